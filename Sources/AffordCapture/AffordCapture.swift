@@ -1,0 +1,1 @@
+// AffordCapture: implementation pending.

@@ -1,0 +1,38 @@
+/// An error with a stable code, a human message and where it was raised.
+///
+/// A struct rather than an enum so that new codes never break callers.
+public struct AffordError: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let invalidModel = Code("invalid_model")
+        public static let invalidConfig = Code("invalid_config")
+        public static let invalidInput = Code("invalid_input")
+        public static let io = Code("io")
+        public static let device = Code("device")
+        public static let decode = Code("decode")
+        public static let corruptLog = Code("corrupt_log")
+        public static let unsupported = Code("unsupported")
+        public static let transport = Code("transport")
+    }
+
+    public let code: Code
+    public let message: String
+    public let file: String
+    public let line: Int
+
+    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    public static func == (lhs: AffordError, rhs: AffordError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+}

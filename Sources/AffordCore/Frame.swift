@@ -1,0 +1,68 @@
+/// Pixel layouts a frame can carry between stages.
+public enum PixelFormat: String, Sendable, Codable, CaseIterable {
+    /// Interleaved 8-bit R, G, B.
+    case rgb8
+    /// Interleaved 8-bit B, G, R.
+    case bgr8
+    /// One 8-bit luma channel.
+    case mono8
+    /// Packed 4:2:2 Y0 U Y1 V, as V4L2_PIX_FMT_YUYV.
+    case yuyv
+    /// A complete JPEG bitstream (MJPEG frames); `width`/`height` are the coded size.
+    case mjpeg
+
+    /// Bytes per pixel for uncompressed layouts; nil for compressed ones.
+    public var bytesPerPixel: Int? {
+        switch self {
+        case .rgb8, .bgr8: 3
+        case .mono8: 1
+        case .yuyv: 2
+        case .mjpeg: nil
+        }
+    }
+}
+
+/// One captured image and where and when it came from.
+public struct Frame: Sendable {
+    public var pixels: [UInt8]
+    public var width: Int
+    public var height: Int
+    public var format: PixelFormat
+    /// Bytes per row; 0 for compressed formats.
+    public var stride: Int
+    /// Capture time on CLOCK_MONOTONIC, in nanoseconds.
+    public var captureMonotonicNs: UInt64
+    /// The source's own frame counter; gaps mean dropped frames.
+    public var sequence: UInt64
+    /// The configured camera name this frame belongs to.
+    public var camera: String
+
+    public init(
+        pixels: [UInt8], width: Int, height: Int, format: PixelFormat, stride: Int? = nil,
+        captureMonotonicNs: UInt64, sequence: UInt64, camera: String
+    ) {
+        self.pixels = pixels
+        self.width = width
+        self.height = height
+        self.format = format
+        self.stride = stride ?? (format.bytesPerPixel.map { $0 * width } ?? 0)
+        self.captureMonotonicNs = captureMonotonicNs
+        self.sequence = sequence
+        self.camera = camera
+    }
+}
+
+/// A tightly packed RGB8 image: the engine's input.
+public struct RGBImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// `width * height * 3` bytes, row-major, no padding.
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * 3, "RGBImage needs width*height*3 bytes")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+}

@@ -1,0 +1,48 @@
+/// A single-channel float map, row-major.
+public struct Heatmap: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var values: [Float]
+
+    public init(width: Int, height: Int, values: [Float]) {
+        precondition(values.count == width * height, "Heatmap needs width*height values")
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+
+    public init(width: Int, height: Int, repeating value: Float = 0) {
+        self.init(width: width, height: height, values: [Float](repeating: value, count: width * height))
+    }
+
+    public subscript(x: Int, y: Int) -> Float {
+        get { values[y * width + x] }
+        set { values[y * width + x] = newValue }
+    }
+}
+
+/// One action's raw map at the model's patch-grid resolution.
+public struct ActionMap: Sendable {
+    public var action: String
+    public var map: Heatmap
+
+    public init(action: String, map: Heatmap) {
+        self.action = action
+        self.map = map
+    }
+}
+
+/// The inference seam: turns an image into one map per requested action.
+///
+/// The daemon's pipeline depends on this protocol only, so publishing and
+/// control can be tested with a fake and the engine with no I/O.
+public protocol AffordanceGrounder: Sendable {
+    /// The actions this model can ground, in head order.
+    var vocabulary: [String] { get }
+    /// Identifies the model in published headers and recordings.
+    var modelID: String { get }
+    /// The square input side the model resizes frames to.
+    var inputSize: Int { get }
+    /// One backbone pass; one raw map per action, in the order asked.
+    func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap]
+}

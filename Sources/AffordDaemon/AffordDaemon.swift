@@ -1,0 +1,1 @@
+// AffordDaemon: implementation pending.

@@ -1,0 +1,1 @@
+// AffordEngine: implementation pending.

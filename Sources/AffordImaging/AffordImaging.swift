@@ -1,0 +1,1 @@
+// AffordImaging: implementation pending.

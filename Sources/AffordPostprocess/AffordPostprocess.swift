@@ -1,0 +1,1 @@
+// AffordPostprocess: implementation pending.

@@ -1,0 +1,1 @@
+// AffordRecording: implementation pending.

@@ -1,0 +1,1 @@
+// AffordTransport: implementation pending.

@@ -1,0 +1,89 @@
+/*
+ * afford_kernels: the int8 GEMM and its helpers behind affordd's engine.
+ *
+ * Every optimised kernel has a portable twin with the same contract; the
+ * engine picks one variant at start-up from afk_detect_isa() and tests check
+ * each variant against the portable one.
+ *
+ * Conventions
+ *   A  activations, M x K, row-major, quantized per row (token) to u8 with a
+ *      zero point: x[i][k] ~= a_scale[i] * (q[i][k] - a_zero[i]).
+ *   B  weights, N x K, row-major (PyTorch/HF Linear layout [out][in]),
+ *      symmetric s8 per output channel: w[j][k] ~= w_scale[j] * b[j][k].
+ *   C  f32 output, M x N:
+ *      C[i][j] = a_scale[i] * w_scale[j] * sum_k (q[i][k] - a_zero[i]) * b[j][k] + bias[j]
+ */
+#ifndef AFFORD_KERNELS_H
+#define AFFORD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum afk_isa {
+    AFK_ISA_PORTABLE = 0,
+    AFK_ISA_AVX2 = 1,
+    AFK_ISA_AVX_VNNI = 2,
+    AFK_ISA_AVX512_VNNI = 3,
+} afk_isa;
+
+/* The best variant this CPU runs. AFFORDD_ISA=portable|avx2|avx_vnni|avx512_vnni overrides (downwards only). */
+afk_isa afk_detect_isa(void);
+/* Whether this CPU (and this build) can run `isa`. */
+int afk_isa_supported(afk_isa isa);
+const char *afk_isa_name(afk_isa isa);
+
+/* ---- weights ------------------------------------------------------------ */
+
+/* Opaque, ISA-independent packed weights (B plus column sums), built once at load. */
+typedef struct afk_packed_weights afk_packed_weights;
+
+/* Packs N x K s8 weights (any N, K >= 1). Returns NULL on allocation failure. */
+afk_packed_weights *afk_pack_weights(const int8_t *b, int n, int k);
+void afk_packed_weights_free(afk_packed_weights *w);
+int afk_packed_weights_n(const afk_packed_weights *w);
+int afk_packed_weights_k(const afk_packed_weights *w);
+
+/* ---- activations -------------------------------------------------------- */
+
+/* Per-row asymmetric u8 quantization of x (M x K, row stride ldx) into q (row stride ldq). */
+void afk_quantize_rows_u8(afk_isa isa, const float *x, int m, int k, int ldx,
+                          uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
+
+/* ---- GEMM --------------------------------------------------------------- */
+
+/*
+ * C = dequant(A . B^T) + bias over the column range [n_begin, n_end)
+ * (callers split N across threads). bias may be NULL.
+ */
+void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
+                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                       const afk_packed_weights *w, const float *w_scale, const float *bias,
+                       float *c, int ldc);
+
+/* The plain reference: unpacked B, no SIMD, no blocking. The oracle for every variant. */
+void afk_gemm_u8s8_f32_ref(int m, int n, int k,
+                           const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                           const int8_t *b, int ldb, const float *w_scale, const float *bias,
+                           float *c, int ldc);
+
+/* ---- threads ------------------------------------------------------------ */
+
+/* A fixed pool of worker threads that run one parallel-for at a time. */
+typedef struct afk_pool afk_pool;
+typedef void (*afk_task_fn)(void *ctx, int task, int thread);
+
+/* threads >= 1 (the caller's thread counts as one). NULL on failure. */
+afk_pool *afk_pool_create(int threads);
+void afk_pool_destroy(afk_pool *pool);
+int afk_pool_threads(const afk_pool *pool);
+/* Runs fn(ctx, t, thread) for t in [0, tasks) across the pool; returns when all are done. */
+void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

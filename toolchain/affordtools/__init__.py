@@ -1,0 +1,1 @@
+"""affordd's model tool-chain."""
