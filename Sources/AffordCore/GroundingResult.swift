@@ -1,0 +1,90 @@
+/// One connected region of an action heatmap, with where it points in space.
+public struct AffordanceComponent: Sendable, Equatable, Codable {
+    /// Score-weighted centroid in frame pixels (x right, y down).
+    public var u: Double
+    public var v: Double
+    /// Pixels above threshold.
+    public var area: Int
+    public var peak: Float
+    public var mean: Float
+    /// Unit ray through the undistorted centroid in the camera's optical frame; nil without calibration.
+    public var rayCamera: SIMD3<Double>?
+    /// The same ray in the robot's base frame; nil without extrinsics.
+    public var rayBase: SIMD3<Double>?
+    /// Where that ray meets the configured table plane, in the base frame; nil without a plane or a hit.
+    public var tablePoint: SIMD3<Double>?
+
+    public init(
+        u: Double, v: Double, area: Int, peak: Float, mean: Float,
+        rayCamera: SIMD3<Double>? = nil, rayBase: SIMD3<Double>? = nil, tablePoint: SIMD3<Double>? = nil
+    ) {
+        self.u = u
+        self.v = v
+        self.area = area
+        self.peak = peak
+        self.mean = mean
+        self.rayCamera = rayCamera
+        self.rayBase = rayBase
+        self.tablePoint = tablePoint
+    }
+}
+
+/// One action's post-processed output for one frame.
+public struct ActionResult: Sendable {
+    public var action: String
+    /// Min-max normalised to [0, 1] at the output size.
+    public var heatmap: Heatmap
+    /// Strongest first, at most the configured count.
+    public var components: [AffordanceComponent]
+
+    public init(action: String, heatmap: Heatmap, components: [AffordanceComponent]) {
+        self.action = action
+        self.heatmap = heatmap
+        self.components = components
+    }
+}
+
+/// Per-stage wall times for one frame, in nanoseconds.
+public struct StageTimings: Sendable, Equatable, Codable {
+    public var decodeNs: UInt64 = 0
+    public var inferenceNs: UInt64 = 0
+    public var postprocessNs: UInt64 = 0
+
+    public init(decodeNs: UInt64 = 0, inferenceNs: UInt64 = 0, postprocessNs: UInt64 = 0) {
+        self.decodeNs = decodeNs
+        self.inferenceNs = inferenceNs
+        self.postprocessNs = postprocessNs
+    }
+}
+
+/// Everything the pipeline produced for one frame: what publishers and recorders consume.
+public struct FrameResult: Sendable {
+    public var camera: String
+    public var sequence: UInt64
+    public var captureMonotonicNs: UInt64
+    /// The source frame's size (heatmaps may be smaller when an output size is configured).
+    public var frameWidth: Int
+    public var frameHeight: Int
+    public var modelID: String
+    public var actions: [ActionResult]
+    public var timings: StageTimings
+
+    public init(
+        camera: String, sequence: UInt64, captureMonotonicNs: UInt64, frameWidth: Int, frameHeight: Int,
+        modelID: String, actions: [ActionResult], timings: StageTimings = StageTimings()
+    ) {
+        self.camera = camera
+        self.sequence = sequence
+        self.captureMonotonicNs = captureMonotonicNs
+        self.frameWidth = frameWidth
+        self.frameHeight = frameHeight
+        self.modelID = modelID
+        self.actions = actions
+        self.timings = timings
+    }
+}
+
+/// Where results go: the ZeroMQ publisher, the MCAP recorder, a test's capturing sink.
+public protocol ResultSink: AnyObject {
+    func consume(_ result: FrameResult) throws
+}
