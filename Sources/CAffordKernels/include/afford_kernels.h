@@ -32,6 +32,8 @@ typedef enum afk_isa {
 
 /* The best variant this CPU runs. AFFORDD_ISA=portable|avx2|avx_vnni|avx512_vnni overrides (downwards only). */
 afk_isa afk_detect_isa(void);
+/* The best variant this CPU runs at or below the one named by `cap` (NULL or an unknown name: no cap). */
+afk_isa afk_detect_isa_capped(const char *cap);
 /* Whether this CPU (and this build) can run `isa`. */
 int afk_isa_supported(afk_isa isa);
 const char *afk_isa_name(afk_isa isa);
