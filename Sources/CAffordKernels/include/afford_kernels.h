@@ -74,7 +74,9 @@ void afk_gemm_u8s8_f32_ref(int m, int n, int k,
 
 /* ---- threads ------------------------------------------------------------ */
 
-/* A fixed pool of worker threads that run one parallel-for at a time. */
+/* A fixed pool of worker threads that run one parallel-for at a time (one caller at a time).
+ * Tasks are claimed dynamically; `thread` in [0, threads) names the thread running a task
+ * (0 is the caller), for per-thread scratch. Give a few tasks per thread for balance. */
 typedef struct afk_pool afk_pool;
 typedef void (*afk_task_fn)(void *ctx, int task, int thread);
 
@@ -84,6 +86,15 @@ void afk_pool_destroy(afk_pool *pool);
 int afk_pool_threads(const afk_pool *pool);
 /* Runs fn(ctx, t, thread) for t in [0, tasks) across the pool; returns when all are done. */
 void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
+
+/* ---- benchmark support -------------------------------------------------- */
+
+/*
+ * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd, or
+ * vpmaddwd for AVX2) on independent registers, in int8 ops/s / 1e9 (2 ops per multiply-add):
+ * the ceiling GEMM rates are quoted against. Best of several short bursts; 0 for portable.
+ */
+double afk_dot_peak_gops(afk_isa isa);
 
 #ifdef __cplusplus
 }
