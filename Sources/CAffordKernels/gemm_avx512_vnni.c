@@ -37,17 +37,30 @@ INLINE __mmask16 column_mask(const gemm_args *g, int panel) {
     return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
 }
 
-INLINE void store_row(const gemm_args *g, int i, int panel, __m512i acc) {
-    __mmask16 mask = column_mask(g, panel);
-    if (!mask) return;
+/* What the epilogue needs of one panel, loaded once per tile rather than once per row. */
+typedef struct {
+    __mmask16 mask;
+    __m512i col_sum;
+    __m512 w_scale, bias;
+} panel_epilogue;
+
+INLINE panel_epilogue load_panel_epilogue(const gemm_args *g, int panel) {
+    panel_epilogue e;
     int j = panel * AFK_PANEL;
-    __m512i col_sum = _mm512_maskz_loadu_epi32(mask, g->w->col_sum + j);
-    __m512 w_scale = _mm512_maskz_loadu_ps(mask, g->w_scale + j);
-    __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), col_sum));
-    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), w_scale);
+    e.mask = column_mask(g, panel);
+    e.col_sum = _mm512_maskz_loadu_epi32(e.mask, g->w->col_sum + j);
+    e.w_scale = _mm512_maskz_loadu_ps(e.mask, g->w_scale + j);
+    e.bias = g->bias ? _mm512_maskz_loadu_ps(e.mask, g->bias + j) : _mm512_setzero_ps();
+    return e;
+}
+
+INLINE void store_row(const gemm_args *g, int i, int panel, const panel_epilogue *e, __m512i acc) {
+    if (!e->mask) return;
+    __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), e->col_sum));
+    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), e->w_scale);
     __m512 out = _mm512_mul_ps(_mm512_cvtepi32_ps(exact), scale);
-    if (g->bias) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask, g->bias + j));
-    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)j, mask, out);
+    if (g->bias) out = _mm512_add_ps(out, e->bias);
+    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)panel * AFK_PANEL, e->mask, out);
 }
 
 /* One tile: `rows` rows from row i0, `panels` panels from `panel0`. Both are
@@ -82,8 +95,10 @@ INLINE void tile(const gemm_args *g, int i0, int rows, int panel0, int panels) {
             for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
         }
     }
-    for (int r = 0; r < rows; r++)
-        for (int p = 0; p < panels; p++) store_row(g, i0 + r, panel0 + p, acc[r][p]);
+    for (int p = 0; p < panels; p++) {
+        panel_epilogue e = load_panel_epilogue(g, panel0 + p);
+        for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p]);
+    }
 }
 
 /* All rows against `panels` panels: full row tiles, then the leftover rows. */
