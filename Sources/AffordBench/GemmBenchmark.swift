@@ -63,7 +63,22 @@ enum GemmBenchmark {
         for (isa, us) in quantize {
             print("\(name(isa)): quantize 257x384 \(format(us.0, digits: 2)) us, 257x1536 \(format(us.1, digits: 2)) us (1 thread, median)")
         }
-        print(json(peaks: peaks, results: results, quantize: quantize))
+        let dispatchUs = emptyRunMedianUs(runs: max(runs, 1000))
+        print("pool: empty 2-thread parallel-for \(format(dispatchUs, digits: 2)) us (median)")
+        print(json(peaks: peaks, results: results, quantize: quantize, dispatchUs: dispatchUs))
+    }
+
+    /// What one parallel region costs before any work: publish, wake, claim, join.
+    private static func emptyRunMedianUs(runs: Int) -> Double {
+        guard let pool = afk_pool_create(2) else { return .nan }
+        defer { afk_pool_destroy(pool) }
+        var times: [Double] = []
+        for iteration in 0..<(runs + 10) {
+            let start = MonotonicClock.nowNs()
+            afk_pool_run(pool, 2, { _, _, _ in }, nil)
+            if iteration >= 10 { times.append(Double(MonotonicClock.nowNs() - start) / 1e3) }
+        }
+        return times.sorted()[times.count / 2]
     }
 
     /// Median single-thread time of quantizing one block's GEMM inputs (k = 384 and 1536).
@@ -170,7 +185,7 @@ enum GemmBenchmark {
     }
 
     /// One line: peaks per variant, every timing, and the per-frame GEMM time of each variant at 2 threads.
-    private static func json(peaks: [(afk_isa, Double)], results: [Result], quantize: [(afk_isa, (Double, Double))]) -> String {
+    private static func json(peaks: [(afk_isa, Double)], results: [Result], quantize: [(afk_isa, (Double, Double))], dispatchUs: Double) -> String {
         let peakFields = peaks.map { "\"\(name($0.0))\":\(format($0.1))" }.joined(separator: ",")
         let rows = results.map { r in
             "{\"isa\":\"\(name(r.isa))\",\"shape\":\"\(r.shape.name)\",\"m\":\(r.shape.m),\"n\":\(r.shape.n),\"k\":\(r.shape.k),"
@@ -186,6 +201,6 @@ enum GemmBenchmark {
             "\"\(name(isa))\":{\"k384_us\":\(format(us.0, digits: 2)),\"k1536_us\":\(format(us.1, digits: 2))}"
         }.joined(separator: ",")
         return "{\"bench\":\"gemm\",\"peak_gops_per_thread\":{\(peakFields)},\"backbone_gemm_ms_2t\":{\(frameFields)},"
-            + "\"quantize_257_rows\":{\(quantizeFields)},\"results\":[\(rows)]}"
+            + "\"quantize_257_rows\":{\(quantizeFields)},\"pool_dispatch_us\":\(format(dispatchUs, digits: 2)),\"results\":[\(rows)]}"
     }
 }
