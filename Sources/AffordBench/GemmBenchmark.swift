@@ -3,6 +3,7 @@ import CAffordKernels
 
 /// `affordd-bench gemm`: times every kernel variant on the ViT-S/14 GEMM shapes at 1 and 2
 /// threads and compares them with the measured multiply-accumulate peak.
+/// Options: `--runs N` (default 30), `--isa avx512_vnni|avx_vnni|avx2|portable`.
 enum GemmBenchmark {
     struct Shape {
         let name: String
@@ -36,7 +37,9 @@ enum GemmBenchmark {
 
     static func run(arguments: [String]) {
         let runs = option("--runs", in: arguments) ?? 30
-        let isas = allISAs.filter { afk_isa_supported($0) != 0 }
+        // `--isa NAME` times that variant only.
+        let only = arguments.firstIndex(of: "--isa").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        let isas = allISAs.filter { afk_isa_supported($0) != 0 && (only == nil || name($0) == only) }
         var peaks: [(afk_isa, Double)] = []
         var results: [Result] = []
         for isa in isas {
