@@ -62,10 +62,18 @@ void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,
                                  uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 #endif
 
-/* One activation to u8; every variant rounds x * inv_scale to nearest-even, as cvtps2dq does. */
+/* Rounds to nearest-even (the default mode, as cvtps2dq does) for |v| < 2^22, without a libm
+ * call: adding 1.5 * 2^23 leaves no fraction bits. Separate statements: no fused multiply-add. */
+static inline float afk_round_even(float v) {
+    const float shift = 12582912.0f;
+    float shifted = v + shift;
+    return shifted - shift;
+}
+
+/* One activation to u8; |x * inv_scale| <= 255 because the row's range sets the scale. */
 static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero) {
     float scaled = x * inv_scale;
-    int32_t q = (int32_t)__builtin_nearbyintf(scaled) + zero;
+    int32_t q = (int32_t)afk_round_even(scaled) + zero;
     return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 
