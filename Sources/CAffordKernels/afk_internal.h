@@ -33,10 +33,19 @@ static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
     return bias ? scaled + bias[j] : scaled;
 }
 
-void afk_gemm_portable(int m, int n_begin, int n_end,
-                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                       const afk_packed_weights *w, const float *w_scale, const float *bias,
-                       float *c, int ldc);
+/* One GEMM call's operands (all but m), as the dispatcher hands them to a variant. */
+typedef struct {
+    const uint8_t *a;
+    int lda;
+    const float *a_scale;
+    const int32_t *a_zero;
+    const afk_packed_weights *w;
+    const float *w_scale, *bias;
+    float *c;
+    int ldc, n_begin, n_end;
+} afk_gemm_args;
+
+void afk_gemm_portable(const afk_gemm_args *g, int m);
 
 void afk_quantize_rows_u8_portable(const float *x, int m, int k, int ldx,
                                    uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
@@ -44,18 +53,9 @@ void afk_quantize_rows_u8_portable(const float *x, int m, int k, int ldx,
 void afk_quant_params(float lo, float hi, float *scale, float *inv_scale, int32_t *zero);
 
 #if defined(__x86_64__)
-void afk_gemm_avx2(int m, int n_begin, int n_end,
-                   const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                   const afk_packed_weights *w, const float *w_scale, const float *bias,
-                   float *c, int ldc);
-void afk_gemm_avx_vnni(int m, int n_begin, int n_end,
-                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                       const afk_packed_weights *w, const float *w_scale, const float *bias,
-                       float *c, int ldc);
-void afk_gemm_avx512_vnni(int m, int n_begin, int n_end,
-                          const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                          const afk_packed_weights *w, const float *w_scale, const float *bias,
-                          float *c, int ldc);
+void afk_gemm_avx2(const afk_gemm_args *g, int m);
+void afk_gemm_avx_vnni(const afk_gemm_args *g, int m);
+void afk_gemm_avx512_vnni(const afk_gemm_args *g, int m);
 void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
                                uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,

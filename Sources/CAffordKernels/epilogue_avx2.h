@@ -5,17 +5,6 @@
 #include "afk_internal.h"
 #include <immintrin.h>
 
-typedef struct {
-    const uint8_t *a;
-    int lda;
-    const float *a_scale;
-    const int32_t *a_zero;
-    const afk_packed_weights *w;
-    const float *w_scale, *bias;
-    float *c;
-    int ldc, n_begin, n_end;
-} afk_gemm_args;
-
 /* Eight accumulators of row i, columns j..j+7: vector epilogue inside the range, scalar at its edges. */
 static inline __attribute__((always_inline, target("avx2")))
 void afk_store8_avx2(const afk_gemm_args *g, int i, int j, __m256i acc) {

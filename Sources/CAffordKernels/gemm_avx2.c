@@ -70,11 +70,7 @@ static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
     if (m - i0 == 1) tile(g, i0, 1, panel);
 }
 
-TARGET void afk_gemm_avx2(int m, int n_begin, int n_end,
-                          const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                          const afk_packed_weights *w, const float *w_scale, const float *bias,
-                          float *c, int ldc) {
-    afk_gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
-    for (int panel = n_begin / AFK_PANEL; panel * AFK_PANEL < n_end; panel++) panel_rows(&g, m, panel);
+TARGET void afk_gemm_avx2(const afk_gemm_args *g, int m) {
+    for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++) panel_rows(g, m, panel);
 }
 #endif
