@@ -4,6 +4,11 @@
 
 #include "afford_kernels.h"
 
+/* The variants agree bit for bit only if no compiler fuses the epilogue's multiply and add. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 /* Packed layout: N in panels of AFK_PANEL columns, K padded to a multiple of 4.
  * Panel p holds columns [16p, 16p+16) as [k/4][column][4], one 64-byte row per
  * group of 4 k, exactly what one vpdpbusd zmm (or two ymm) consumes. Padding is
