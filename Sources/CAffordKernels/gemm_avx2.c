@@ -58,10 +58,13 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
         for (int r = 0; r < rows; r++)
             accumulate(acc[r], broadcast4_i16(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail)), wv);
     }
+    __m256i left[ROWS], right[ROWS];
     for (int r = 0; r < rows; r++) {
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL, fold_pairs(acc[r][0], acc[r][1]));
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL + 8, fold_pairs(acc[r][2], acc[r][3]));
+        left[r] = fold_pairs(acc[r][0], acc[r][1]);
+        right[r] = fold_pairs(acc[r][2], acc[r][3]);
     }
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, left);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, right);
 }
 
 static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {

@@ -46,10 +46,8 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
             hi[r] = _mm256_dpbusd_avx_epi32(hi[r], av, w_hi);
         }
     }
-    for (int r = 0; r < rows; r++) {
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL, lo[r]);
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL + 8, hi[r]);
-    }
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, lo);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, hi);
 }
 
 static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
