@@ -6,19 +6,19 @@ import Testing
 
 @Suite struct PublisherTests {
     /// Publishes until the pyzmq peer has validated `frames` complete frames (or 20 s pass).
-    static func publishUntilDone(_ publisher: HeatmapPublisher, _ peer: PythonPeer, camera: String, actions: [String], width: Int, height: Int) throws {
-        #expect(peer.waitFor("connected"))
+    static func publishUntilDone(_ publisher: HeatmapPublisher, _ peer: PythonPeer, camera: String, actions: [String], width: Int, height: Int) async throws {
+        #expect(await peer.waitFor("connected"))
         var seq = 0
         let deadline = Date().addingTimeInterval(20)
         while peer.isRunning && Date() < deadline {
             try publisher.consume(SyntheticResults.result(camera: camera, actions: actions, width: width, height: height, seq: seq))
             seq += 1
-            Thread.sleep(forTimeInterval: 0.03)
+            await pause(seconds: 0.03)
         }
     }
 
     @Test(arguments: [(HeatmapEncoding.mono8, false), (.float32, true)])
-    func pyzmqSubscriberValidatesHeatmapsAndCentroids(encoding: HeatmapEncoding, overIPC: Bool) throws {
+    func pyzmqSubscriberValidatesHeatmapsAndCentroids(encoding: HeatmapEncoding, overIPC: Bool) async throws {
         let context = try ZMQContext()
         let endpoint = overIPC ? temporaryIPCEndpoint("pub") : "tcp://127.0.0.1:*"
         let publisher = try HeatmapPublisher(context: context, configuration: .init(endpoints: [endpoint], encoding: encoding))
@@ -28,13 +28,13 @@ import Testing
             "--endpoint", publisher.boundEndpoints[0], "--camera", "front", "--actions", actions.joined(separator: ","),
             "--encoding", encoding.rawValue, "--width", "64", "--height", "48", "--frames", "3",
         ])
-        try Self.publishUntilDone(publisher, peer, camera: "front", actions: actions, width: 64, height: 48)
-        #expect(peer.finish() == 0, "\(peer.transcript)")
+        try await Self.publishUntilDone(publisher, peer, camera: "front", actions: actions, width: 64, height: 48)
+        #expect(await peer.finish() == 0, "\(peer.transcript)")
         #expect((peer.summary()["complete"] as? [Int])?.count == 3)
         #expect(publisher.counters.sendErrors == 0)
     }
 
-    @Test func statusIsPublishedPeriodicallyWithPublisherCounters() throws {
+    @Test func statusIsPublishedPeriodicallyWithPublisherCounters() async throws {
         let context = try ZMQContext()
         let status = PipelineStatus(
             camera: "front", state: "running", fps: 24.5, framesCaptured: 10, framesPublished: 9, framesDropped: 1,
@@ -58,7 +58,7 @@ import Testing
             assert set(m["publisher"]) == {"frames_published", "frames_dropped", "messages_sent", "send_errors", "last_error"}, m
             print("ok")
             """
-        #expect(try PythonPeer.evaluate(code) == "ok")
+        #expect(try await PythonPeer.evaluate(code) == "ok")
     }
 
     @Test func topicNamesThatWouldBreakPrefixMatchingAreRefused() throws {
