@@ -32,7 +32,7 @@ import Testing
         #expect(lines.count == 8)
         // The example reshapes by height and step: a 48-row, 64-column map for this 64×48 publisher.
         #expect(lines.contains { $0.hasPrefix("front hold ") && $0.contains("(48, 64)") && $0.contains("peak at") && $0.contains("centroid (10.5,") })
-        #expect(lines.contains { $0.contains("{'hold': 1, 'cut': 1}") })
+        #expect(lines.contains { $0.hasPrefix("front ") && $0.contains("'hold': 1") && $0.contains("'cut': 1") })
     }
 
     @Test func controlExampleGetsRepliesAndErrors() async throws {
