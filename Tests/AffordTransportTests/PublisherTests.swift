@@ -82,3 +82,25 @@ import Testing
         }
     }
 }
+
+@Suite struct WireFormatTests {
+    @Test func nonFiniteNumbersTravelAsNull() throws {
+        var result = SyntheticResults.result(camera: "front", actions: ["hold"], width: 4, height: 4, seq: 3)
+        result.actions[0].components = [
+            AffordanceComponent(u: 1, v: 2, area: 3, peak: .nan, mean: .infinity, rayCamera: SIMD3(.nan, 0, 1), tablePoint: SIMD3(1, 2, 3)),
+        ]
+        let stamp = WireFrameStamp(result: result, publishWallNs: 5, captureWallNs: 4)
+        let header = try WireFormat.encoder().encode(WireHeatmapHeader(stamp: stamp, action: result.actions[0], encoding: .mono8))
+        let object = try #require(try JSONSerialization.jsonObject(with: header) as? [String: Any])
+        let centroid = try #require((object["centroids"] as? [[String: Any]])?.first)
+        #expect(centroid["peak"] is NSNull && centroid["mean"] is NSNull && centroid["ray_camera"] is NSNull)
+        #expect(centroid["ray_base"] is NSNull && centroid["table_point"] as? [Double] == [1, 2, 3])
+        #expect(object["step"] as? Int == 4 && object["seq"] as? Int == 3 && object["t_publish_wall_ns"] as? Int == 5)
+
+        let status = PipelineStatus(camera: "front", state: "starting", fps: .nan, latency: ["total": .init(p50Ms: .nan, p99Ms: 1)])
+        let body = try WireFormat.encoder().encode(WireStatus(status: status, publisher: .init(), publishWallNs: 1))
+        let decoded = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(decoded["fps"] as? Double == 0 && decoded["last_error"] is NSNull)
+        #expect((decoded["latency"] as? [String: [String: Any]])?["total"]?["p50_ms"] is NSNull)
+    }
+}

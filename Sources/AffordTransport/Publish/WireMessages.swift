@@ -6,11 +6,10 @@ enum WireFormat {
     /// Bumped only on incompatible changes; new fields may appear within a version.
     static let version = 1
 
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
+    static func encoder() -> JSONEncoder { JSONEncoder() }
+
+    /// JSON has no NaN or infinity: such values travel as null.
+    static func finite<T: BinaryFloatingPoint>(_ value: T) -> T? { value.isFinite ? value : nil }
 }
 
 /// One component as published: absent geometry is `null`, never missing.
@@ -26,17 +25,21 @@ struct WireCentroid: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(component.u, forKey: .u)
-        try c.encode(component.v, forKey: .v)
+        try c.encode(WireFormat.finite(component.u), forKey: .u)
+        try c.encode(WireFormat.finite(component.v), forKey: .v)
         try c.encode(component.area, forKey: .area)
-        try c.encode(component.peak, forKey: .peak)
-        try c.encode(component.mean, forKey: .mean)
-        try c.encode(component.rayCamera.map(Self.array), forKey: .rayCamera)
-        try c.encode(component.rayBase.map(Self.array), forKey: .rayBase)
-        try c.encode(component.tablePoint.map(Self.array), forKey: .tablePoint)
+        try c.encode(WireFormat.finite(component.peak), forKey: .peak)
+        try c.encode(WireFormat.finite(component.mean), forKey: .mean)
+        try c.encode(component.rayCamera.flatMap(Self.array), forKey: .rayCamera)
+        try c.encode(component.rayBase.flatMap(Self.array), forKey: .rayBase)
+        try c.encode(component.tablePoint.flatMap(Self.array), forKey: .tablePoint)
     }
 
-    static func array(_ vector: SIMD3<Double>) -> [Double] { [vector.x, vector.y, vector.z] }
+    /// [x, y, z], or nil when any coordinate is not finite (a degenerate ray).
+    static func array(_ vector: SIMD3<Double>) -> [Double]? {
+        let values = [vector.x, vector.y, vector.z]
+        return values.allSatisfy(\.isFinite) ? values : nil
+    }
 }
 
 /// Fields every per-frame message carries.
