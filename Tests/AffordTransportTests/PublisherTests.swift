@@ -104,3 +104,23 @@ import Testing
         #expect((decoded["latency"] as? [String: [String: Any]])?["total"]?["p50_ms"] is NSNull)
     }
 }
+
+@Suite struct PublisherMailboxTests {
+    @Test func aFullMailboxDropsTheOldestFrameAndStaysBounded() {
+        let mailbox = PublisherMailbox(capacity: 2)
+        for seq in 0..<3 {
+            mailbox.push(.frame(SyntheticResults.result(camera: "c", actions: [], width: 1, height: 1, seq: seq)))
+        }
+        mailbox.push(.status(PipelineStatus(camera: "c", state: "running")))
+        let items = mailbox.take(timeoutMs: 0)
+        #expect(items.count == 2)
+        guard case .frame(let newest) = items.first, case .status = items.last else {
+            Issue.record("expected the newest frame then the status, got \(items)")
+            return
+        }
+        #expect(newest.sequence == 2)
+        #expect(mailbox.counters.value.framesDropped == 2)
+        for _ in 0..<10 { mailbox.push(.status(PipelineStatus(camera: "c", state: "running"))) }
+        #expect(mailbox.take(timeoutMs: 0).count == 2)
+    }
+}
