@@ -91,3 +91,19 @@ import Testing
         #expect(control.counters.requests == 1)
     }
 }
+
+@Suite struct CurveServerLifetimeTests {
+    /// The daemon's reload: close the sockets, drop the old CurveServer, make a new one at once.
+    @Test func closingItsSocketsReleasesTheZAPHandlerForANewOne() throws {
+        let context = try ZMQContext()
+        let pair = try CurveKeyPair.generate()
+        var security: CurveServer? = try CurveServer(context: context, keyPair: pair, allowedClients: [])
+        #expect(throws: AffordError.self) { try CurveServer(context: context, keyPair: pair, allowedClients: []) }
+        let control = try ControlServer(
+            context: context, configuration: .init(endpoints: [temporaryIPCEndpoint("zap")]), handler: RecordingHandler(), security: security)
+        security = nil
+        control.close()
+        let again = try CurveServer(context: context, keyPair: pair, allowedClients: [])
+        again.stop()
+    }
+}
