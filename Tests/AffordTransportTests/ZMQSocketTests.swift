@@ -42,3 +42,20 @@ import Testing
         #expect(try socket.lastEndpoint() == "")
     }
 }
+
+@Suite struct IPCCleanupTests {
+    @Test func closingRemovesTheIPCSocketFile() throws {
+        let context = try ZMQContext()
+        let endpoint = temporaryIPCEndpoint("cleanup")
+        let path = String(endpoint.dropFirst("ipc://".count))
+        let socket = try ZMQSocket(context, .pub)
+        try socket.bind(endpoint)
+        #expect(access(path, F_OK) == 0)
+        socket.close()
+        #expect(access(path, F_OK) != 0)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
