@@ -1,18 +1,17 @@
 """Reads an MCAP file with the reference Python `mcap` library and prints, as one
 JSON object, what a test needs to compare: header, schemas, channels, statistics,
-metadata and, per topic, each message's log time and SHA-256.
+metadata and, per topic, each message's log time and bytes (base64).
 
     python -m affordtools.mcapcheck FILE
 
 Both the indexed reader (summary, chunk indexes, message indexes) and the
 streaming reader with CRC validation (chunk and data-section CRCs) must agree.
-For JSON channels the `data` field is base64-decoded and hashed too.
+For JSON channels the `data` field (or, without one, the whole decoded message) is listed too.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import sys
 
@@ -21,8 +20,8 @@ from mcap.records import DataEnd, Footer, Message
 from mcap.stream_reader import StreamReader
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 def check(path: str) -> dict:
@@ -32,13 +31,15 @@ def check(path: str) -> dict:
         summary = reader.get_summary()
         topics: dict[str, dict] = {}
         for schema, channel, message in reader.iter_messages(log_time_order=False):
-            topic = topics.setdefault(channel.topic, {"log_times": [], "sha256": [], "payload_sha256": []})
+            topic = topics.setdefault(channel.topic, {"log_times": [], "data": [], "payload": [], "decoded": []})
             topic["log_times"].append(message.log_time)
-            topic["sha256"].append(sha(message.data))
+            topic["data"].append(b64(message.data))
             if channel.message_encoding == "json":
                 decoded = json.loads(message.data)
                 if isinstance(decoded.get("data"), str):
-                    topic["payload_sha256"].append(sha(base64.b64decode(decoded["data"])))
+                    topic["payload"].append(decoded["data"])
+                else:
+                    topic["decoded"].append(decoded)
         metadata = {m.name: m.metadata for m in reader.iter_metadata()}
 
     # The streaming pass checks chunk CRCs and the data-section CRC.

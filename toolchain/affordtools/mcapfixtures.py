@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -85,7 +84,7 @@ def rgb_to_yuyv(rgb: np.ndarray) -> bytes:
 
 
 def entry(pixels: bytes, width: int, height: int, fmt: str, stamp_ns: int) -> dict:
-    return {"sha256": hashlib.sha256(pixels).hexdigest(), "bytes": len(pixels),
+    return {"data": base64.b64encode(pixels).decode(),
             "width": width, "height": height, "format": fmt, "stamp_ns": stamp_ns}
 
 
