@@ -30,6 +30,8 @@ public final class MCAPWriter {
     private var position: UInt64 = 0
     private var dataCRC: UInt32 = 0
     private var closed = false
+    /// The first write error; the file stays a valid prefix and nothing more is written.
+    private var failure: (any Error)?
 
     private var chunk: ChunkBuilder
     private var summary = SummaryBuilder()
@@ -71,6 +73,9 @@ public final class MCAPWriter {
         try flushOutput()
         return channel.id
     }
+
+    /// Messages added but not yet written (the open chunk).
+    public var pendingMessageCount: Int { chunk.messageCount }
 
     /// Adds one message; it reaches the file when its chunk fills (or at once, unchunked).
     public func addMessage(_ message: MCAPMessage) throws {
@@ -149,13 +154,15 @@ public final class MCAPWriter {
             messageIndexOffsets: indexOffsets, messageIndexLength: position + UInt64(output.count) - indexStart,
             compression: options.compression, compressedSize: UInt64(compressed.count),
             uncompressedSize: UInt64(chunk.records.count)))
-        chunk.reset()
+        // Reset only once written, so a failed write still knows what it lost.
         try flushOutput()
+        chunk.reset()
     }
 
     /// Flushes the last chunk, writes DataEnd, the summary, summary offsets, footer and magic.
     public func close() throws {
         guard !closed else { return }
+        if let failure { throw failure }
         try flushChunk()
         try flushOutput()
         let crc = dataCRC
@@ -170,6 +177,7 @@ public final class MCAPWriter {
     }
 
     private func checkOpen() throws {
+        if let failure { throw failure }
         guard !closed else { throw AffordError(.io, "MCAP writer is already closed") }
     }
 
@@ -179,6 +187,11 @@ public final class MCAPWriter {
         dataCRC = CRC32.checksum(output.bytes, continuing: dataCRC)
         position += UInt64(output.count)
         defer { output.removeAll() }
-        try output.bytes.withUnsafeBytes { try sink.write($0) }
+        do {
+            try output.bytes.withUnsafeBytes { try sink.write($0) }
+        } catch {
+            failure = error
+            throw error
+        }
     }
 }

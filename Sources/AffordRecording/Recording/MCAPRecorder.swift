@@ -7,7 +7,8 @@ import Foundation
 /// foxglove.ImageAnnotations.
 ///
 /// The first I/O error is thrown once (to be logged), counted, and stops recording;
-/// the file written so far stays readable. Later calls are counted as dropped.
+/// the file written so far stays readable (the open chunk is lost and counted).
+/// Later calls are counted as dropped.
 /// Thread-safe: frames and results may arrive from different threads.
 public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     public struct Options: Sendable {
@@ -32,6 +33,8 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         public var ioErrors: UInt64 = 0
         /// Frames and results that arrived after recording stopped.
         public var dropped: UInt64 = 0
+        /// Messages accepted but still in the chunk whose write failed: not in the file.
+        public var lostMessages: UInt64 = 0
         public var stopped = false
         public var lastError: String?
     }
@@ -74,9 +77,9 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             let (channel, payload) = try frame.format == .mjpeg
                 ? (channels.compressedImage(camera: frame.camera, writer), encodeCompressed(frame, wallNs))
                 : (channels.rawImage(camera: frame.camera, writer), encodeRaw(frame, wallNs))
+            state.framesRecorded += 1
             try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                               logTime: wallNs, publishTime: wallNs, data: payload))
-            state.framesRecorded += 1
         }
     }
 
@@ -85,6 +88,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         guard options.recordResults else { return }
         try guarded {
             let wallNs = wallTime(result.captureMonotonicNs)
+            state.resultsRecorded += 1
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
             for action in result.actions {
                 let channel = try channels.heatmap(camera: result.camera, action: action.action, writer)
@@ -96,7 +100,6 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             let payload = try encoder.encode(HeatmapEncoding.annotations(result, wallNs: wallNs))
             try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                               logTime: wallNs, publishTime: wallNs, data: Array(payload)))
-            state.resultsRecorded += 1
         }
     }
 
@@ -138,6 +141,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     private func fail(_ error: any Error) throws -> Never {
         state.ioErrors += 1
+        state.lostMessages += UInt64(writer.pendingMessageCount)
         state.lastError = "\(error)"
         throw error as? AffordError ?? AffordError(.io, "recording failed: \(error)")
     }
