@@ -47,7 +47,12 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     private var lastFlushNs = MonotonicClock.nowNs()
     private let realtimeOffsetNs: Int64
     private var recordedModelIDs: Set<String> = []
-    private let encoder = JSONEncoder()
+    /// Unescaped slashes: base64 is full of them, and escaping costs bytes and parse time.
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// Creates the file and writes the metadata records (config, clock offset, model).
     public convenience init(path: String, configText: String, modelID: String? = nil,
