@@ -164,3 +164,39 @@ struct ReplayFrames {
         return result
     }
 }
+
+@Suite struct LyingLengthTests {
+    /// A chunk that claims 400 MiB of records but holds a few KiB must fail without allocating them.
+    @Test func aChunkLyingAboutItsSizeFailsWithoutAllocatingIt() throws {
+        let path = temporaryPath("liar.mcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try TestLog.write(to: path, compression: .zstd, chunkSize: 4096, messageCount: 30)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let chunk = try #require(DamagedLogTests.topLevelRecords(bytes).first { $0.opcode == MCAP.Opcode.chunk.rawValue })
+        let claimed: UInt64 = 400 << 20
+        for i in 0..<8 { bytes[chunk.start + 9 + 16 + i] = UInt8(truncatingIfNeeded: claimed >> (8 * UInt64(i))) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let before = DamagedLogTests.peakRSSKiB()
+        let outcome = ReadOutcome.read(path)
+        let growthMiB = (DamagedLogTests.peakRSSKiB() - before) / 1024
+        let error = try #require(outcome.error as? AffordError)
+        #expect(error.code == .corruptLog)
+        #expect(error.message.contains("offset \(chunk.start)"))
+        #expect(error.message.contains("header says \(claimed)"))
+        #expect(growthMiB < 100, "peak RSS grew by \(growthMiB) MiB")
+    }
+
+    @Test func aRecordLongerThanTheFileIsRejectedBeforeReading() throws {
+        let path = temporaryPath("long.mcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try TestLog.write(to: path, compression: .none, chunkSize: 4096, messageCount: 30)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let record = try #require(DamagedLogTests.topLevelRecords(bytes).dropFirst(2).first)
+        for i in 0..<8 { bytes[record.start + 1 + i] = 0x7F }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(ReadOutcome.read(path).error as? AffordError)
+        #expect(error.message.contains("at offset \(record.start)"))
+        #expect(error.message.contains("remain"))
+    }
+}

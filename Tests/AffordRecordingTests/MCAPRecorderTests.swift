@@ -100,6 +100,25 @@ import Testing
         #expect(replayed.frames.map(\.width) == frames.map(\.width))
     }
 
+    @Test func rawFramesReplayWithTheirFormatAndStride() throws {
+        let path = temporaryPath("raw.mcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let stamp = MonotonicClock.nowNs()
+        let frames = [PixelFormat.rgb8, .bgr8, .mono8, .yuyv].enumerated().map { index, format in
+            Frame(pixels: (0..<(6 * 4 * (format.bytesPerPixel ?? 1))).map { UInt8(truncatingIfNeeded: $0 * 7 + index) },
+                  width: 6, height: 4, format: format, captureMonotonicNs: stamp + UInt64(index), sequence: 0, camera: "raw")
+        }
+        let recorder = try MCAPRecorder(path: path, configText: "")
+        for frame in frames { try recorder.record(frame) }
+        try recorder.close()
+        let replayed = ReplayFrames.read(path)
+        #expect(replayed.error == nil)
+        #expect(replayed.frames.map(\.pixels) == frames.map(\.pixels))
+        #expect(replayed.frames.map(\.format) == frames.map(\.format))
+        #expect(replayed.frames.map(\.stride) == frames.map(\.stride))
+        #expect(replayed.frames.map(\.captureMonotonicNs) == frames.map(\.captureMonotonicNs))
+    }
+
     @Test func anIOErrorIsReportedOnceCountedAndLeavesAReadablePrefix() throws {
         let path = temporaryPath("failing.mcap")
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -173,6 +173,7 @@ public final class MCAPWriter {
         var tail = summary.encode(summaryStart: summaryStart)
         tail.raw(MCAP.magic)
         try tail.bytes.withUnsafeBytes { try sink.write($0) }
+        try sink.sync()
         try sink.close()
     }
 

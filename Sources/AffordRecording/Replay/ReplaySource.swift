@@ -46,6 +46,8 @@ public final class ReplaySource: FrameSource {
     private var selected: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
     private var realtimeOffsetNs: Int64?
     private var sequence: UInt64 = 0
+    /// Frames yielded by the current pass over the log; an empty pass ends looping.
+    private var framesThisPass = 0
     private var pace = ReplayPacer()
 
     public init(path: String, options: Options = Options()) throws {
@@ -79,6 +81,7 @@ public final class ReplaySource: FrameSource {
                 let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
                 if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
                 sequence += 1
+                framesThisPass += 1
                 return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
                              stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
             case .schema, .attachment:
@@ -89,7 +92,8 @@ public final class ReplaySource: FrameSource {
             throw AffordError(.invalidInput, "\(path): no image channel"
                               + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
         }
-        guard options.loop else { return nil }
+        guard options.loop, framesThisPass > 0 else { return nil }
+        framesThisPass = 0
         reader.close()
         self.reader = try MCAPReader(path: path)
         loopCount += 1
