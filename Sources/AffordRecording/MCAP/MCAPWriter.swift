@@ -56,6 +56,8 @@ public final class MCAPWriter {
 
     /// Adds a schema and returns its id (ids start at 1; 0 means "no schema").
     public func addSchema(name: String, encoding: String, data: [UInt8]) throws -> UInt16 {
+        try checkOpen()
+        guard summary.schemas.count < Int(UInt16.max) else { throw AffordError(.io, "MCAP allows at most 65535 schemas") }
         let schema = MCAPSchema(id: UInt16(summary.schemas.count + 1), name: name, encoding: encoding, data: data)
         summary.schemas.append(schema)
         output.appendSchema(schema)
@@ -66,6 +68,8 @@ public final class MCAPWriter {
     /// Adds a channel and returns its id.
     public func addChannel(topic: String, messageEncoding: String, schemaID: UInt16,
                            metadata: [String: String] = [:]) throws -> UInt16 {
+        try checkOpen()
+        guard summary.channels.count <= Int(UInt16.max) else { throw AffordError(.io, "MCAP allows at most 65536 channels") }
         let channel = MCAPChannel(id: UInt16(summary.channels.count), schemaID: schemaID, topic: topic,
                                   messageEncoding: messageEncoding, metadata: metadata)
         summary.channels.append(channel)
