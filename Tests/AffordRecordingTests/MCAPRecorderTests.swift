@@ -51,6 +51,7 @@ import Testing
         #expect(recorder.status == MCAPRecorder.Status(framesRecorded: 7, resultsRecorded: 6, stopped: true))
 
         let report = try PythonTool.check(path)
+        #expect(report["indexes_ok"] as? Bool == true)
         let schemas = try #require(report["schemas"] as? [String: [String: Any]])
         #expect(Set(schemas.values.compactMap { $0["name"] as? String })
                 == ["foxglove.CompressedImage", "foxglove.RawImage", "foxglove.ImageAnnotations"])

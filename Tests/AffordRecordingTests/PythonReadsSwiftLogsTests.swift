@@ -16,6 +16,8 @@ import Testing
         let log = try TestLog.write(to: path, compression: compression, chunkSize: chunkSize)
         let report = try PythonTool.check(path)
 
+        #expect(report["indexes_ok"] as? Bool == true)
+        #expect(report["summary_offsets_ok"] as? Bool == true)
         let schemas = try #require(report["schemas"] as? [String: [String: Any]])
         #expect(schemas.count == 1)
         #expect(schemas["1"]?["name"] as? String == "test.Counter")
