@@ -11,6 +11,7 @@ import Foundation
 /// Later calls are counted as dropped.
 /// Thread-safe: frames and results may arrive from different threads.
 public final class MCAPRecorder: ResultSink, @unchecked Sendable {
+    /// File layout, whether results are recorded, and how often the open chunk is flushed.
     public struct Options: Sendable {
         public var writer: MCAPWriter.Options
         /// Also record results handed to `consume(_:)`.
@@ -60,6 +61,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         try self.init(sink: FileByteSink(path: path), configText: configText, modelID: modelID, options: options)
     }
 
+    /// Records into any byte sink (tests use one that fails like a full disk).
     public init(sink: ByteSink, configText: String, modelID: String? = nil, options: Options = Options()) throws {
         self.options = options
         realtimeOffsetNs = MonotonicClock.realtimeOffsetNs()

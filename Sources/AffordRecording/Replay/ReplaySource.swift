@@ -16,6 +16,7 @@ public final class ReplaySource: FrameSource {
         case asFastAsPossible
     }
 
+    /// Which topic, how fast, whether to loop, and the camera name frames get.
     public struct Options: Sendable {
         /// The topic to replay; nil takes the first camera image channel.
         public var topic: String?
@@ -50,6 +51,7 @@ public final class ReplaySource: FrameSource {
     private var framesThisPass = 0
     private var pace = ReplayPacer()
 
+    /// Opens `path` and checks its magic and header; frames are read on demand.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
