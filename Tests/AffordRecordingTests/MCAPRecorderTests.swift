@@ -93,6 +93,7 @@ import Testing
         for frame in frames { try recorder.record(frame) }
         try recorder.close()
 
+        #expect(try ReplaySource(path: path).cameraName == "front")
         let replayed = ReplayFrames.read(path)
         #expect(replayed.error == nil)
         #expect(replayed.frames.map(\.pixels) == frames.map(\.pixels))

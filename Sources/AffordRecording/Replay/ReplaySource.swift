@@ -51,12 +51,19 @@ public final class ReplaySource: FrameSource {
     private var framesThisPass = 0
     private var pace = ReplayPacer()
 
-    /// Opens `path` and checks its magic and header; frames are read on demand.
+    /// Opens `path` and reads up to the image channel it will replay, so the camera name
+    /// is known and a missing topic fails here; nothing of that channel is skipped.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
         cameraName = options.cameraName ?? ""
-        reader = try MCAPReader(path: path)
+        let reader = try MCAPReader(path: path)
+        self.reader = reader
+        while selected == nil, let record = try reader.next() { _ = try handle(record, reader) }
+        guard selected != nil else {
+            throw AffordError(.invalidInput, "\(path): no image channel"
+                              + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
+        }
     }
 
     public func close() {
@@ -67,32 +74,7 @@ public final class ReplaySource: FrameSource {
     public func nextFrame() throws -> Frame? {
         guard let reader else { return nil }
         while let record = try reader.next() {
-            switch record {
-            case .metadata(let metadata):
-                if metadata.name == RecordingMetadata.clockRecord,
-                   let offset = metadata.entries[RecordingMetadata.realtimeOffsetKey].flatMap(Int64.init) {
-                    realtimeOffsetNs = offset
-                }
-            case .channel(let channel):
-                considerChannel(channel, reader: reader)
-            case .message(let message):
-                guard let selected, message.channelID == selected.channelID else { continue }
-                let image = try decoder.decode(message.data, kind: selected.kind,
-                                               context: "\(path): \(topic ?? "") message \(message.sequence)")
-                let recordedNs = image.stampNs != 0 ? image.stampNs : message.logTime
-                let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
-                if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
-                sequence += 1
-                framesThisPass += 1
-                return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
-                             stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
-            case .schema, .attachment:
-                continue
-            }
-        }
-        guard selected != nil else {
-            throw AffordError(.invalidInput, "\(path): no image channel"
-                              + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
+            if let frame = try handle(record, reader) { return frame }
         }
         guard options.loop, framesThisPass > 0 else { return nil }
         framesThisPass = 0
@@ -101,6 +83,33 @@ public final class ReplaySource: FrameSource {
         loopCount += 1
         pace.startNextLoop()
         return try nextFrame()
+    }
+
+    /// Tracks metadata and channels; turns a message on the chosen channel into a frame.
+    private func handle(_ record: MCAPReader.Record, _ reader: MCAPReader) throws -> Frame? {
+        switch record {
+        case .metadata(let metadata):
+            if metadata.name == RecordingMetadata.clockRecord,
+               let offset = metadata.entries[RecordingMetadata.realtimeOffsetKey].flatMap(Int64.init) {
+                realtimeOffsetNs = offset
+            }
+        case .channel(let channel):
+            considerChannel(channel, reader: reader)
+        case .message(let message):
+            guard let selected, message.channelID == selected.channelID else { return nil }
+            let image = try decoder.decode(message.data, kind: selected.kind,
+                                           context: "\(path): \(topic ?? "") message \(message.sequence)")
+            let recordedNs = image.stampNs != 0 ? image.stampNs : message.logTime
+            let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
+            if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
+            sequence += 1
+            framesThisPass += 1
+            return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
+                         stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
+        case .schema, .attachment:
+            break
+        }
+        return nil
     }
 
     private func considerChannel(_ channel: MCAPChannel, reader: MCAPReader) {
