@@ -105,7 +105,7 @@ import Testing
             let limits = MCAPReader.Limits(validateCRCs: iteration % 2 == 0)
             let outcome = ReadOutcome.read(path, limits: limits)
             // The reference logs (after the four TestLogs) also go through replay's image decoding.
-            let replay = iteration % seeds.count >= 4 ? ReplayFrames.read(path) : ReplayFrames()
+            let replay = iteration % seeds.count >= 4 ? ReplayFrames.read(path, limits: limits) : ReplayFrames()
             for error in [outcome.error, replay.error].compactMap({ $0 }) {
                 let affordError = try #require(error as? AffordError, "iteration \(iteration): \(error)")
                 failures[affordError.code.name, default: 0] += 1
@@ -130,7 +130,7 @@ import Testing
             let records = topLevelRecords(bytes)
             guard let record = records.randomElement(using: &generator) else { return }
             // The record's own length, or for a chunk its uncompressed or compressed size field.
-            let field = [record.start + 1, record.start + 25, record.end - 8 - 0].randomElement(using: &generator) ?? record.start + 1
+            let field = [record.start + 1, record.start + 25, record.end - 8].randomElement(using: &generator) ?? record.start + 1
             let values: [UInt64] = [0, 1, UInt64.max, UInt64(Int64.max), 1 << 40, generator.next() % 100_000,
                                     UInt64(bytes.count)]
             let value = values.randomElement(using: &generator) ?? 0
@@ -152,10 +152,10 @@ struct ReplayFrames {
     var frames: [Frame] = []
     var error: (any Error)?
 
-    static func read(_ path: String) -> ReplayFrames {
+    static func read(_ path: String, limits: MCAPReader.Limits = .init()) -> ReplayFrames {
         var result = ReplayFrames()
         do {
-            let source = try ReplaySource(path: path, options: .init(pacing: .asFastAsPossible))
+            let source = try ReplaySource(path: path, options: .init(pacing: .asFastAsPossible, limits: limits))
             defer { source.close() }
             while let frame = try source.nextFrame() { result.frames.append(frame) }
         } catch {

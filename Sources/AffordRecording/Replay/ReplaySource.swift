@@ -25,12 +25,16 @@ public final class ReplaySource: FrameSource {
         public var loop: Bool
         /// Frames are stamped with this name; nil uses the recorded camera (or the topic).
         public var cameraName: String?
+        /// Caps and CRC checking for the underlying reader.
+        public var limits: MCAPReader.Limits
 
-        public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil) {
+        public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil,
+                    limits: MCAPReader.Limits = .init()) {
             self.topic = topic
             self.pacing = pacing
             self.loop = loop
             self.cameraName = cameraName
+            self.limits = limits
         }
     }
 
@@ -57,7 +61,7 @@ public final class ReplaySource: FrameSource {
         self.path = path
         self.options = options
         cameraName = options.cameraName ?? ""
-        let reader = try MCAPReader(path: path)
+        let reader = try MCAPReader(path: path, limits: options.limits)
         self.reader = reader
         while selected == nil, let record = try reader.next() { _ = try handle(record, reader) }
         guard selected != nil else {
@@ -79,7 +83,7 @@ public final class ReplaySource: FrameSource {
         guard options.loop, framesThisPass > 0 else { return nil }
         framesThisPass = 0
         reader.close()
-        self.reader = try MCAPReader(path: path)
+        self.reader = try MCAPReader(path: path, limits: options.limits)
         loopCount += 1
         pace.startNextLoop()
         return try nextFrame()
