@@ -24,7 +24,7 @@ import Testing
         ("foxglove_none.mcap", nil), ("foxglove_lz4.mcap", nil), ("foxglove_zstd.mcap", nil),
         ("foxglove_unchunked.mcap", nil), ("ros2_compressed.mcap", nil),
         ("ros2_image.mcap", "/camera/rgb"), ("ros2_image.mcap", "/camera/yuyv"),
-        ("ros2_image.mcap", "/camera/bgr"), ("ros2_image.mcap", "/camera/mono"),
+        ("ros2_image.mcap", "/camera/bgr"), ("ros2_image.mcap", "/camera/mono"), ("ros2_image.mcap", "/camera/uyvy"),
     ]
 
     @Test(arguments: 0..<cases.count)
