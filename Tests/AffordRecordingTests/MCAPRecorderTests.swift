@@ -62,7 +62,7 @@ import Testing
         let topics = try #require(report["topics"] as? [String: [String: Any]])
         #expect(topics["/affordd/front/image"]?["payload"] as? [String] == frames.map { Data($0.pixels).base64EncodedString() })
         #expect(topics["/affordd/wrist/image_raw"]?["payload"] as? [String] == [Data(raw.pixels).base64EncodedString()])
-        let holdMono8: [UInt8] = (0..<12).map { UInt8((Float($0) / 11 * 255).rounded()) }
+        let holdMono8: [UInt8] = (0..<12).map { UInt8((Float($0) / 11 * 255).rounded(.toNearestOrEven)) }
         #expect(topics["/affordd/front/heatmap/hold"]?["payload"] as? [String]
                 == Array(repeating: Data(holdMono8).base64EncodedString(), count: 6))
         let cutMono8: [UInt8] = (0..<12).map { $0 == 5 ? 255 : 0 }

@@ -99,12 +99,12 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
             for action in result.actions {
                 let channel = try channels.heatmap(camera: result.camera, action: action.action, writer)
-                let payload = try encoder.encode(HeatmapEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
+                let payload = try encoder.encode(FoxgloveResultEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
                 try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                                   logTime: wallNs, publishTime: wallNs, data: Array(payload)))
             }
             let channel = try channels.annotations(camera: result.camera, writer)
-            let payload = try encoder.encode(HeatmapEncoding.annotations(result, wallNs: wallNs))
+            let payload = try encoder.encode(FoxgloveResultEncoding.annotations(result, wallNs: wallNs))
             try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                               logTime: wallNs, publishTime: wallNs, data: Array(payload)))
         }
