@@ -28,7 +28,9 @@ public final class FrameDecoder {
             switch frame.format {
             case .mjpeg:
                 return try frame.pixels.withUnsafeBytes {
-                    try jpeg.decode($0, minimumWidth: minimumWidth, minimumHeight: minimumHeight)
+                    minimumWidth <= 0 && minimumHeight <= 0
+                        ? try jpeg.decode($0)
+                        : try jpeg.decode($0, minimumWidth: minimumWidth, minimumHeight: minimumHeight)
                 }
             case .rgb8, .bgr8, .mono8, .yuyv:
                 return try PixelConversion.toRGB(

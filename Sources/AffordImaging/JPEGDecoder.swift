@@ -59,6 +59,9 @@ public final class JPEGDecoder {
     }
 
     public var warningPolicy: WarningPolicy
+    /// Decoded images larger than this are refused before allocating: a corrupt
+    /// header can claim 65535x65535.
+    public var maximumPixels = 1 << 25
     /// The most recent warning accepted under `.accept`.
     public private(set) var lastWarning: String?
     /// How many warnings were accepted under `.accept`.
@@ -110,8 +113,13 @@ public final class JPEGDecoder {
         try decode(jpeg, scale: scale, header: try header(jpeg))
     }
 
-    /// Convenience for byte arrays.
-    public func decode(_ jpeg: [UInt8], minimumWidth: Int = 0, minimumHeight: Int = 0) throws -> RGBImage {
+    /// Full-size decode of a byte array.
+    public func decode(_ jpeg: [UInt8]) throws -> RGBImage {
+        try jpeg.withUnsafeBytes { try decode($0) }
+    }
+
+    /// DCT-scaled decode of a byte array.
+    public func decode(_ jpeg: [UInt8], minimumWidth: Int, minimumHeight: Int) throws -> RGBImage {
         try jpeg.withUnsafeBytes { try decode($0, minimumWidth: minimumWidth, minimumHeight: minimumHeight) }
     }
 
@@ -122,7 +130,12 @@ public final class JPEGDecoder {
         guard width > 0, height > 0 else {
             throw AffordError(.decode, "JPEG header declares an empty \(header.width)x\(header.height) image")
         }
-        var flags = TJFLAG_FASTDCT
+        guard width * height <= maximumPixels else {
+            throw AffordError(.decode, "JPEG would decode to \(width)x\(height), over the \(maximumPixels)-pixel limit")
+        }
+        // The accurate DCT keeps us bit-exact with Pillow, which the Python tool-chain
+        // trains and evaluates with; TJFLAG_FASTDCT would save only a few percent.
+        var flags: Int32 = 0
         if warningPolicy == .reject { flags |= TJFLAG_STOPONWARNING }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let status = pixels.withUnsafeMutableBufferPointer { output in
