@@ -58,19 +58,19 @@ final class LibV4L2Device: V4L2Device {
 
     deinit { close() }
 
-    /// The ioctl on a plain C struct, returning -1/errno like the C call.
-    private func call<T: BitwiseCopyable>(_ request: UInt, _ argument: inout T) -> Int32 {
+    /// The ioctl on a plain C struct (never a Swift object), returning -1/errno like the C call.
+    private func call<T>(_ request: UInt, _ argument: inout T) -> Int32 {
         withUnsafeMutableBytes(of: &argument) { afford_v4l2_ioctl(fd, request, $0.baseAddress) }
     }
 
-    private func ioctl<T: BitwiseCopyable>(_ request: UInt, _ name: String, _ argument: inout T) throws {
+    private func ioctl<T>(_ request: UInt, _ name: String, _ argument: inout T) throws {
         if call(request, &argument) == -1 {
             throw V4L2Failure(name, path: label, errno: errno)
         }
     }
 
     /// Runs an enumeration ioctl from index 0 until the driver answers EINVAL.
-    private func enumerate<T: BitwiseCopyable>(_ request: UInt, _ name: String, _ make: (UInt32) -> T) throws -> [T] {
+    private func enumerate<T>(_ request: UInt, _ name: String, _ make: (UInt32) -> T) throws -> [T] {
         var results: [T] = []
         for index in UInt32(0)... {
             var item = make(index)
