@@ -36,8 +36,11 @@ let package = Package(
         // The ViT backbone and affordance head; a pure function of weights and pixels.
         .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "COpenBLAS"]),
 
+        // Vectorised pixel conversions (AVX2 chosen at run time) for AffordImaging.
+        .target(name: "CAffordImaging", cSettings: [.unsafeFlags(["-O3"])]),
+
         // JPEG/PNG codecs, colour conversion, resizing.
-        .target(name: "AffordImaging", dependencies: ["AffordCore", "CTurboJPEG", "CPNG"]),
+        .target(name: "AffordImaging", dependencies: ["AffordCore", "CAffordImaging", "CTurboJPEG", "CPNG"]),
 
         // V4L2 cameras.
         .target(name: "AffordCapture", dependencies: ["AffordCore", "AffordImaging", "CV4L2"]),
@@ -69,7 +72,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AffordBench",
-            dependencies: ["AffordEngine", "AffordImaging", "AffordRecording", "AffordCore"]
+            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore"]
         ),
 
         // Fakes, capturing sinks and fixture loading shared by the test targets.
