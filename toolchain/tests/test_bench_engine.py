@@ -31,7 +31,7 @@ def test_driver_alternates_contenders_and_ends_with_the_json_line(models_dir, se
     assert result["affordd_int8_ms"] == pytest.approx(10.005)  # median of 10.00, 10.01 (x2)
     assert result["affordd_fp32_ms"] == pytest.approx(20.005)
     assert result["ort_int8_ms"] > 0 and result["ort_fp32_ms"] > 0
-    assert result["ratio_vs_ort_int8"] == pytest.approx(10.005 / result["ort_int8_ms"], rel=1e-3)
+    assert result["ratio_vs_ort_int8"] == pytest.approx(10.005 / result["ort_int8_ms"], abs=1e-4)
     assert (result["cosine_mean"], result["cosine_min"]) == (0.995, 0.97)
     assert result["ort_int8_weight_type"] in WEIGHT_TYPES and result["cpu"]
     assert any(line.startswith("affordd_int8") for line in lines[:-1])  # the readable table came first
