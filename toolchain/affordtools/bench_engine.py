@@ -79,6 +79,9 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
 
     stats = summarise(samples)
     print(table(stats))
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        print(f"bench: warning: load average {load:.1f} on {os.cpu_count()} cores; timings are inflated", file=sys.stderr)
     median = {name: round(s["median"], 3) for name, s in stats.items()}
     return {
         **{f"{name}_ms": median[name] for name in CONTENDERS},
@@ -89,7 +92,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "cpu": cpu_name(),
         "threads": args.threads,
         "samples": args.samples,
-        "load_avg_1m": os.getloadavg()[0],
+        "load_avg_1m": round(load, 2),
     }
 
 
