@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
     libv4l-dev v4l-utils libjpeg-dev libturbojpeg0-dev libpng-dev libopenblas-dev
     libzmq3-dev liblz4-dev libzstd-dev pkg-config python3-venv
+    libllvm15
 )
 
 missing=()
@@ -38,6 +39,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     if [ -f toolchain/requirements-torch.txt ]; then
         "$VENV/bin/python" -m pip install -q -r toolchain/requirements-torch.txt
     fi
-    "$VENV/bin/python" -m pip install -q -e "toolchain[dev]"
+    "$VENV/bin/python" -m pip install -q -e "toolchain[dev,render]"
     echo "$want" > "$stamp"
 fi

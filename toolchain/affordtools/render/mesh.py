@@ -101,7 +101,7 @@ def tube(path: np.ndarray, radius, segments: int = 16, aspect=1.0, caps: bool = 
         rings.append(np.arange(start, start + segments))
     faces = [_ring_strip(a, b) for a, b in zip(rings, rings[1:])]
     if caps:
-        for ring, flip, point in ((rings[0], True, path[0]), (rings[-1], False, path[-1])):
+        for ring, flip, point in ((rings[0], False, path[0]), (rings[-1], True, path[-1])):
             vertices.append(point)
             faces.append(_fan(len(vertices) - 1, ring, flip))
     return Mesh(np.asarray(vertices, np.float32), np.concatenate(faces).astype(np.int32))
@@ -119,6 +119,6 @@ def extrude(outline: np.ndarray, thickness: float) -> Mesh:
     faces = np.concatenate([
         _fan(2 * count, top_ring, flip=False),
         _fan(2 * count + 1, bottom_ring, flip=True),
-        _ring_strip(bottom_ring, top_ring),
+        _ring_strip(top_ring, bottom_ring),
     ])
     return Mesh(vertices.astype(np.float32), faces.astype(np.int32))

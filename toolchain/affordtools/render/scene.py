@@ -26,10 +26,19 @@ def mitsuba():
     if not _variant_set:
         try:
             mi.set_variant("llvm_ad_rgb")
-        except (ImportError, AttributeError):  # no LLVM library: the slower scalar variant still works
+        except (ImportError, RuntimeError, AttributeError):  # no LLVM library: the slower scalar variant still works
             mi.set_variant("scalar_rgb")
         _variant_set = True
     return mi
+
+
+# Grey complex IOR (eta, k) and an RGB tint for aluminium, chromium and silver; given inline
+# because Mitsuba's named metal spectra stay cached to exit, where drjit reports them as leaks.
+_METALS = {
+    "aluminium": (1.0, 6.8, (0.92, 0.93, 0.95)),
+    "chromium": (3.0, 4.4, (0.75, 0.76, 0.78)),
+    "silver": (0.14, 3.4, (0.97, 0.96, 0.93)),
+}
 
 
 def _rgb(value) -> dict:
@@ -44,7 +53,9 @@ def material(family: str, rng: np.random.Generator) -> dict:
         bsdf = {"type": "roughplastic", "diffuse_reflectance": _rgb(rng.uniform(0.03, 0.9, 3)),
                 "alpha": float(rng.uniform(0.05, 0.4))}
     elif family == "metal":
-        bsdf = {"type": "roughconductor", "material": str(rng.choice(["Al", "Cr", "Ag"])),
+        eta, k, tint = _METALS[str(rng.choice(list(_METALS)))]
+        bsdf = {"type": "roughconductor", "eta": {"type": "spectrum", "value": eta},
+                "k": {"type": "spectrum", "value": k}, "specular_reflectance": _rgb(tint),
                 "alpha": float(rng.uniform(0.04, 0.35))}
     elif family == "wood":
         brown = np.array([0.45, 0.28, 0.14]) * rng.uniform(0.5, 1.4) + rng.uniform(-0.04, 0.04, 3)
