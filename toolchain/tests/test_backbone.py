@@ -1,4 +1,5 @@
-"""The converted backbone files against the spec and against onnxruntime on the original graph."""
+"""The converted backbone files against the spec. That the weights reproduce onnxruntime on the
+original graph is checked in test_fixtures, on real images at two sizes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 from safetensors.numpy import load_file
 
-from affordtools import backbone, dinov2_onnx, dinov2_reference
+from affordtools import backbone, dinov2_onnx
 from affordtools.hashing import HashMismatch
 from affordtools.quantize import SCALE_SUFFIX, dequantize, is_quantized, quantize_per_channel
 from affordtools.wheel import download_wheel, extract_member
@@ -49,17 +49,6 @@ def test_linear_weights_are_the_consuming_matmul_initializers_transposed(models_
             np.testing.assert_array_equal(fp32[path + ".weight"], stored.T)
             checked += 1
     assert checked == 12 * 6
-
-
-@pytest.mark.parametrize("height,width", [(224, 224), (210, 280)])
-def test_weights_reproduce_onnxruntime_on_the_original_graph(models_dir, fp32, height, width):
-    model = dinov2_onnx.with_free_input_size(onnx.load(str(models_dir / backbone.BACKBONE_ONNX)))
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    image = np.random.default_rng(height).standard_normal((1, 3, height, width)).astype(np.float32)
-    (tokens,) = session.run(None, {dinov2_onnx.INPUT_NAME: image})
-    ours = dinov2_reference.forward({k: v.astype(np.float64) for k, v in fp32.items()}, image.astype(np.float64))
-    assert tokens.shape == (1, 1 + (height // 14) * (width // 14), 384)
-    assert np.abs(ours - tokens[0]).max() <= 1e-4 * np.abs(tokens).max()
 
 
 def test_missing_or_misshapen_tensors_are_named(fp32):

@@ -1,4 +1,5 @@
-"""Preprocessing against OpenCV, and the backbone fixtures against independent recomputation."""
+"""Preprocessing against OpenCV, and the backbone fixtures (onnxruntime on the original graph)
+against an independent numpy forward pass over the converted fp32 weights."""
 
 from __future__ import annotations
 
@@ -51,8 +52,9 @@ def test_fixture_holds_the_image_its_exact_input_and_reference_tokens(fixtures_d
     pos = dinov2_reference.interpolate_position_embeddings(
         fp32["embeddings.position_embeddings"], case.height // 14, case.width // 14)
     np.testing.assert_allclose(fixture["pos_embed"], pos, atol=1e-5)
-    ours = dinov2_reference.forward(fp32, fixture["input"].astype(np.float64))
-    assert np.abs(ours - fixture["tokens"]).max() <= 1e-4 * np.abs(fixture["tokens"]).max()
+    if case.image == "coffee":  # the numpy forward is slow: one square and one non-square image
+        ours = dinov2_reference.forward(fp32, fixture["input"].astype(np.float64))
+        assert np.abs(ours - fixture["tokens"]).max() <= 1e-4 * np.abs(fixture["tokens"]).max()
 
 
 def test_fixtures_are_rewritten_only_when_missing(models_dir, fixtures_dir, tmp_path):
