@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from affordtools.render.categories import CATEGORIES
 from affordtools.render.heatmap import action_heatmaps, heatmap_from_mask
 from affordtools.render.mesh import extrude, lathe, merge, tube
 
@@ -57,7 +58,7 @@ def render_main(args: list[str]) -> int:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("render")
-    args = ["--out", str(out), "--count", "4", "--seed", "11", "--size", "64", "--spp", "4"]
+    args = ["--out", str(out), "--count", "9", "--seed", "11", "--size", "64", "--spp", "4"]
     assert render_main(args) == 0
     return out, args
 
@@ -65,7 +66,7 @@ def dataset(tmp_path_factory):
 def test_dataset_is_in_the_generic_layout_with_consistent_labels(dataset):
     out, _ = dataset
     entries = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
-    assert [e["category"] for e in entries] == ["mug", "cup", "knife", "spoon"]
+    assert [e["category"] for e in entries] == list(CATEGORIES)
     for entry in entries:
         name = entry["name"]
         image = np.asarray(Image.open(out / "images" / f"{name}.png"))
@@ -85,7 +86,7 @@ def test_same_seed_gives_identical_files_and_reruns_resume(dataset, tmp_path):
     out, args = dataset
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.png")}
     assert render_main(args) == 0  # nothing left to do
-    assert len((out / "index.jsonl").read_text().splitlines()) == 4
+    assert len((out / "index.jsonl").read_text().splitlines()) == 9
     again = tmp_path / "again"
     assert render_main(["--out", str(again), "--count", "2", "--seed", "11", "--size", "64", "--spp", "4"]) == 0
     for path in again.rglob("*.png"):

@@ -27,6 +27,11 @@ from .heatmap import action_heatmaps
 from .scene import render
 
 
+MAX_ATTEMPTS = 5
+MIN_OBJECT_FRACTION = 0.01  # redraw camera and clutter when the object is (nearly) hidden
+MIN_MEAN_LEVEL = 12  # or the frame is black
+
+
 def sample_name(category: str, seed: int, index: int) -> str:
     return f"{category}_{seed}_{index:06d}"
 
@@ -34,7 +39,10 @@ def sample_name(category: str, seed: int, index: int) -> str:
 def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int) -> dict:
     rng = np.random.default_rng([seed, index])
     obj = CATEGORIES[category](rng)
-    result = render(obj, rng, size, spp)
+    for _attempt in range(MAX_ATTEMPTS):  # the same generator draws again: still reproducible
+        result = render(obj, rng, size, spp)
+        if (result.parts > 0).mean() >= MIN_OBJECT_FRACTION and result.image.mean() >= MIN_MEAN_LEVEL:
+            break
     name = sample_name(category, seed, index)
     maps = action_heatmaps(result.parts, [part.actions for part in obj.parts])
     for action, heat in maps.items():

@@ -74,49 +74,111 @@ def cup(rng: np.random.Generator) -> Object3D:
     return _mug_shell(rng, with_handle=False)
 
 
-def knife(rng: np.random.Generator) -> Object3D:
-    blade_length = rng.uniform(0.09, 0.2)
-    width = rng.uniform(0.016, 0.035)
-    handle_length = rng.uniform(0.08, 0.12)
-    grip = rng.uniform(0.007, 0.011)
-    belly = rng.uniform(1.5, 4.0)  # how sharply the edge sweeps up to the tip
-    xs = np.linspace(0, blade_length, 16)
-    edge = np.c_[xs, -width / 2 * (1 - (xs / blade_length) ** belly)]
-    spine_end = rng.uniform(0.6, 0.9) * blade_length
-    spine = np.array([[spine_end, width / 2], [0.0, width / 2]])
-    outline = np.concatenate([edge, spine])
-    blade = extrude(outline, rng.uniform(0.0015, 0.003))
-    blade.vertices[:, 2] += grip
-    path = np.c_[np.linspace(-handle_length, 0.004, 12), np.zeros(12), np.full(12, grip)]
-    handle = tube(path, grip * np.r_[np.full(11, 1.0), 0.8], aspect=rng.uniform(1.2, 1.6))
-    parts = [
-        Part("blade", blade, "metal", ("cut",)),
-        Part("handle", handle, str(rng.choice(["wood", "plastic", "metal"])), ("hold",)),
-    ]
-    return Object3D("knife", parts, {"blade_length": blade_length, "width": width, "handle_length": handle_length})
-
-
-def spoon(rng: np.random.Generator) -> Object3D:
-    bowl_radius = rng.uniform(0.012, 0.022)
-    elongation = rng.uniform(1.2, 1.7)
-    depth = rng.uniform(0.005, 0.01)
-    handle_length = rng.uniform(0.09, 0.15)
-    a, d = bowl_radius, depth
+def _bowl_on_handle(rng, category, radius, depth_ratio, elongation, handle_length, bowl_actions) -> Object3D:
+    """A spoon-like utensil lying on the table: a shell bowl at +x, an arched flat handle at -x."""
+    a = rng.uniform(*radius)
+    d = a * rng.uniform(*depth_ratio)
+    stretch = rng.uniform(*elongation)
+    length = rng.uniform(*handle_length)
     bowl = lathe(
         [0, a * 0.5, a * 0.85, a, a * 0.93, a * 0.75, a * 0.4, 0],
         [0, d * 0.12, d * 0.5, d, d, d * 0.55, d * 0.22, d * 0.15],
-        scale_xy=(elongation, 1.0),
+        scale_xy=(stretch, 1.0),
     )
-    bowl = bowl.transformed(_translation(elongation * a * 0.95, 0, 0.002))
-    xs = np.linspace(-handle_length, 0.0, 16)
-    rise = rng.uniform(0.004, 0.012) * (1 - (xs / -handle_length - 1) ** 2)  # a gentle arch
+    bowl = bowl.transformed(_translation(stretch * a * 0.95, 0, 0.002))
+    xs = np.linspace(-length, 0.0, 16)
+    rise = rng.uniform(0.3, 1.0) * d * (1 - (xs / -length - 1) ** 2)  # a gentle arch up to the rim
     path = np.c_[xs, np.zeros_like(xs), 0.003 + rise]
-    half_width = np.linspace(rng.uniform(0.004, 0.007), 0.0025, len(xs))
+    half_width = np.linspace(rng.uniform(0.004, 0.008), 0.0025, len(xs))
     half_thickness = rng.uniform(0.0012, 0.002)
     handle = tube(path, half_thickness, aspect=half_width / half_thickness)
     family = str(rng.choice(["metal", "metal", "wood", "plastic"]))
-    parts = [Part("bowl", bowl, family, ("scoop", "stir")), Part("handle", handle, family, ("hold",))]
-    return Object3D("spoon", parts, {"bowl_radius": a, "elongation": elongation, "handle_length": handle_length})
+    parts = [Part("bowl", bowl, family, bowl_actions), Part("handle", handle, family, ("hold",))]
+    return Object3D(category, parts, {"bowl_radius": a, "depth": d, "elongation": stretch, "handle_length": length})
+
+
+def spoon(rng: np.random.Generator) -> Object3D:
+    return _bowl_on_handle(rng, "spoon", (0.012, 0.022), (0.3, 0.5), (1.2, 1.7), (0.09, 0.15), ("scoop", "stir"))
+
+
+def ladle(rng: np.random.Generator) -> Object3D:
+    return _bowl_on_handle(rng, "ladle", (0.03, 0.045), (0.6, 0.9), (1.0, 1.1), (0.18, 0.26), ("scoop", "pour"))
+
+
+def _flat_tool(rng, category, head, head_family, head_actions, handle_length, grip) -> Object3D:
+    """A tool lying on the table: a handle along -x and a flat extruded head from x = 0."""
+    outline, thickness = head
+    length = rng.uniform(*handle_length)
+    radius = rng.uniform(*grip)
+    slab = extrude(outline, thickness)
+    slab.vertices[:, 2] += radius
+    path = np.c_[np.linspace(-length, 0.004, 12), np.zeros(12), np.full(12, radius)]
+    handle = tube(path, radius * np.r_[np.full(11, 1.0), 0.8], aspect=rng.uniform(1.1, 1.6))
+    parts = [
+        Part("head", slab, head_family, head_actions),
+        Part("handle", handle, str(rng.choice(["wood", "plastic", "metal"])), ("hold",)),
+    ]
+    return Object3D(category, parts, {"handle_length": length, "grip": radius, "head_length": float(np.ptp(outline[:, 0]))})
+
+
+def knife(rng: np.random.Generator) -> Object3D:
+    blade_length = rng.uniform(0.09, 0.2)
+    width = rng.uniform(0.016, 0.035)
+    belly = rng.uniform(1.5, 4.0)  # how sharply the edge sweeps up to the tip
+    xs = np.linspace(0, blade_length, 16)
+    edge = np.c_[xs, -width / 2 * (1 - (xs / blade_length) ** belly)]
+    spine = np.array([[rng.uniform(0.6, 0.9) * blade_length, width / 2], [0.0, width / 2]])
+    head = (np.concatenate([edge, spine]), rng.uniform(0.0015, 0.003))
+    return _flat_tool(rng, "knife", head, "metal", ("cut",), (0.08, 0.12), (0.007, 0.011))
+
+
+def spatula(rng: np.random.Generator) -> Object3D:
+    neck, length = rng.uniform(0.02, 0.05), rng.uniform(0.06, 0.1)
+    width = rng.uniform(0.05, 0.08)
+    outline = np.array([[0, -0.006], [neck, -width / 2], [neck + length, -width / 2],
+                        [neck + length, width / 2], [neck, width / 2], [0, 0.006]])
+    head = (outline, rng.uniform(0.0015, 0.003))
+    return _flat_tool(rng, "spatula", head, str(rng.choice(["metal", "plastic"])), ("lift",), (0.1, 0.16), (0.008, 0.012))
+
+
+def brush(rng: np.random.Generator) -> Object3D:
+    length, width = rng.uniform(0.04, 0.08), rng.uniform(0.025, 0.045)
+    outline = np.array([[0, -width / 2], [length, -width / 2], [length, width / 2], [0, width / 2]])
+    head = (outline, rng.uniform(0.012, 0.025))
+    return _flat_tool(rng, "brush", head, "plastic", ("brush_with",), (0.1, 0.18), (0.007, 0.011))
+
+
+def hammer(rng: np.random.Generator) -> Object3D:
+    handle_length = rng.uniform(0.2, 0.32)
+    grip = rng.uniform(0.011, 0.016)
+    head_length = rng.uniform(0.08, 0.13)
+    head_radius = rng.uniform(0.012, 0.018)
+    ys = np.linspace(-head_length / 2, head_length / 2, 6)
+    head = tube(np.c_[np.full(6, head_radius), ys, np.full(6, head_radius)], head_radius)
+    path = np.c_[np.linspace(-handle_length, 0.0, 12), np.zeros(12), np.full(12, head_radius)]
+    handle = tube(path, grip, aspect=rng.uniform(1.1, 1.4))
+    parts = [Part("head", head, "metal", ("hit",)),
+             Part("handle", handle, str(rng.choice(["wood", "plastic"])), ("hold",))]
+    return Object3D("hammer", parts, {"handle_length": handle_length, "head_length": head_length})
+
+
+def bottle(rng: np.random.Generator) -> Object3D:
+    radius = rng.uniform(0.025, 0.045)
+    shoulder = rng.uniform(0.1, 0.2)
+    neck_radius = rng.uniform(0.3, 0.5) * radius
+    neck_start = shoulder + rng.uniform(0.02, 0.05)
+    top = neck_start + rng.uniform(0.02, 0.05)
+    zs = np.linspace(0, shoulder, 6)
+    body = lathe([0, *np.full(6, radius)], [0, *zs])
+    curve = np.linspace(0, 1, 6)
+    neck_r = [*(radius + (neck_radius - radius) * np.sin(curve * np.pi / 2)), neck_radius]
+    neck = lathe(neck_r, [*(shoulder + (neck_start - shoulder) * curve), top])
+    cap_height = rng.uniform(0.01, 0.02)
+    cap = lathe([neck_radius * 1.15, neck_radius * 1.15, 0], [top - cap_height * 0.3, top + cap_height, top + cap_height])
+    family = str(rng.choice(["plastic", "metal", "ceramic"]))
+    parts = [Part("body", body, family, ("hold",)), Part("neck", neck, family, ("pour",)),
+             Part("cap", cap, "plastic", ("open",))]
+    return Object3D("bottle", parts, {"radius": radius, "height": top + cap_height, "neck_radius": neck_radius})
 
 
 def _translation(x: float, y: float, z: float) -> np.ndarray:
@@ -126,5 +188,6 @@ def _translation(x: float, y: float, z: float) -> np.ndarray:
 
 
 CATEGORIES: dict[str, Callable[[np.random.Generator], Object3D]] = {
-    "mug": mug, "cup": cup, "knife": knife, "spoon": spoon,
+    "mug": mug, "cup": cup, "knife": knife, "spoon": spoon, "ladle": ladle, "spatula": spatula,
+    "brush": brush, "hammer": hammer, "bottle": bottle,
 }

@@ -90,7 +90,7 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
 
     scene: dict = {"type": "scene", "integrator": {"type": "path", "max_depth": 5}}
     fov = rng.uniform(35, 55)
-    distance = extent / (2 * np.tan(np.radians(fov) / 2)) * rng.uniform(1.3, 2.4)
+    distance = extent / (2 * np.tan(np.radians(fov) / 2)) * (rng.uniform(0.9, 1.6) if lying else rng.uniform(1.3, 2.4))
     elevation = np.radians(rng.uniform(35, 85) if lying else rng.uniform(8, 60))
     azimuth = rng.uniform(0, 2 * np.pi)
     target = centre + rng.uniform(-0.08, 0.08, 3) * extent
@@ -126,7 +126,9 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
         mix = rng.random()
         side = rng.uniform(0.1, 0.6)
         far = rng.uniform(0.5, 1.5)
-        where = centre + _spherical(rng.uniform(0, 2 * np.pi), np.radians(rng.uniform(25, 80)), far)
+        # Never on the camera's side: the emitter's opaque back would hide the object.
+        light_azimuth = azimuth + np.radians(rng.uniform(50, 310))
+        where = centre + _spherical(light_azimuth, np.radians(rng.uniform(25, 75)), far)
         irradiance = rng.uniform(1.0, 4.0)
         scene[f"light{k}"] = {
             "type": "rectangle", "to_world": _look_at(mi, where, centre, side / 2),
