@@ -4,6 +4,7 @@ resumable dataset render checked for consistency between images, part labels and
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -91,3 +92,21 @@ def test_same_seed_gives_identical_files_and_reruns_resume(dataset, tmp_path):
     assert render_main(["--out", str(again), "--count", "2", "--seed", "11", "--size", "64", "--spp", "4"]) == 0
     for path in again.rglob("*.png"):
         assert path.read_bytes() == first[path.relative_to(again)], path
+
+
+def test_agd20k_export_pairs_every_visible_action_with_its_gt(dataset, tmp_path):
+    from affordtools.render.agd20k import export
+
+    out, _ = dataset
+    entries = [json.loads(line) for line in (out / "index.jsonl").read_text().splitlines()]
+    expected = sum(len(e["visible_actions"]) for e in entries)
+    assert export(out, tmp_path) == expected
+    assert export(out, tmp_path) == 0  # idempotent
+    for entry in entries:
+        for action in entry["visible_actions"]:
+            stem = Path(action) / entry["category"] / entry["name"]
+            gt = np.asarray(Image.open(tmp_path / "GT" / f"{stem}.png"))
+            np.testing.assert_array_equal(gt, np.asarray(Image.open(out / "heatmaps" / action / f"{entry['name']}.png")))
+            ego = np.asarray(Image.open(tmp_path / "egocentric" / f"{stem}.jpg")).astype(int)
+            rendered = np.asarray(Image.open(out / "images" / f"{entry['name']}.png")).astype(int)
+            assert np.abs(ego - rendered).mean() < 4  # only JPEG loss
