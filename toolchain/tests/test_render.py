@@ -110,3 +110,48 @@ def test_agd20k_export_pairs_every_visible_action_with_its_gt(dataset, tmp_path)
             ego = np.asarray(Image.open(tmp_path / "egocentric" / f"{stem}.jpg")).astype(int)
             rendered = np.asarray(Image.open(out / "images" / f"{entry['name']}.png")).astype(int)
             assert np.abs(ego - rendered).mean() < 4  # only JPEG loss
+
+
+def write_obj(path: Path, parts: dict) -> None:
+    lines, offset = [], 1
+    for name, mesh in parts.items():
+        lines.append(f"o {name}")
+        lines += [f"v {x:.6f} {y:.6f} {z:.6f}" for x, y, z in mesh.vertices]
+        lines += [f"f {a + offset} {b + offset}/1 {c + offset}//2" for a, b, c in mesh.faces]
+        offset += len(mesh.vertices)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_user_obj_groups_become_labelled_parts(tmp_path):
+    from affordtools.render.categories import mug
+    from affordtools.render.user_mesh import load_obj, user_object
+
+    reference = {p.name: p.mesh for p in mug(np.random.default_rng(3)).parts}
+    write_obj(tmp_path / "my_mug.obj", reference)
+    loaded = load_obj(tmp_path / "my_mug.obj")
+    assert loaded.keys() == reference.keys()
+    for name, mesh in reference.items():
+        np.testing.assert_allclose(abs(signed_volume(loaded[name])), abs(signed_volume(mesh)), rtol=1e-4)
+    (tmp_path / "my_mug.json").write_text(json.dumps({"handle": {"actions": ["hold"]}, "rim": {"actions": ["drink_with"]}}))
+    obj = user_object(tmp_path / "my_mug.obj", tmp_path / "my_mug.json")(np.random.default_rng(0))
+    assert obj.actions == ["drink_with", "hold"] and min(p.mesh.vertices[:, 2].min() for p in obj.parts) == 0
+    (tmp_path / "bad.json").write_text(json.dumps({"spout": {}}))
+    with pytest.raises(ValueError, match="spout"):
+        user_object(tmp_path / "my_mug.obj", tmp_path / "bad.json")
+
+    out = tmp_path / "rendered"
+    render_main(["--out", str(out), "--count", "1", "--size", "64", "--spp", "4",
+                 "--mesh", str(tmp_path / "my_mug.obj"), "--parts", str(tmp_path / "my_mug.json")])
+    entry = json.loads((out / "index.jsonl").read_text())
+    assert entry["category"] == "my_mug" and entry["visible_actions"]
+
+
+def test_obj_errors_name_the_line(tmp_path):
+    from affordtools.render.user_mesh import load_obj
+
+    (tmp_path / "broken.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 x\n")
+    with pytest.raises(ValueError, match="broken.obj:4"):
+        load_obj(tmp_path / "broken.obj")
+    (tmp_path / "dangling.obj").write_text("v 0 0 0\nf 1 2 3\n")
+    with pytest.raises(ValueError, match="does not exist"):
+        load_obj(tmp_path / "dangling.obj")

@@ -1,4 +1,5 @@
 """`python -m affordtools.render --out DIR --count N [--seed S] [--categories mug,knife,...]`
+or, for a user's own object, `... --mesh thing.obj --parts thing.json` (see user_mesh.py).
 
 Writes the generic layout that the training readers take:
 
@@ -25,6 +26,7 @@ from PIL import Image
 from .categories import CATEGORIES
 from .heatmap import action_heatmaps
 from .scene import render
+from .user_mesh import user_object
 
 
 MAX_ATTEMPTS = 5
@@ -36,9 +38,9 @@ def sample_name(category: str, seed: int, index: int) -> str:
     return f"{category}_{seed}_{index:06d}"
 
 
-def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int) -> dict:
+def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int, builders=CATEGORIES) -> dict:
     rng = np.random.default_rng([seed, index])
-    obj = CATEGORIES[category](rng)
+    obj = builders[category](rng)
     for _attempt in range(MAX_ATTEMPTS):  # the same generator draws again: still reproducible
         result = render(obj, rng, size, spp)
         if (result.parts > 0).mean() >= MIN_OBJECT_FRACTION and result.image.mean() >= MIN_MEAN_LEVEL:
@@ -66,9 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--categories", default=",".join(CATEGORIES), help=f"from {', '.join(CATEGORIES)}")
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--spp", type=int, default=32, help="path-tracing samples per pixel")
+    parser.add_argument("--mesh", type=Path, help="render this OBJ (groups = parts) instead of the categories")
+    parser.add_argument("--parts", type=Path, help="JSON: actions and material per part of --mesh")
+    parser.add_argument("--up", choices=("z", "y"), default="z", help="the up axis of --mesh")
     args = parser.parse_args(argv)
-    categories = args.categories.split(",")
-    unknown = [c for c in categories if c not in CATEGORIES]
+    builders = dict(CATEGORIES)
+    if args.mesh:
+        try:
+            builders = {args.mesh.stem: user_object(args.mesh, args.parts, args.up)}
+        except (OSError, ValueError) as error:
+            parser.error(str(error))
+        categories = [args.mesh.stem]
+    else:
+        categories = args.categories.split(",")
+    unknown = [c for c in categories if c not in builders]
     if unknown:
         parser.error(f"unknown categories {unknown}; known: {', '.join(CATEGORIES)}")
 
@@ -85,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             name = sample_name(category, args.seed, i)
             if name in done and (args.out / "images" / f"{name}.png").exists():
                 continue
-            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp)) + "\n")
+            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders)) + "\n")
             index.flush()
             made += 1
     took = time.monotonic() - started
