@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
     libv4l-dev v4l-utils libjpeg-dev libturbojpeg0-dev libpng-dev libopenblas-dev
-    libzmq3-dev liblz4-dev libzstd-dev pkg-config systemd
+    libzmq3-dev liblz4-dev libzstd-dev pkg-config systemd python3-venv
+    libllvm15
 )
 
 missing=()
@@ -24,9 +25,13 @@ fi
 # the hash of what was installed so edits to the requirements reinstall.
 VENV=.venv
 stamp="$VENV/.affordd-stamp"
-want=$(cat toolchain/pyproject.toml toolchain/requirements*.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+# (the requirements files are optional: a missing one must not trip pipefail)
+want=$({ cat toolchain/pyproject.toml; cat toolchain/requirements*.txt 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)
+# --system-site-packages: a machine that already has numpy/onnxruntime/... reuses
+# them (pip still checks the versions pyproject.toml asks for); a fresh one
+# gets everything from PyPI.
 if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
+    python3 -m venv --system-site-packages "$VENV"
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing the Python tool-chain into $VENV"
@@ -34,6 +39,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     if [ -f toolchain/requirements-torch.txt ]; then
         "$VENV/bin/python" -m pip install -q -r toolchain/requirements-torch.txt
     fi
-    "$VENV/bin/python" -m pip install -q -e "toolchain[dev]"
+    "$VENV/bin/python" -m pip install -q -e "toolchain[dev,render]"
     echo "$want" > "$stamp"
 fi

@@ -1,0 +1,170 @@
+"""Domain-randomised Mitsuba scenes around one procedural object, and their rendering.
+
+Everything random comes from the numpy generator passed in, including the
+renderer's sampler seed, so one (seed, index) always gives the same picture.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .categories import Object3D
+
+MATERIALS = ("ceramic", "plastic", "metal", "wood")
+_variant_set = False
+
+
+def mitsuba():
+    """Mitsuba with its LLVM (vectorised, multi-core) variant, imported on first use."""
+    global _variant_set
+    import mitsuba as mi
+
+    if not _variant_set:
+        try:
+            mi.set_variant("llvm_ad_rgb")
+        except (ImportError, RuntimeError, AttributeError):  # no LLVM library: the slower scalar variant still works
+            mi.set_variant("scalar_rgb")
+        _variant_set = True
+    return mi
+
+
+# Grey complex IOR (eta, k) and an RGB tint for aluminium, chromium and silver; given inline
+# because Mitsuba's named metal spectra stay cached to exit, where drjit reports them as leaks.
+_METALS = {
+    "aluminium": (1.0, 6.8, (0.92, 0.93, 0.95)),
+    "chromium": (3.0, 4.4, (0.75, 0.76, 0.78)),
+    "silver": (0.14, 3.4, (0.97, 0.96, 0.93)),
+}
+
+
+def _rgb(value) -> dict:
+    return {"type": "rgb", "value": [float(v) for v in value]}
+
+
+def material(family: str, rng: np.random.Generator) -> dict:
+    if family == "ceramic":
+        tint = rng.uniform(0.55, 0.95) if rng.random() < 0.5 else rng.uniform(0.15, 0.95, 3)
+        bsdf = {"type": "plastic", "diffuse_reflectance": _rgb(np.broadcast_to(tint, 3)), "int_ior": 1.5}
+    elif family == "plastic":
+        bsdf = {"type": "roughplastic", "diffuse_reflectance": _rgb(rng.uniform(0.03, 0.9, 3)),
+                "alpha": float(rng.uniform(0.05, 0.4))}
+    elif family == "metal":
+        eta, k, tint = _METALS[str(rng.choice(list(_METALS)))]
+        bsdf = {"type": "roughconductor", "eta": {"type": "spectrum", "value": eta},
+                "k": {"type": "spectrum", "value": k}, "specular_reflectance": _rgb(tint),
+                "alpha": float(rng.uniform(0.04, 0.35))}
+    elif family == "wood":
+        brown = np.array([0.45, 0.28, 0.14]) * rng.uniform(0.5, 1.4) + rng.uniform(-0.04, 0.04, 3)
+        bsdf = {"type": "roughplastic", "diffuse_reflectance": _rgb(np.clip(brown, 0.02, 0.9)),
+                "alpha": float(rng.uniform(0.3, 0.7))}
+    else:
+        raise ValueError(f"unknown material family {family!r}; known: {MATERIALS}")
+    return {"type": "twosided", "bsdf": bsdf}
+
+
+@dataclass
+class Rendered:
+    image: np.ndarray  # uint8 [H, W, 3], sRGB
+    parts: np.ndarray  # uint8 [H, W]: 0 background, i + 1 for obj.parts[i] where visible
+
+
+def _look_at(mi, origin, target, scale=1.0):
+    up = [0, 0, 1] if abs(np.subtract(target, origin)[2]) < 0.999 * np.linalg.norm(np.subtract(target, origin)) else [0, 1, 0]
+    return mi.ScalarTransform4f.look_at(origin=list(map(float, origin)), target=list(map(float, target)), up=up) @ mi.ScalarTransform4f.scale(scale)
+
+
+def _spherical(azimuth: float, elevation: float, distance: float) -> np.ndarray:
+    return distance * np.array([np.cos(elevation) * np.cos(azimuth), np.cos(elevation) * np.sin(azimuth), np.sin(elevation)])
+
+
+def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int, spp: int) -> dict:
+    mi = mitsuba()
+    lows, highs = zip(*(part.mesh.bounds() for part in obj.parts))
+    low, high = np.min(lows, axis=0), np.max(highs, axis=0)
+    centre, extent = (low + high) / 2, float(np.max(high - low))
+    lying = (high - low)[2] < 0.3 * extent
+
+    scene: dict = {"type": "scene", "integrator": {"type": "path", "max_depth": 5}}
+    fov = rng.uniform(35, 55)
+    distance = extent / (2 * np.tan(np.radians(fov) / 2)) * (rng.uniform(0.9, 1.6) if lying else rng.uniform(1.3, 2.4))
+    elevation = np.radians(rng.uniform(35, 85) if lying else rng.uniform(8, 60))
+    azimuth = rng.uniform(0, 2 * np.pi)
+    target = centre + rng.uniform(-0.08, 0.08, 3) * extent
+    eye = target + _spherical(azimuth, elevation, distance)
+    scene["camera"] = {
+        "type": "perspective", "fov": float(fov), "to_world": _look_at(mi, eye, target),
+        "film": {"type": "hdrfilm", "width": size, "height": size, "rfilter": {"type": "gaussian"}},
+        "sampler": {"type": "independent", "sample_count": spp, "seed": int(rng.integers(2**31))},
+    }
+
+    families = {family: material(family, rng) for family in MATERIALS}
+    for index, part in enumerate(obj.parts):
+        path = folder / f"part{index}.ply"
+        part.mesh.write_ply(path)
+        scene[f"part{index}"] = {"type": "ply", "filename": str(path), "bsdf": families[part.material]}
+
+    table = material(str(rng.choice(["wood", "plastic", "ceramic"])), rng)
+    scene["table"] = {"type": "rectangle", "to_world": mi.ScalarTransform4f.scale(3.0), "bsdf": table}
+    wall_at = target - _spherical(azimuth + rng.uniform(-0.4, 0.4), 0.0, rng.uniform(0.3, 1.2))
+    scene["wall"] = {"type": "rectangle", "to_world": _look_at(mi, wall_at, eye * [1, 1, 0], 3.0),
+                     "bsdf": material(str(rng.choice(["plastic", "ceramic"])), rng)}
+    for k in range(int(rng.integers(0, 4))):  # distractors, sometimes in front of the object
+        radius = rng.uniform(0.15, 0.5) * extent + 0.02
+        angle = rng.uniform(0, 2 * np.pi)
+        side = rng.uniform(0.01, 0.035)
+        where = [centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle), side]
+        shape = {"type": "sphere", "center": where, "radius": side} if rng.random() < 0.5 else {
+            "type": "cube", "to_world": mi.ScalarTransform4f.translate(where) @ mi.ScalarTransform4f.scale(side)}
+        scene[f"distractor{k}"] = {**shape, "bsdf": material(str(rng.choice(MATERIALS)), rng)}
+
+    warm, cool = np.array([1.0, 0.85, 0.7]), np.array([0.8, 0.9, 1.0])
+    for k in range(int(rng.integers(1, 3))):
+        mix = rng.random()
+        side = rng.uniform(0.1, 0.6)
+        far = rng.uniform(0.5, 1.5)
+        # Never on the camera's side: the emitter's opaque back would hide the object.
+        light_azimuth = azimuth + np.radians(rng.uniform(50, 310))
+        where = centre + _spherical(light_azimuth, np.radians(rng.uniform(25, 75)), far)
+        irradiance = rng.uniform(1.0, 4.0)
+        scene[f"light{k}"] = {
+            "type": "rectangle", "to_world": _look_at(mi, where, centre, side / 2),
+            "emitter": {"type": "area", "radiance": _rgb((mix * warm + (1 - mix) * cool) * irradiance * far**2 / side**2)},
+        }
+    scene["sky"] = {"type": "constant", "radiance": _rgb(rng.uniform(0.05, 0.4) * rng.uniform(0.8, 1.0, 3))}
+    scene["exposure"] = float(rng.uniform(0.55, 0.9))  # taken out again before loading
+    return scene
+
+
+def _to_srgb8(linear: np.ndarray, white: float) -> np.ndarray:
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    scaled = np.clip(linear * (white / max(float(np.percentile(luminance, 97)), 1e-6)), 0, 1)
+    srgb = np.where(scaled <= 0.0031308, 12.92 * scaled, 1.055 * scaled ** (1 / 2.4) - 0.055)
+    return np.round(srgb * 255).astype(np.uint8)
+
+
+def render(obj: Object3D, rng: np.random.Generator, size: int = 224, spp: int = 32) -> Rendered:
+    mi = mitsuba()
+    import drjit as dr
+
+    with tempfile.TemporaryDirectory(prefix="affordd-render-") as tmp:
+        description = build_scene(obj, rng, Path(tmp), size, spp)
+        white = description.pop("exposure")
+        scene = mi.load_dict(description)
+    image = _to_srgb8(np.array(mi.render(scene))[..., :3], white)
+
+    # Part labels: one ray per pixel through a box filter (ids must not blend across edges),
+    # the hit shape's registry id mapped back to the part.
+    sensor = {**description["camera"], "film": {**description["camera"]["film"], "rfilter": {"type": "box"}}}
+    labels = mi.load_dict({"type": "aov", "aovs": "shape:shape_index"})
+    ids = np.array(mi.render(scene, sensor=mi.load_dict(sensor), integrator=labels, spp=1))
+    ids = ids[..., 0].round().astype(np.int64)
+    parts = np.zeros(ids.shape, np.uint8)
+    for shape in scene.shapes():
+        if shape.id().startswith("part"):
+            registry_id = int(dr.reinterpret_array_v(mi.UInt32, mi.ShapePtr(shape))[0])
+            parts[ids == registry_id] = int(shape.id().removeprefix("part")) + 1
+    return Rendered(image, parts)
