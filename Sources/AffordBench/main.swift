@@ -1,3 +1,18 @@
-// Benchmarks land with the engine work (issue 2).
+import Foundation
+
+// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "gemm" { GemmBenchmark.run(arguments: Array(arguments.dropFirst())) } else { print("{}") }
+let rest = Array(arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "gemm": GemmBenchmark.run(arguments: rest)
+    case "engine": try EngineBenchmark.run(arguments: rest)
+    case "engine-server": try EngineServer.run(arguments: rest)
+    default:
+        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server [options]\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("affordd-bench: \(error)\n".utf8))
+    exit(1)
+}
