@@ -68,7 +68,7 @@ let package = Package(
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",
