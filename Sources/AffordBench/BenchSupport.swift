@@ -65,6 +65,25 @@ struct BenchBackbones {
         }
     }
 
+    /// Process CPU milliseconds per forward pass, median of `runs` (at one thread: the work itself,
+    /// unaffected by other processes on a loaded machine).
+    func cpuTime(_ precision: Precision, runs: Int) throws -> Double {
+        let backbone = backbone(precision)
+        return median(try (0..<runs).map { _ in
+            let start = Self.processCPUNs()
+            try backbone.run(height: size, width: size, fill: { target in
+                _ = target.update(fromContentsOf: input)
+            }, consume: { _ in })
+            return Double(Self.processCPUNs() - start) / 1e6
+        })
+    }
+
+    private static func processCPUNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     /// Per-token cosine of int8 against fp32 over the fixture images (`backbone_*.safetensors`).
     func cosine(fixtures: String) throws -> (mean: Double, min: Double, images: Int) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []

@@ -24,7 +24,13 @@ struct TransformerBlock {
         timer.measure(.qkv) {
             qkv.forward(normed, rows: tokens, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim, scratch: scratch, pool: pool)
         }
-        timer.measure(.attention) { Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool) }
+        timer.measure(.attention) {
+            if qkv.precision == .int8 {
+                QuantizedAttention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            } else {
+                Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            }
+        }
         timer.measure(.projection) { layerScale1.withUnsafeBufferPointer { scale in
             projection.forward(
                 workspace.context.pointer, rows: tokens, ldInput: dim, into: workspace.projected.pointer, ldOutput: dim,
@@ -78,7 +84,7 @@ enum Attention {
     static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
         let tokens = workspace.tokens
         let headDim = dim / heads
-        let blockRows = Workspace.attentionRows
+        let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
         let qkv = workspace.qkv.pointer
         let context = workspace.context.pointer

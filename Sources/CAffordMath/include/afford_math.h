@@ -25,6 +25,15 @@ void afm_softmax(int level, float *row, int n, float scale);
 /* y = (x - mean) / sqrt(var + eps) * w + b over one row of n. */
 void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps);
 
+/*
+ * Symmetric s8 quantization for activations used as GEMM "weights" (attention's K and V):
+ * rows: q[i][j] = round(x[i][j] / scale[i]), scale[i] = max_j |x[i][j]| / 127.
+ * columns: the transpose, q[j][i] = round(x[i][j] / scale[j]) with scale[j] over i.
+ * All-zero lines get scale 1.
+ */
+void afm_quantize_s8_rows(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+void afm_quantize_s8_columns(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);
 float afm_erf_scalar(float x);
