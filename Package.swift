@@ -33,8 +33,11 @@ let package = Package(
         // Portable and ISA-specific int8 kernels, chosen at run time.
         .target(name: "CAffordKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
+        // SIMD GELU, softmax and LayerNorm for the engine's fp32 steps.
+        .target(name: "CAffordMath", cSettings: [.unsafeFlags(["-O3"])]),
+
         // The ViT backbone and affordance head; a pure function of weights and pixels.
-        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "COpenBLAS"]),
+        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "CAffordMath", "COpenBLAS"]),
 
         // Vectorised pixel conversions (AVX2 chosen at run time) for AffordImaging.
         .target(name: "CAffordImaging", cSettings: [.unsafeFlags(["-O3"])]),
@@ -68,7 +71,7 @@ let package = Package(
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",
@@ -79,7 +82,7 @@ let package = Package(
         .target(name: "AffordTestSupport", dependencies: ["AffordCore"], path: "Tests/AffordTestSupport"),
 
         .testTarget(name: "AffordCoreTests", dependencies: ["AffordCore", "AffordTestSupport"]),
-        .testTarget(name: "AffordEngineTests", dependencies: ["AffordEngine", "CAffordKernels", "AffordTestSupport"]),
+        .testTarget(name: "AffordEngineTests", dependencies: ["AffordEngine", "CAffordKernels", "CAffordMath", "AffordTestSupport"]),
         .testTarget(name: "AffordImagingTests", dependencies: ["AffordImaging", "AffordTestSupport"]),
         .testTarget(name: "AffordCaptureTests", dependencies: ["AffordCapture", "AffordTestSupport"]),
         .testTarget(name: "AffordRecordingTests", dependencies: ["AffordRecording", "AffordTestSupport"]),
