@@ -229,11 +229,11 @@ public final class PipelineRuntime: @unchecked Sendable {
     /// The newest published result per camera.
     public func latestResults() -> [String: FrameResult] { locked { latest } }
 
-    public func status() -> PipelineStatus {
+    public func status() -> PipelineHealth {
         let now = MonotonicClock.nowNs()
-        var perCamera: [String: PipelineStatus.Camera] = [:]
+        var perCamera: [String: PipelineHealth.Camera] = [:]
         for camera in cameras {
-            perCamera[camera.name] = PipelineStatus.Camera(
+            perCamera[camera.name] = PipelineHealth.Camera(
                 capture: captureCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
                 decode: decodeCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
                 endToEnd: endToEndCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now))
@@ -244,7 +244,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         let flowing = perCamera.values.allSatisfy {
             $0.endToEnd.fps > 0 || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0)
         }
-        return PipelineStatus(cameras: perCamera, inference: inference,
+        return PipelineHealth(cameras: perCamera, inference: inference,
                               postprocess: postprocessCounters.snapshot(now: now), paused: isPaused,
                               actions: actions, healthy: isPaused || flowing)
     }

@@ -89,7 +89,7 @@ public struct StageStatus: Sendable, Codable, Equatable {
 }
 
 /// The whole pipeline's health: per camera capture and end-to-end, plus the shared inference stage.
-public struct PipelineStatus: Sendable, Codable, Equatable {
+public struct PipelineHealth: Sendable, Codable, Equatable {
     public struct Camera: Sendable, Codable, Equatable {
         public var capture: StageStatus
         public var decode: StageStatus
