@@ -1,1 +1,0 @@
-// AffordImaging: implementation pending.
