@@ -6,6 +6,6 @@ struct Affordd: ParsableCommand {
         commandName: "affordd",
         abstract: "Affordance grounding for robot cameras: capture, int8 inference, ZeroMQ publishing.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Snapshot.self, Eval.self]
     )
 }

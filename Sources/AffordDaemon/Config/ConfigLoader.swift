@@ -102,7 +102,7 @@ public enum ConfigLoader {
     }
 
     static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
-        let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads"])
+        let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
         let inputField = f.optional("input_size")
         let inputSize = try inputField?.positiveInt() ?? 224
         if let inputField, inputSize % 14 != 0 {
@@ -112,6 +112,7 @@ public enum ConfigLoader {
             backbone: resolve(try f.required("backbone", in: field).string()),
             head: resolve(try f.required("head", in: field).string()),
             inputSize: inputSize,
-            threads: try f.optional("threads")?.positiveInt() ?? 2)
+            threads: try f.optional("threads")?.positiveInt() ?? 2,
+            precision: try f.optional("precision")?.choice(["int8", "fp32"]) ?? "int8")
     }
 }

@@ -43,6 +43,16 @@ public struct ModelConfig: Sendable, Equatable {
     public var head: String
     public var inputSize: Int
     public var threads: Int
+    /// `int8` (the default) or `fp32`, the reference arithmetic.
+    public var precision: String
+
+    public init(backbone: String, head: String, inputSize: Int = 224, threads: Int = 2, precision: String = "int8") {
+        self.backbone = backbone
+        self.head = head
+        self.inputSize = inputSize
+        self.threads = threads
+        self.precision = precision
+    }
 }
 
 /// Encoding of published heatmap bytes.
