@@ -1,1 +1,0 @@
-// AffordCapture: implementation pending.

@@ -1,0 +1,72 @@
+/// What VIDIOC_QUERYCAP says about a device.
+public struct DeviceIdentity: Sendable, Equatable {
+    public var driver: String
+    public var card: String
+    public var busInfo: String
+
+    public init(driver: String, card: String, busInfo: String) {
+        self.driver = driver
+        self.card = card
+        self.busInfo = busInfo
+    }
+}
+
+/// A dequeued buffer, valid only inside the `dequeue` callback (it is the mmap'd memory).
+public struct DequeuedBuffer {
+    public var bytes: UnsafeRawBufferPointer
+    /// The driver's frame counter; gaps are frames it dropped.
+    public var sequence: UInt32
+    public var timestampNs: UInt64
+    /// True when the timestamp is CLOCK_MONOTONIC (V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC).
+    public var monotonicTimestamp: Bool
+    /// The driver flagged the data as damaged (V4L2_BUF_FLAG_ERROR).
+    public var damaged: Bool
+
+    public init(bytes: UnsafeRawBufferPointer, sequence: UInt32, timestampNs: UInt64, monotonicTimestamp: Bool, damaged: Bool) {
+        self.bytes = bytes
+        self.sequence = sequence
+        self.timestampNs = timestampNs
+        self.monotonicTimestamp = monotonicTimestamp
+        self.damaged = damaged
+    }
+}
+
+/// The layout the driver settled on after VIDIOC_S_FMT.
+public struct StreamLayout: Sendable, Equatable {
+    public var bytesPerLine: Int
+    public var imageSize: Int
+    /// What VIDIOC_S_PARM reported back, if the driver supports it.
+    public var interval: FrameInterval?
+
+    public init(bytesPerLine: Int, imageSize: Int, interval: FrameInterval?) {
+        self.bytesPerLine = bytesPerLine
+        self.imageSize = imageSize
+        self.interval = interval
+    }
+}
+
+/// The system-call layer of one open V4L2 device. `LibV4L2Device` is the real one; tests
+/// script fakes (unplugs, EIO, stalls, renumbering) through this seam. Every method
+/// throws `V4L2Failure`. Used from the capture thread only.
+public protocol V4L2Device: AnyObject {
+    /// The device node actually opened (a by-id link resolved).
+    var node: String { get }
+    var identity: DeviceIdentity { get }
+    func formats() throws -> [FormatDescription]
+    func controls() throws -> [ControlInfo]
+    func setControl(_ control: ControlInfo, value: Int) throws
+    /// Sets format and rate, allocates and maps `bufferCount` buffers; fails if the driver
+    /// substitutes another format or size rather than labelling frames wrongly.
+    func configure(_ format: NegotiatedFormat, bufferCount: Int) throws -> StreamLayout
+    func startStreaming() throws
+    /// Waits up to `timeoutMilliseconds` for a frame, hands it to `body`, then re-queues it.
+    /// Returns false on timeout.
+    func dequeue(timeoutMilliseconds: Int, _ body: (DequeuedBuffer) -> Void) throws -> Bool
+    /// Stops streaming, unmaps and closes; safe to call more than once.
+    func close()
+}
+
+/// Opens devices by configured path; the capture thread calls it again on every reconnect.
+public protocol V4L2DeviceOpener: Sendable {
+    func open(_ path: String) throws -> any V4L2Device
+}
