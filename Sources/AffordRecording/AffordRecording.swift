@@ -1,1 +1,0 @@
-// AffordRecording: implementation pending.

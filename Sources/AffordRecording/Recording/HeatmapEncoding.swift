@@ -1,0 +1,53 @@
+import AffordCore
+import Foundation
+
+/// How results look in a recording: heatmaps as mono8 images, centroids as annotations.
+enum HeatmapEncoding {
+    /// [0, 1] -> 0...255, rounded; out-of-range values are clamped.
+    static func mono8(_ map: Heatmap) -> [UInt8] {
+        map.values.map { value in
+            let scaled = (value.isNaN ? 0 : min(max(value, 0), 1)) * 255
+            return UInt8(scaled.rounded())
+        }
+    }
+
+    static func rawImage(_ map: Heatmap, wallNs: UInt64, frameID: String) -> Foxglove.RawImage {
+        Foxglove.RawImage(timestamp: .init(nanoseconds: wallNs), frame_id: frameID, width: UInt32(map.width),
+                          height: UInt32(map.height), encoding: "mono8", step: UInt32(map.width),
+                          data: Data(mono8(map)))
+    }
+
+    /// A circle and a label per component, and one POINTS annotation per action, in frame pixels.
+    static func annotations(_ result: FrameResult, wallNs: UInt64) -> Foxglove.ImageAnnotations {
+        let time = Foxglove.Time(nanoseconds: wallNs)
+        var circles: [Foxglove.CircleAnnotation] = []
+        var points: [Foxglove.PointsAnnotation] = []
+        var texts: [Foxglove.TextAnnotation] = []
+        let clear = Foxglove.Color(r: 0, g: 0, b: 0, a: 0)
+        let shade = Foxglove.Color(r: 0, g: 0, b: 0, a: 0.5)
+        for (index, action) in result.actions.enumerated() {
+            let color = palette[index % palette.count]
+            let centres = action.components.map { Foxglove.Point2(x: $0.u, y: $0.v) }
+            for (rank, centre) in centres.enumerated() {
+                circles.append(.init(timestamp: time, position: centre, diameter: 12, thickness: 2,
+                                     fill_color: clear, outline_color: color))
+                texts.append(.init(timestamp: time, position: .init(x: centre.x + 8, y: centre.y - 8),
+                                   text: rank == 0 ? action.action : "\(action.action) \(rank + 1)",
+                                   font_size: 14, text_color: color, background_color: shade))
+            }
+            if !centres.isEmpty {
+                points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.points, points: centres,
+                                    outline_color: color, outline_colors: [], fill_color: color, thickness: 6))
+            }
+        }
+        return Foxglove.ImageAnnotations(circles: circles, points: points, texts: texts)
+    }
+
+    /// Distinct, colour-blind-friendly hues (Okabe-Ito), one per action.
+    private static let palette: [Foxglove.Color] = [
+        .init(r: 0.90, g: 0.62, b: 0.00, a: 1), .init(r: 0.34, g: 0.71, b: 0.91, a: 1),
+        .init(r: 0.00, g: 0.62, b: 0.45, a: 1), .init(r: 0.94, g: 0.89, b: 0.26, a: 1),
+        .init(r: 0.00, g: 0.45, b: 0.70, a: 1), .init(r: 0.84, g: 0.37, b: 0.00, a: 1),
+        .init(r: 0.80, g: 0.47, b: 0.65, a: 1),
+    ]
+}

@@ -1,0 +1,161 @@
+import AffordCore
+import Foundation
+
+/// Records camera frames, and optionally affordd's results, into an MCAP file that
+/// Foxglove opens: JPEG frames as foxglove.CompressedImage, raw frames as
+/// foxglove.RawImage, one mono8 heatmap channel per action and the centroids as
+/// foxglove.ImageAnnotations.
+///
+/// The first I/O error is thrown once (to be logged), counted, and stops recording;
+/// the file written so far stays readable. Later calls are counted as dropped.
+/// Thread-safe: frames and results may arrive from different threads.
+public final class MCAPRecorder: ResultSink, @unchecked Sendable {
+    public struct Options: Sendable {
+        public var writer: MCAPWriter.Options
+        /// Also record results handed to `consume(_:)`.
+        public var recordResults: Bool
+        /// Write the open chunk at least this often, bounding what a crash loses.
+        public var flushIntervalNs: UInt64
+
+        public init(writer: MCAPWriter.Options = .init(), recordResults: Bool = true,
+                    flushIntervalNs: UInt64 = 1_000_000_000) {
+            self.writer = writer
+            self.recordResults = recordResults
+            self.flushIntervalNs = flushIntervalNs
+        }
+    }
+
+    /// Counters for health reporting.
+    public struct Status: Sendable, Equatable {
+        public var framesRecorded: UInt64 = 0
+        public var resultsRecorded: UInt64 = 0
+        public var ioErrors: UInt64 = 0
+        /// Frames and results that arrived after recording stopped.
+        public var dropped: UInt64 = 0
+        public var stopped = false
+        public var lastError: String?
+    }
+
+    public let options: Options
+    private let lock = NSLock()
+    private let writer: MCAPWriter
+    private var channels = RecorderChannels()
+    private var state = Status()
+    private var lastFlushNs = MonotonicClock.nowNs()
+    private let realtimeOffsetNs: Int64
+    private var recordedModelIDs: Set<String> = []
+    private let encoder = JSONEncoder()
+
+    /// Creates the file and writes the metadata records (config, clock offset, model).
+    public convenience init(path: String, configText: String, modelID: String? = nil,
+                            options: Options = Options()) throws {
+        try self.init(sink: FileByteSink(path: path), configText: configText, modelID: modelID, options: options)
+    }
+
+    public init(sink: ByteSink, configText: String, modelID: String? = nil, options: Options = Options()) throws {
+        self.options = options
+        realtimeOffsetNs = MonotonicClock.realtimeOffsetNs()
+        writer = try MCAPWriter(sink: sink, options: options.writer)
+        try writer.addMetadata(MCAPMetadata(name: RecordingMetadata.configRecord,
+                                            entries: [RecordingMetadata.configKey: configText]))
+        try writer.addMetadata(MCAPMetadata(name: RecordingMetadata.clockRecord, entries: [
+            RecordingMetadata.realtimeOffsetKey: String(realtimeOffsetNs),
+            "clock": "CLOCK_MONOTONIC",
+        ]))
+        if let modelID { try recordModel(modelID) }
+    }
+
+    public var status: Status { lock.withLock { state } }
+
+    /// Records one camera frame.
+    public func record(_ frame: Frame) throws {
+        try guarded {
+            let wallNs = wallTime(frame.captureMonotonicNs)
+            let (channel, payload) = try frame.format == .mjpeg
+                ? (channels.compressedImage(camera: frame.camera, writer), encodeCompressed(frame, wallNs))
+                : (channels.rawImage(camera: frame.camera, writer), encodeRaw(frame, wallNs))
+            try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
+                                              logTime: wallNs, publishTime: wallNs, data: payload))
+            state.framesRecorded += 1
+        }
+    }
+
+    /// ResultSink: one mono8 heatmap per action and the centroids as annotations.
+    public func consume(_ result: FrameResult) throws {
+        guard options.recordResults else { return }
+        try guarded {
+            let wallNs = wallTime(result.captureMonotonicNs)
+            if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
+            for action in result.actions {
+                let channel = try channels.heatmap(camera: result.camera, action: action.action, writer)
+                let payload = try encoder.encode(HeatmapEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
+                try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
+                                                  logTime: wallNs, publishTime: wallNs, data: Array(payload)))
+            }
+            let channel = try channels.annotations(camera: result.camera, writer)
+            let payload = try encoder.encode(HeatmapEncoding.annotations(result, wallNs: wallNs))
+            try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
+                                              logTime: wallNs, publishTime: wallNs, data: Array(payload)))
+            state.resultsRecorded += 1
+        }
+    }
+
+    /// Finalises the file (summary, footer). Safe to call more than once.
+    public func close() throws {
+        try lock.withLock {
+            guard !state.stopped else { return }
+            state.stopped = true
+            do { try writer.close() } catch { try fail(error) }
+        }
+    }
+
+    private func recordModel(_ modelID: String) throws {
+        recordedModelIDs.insert(modelID)
+        try writer.addMetadata(MCAPMetadata(name: RecordingMetadata.modelRecord,
+                                            entries: [RecordingMetadata.modelIDKey: modelID]))
+    }
+
+    /// Runs `body` under the lock unless stopped; the first error stops recording and is rethrown.
+    private func guarded(_ body: () throws -> Void) throws {
+        try lock.withLock {
+            guard !state.stopped else {
+                state.dropped += 1
+                return
+            }
+            do {
+                try body()
+                let now = MonotonicClock.nowNs()
+                if now &- lastFlushNs >= options.flushIntervalNs {
+                    lastFlushNs = now
+                    try writer.flushChunk()
+                }
+            } catch {
+                state.stopped = true
+                try fail(error)
+            }
+        }
+    }
+
+    private func fail(_ error: any Error) throws -> Never {
+        state.ioErrors += 1
+        state.lastError = "\(error)"
+        throw error as? AffordError ?? AffordError(.io, "recording failed: \(error)")
+    }
+
+    private func wallTime(_ monotonicNs: UInt64) -> UInt64 {
+        let wall = Int64(bitPattern: monotonicNs) &+ realtimeOffsetNs
+        return wall < 0 ? 0 : UInt64(wall)
+    }
+
+    private func encodeCompressed(_ frame: Frame, _ wallNs: UInt64) throws -> [UInt8] {
+        Array(try encoder.encode(Foxglove.CompressedImage(
+            timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, data: Data(frame.pixels), format: "jpeg")))
+    }
+
+    private func encodeRaw(_ frame: Frame, _ wallNs: UInt64) throws -> [UInt8] {
+        Array(try encoder.encode(Foxglove.RawImage(
+            timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, width: UInt32(frame.width),
+            height: UInt32(frame.height), encoding: frame.format.rawValue, step: UInt32(frame.stride),
+            data: Data(frame.pixels))))
+    }
+}

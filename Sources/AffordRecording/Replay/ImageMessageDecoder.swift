@@ -1,0 +1,97 @@
+import AffordCore
+import Foundation
+
+/// Turns an image message of any schema replay understands into frame pixels.
+struct ImageMessageDecoder {
+    /// The image schemas replay can read, by (schema name, message encoding).
+    enum Kind: Sendable {
+        case foxgloveCompressed, foxgloveRaw, rosCompressed, rosRaw
+
+        init?(schema: MCAPSchema?, channel: MCAPChannel) {
+            switch (schema?.name, channel.messageEncoding) {
+            case (FoxgloveSchemas.compressedImageName, "json"): self = .foxgloveCompressed
+            case (FoxgloveSchemas.rawImageName, "json"): self = .foxgloveRaw
+            case (ROS2Images.compressedImageSchema, "cdr"): self = .rosCompressed
+            case (ROS2Images.imageSchema, "cdr"): self = .rosRaw
+            default: return nil
+            }
+        }
+    }
+
+    struct Image {
+        var pixels: [UInt8]
+        var width: Int
+        var height: Int
+        var format: PixelFormat
+        var stride: Int
+        /// The stamp inside the message (capture time); 0 when it has none.
+        var stampNs: UInt64
+    }
+
+    private let decoder = JSONDecoder()
+
+    func decode(_ data: [UInt8], kind: Kind, context: String) throws -> Image {
+        switch kind {
+        case .foxgloveCompressed:
+            let message = try json(Foxglove.CompressedImage.self, data, context)
+            return try compressed(Array(message.data), format: message.format, stampNs: message.timestamp.nanoseconds, context)
+        case .foxgloveRaw:
+            let message = try json(Foxglove.RawImage.self, data, context)
+            return try raw(Array(message.data), width: Int(message.width), height: Int(message.height),
+                           step: Int(message.step), encoding: message.encoding,
+                           stampNs: message.timestamp.nanoseconds, context)
+        case .rosCompressed:
+            let message = try ROS2Images.decodeCompressedImage(data, context: context)
+            return try compressed(message.data, format: message.format, stampNs: message.header.stampNs, context)
+        case .rosRaw:
+            let message = try ROS2Images.decodeImage(data, context: context)
+            return try raw(message.data, width: message.width, height: message.height, step: message.step,
+                           encoding: message.encoding, stampNs: message.header.stampNs, context)
+        }
+    }
+
+    private func json<T: Decodable>(_ type: T.Type, _ data: [UInt8], _ context: String) throws -> T {
+        do {
+            return try decoder.decode(type, from: Data(data))
+        } catch {
+            throw AffordError(.corruptLog, "\(context): not a valid \(type) JSON message: \(error)")
+        }
+    }
+
+    /// Only JPEG travels as a compressed frame; ROS formats read like "jpeg" or "bgr8; jpeg compressed bgr8".
+    private func compressed(_ bytes: [UInt8], format: String, stampNs: UInt64, _ context: String) throws -> Image {
+        let lowered = format.lowercased()
+        guard lowered.contains("jpeg") || lowered.contains("jpg") else {
+            throw AffordError(.unsupported, "\(context): compressed format '\(format)' is not JPEG")
+        }
+        let size: (width: Int, height: Int)
+        do { size = try JPEGGeometry.size(of: bytes) } catch let error as AffordError {
+            throw AffordError(.decode, "\(context): \(error.message)")
+        }
+        return Image(pixels: bytes, width: size.width, height: size.height, format: .mjpeg, stride: 0, stampNs: stampNs)
+    }
+
+    private func raw(_ bytes: [UInt8], width: Int, height: Int, step: Int, encoding: String,
+                     stampNs: UInt64, _ context: String) throws -> Image {
+        let format: PixelFormat
+        var pixels = bytes
+        switch encoding {
+        case "rgb8": format = .rgb8
+        case "bgr8": format = .bgr8
+        case "mono8", "8UC1": format = .mono8
+        case "yuyv", "yuv422_yuy2": format = .yuyv
+        // ROS's "yuv422" and "uyvy" are U Y0 V Y1: swapping byte pairs gives Y0 U Y1 V.
+        case "yuv422", "uyvy":
+            format = .yuyv
+            for i in stride(from: 0, to: pixels.count - 1, by: 2) { pixels.swapAt(i, i + 1) }
+        default:
+            throw AffordError(.unsupported, "\(context): image encoding '\(encoding)' is not rgb8, bgr8, mono8 or yuyv")
+        }
+        let rowBytes = width * (format.bytesPerPixel ?? 1)
+        guard width > 0, height > 0, step >= rowBytes, bytes.count >= step * (height - 1) + rowBytes else {
+            throw AffordError(.corruptLog, "\(context): \(width)x\(height) \(encoding) image with step \(step) "
+                              + "does not fit its \(bytes.count) data bytes")
+        }
+        return Image(pixels: pixels, width: width, height: height, format: format, stride: step, stampNs: stampNs)
+    }
+}
