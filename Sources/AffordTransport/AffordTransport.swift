@@ -1,1 +1,0 @@
-// AffordTransport: implementation pending.

@@ -1,0 +1,73 @@
+/// The operations a controller may request; the wire name is the raw value.
+public enum ControlOp: String, Sendable, CaseIterable {
+    case status
+    case setActions = "set_actions"
+    case snapshot
+    case pause
+    case resume
+    case reload
+}
+
+/// A validated control command: only well-formed values can exist.
+///
+/// Adding an op (e.g. issue 7's `demonstrate`, which brings JPEG bytes as an
+/// attachment frame) means: a `ControlOp` case, a case here, and one parse
+/// branch in `ControlParser`; the handler's switch then shows what is missing.
+public enum ControlCommand: Sendable, Equatable {
+    /// Report health: the daemon answers with its `PipelineStatus` list.
+    case status
+    /// Replace the published actions (each must be in the model's vocabulary).
+    case setActions([String])
+    /// Return the latest frame's centroids, for one camera or all.
+    case snapshot(camera: String?)
+    /// Stop inference and publishing; cameras stay open.
+    case pause
+    case resume
+    /// Re-read the configuration file, as SIGHUP does.
+    case reload
+
+    public var op: ControlOp {
+        switch self {
+        case .status: .status
+        case .setActions: .setActions
+        case .snapshot: .snapshot
+        case .pause: .pause
+        case .resume: .resume
+        case .reload: .reload
+        }
+    }
+}
+
+/// A parsed request: the command and the caller's optional correlation id.
+public struct ControlRequest: Sendable, Equatable {
+    /// Echoed in the reply so a DEALER client can match pipelined replies.
+    public var id: String?
+    public var command: ControlCommand
+    /// Binary frames after the JSON body (none of today's ops takes any).
+    public var attachments: [[UInt8]]
+
+    public init(id: String? = nil, command: ControlCommand, attachments: [[UInt8]] = []) {
+        self.id = id
+        self.command = command
+        self.attachments = attachments
+    }
+}
+
+/// Why a request was refused before reaching the handler.
+public struct ControlParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable, machine-readable: `oversized`, `bad_json`, `bad_request`, `unknown_op`, `bad_field`, `missing_field`, `unknown_field`.
+    public var code: String
+    public var reason: String
+    /// The op and id when they could be read, so the reply can name them.
+    public var op: String?
+    public var id: String?
+
+    public init(code: String, reason: String, op: String? = nil, id: String? = nil) {
+        self.code = code
+        self.reason = reason
+        self.op = op
+        self.id = id
+    }
+
+    public var description: String { "\(code): \(reason)" }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Turns a request body into a `ControlRequest`, or says exactly why not.
+///
+/// Pure and total: any byte sequence gives a value, never a crash, which is
+/// what the fuzz test checks. Strict: unknown ops and fields, wrong types and
+/// missing fields are errors, so typos never silently do nothing.
+public enum ControlParser {
+    /// Larger bodies are refused before parsing.
+    public static let maxBodyBytes = 64 * 1024
+    static let maxActions = 64
+    static let maxIDLength = 128
+
+    public static func parse(_ body: [UInt8], attachments: [[UInt8]] = []) -> Result<ControlRequest, ControlParseError> {
+        guard body.count <= maxBodyBytes else {
+            return .failure(ControlParseError(code: "oversized", reason: "body is \(body.count) bytes; the limit is \(maxBodyBytes)"))
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+        } catch {
+            return .failure(ControlParseError(code: "bad_json", reason: "body is not valid JSON"))
+        }
+        guard case .object(let fields) = value else {
+            return .failure(ControlParseError(code: "bad_request", reason: "body must be a JSON object"))
+        }
+        var request = Request(fields: fields, attachments: attachments)
+        return request.parse()
+    }
+
+    /// One request's fields, consumed as they are read so leftovers are unknown.
+    private struct Request {
+        var fields: [String: JSONValue]
+        let attachments: [[UInt8]]
+        var id: String?
+        var opName: String?
+
+        func error(_ code: String, _ reason: String) -> ControlParseError {
+            ControlParseError(code: code, reason: reason, op: opName, id: id)
+        }
+
+        mutating func parse() -> Result<ControlRequest, ControlParseError> {
+            do {
+                id = try optionalString("id", maxLength: maxIDLength)
+                let name = try requiredString("op")
+                opName = name
+                guard let op = ControlOp(rawValue: name) else {
+                    throw error("unknown_op", "unknown op '\(name.prefix(64))'; known: \(ControlOp.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let command = try command(for: op)
+                if let extra = fields.keys.sorted().first {
+                    throw error("unknown_field", "op '\(name)' takes no field '\(extra.prefix(64))'")
+                }
+                guard attachments.isEmpty else {
+                    throw error("bad_request", "op '\(name)' takes no attachment frames, got \(attachments.count)")
+                }
+                return .success(ControlRequest(id: id, command: command, attachments: attachments))
+            } catch let parseError as ControlParseError {
+                return .failure(parseError)
+            } catch {
+                return .failure(self.error("bad_request", "\(error)"))
+            }
+        }
+
+        mutating func command(for op: ControlOp) throws -> ControlCommand {
+            switch op {
+            case .status: return .status
+            case .pause: return .pause
+            case .resume: return .resume
+            case .reload: return .reload
+            case .snapshot:
+                let camera = try optionalString("camera", maxLength: 64)
+                if let camera { try checkName(camera, field: "camera") }
+                return .snapshot(camera: camera)
+            case .setActions:
+                return .setActions(try actions())
+            }
+        }
+
+        mutating func actions() throws -> [String] {
+            guard let value = fields.removeValue(forKey: "actions") else {
+                throw error("missing_field", "set_actions needs 'actions': a list of action names")
+            }
+            guard case .array(let items) = value else { throw error("bad_field", "'actions' must be a list of strings") }
+            guard (1...maxActions).contains(items.count) else {
+                throw error("bad_field", "'actions' must hold 1 to \(maxActions) names, got \(items.count)")
+            }
+            var names: [String] = []
+            for item in items {
+                guard case .string(let name) = item else { throw error("bad_field", "'actions' must hold only strings") }
+                try checkName(name, field: "actions")
+                guard !names.contains(name) else { throw error("bad_field", "'actions' names '\(name)' twice") }
+                names.append(name)
+            }
+            return names
+        }
+
+        func checkName(_ name: String, field: String) throws {
+            guard Topic.isValidName(name) else {
+                throw error("bad_field", "'\(field)': '\(name.prefix(64))' must be 1–64 characters of A–Z a–z 0–9 _ - .")
+            }
+        }
+
+        mutating func requiredString(_ key: String) throws -> String {
+            guard let value = try optionalString(key, maxLength: 64) else { throw error("missing_field", "'\(key)' is required") }
+            return value
+        }
+
+        mutating func optionalString(_ key: String, maxLength: Int) throws -> String? {
+            guard let value = fields.removeValue(forKey: key) else { return nil }
+            guard case .string(let text) = value else { throw error("bad_field", "'\(key)' must be a string") }
+            guard text.utf8.count <= maxLength else { throw error("bad_field", "'\(key)' is longer than \(maxLength) bytes") }
+            return text
+        }
+    }
+}

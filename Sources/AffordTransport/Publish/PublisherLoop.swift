@@ -1,0 +1,74 @@
+import AffordCore
+import Foundation
+
+/// The publisher thread's state: its socket, and how one step encodes and sends.
+final class PublisherLoop: @unchecked Sendable {
+    // @unchecked: created and used only on the publisher thread (SocketThread's contract).
+    let socket: ZMQSocket
+    private let mailbox: PublisherMailbox
+    private let configuration: HeatmapPublisher.Configuration
+    private let statusSource: (@Sendable () -> [PipelineStatus])?
+    private let encoder = WireFormat.encoder()
+    private var nextStatusNs: UInt64 = 0
+
+    init(
+        socket: ZMQSocket, mailbox: PublisherMailbox, configuration: HeatmapPublisher.Configuration,
+        statusSource: (@Sendable () -> [PipelineStatus])?
+    ) {
+        self.socket = socket
+        self.mailbox = mailbox
+        self.configuration = configuration
+        self.statusSource = statusSource
+    }
+
+    func step() {
+        for item in mailbox.take(timeoutMs: 50) {
+            switch item {
+            case .frame(let result): send(result)
+            case .status(let status): send(status)
+            }
+        }
+        guard let statusSource else { return }
+        let now = MonotonicClock.nowNs()
+        if now >= nextStatusNs {
+            nextStatusNs = now + UInt64(max(0.05, configuration.statusIntervalSeconds) * 1e9)
+            statusSource().forEach(send)
+        }
+    }
+
+    private func send(_ result: FrameResult) {
+        let stamp = WireFrameStamp(
+            result: result, publishWallNs: MonotonicClock.wallNs(),
+            captureWallNs: UInt64(clamping: Int64(clamping: result.captureMonotonicNs) &+ MonotonicClock.realtimeOffsetNs()))
+        let encoding = configuration.encoding
+        for action in result.actions {
+            send(Topic.heatmap(camera: result.camera, action: action.action), WireHeatmapHeader(stamp: stamp, action: action, encoding: encoding)) {
+                ZMQMessage(count: encoding.byteCount(of: action.heatmap)) { encoding.encode(action.heatmap, into: $0) }
+            }
+        }
+        send(Topic.centroids(camera: result.camera), WireCentroids(stamp: stamp))
+        mailbox.counters.withLock { $0.framesPublished += 1 }
+    }
+
+    private func send(_ status: PipelineStatus) {
+        let body = WireStatus(status: status, publisher: mailbox.counters.value, publishWallNs: MonotonicClock.wallNs())
+        send(Topic.status(camera: status.camera), body)
+    }
+
+    /// Sends [topic, JSON body, payload?]; failures are counted, never thrown at the pipeline.
+    private func send(_ topic: String, _ body: some Encodable, payload: (() -> ZMQMessage)? = nil) {
+        do {
+            let json = try encoder.encode(body)
+            var frames = [ZMQMessage(topic), ZMQMessage(json)]
+            if let payload { frames.append(payload()) }
+            // PUB never blocks: at SNDHWM libzmq drops the message for that subscriber.
+            try socket.send(frames, dontWait: true)
+            mailbox.counters.withLock { $0.messagesSent += 1 }
+        } catch {
+            mailbox.counters.withLock {
+                $0.sendErrors += 1
+                $0.lastError = "\(topic): \(error)"
+            }
+        }
+    }
+}

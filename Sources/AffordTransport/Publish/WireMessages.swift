@@ -1,0 +1,148 @@
+import AffordCore
+import Foundation
+
+/// The JSON bodies of published messages; docs/PROTOCOL.md is their specification.
+enum WireFormat {
+    /// Bumped only on incompatible changes; new fields may appear within a version.
+    static let version = 1
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+}
+
+/// One component as published: absent geometry is `null`, never missing.
+struct WireCentroid: Encodable {
+    let component: AffordanceComponent
+
+    enum CodingKeys: String, CodingKey {
+        case u, v, area, peak, mean
+        case rayCamera = "ray_camera"
+        case rayBase = "ray_base"
+        case tablePoint = "table_point"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(component.u, forKey: .u)
+        try c.encode(component.v, forKey: .v)
+        try c.encode(component.area, forKey: .area)
+        try c.encode(component.peak, forKey: .peak)
+        try c.encode(component.mean, forKey: .mean)
+        try c.encode(component.rayCamera.map(Self.array), forKey: .rayCamera)
+        try c.encode(component.rayBase.map(Self.array), forKey: .rayBase)
+        try c.encode(component.tablePoint.map(Self.array), forKey: .tablePoint)
+    }
+
+    static func array(_ vector: SIMD3<Double>) -> [Double] { [vector.x, vector.y, vector.z] }
+}
+
+/// Fields every per-frame message carries.
+struct WireFrameStamp {
+    let result: FrameResult
+    let publishWallNs: UInt64
+    let captureWallNs: UInt64
+}
+
+/// The second frame of `afford/<camera>/heatmap/<action>/`.
+struct WireHeatmapHeader: Encodable {
+    let stamp: WireFrameStamp
+    let action: ActionResult
+    let encoding: HeatmapEncoding
+
+    enum CodingKeys: String, CodingKey {
+        case version, seq, camera, action, width, height, encoding, step, centroids
+        case captureMonoNs = "t_capture_mono_ns"
+        case captureWallNs = "t_capture_wall_ns"
+        case publishWallNs = "t_publish_wall_ns"
+        case frameWidth = "frame_width"
+        case frameHeight = "frame_height"
+        case isBigEndian = "is_bigendian"
+        case modelID = "model_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let result = stamp.result
+        try c.encode(WireFormat.version, forKey: .version)
+        try c.encode(result.sequence, forKey: .seq)
+        try c.encode(result.camera, forKey: .camera)
+        try c.encode(action.action, forKey: .action)
+        try c.encode(result.captureMonotonicNs, forKey: .captureMonoNs)
+        try c.encode(stamp.captureWallNs, forKey: .captureWallNs)
+        try c.encode(stamp.publishWallNs, forKey: .publishWallNs)
+        try c.encode(action.heatmap.width, forKey: .width)
+        try c.encode(action.heatmap.height, forKey: .height)
+        try c.encode(result.frameWidth, forKey: .frameWidth)
+        try c.encode(result.frameHeight, forKey: .frameHeight)
+        try c.encode(encoding, forKey: .encoding)
+        try c.encode(action.heatmap.width * encoding.bytesPerPixel, forKey: .step)
+        try c.encode(0, forKey: .isBigEndian)
+        try c.encode(result.modelID, forKey: .modelID)
+        try c.encode(action.components.map(WireCentroid.init), forKey: .centroids)
+    }
+}
+
+/// The body of `afford/<camera>/centroids/`: every action's components for one frame.
+struct WireCentroids: Encodable {
+    let stamp: WireFrameStamp
+
+    enum CodingKeys: String, CodingKey {
+        case version, seq, camera, actions, timings
+        case captureMonoNs = "t_capture_mono_ns"
+        case captureWallNs = "t_capture_wall_ns"
+        case publishWallNs = "t_publish_wall_ns"
+        case frameWidth = "frame_width"
+        case frameHeight = "frame_height"
+        case modelID = "model_id"
+    }
+
+    enum TimingKeys: String, CodingKey {
+        case decodeNs = "decode_ns"
+        case inferenceNs = "inference_ns"
+        case postprocessNs = "postprocess_ns"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let result = stamp.result
+        try c.encode(WireFormat.version, forKey: .version)
+        try c.encode(result.sequence, forKey: .seq)
+        try c.encode(result.camera, forKey: .camera)
+        try c.encode(result.captureMonotonicNs, forKey: .captureMonoNs)
+        try c.encode(stamp.captureWallNs, forKey: .captureWallNs)
+        try c.encode(stamp.publishWallNs, forKey: .publishWallNs)
+        try c.encode(result.frameWidth, forKey: .frameWidth)
+        try c.encode(result.frameHeight, forKey: .frameHeight)
+        try c.encode(result.modelID, forKey: .modelID)
+        var actions: [String: [WireCentroid]] = [:]
+        for action in result.actions { actions[action.action] = action.components.map(WireCentroid.init) }
+        try c.encode(actions, forKey: .actions)
+        var timings = c.nestedContainer(keyedBy: TimingKeys.self, forKey: .timings)
+        try timings.encode(result.timings.decodeNs, forKey: .decodeNs)
+        try timings.encode(result.timings.inferenceNs, forKey: .inferenceNs)
+        try timings.encode(result.timings.postprocessNs, forKey: .postprocessNs)
+    }
+}
+
+/// The body of `afford/<camera>/status/`: the daemon's status plus the publisher's own counters.
+struct WireStatus: Encodable {
+    let status: PipelineStatus
+    let publisher: HeatmapPublisher.Counters
+    let publishWallNs: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case version, publisher
+        case publishWallNs = "t_publish_wall_ns"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try status.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(WireFormat.version, forKey: .version)
+        try c.encode(publishWallNs, forKey: .publishWallNs)
+        try c.encode(publisher, forKey: .publisher)
+    }
+}

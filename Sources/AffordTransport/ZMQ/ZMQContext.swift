@@ -1,0 +1,31 @@
+import CZMQ
+
+/// A libzmq context: owns the I/O threads; shared by every socket of the process.
+///
+/// libzmq contexts are thread-safe, so this is `Sendable`. Close (or drop) every
+/// socket before the last reference goes away: termination waits for them.
+public final class ZMQContext: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    /// A context with `ioThreads` background I/O threads.
+    public init(ioThreads: Int32 = 1) throws(ZMQError) {
+        guard let handle = zmq_ctx_new() else { throw ZMQError("zmq_ctx_new") }
+        self.handle = handle
+        try zmqCheck(zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads), "zmq_ctx_set(ZMQ_IO_THREADS)")
+    }
+
+    deinit {
+        // Sockets hold a strong reference to their context, so none is open here.
+        while zmq_ctx_term(handle) != 0 && zmq_errno() == afford_zmq_eintr() {}
+    }
+
+    /// libzmq's version, e.g. (4, 3, 4).
+    public static var version: (major: Int32, minor: Int32, patch: Int32) {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        zmq_version(&major, &minor, &patch)
+        return (major, minor, patch)
+    }
+
+    /// Whether this libzmq was built with CURVE security.
+    public static var hasCurve: Bool { zmq_has("curve") != 0 }
+}
