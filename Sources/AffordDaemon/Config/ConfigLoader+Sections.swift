@@ -1,5 +1,6 @@
 import AffordCore
 import AffordPostprocess
+import AffordTransport
 import Foundation
 
 extension ConfigLoader {

@@ -60,7 +60,7 @@ public enum ConfigLoader {
     static func camera(_ field: YAMLField, resolve: (String) -> String) throws -> CameraConfig {
         let f = try field.mapping(allowed: [
             "name", "video_device", "pixel_format", "image_width", "image_height", "framerate", "controls",
-            "camera_info_url", "extrinsics",
+            "camera_info_url", "extrinsics", "replay_log",
         ])
         var formats: [PixelFormat] = [.mjpeg, .yuyv]
         if let formatField = f.optional("pixel_format") {
@@ -81,11 +81,13 @@ public enum ConfigLoader {
                 controls[name] = try YAMLField(value, path: controlField.child(name)).int()
             }
         }
+        let replayLog = try f.optional("replay_log").map { resolve(try $0.string()) }
         let framerate = try f.required("framerate", in: field).double()
         guard framerate > 0 else { throw AffordError(.invalidConfig, "\(field.child("framerate")): expected a positive number, got \(framerate)") }
         return CameraConfig(
             name: try f.required("name", in: field).string(),
-            videoDevice: try f.required("video_device", in: field).string(),
+            videoDevice: try replayLog == nil ? f.required("video_device", in: field).string() : f.optional("video_device")?.string() ?? "",
+            replayLog: replayLog,
             pixelFormats: formats,
             imageWidth: try f.required("image_width", in: field).positiveInt(),
             imageHeight: try f.required("image_height", in: field).positiveInt(),

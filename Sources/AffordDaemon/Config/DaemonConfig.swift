@@ -1,5 +1,6 @@
 import AffordCore
 import AffordPostprocess
+import AffordTransport
 import Foundation
 
 /// The whole daemon configuration, validated; paths are absolute.
@@ -19,7 +20,10 @@ public struct DaemonConfig: Sendable, Equatable {
 /// One camera, with ROS camera-driver key names (`video_device`, `pixel_format`, ...).
 public struct CameraConfig: Sendable, Equatable {
     public var name: String
+    /// The V4L2 device; unused when `replayLog` is set.
     public var videoDevice: String
+    /// Play this MCAP log (looping, at recorded pace) instead of opening the device: for demos and tests.
+    public var replayLog: String?
     /// Most preferred first.
     public var pixelFormats: [PixelFormat]
     public var imageWidth: Int
@@ -53,12 +57,6 @@ public struct ModelConfig: Sendable, Equatable {
         self.threads = threads
         self.precision = precision
     }
-}
-
-/// Encoding of published heatmap bytes.
-public enum HeatmapEncoding: String, Sendable, CaseIterable {
-    case mono8
-    case float32 = "32FC1"
 }
 
 public struct PostprocessConfig: Sendable, Equatable {

@@ -24,16 +24,19 @@ public final class PipelineRuntime: @unchecked Sendable {
     private var captureThreads: [WorkerThread] = []
     private var inferenceThread: WorkerThread?
     private var outputThread: WorkerThread?
+    /// Sees every captured frame before decoding (the recorder), on the capture thread.
+    private let frameTap: (@Sendable (Frame) -> Void)?
 
     /// Validates the actions against the grounder's vocabulary.
     public init(cameras: [CameraInput], grounder: any AffordanceGrounder, settings: ReloadableSettings,
-                sinks: [ResultSink]) throws {
+                sinks: [ResultSink], frameTap: (@Sendable (Frame) -> Void)? = nil) throws {
         try Self.validate(actions: settings.actions, vocabulary: grounder.vocabulary)
         let names = cameras.map(\.name)
         self.cameras = cameras
         self.grounder = grounder
         self.settings = settings
         self.sinks = sinks
+        self.frameTap = frameTap
         decoded = LatestMailbox(keys: names)
         inferred = LatestMailbox(keys: names)
         captureCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
@@ -59,12 +62,14 @@ public final class PipelineRuntime: @unchecked Sendable {
         }
     }
 
-    /// Stops reading: closes the sources (unblocking their reads), joins, then lets inference drain.
+    /// Asks capture threads to stop after their current read; each closes its own
+    /// source (sources are not thread-safe), so this returns at once.
+    public func requestCaptureStop() { locked { stopping = true } }
+
+    /// Stops reading, joins the capture threads, then lets inference drain.
     public func stopCapture() async {
-        locked { stopping = true }
-        for camera in cameras { camera.source.close() }
-        for thread in captureThreads { await thread.join() }
-        decoded.close()
+        requestCaptureStop()
+        await waitForCaptureEnd()
     }
 
     /// Suspends until every source has ended on its own (replay logs) or was stopped.
@@ -93,6 +98,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     }
 
     private func captureLoop(_ camera: CameraInput) {
+        defer { camera.source.close() }
         let counters = captureCounters[camera.name] ?? StageCounters()
         let decodeCounters = self.decodeCounters[camera.name] ?? StageCounters()
         let decode: (Frame) throws -> RGBImage
@@ -113,6 +119,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             }
             let received = MonotonicClock.nowNs()
             counters.recordIn()
+            frameTap?(frame)
             if locked({ paused }) {
                 counters.recordDrop()
                 continue
