@@ -34,26 +34,35 @@ final class LibV4L2Device: V4L2Device {
         node = String(cString: resolved)
         free(resolved)
         label = node == path ? node : "\(path) -> \(node)"
-        fd = afford_v4l2_open(node, O_RDWR | O_NONBLOCK)
-        guard fd >= 0 else { throw V4L2Failure("open", path: label, errno: errno) }
+        let raw = afford_open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC)
+        guard raw >= 0 else { throw V4L2Failure("open", path: label, errno: errno) }
 
         var capability = v4l2_capability()
-        if afford_v4l2_ioctl(fd, AFFORD_VIDIOC_QUERYCAP, &capability) == -1 {
+        let queried = withUnsafeMutableBytes(of: &capability) { afford_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }
+        if queried == -1 {
             let code = errno
-            v4l2_close(fd)
+            Glibc.close(raw)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code,
                               detail: code == ENOTTY || code == EINVAL ? "not a V4L2 device" : nil)
         }
-        identity = DeviceIdentity(driver: cString(capability.driver), card: cString(capability.card),
-                                  busInfo: cString(capability.bus_info))
+        let identity = DeviceIdentity(driver: cString(capability.driver), card: cString(capability.card),
+                                      busInfo: cString(capability.bus_info))
+        self.identity = identity
         let caps = capability.capabilities & UInt32(V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities
         let missing = [(UInt32(V4L2_CAP_VIDEO_CAPTURE), "video capture"), (UInt32(V4L2_CAP_STREAMING), "streaming I/O")]
             .filter { caps & $0.0 == 0 }.map(\.1)
         if !missing.isEmpty {
-            v4l2_close(fd)
+            Glibc.close(raw)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: 0,
                               detail: "\(identity.card) lacks \(missing.joined(separator: " and ")) (capabilities 0x\(String(caps, radix: 16)))")
         }
+        // Only now hand the fd to libv4l2, which adds libv4lconvert's emulated formats.
+        guard v4l2_fd_open(raw, 0) == raw else {
+            let code = errno
+            Glibc.close(raw)
+            throw V4L2Failure("v4l2_fd_open", path: label, errno: code)
+        }
+        fd = raw
     }
 
     deinit { close() }

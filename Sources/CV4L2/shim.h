@@ -1,6 +1,7 @@
 #ifndef AFFORD_CV4L2_SHIM_H
 #define AFFORD_CV4L2_SHIM_H
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/videodev2.h>
 #include <libv4l2.h>
 #include <poll.h>
@@ -10,7 +11,15 @@
 // Swift cannot call C variadics (v4l2_open, v4l2_ioctl) or expand the
 // function-like _IOWR macros behind VIDIOC_*; these wrappers and constants can.
 
-static inline int afford_v4l2_open(const char *path, int flags) { return v4l2_open(path, flags); }
+static inline int afford_open(const char *path, int flags) { return open(path, flags); }
+
+/// Plain ioctl, retried on EINTR: for VIDIOC_QUERYCAP before libv4l2 takes the fd,
+/// so a non-V4L2 file fails with its own errno rather than inside v4l2_open.
+static inline int afford_ioctl(int fd, unsigned long request, void *argument) {
+    int result;
+    do { result = ioctl(fd, request, argument); } while (result == -1 && errno == EINTR);
+    return result;
+}
 
 /// v4l2_ioctl, retried on EINTR.
 static inline int afford_v4l2_ioctl(int fd, unsigned long request, void *argument) {

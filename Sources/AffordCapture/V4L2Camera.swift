@@ -1,0 +1,182 @@
+import AffordCore
+import Foundation
+import Synchronization
+
+/// A V4L2 camera as a `FrameSource`: a capture thread dequeues at camera rate into a
+/// latest-wins slot, reconnects with capped backoff when the device fails, and keeps counters.
+public final class V4L2Camera: FrameSource {
+    public var cameraName: String { capture.config.name }
+    private let capture: CaptureThread
+    private let thread: Thread
+
+    /// Starts capturing at once; device problems surface through `nextFrame()` and `statistics`.
+    public init(config: V4L2CameraConfig, opener: any V4L2DeviceOpener = LibV4L2Opener(),
+                log: @escaping CaptureLogger = { _, _ in }) {
+        let capture = CaptureThread(config: config, opener: opener, log: log)
+        self.capture = capture
+        thread = Thread { capture.run() }
+        thread.name = "capture-\(config.name)"
+        thread.start()
+    }
+
+    deinit { close() }
+
+    /// The newest frame; blocks while the camera reconnects. Throws on configuration
+    /// errors (unsupported format, unknown control, not a V4L2 device).
+    public func nextFrame() throws -> Frame? { try capture.slot.take() }
+
+    /// Stops the capture thread and releases the device; waits at most one frame timeout.
+    public func close() { capture.stop() }
+
+    /// The counters, for the daemon's status message.
+    public var statistics: CaptureStatistics { capture.statistics.withLock { $0 } }
+
+    /// Counts a frame the consumer failed to decode, so status shows it beside drops.
+    public func recordDecodeFailure(_ error: AffordError) {
+        capture.statistics.withLock {
+            $0.decodeErrors += 1
+            $0.lastError = error.description
+        }
+    }
+}
+
+/// The state shared between the capture thread and the camera's users.
+final class CaptureThread: Sendable {
+    let config: V4L2CameraConfig
+    let opener: any V4L2DeviceOpener
+    let log: CaptureLogger
+    let slot = LatestFrameSlot()
+    let statistics = Mutex(CaptureStatistics())
+    private let stopping = Atomic(false)
+    /// Wakes backoff sleeps on stop; `finished` lets `stop` wait for the device to be closed.
+    private let stopSignal = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(config: V4L2CameraConfig, opener: any V4L2DeviceOpener, log: @escaping CaptureLogger) {
+        self.config = config
+        self.opener = opener
+        self.log = log
+    }
+
+    func stop() {
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        stopSignal.signal()
+        _ = finished.wait(timeout: .now() + .milliseconds(config.frameTimeoutMilliseconds + 1000))
+        slot.finish(.closed)
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+
+    /// Connect, stream until the device fails, back off, repeat; ends on stop or a fatal error.
+    func run() {
+        defer { finished.signal() }
+        var attempt = 0
+        var sequence = SequenceTracker()
+        while !isStopping {
+            do {
+                try stream(resettingBackoff: { attempt = 0 }, sequence: &sequence)
+            } catch let failure as V4L2Failure where failure.isTransient {
+                guard !isStopping else { break }
+                let delay = config.backoff.delay(attempt: attempt)
+                attempt += 1
+                statistics.withLock {
+                    $0.streaming = false
+                    $0.reconnects += 1
+                    $0.lastError = failure.description
+                }
+                log(.warning, "camera \(config.name): \(failure); reconnect attempt \(attempt) in \(delay) s")
+                if stopSignal.wait(timeout: .now() + delay) == .success { break }
+            } catch {
+                let fatal = (error as? V4L2Failure)?.affordError ?? (error as? AffordError)
+                    ?? AffordError(.device, "\(error)")
+                statistics.withLock {
+                    $0.streaming = false
+                    $0.lastError = fatal.description
+                }
+                log(.error, "camera \(config.name): \(fatal.message); giving up")
+                slot.finish(.failed(fatal))
+                return
+            }
+        }
+    }
+
+    /// One connection: open, negotiate, apply controls, stream until something throws.
+    private func stream(resettingBackoff: () -> Void, sequence: inout SequenceTracker) throws {
+        let device = try opener.open(config.device)
+        defer { device.close() }
+        let formats = try device.formats()
+        let negotiated = try FormatNegotiation.negotiate(config.request, from: formats)
+        for (control, value) in try ControlSetting.resolve(config.controls, against: try device.controls()) {
+            try device.setControl(control, value: value)
+        }
+        let layout = try device.configure(negotiated, bufferCount: config.bufferCount)
+        try device.startStreaming()
+        let offset = MonotonicClock.realtimeOffsetNs()
+        let rate = layout.interval.map { " (driver runs \($0.fps) fps)" } ?? ""
+        log(.info, "camera \(config.name): \(config.device) -> \(device.node) [\(device.identity.card)] "
+            + "negotiated \(negotiated)\(rate) from \(formats.summary)")
+        statistics.withLock {
+            $0.deviceNode = device.node
+            $0.negotiated = negotiated.description
+            $0.realtimeOffsetNs = offset
+        }
+        sequence.startConnection()
+        var warnedClock = false
+        while !isStopping {
+            let delivered = try device.dequeue(timeoutMilliseconds: config.frameTimeoutMilliseconds) { buffer in
+                if !buffer.monotonicTimestamp && !warnedClock {
+                    warnedClock = true
+                    log(.warning, "camera \(config.name): driver timestamps are not CLOCK_MONOTONIC; stamping at dequeue")
+                }
+                publish(buffer, negotiated: negotiated, layout: layout, sequence: &sequence)
+            }
+            if !delivered { throw V4L2Failure.timeout(path: device.node, milliseconds: config.frameTimeoutMilliseconds) }
+            resettingBackoff()
+        }
+    }
+
+    private func publish(_ buffer: DequeuedBuffer, negotiated: NegotiatedFormat, layout: StreamLayout,
+                         sequence: inout SequenceTracker) {
+        let gap = sequence.advance(driverSequence: buffer.sequence)
+        let format = negotiated.format.pixelFormat
+        let minimumBytes = format.bytesPerPixel.map { _ in layout.bytesPerLine * negotiated.height } ?? 1
+        let damaged = buffer.damaged || buffer.bytes.count < minimumBytes
+        statistics.withLock {
+            $0.streaming = true
+            $0.drops += gap + (damaged ? 1 : 0)
+            if damaged { $0.lastError = "camera \(config.name): damaged frame \(buffer.sequence) (\(buffer.bytes.count) bytes)" }
+        }
+        guard !damaged else { return }
+        let frame = Frame(
+            pixels: Array(buffer.bytes), width: negotiated.width, height: negotiated.height, format: format,
+            stride: format.bytesPerPixel == nil ? 0 : layout.bytesPerLine,
+            captureMonotonicNs: buffer.monotonicTimestamp ? buffer.timestampNs : MonotonicClock.nowNs(),
+            sequence: sequence.current, camera: config.name)
+        // Counted before publishing, so a consumer holding the frame sees it counted.
+        statistics.withLock { $0.frames += 1 }
+        if slot.publish(frame) { statistics.withLock { $0.superseded += 1 } }
+    }
+}
+
+/// Maps the driver's per-connection sequence onto one counter that survives reconnects,
+/// so gaps in `Frame.sequence` are exactly the frames that were lost.
+struct SequenceTracker {
+    private(set) var current: UInt64 = 0
+    private var lastDriverSequence: UInt32?
+    private var started = false
+
+    /// A reconnect restarts the driver's count; it is not a gap.
+    mutating func startConnection() { lastDriverSequence = nil }
+
+    /// Returns how many frames the driver skipped before this one.
+    mutating func advance(driverSequence: UInt32) -> Int {
+        var gap = 0
+        if let last = lastDriverSequence, driverSequence &- last > 1, driverSequence &- last < 1 << 31 {
+            gap = Int(driverSequence &- last) - 1
+        }
+        lastDriverSequence = driverSequence
+        if started { current += UInt64(gap) + 1 }
+        started = true
+        return gap
+    }
+}

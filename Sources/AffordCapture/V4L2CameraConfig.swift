@@ -1,0 +1,35 @@
+/// Log severities the capture layer uses.
+public enum CaptureLogLevel: String, Sendable {
+    case info, warning, error
+}
+
+/// Where capture reports what it negotiated, lost and retried; the daemon forwards it to swift-log.
+public typealias CaptureLogger = @Sendable (CaptureLogLevel, String) -> Void
+
+/// Everything needed to run one V4L2 camera.
+public struct V4L2CameraConfig: Sendable {
+    /// The camera name frames are stamped with.
+    public var name: String
+    /// "/dev/video0", "/dev/v4l/by-id/usb-...-video-index0" or just the by-id name.
+    public var device: String
+    public var request: CaptureRequest
+    /// Applied in order after every (re)connect.
+    public var controls: [ControlSetting]
+    public var bufferCount: Int
+    /// A poll this long without a frame counts as a stalled camera and triggers a reconnect.
+    public var frameTimeoutMilliseconds: Int
+    public var backoff: ReconnectBackoff
+
+    public init(
+        name: String, device: String, request: CaptureRequest, controls: [ControlSetting] = [],
+        bufferCount: Int = 4, frameTimeoutMilliseconds: Int = 2000, backoff: ReconnectBackoff = ReconnectBackoff()
+    ) {
+        self.name = name
+        self.device = device
+        self.request = request
+        self.controls = controls
+        self.bufferCount = bufferCount
+        self.frameTimeoutMilliseconds = frameTimeoutMilliseconds
+        self.backoff = backoff
+    }
+}
