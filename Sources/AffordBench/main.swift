@@ -1,2 +1,3 @@
 // Benchmarks land with the engine work (issue 2).
-print("{}")
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "gemm" { GemmBenchmark.run(arguments: Array(arguments.dropFirst())) } else { print("{}") }

@@ -32,6 +32,8 @@ typedef enum afk_isa {
 
 /* The best variant this CPU runs. AFFORDD_ISA=portable|avx2|avx_vnni|avx512_vnni overrides (downwards only). */
 afk_isa afk_detect_isa(void);
+/* The best variant this CPU runs at or below the one named by `cap` (NULL or an unknown name: no cap). */
+afk_isa afk_detect_isa_capped(const char *cap);
 /* Whether this CPU (and this build) can run `isa`. */
 int afk_isa_supported(afk_isa isa);
 const char *afk_isa_name(afk_isa isa);
@@ -72,7 +74,9 @@ void afk_gemm_u8s8_f32_ref(int m, int n, int k,
 
 /* ---- threads ------------------------------------------------------------ */
 
-/* A fixed pool of worker threads that run one parallel-for at a time. */
+/* A fixed pool of worker threads that run one parallel-for at a time (one caller at a time).
+ * Tasks are claimed dynamically; `thread` in [0, threads) names the thread running a task
+ * (0 is the caller), for per-thread scratch. Give a few tasks per thread for balance. */
 typedef struct afk_pool afk_pool;
 typedef void (*afk_task_fn)(void *ctx, int task, int thread);
 
@@ -82,6 +86,15 @@ void afk_pool_destroy(afk_pool *pool);
 int afk_pool_threads(const afk_pool *pool);
 /* Runs fn(ctx, t, thread) for t in [0, tasks) across the pool; returns when all are done. */
 void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
+
+/* ---- benchmark support -------------------------------------------------- */
+
+/*
+ * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd, or
+ * vpmaddwd for AVX2) on independent registers, in int8 ops/s / 1e9 (2 ops per multiply-add):
+ * the ceiling GEMM rates are quoted against. Best of several short bursts; 0 for portable.
+ */
+double afk_dot_peak_gops(afk_isa isa);
 
 #ifdef __cplusplus
 }

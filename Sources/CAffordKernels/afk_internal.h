@@ -1,0 +1,79 @@
+/* Shared between the kernel files; not part of the public API. */
+#ifndef AFK_INTERNAL_H
+#define AFK_INTERNAL_H
+
+#include "afford_kernels.h"
+
+/* Packed layout: N in panels of AFK_PANEL columns, K padded to a multiple of 4.
+ * Panel p holds columns [16p, 16p+16) as [k/4][column][4], one 64-byte row per
+ * group of 4 k, exactly what one vpdpbusd zmm (or two ymm) consumes. Padding is
+ * zero, so padded k and padded columns add nothing. */
+#define AFK_PANEL 16
+#define AFK_KGROUP 4
+
+struct afk_packed_weights {
+    int n, k;
+    int k_padded;   /* multiple of AFK_KGROUP */
+    int n_padded;   /* multiple of AFK_PANEL */
+    int8_t *data;   /* n_padded / AFK_PANEL panels of k_padded * AFK_PANEL bytes, 64-byte aligned */
+    int32_t *col_sum; /* sum_k b[j][k] per column (n_padded entries), for the zero-point term */
+};
+
+static inline const int8_t *afk_panel(const afk_packed_weights *w, int panel) {
+    return w->data + (size_t)panel * (size_t)w->k_padded * AFK_PANEL;
+}
+
+/* One epilogue for every variant, in this order, with no fused multiply-add,
+ * so all variants agree bit for bit:
+ *   c = (float)(acc - a_zero * col_sum) * (a_scale * w_scale) + bias */
+static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
+                                 float a_scale, float w_scale, const float *bias, int j) {
+    float scale = a_scale * w_scale;
+    float scaled = (float)(acc - a_zero * col_sum) * scale;
+    return bias ? scaled + bias[j] : scaled;
+}
+
+void afk_gemm_portable(int m, int n_begin, int n_end,
+                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                       const afk_packed_weights *w, const float *w_scale, const float *bias,
+                       float *c, int ldc);
+
+void afk_quantize_rows_u8_portable(const float *x, int m, int k, int ldx,
+                                   uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
+/* Scale and zero point of one row from its min and max (both widened to include 0). */
+void afk_quant_params(float lo, float hi, float *scale, float *inv_scale, int32_t *zero);
+
+#if defined(__x86_64__)
+void afk_gemm_avx2(int m, int n_begin, int n_end,
+                   const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                   const afk_packed_weights *w, const float *w_scale, const float *bias,
+                   float *c, int ldc);
+void afk_gemm_avx_vnni(int m, int n_begin, int n_end,
+                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                       const afk_packed_weights *w, const float *w_scale, const float *bias,
+                       float *c, int ldc);
+void afk_gemm_avx512_vnni(int m, int n_begin, int n_end,
+                          const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                          const afk_packed_weights *w, const float *w_scale, const float *bias,
+                          float *c, int ldc);
+void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
+                               uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
+void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,
+                                 uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
+#endif
+
+/* One activation to u8; every variant rounds x * inv_scale to nearest-even, as cvtps2dq does. */
+static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero) {
+    float scaled = x * inv_scale;
+    int32_t q = (int32_t)__builtin_nearbyintf(scaled) + zero;
+    return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+}
+
+/* Loads the last 1..3 bytes of a k group (past the end of a row) without reading beyond it. */
+static inline int32_t afk_load_tail4(const uint8_t *p, int count) {
+    uint32_t v = 0;
+    for (int i = 0; i < count; i++) v |= (uint32_t)p[i] << (8 * i);
+    return (int32_t)v;
+}
+
+#endif

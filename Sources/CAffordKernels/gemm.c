@@ -1,0 +1,29 @@
+/* Routes a GEMM call to the variant the caller picked (portable where that variant cannot run). */
+#include "afk_internal.h"
+
+#include <assert.h>
+
+void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
+                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                       const afk_packed_weights *w, const float *w_scale, const float *bias,
+                       float *c, int ldc) {
+    assert(0 <= n_begin && n_begin <= n_end && n_end <= w->n);
+    if (m <= 0 || n_begin >= n_end) return;
+    if (!afk_isa_supported(isa)) isa = AFK_ISA_PORTABLE;
+    switch (isa) {
+#if defined(__x86_64__)
+    case AFK_ISA_AVX512_VNNI:
+        afk_gemm_avx512_vnni(m, n_begin, n_end, a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc);
+        return;
+    case AFK_ISA_AVX_VNNI:
+        afk_gemm_avx_vnni(m, n_begin, n_end, a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc);
+        return;
+    case AFK_ISA_AVX2:
+        afk_gemm_avx2(m, n_begin, n_end, a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc);
+        return;
+#endif
+    default:
+        afk_gemm_portable(m, n_begin, n_end, a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc);
+        return;
+    }
+}

@@ -1,0 +1,122 @@
+/* AVX-512 VNNI GEMM: register tiles of ROWS x (PANELS * 16) int32 accumulators in zmm,
+ * one vpdpbusd per (row, panel, 4 k), activations broadcast from memory. */
+#include "afk_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#define INLINE static inline __attribute__((always_inline)) TARGET
+
+enum { ROWS = 6, PANELS = 4 }; /* 24 accumulators + 4 weight vectors + 1 broadcast of 32 zmm */
+
+typedef struct {
+    const uint8_t *a;
+    int lda;
+    const float *a_scale;
+    const int32_t *a_zero;
+    const afk_packed_weights *w;
+    const float *w_scale, *bias;
+    float *c;
+    int ldc, n_begin, n_end;
+} gemm_args;
+
+INLINE __m512i broadcast4(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return _mm512_set1_epi32(v);
+}
+
+/* Columns of panel `panel` inside [n_begin, n_end), as a store mask. */
+INLINE __mmask16 column_mask(const gemm_args *g, int panel) {
+    int first = panel * AFK_PANEL, lo = g->n_begin - first, hi = g->n_end - first;
+    if (lo < 0) lo = 0;
+    if (hi > AFK_PANEL) hi = AFK_PANEL;
+    if (hi <= lo) return 0;
+    return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+
+INLINE void store_row(const gemm_args *g, int i, int panel, __m512i acc) {
+    __mmask16 mask = column_mask(g, panel);
+    if (!mask) return;
+    int j = panel * AFK_PANEL;
+    __m512i col_sum = _mm512_maskz_loadu_epi32(mask, g->w->col_sum + j);
+    __m512 w_scale = _mm512_maskz_loadu_ps(mask, g->w_scale + j);
+    __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), col_sum));
+    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), w_scale);
+    __m512 out = _mm512_mul_ps(_mm512_cvtepi32_ps(exact), scale);
+    if (g->bias) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask, g->bias + j));
+    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)j, mask, out);
+}
+
+/* One tile: `rows` rows from row i0, `panels` panels from `panel0`. Both are
+ * compile-time constants at every call site, so the accumulators stay in registers. */
+INLINE void tile(const gemm_args *g, int i0, int rows, int panel0, int panels) {
+    const afk_packed_weights *w = g->w;
+    const size_t panel_stride = (size_t)w->k_padded * AFK_PANEL;
+    const int8_t *b = afk_panel(w, panel0);
+    const uint8_t *a = g->a + (size_t)i0 * (size_t)g->lda;
+    const size_t lda = (size_t)g->lda;
+    const int full_groups = w->k / AFK_KGROUP, tail = w->k % AFK_KGROUP;
+
+    __m512i acc[ROWS][PANELS];
+    for (int r = 0; r < rows; r++)
+        for (int p = 0; p < panels; p++) acc[r][p] = _mm512_setzero_si512();
+
+    for (int kg = 0; kg < full_groups; kg++) {
+        __m512i wv[PANELS];
+        for (int p = 0; p < panels; p++)
+            wv[p] = _mm512_load_si512((const void *)(b + p * panel_stride + (size_t)kg * 64));
+        for (int r = 0; r < rows; r++) {
+            __m512i av = broadcast4(a + r * lda + (size_t)kg * AFK_KGROUP);
+            for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
+        }
+    }
+    if (tail) {
+        __m512i wv[PANELS];
+        for (int p = 0; p < panels; p++)
+            wv[p] = _mm512_load_si512((const void *)(b + p * panel_stride + (size_t)full_groups * 64));
+        for (int r = 0; r < rows; r++) {
+            __m512i av = _mm512_set1_epi32(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail));
+            for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
+        }
+    }
+    for (int r = 0; r < rows; r++)
+        for (int p = 0; p < panels; p++) store_row(g, i0 + r, panel0 + p, acc[r][p]);
+}
+
+/* All rows against `panels` panels: full row tiles, then the leftover rows. */
+INLINE void column_block(const gemm_args *g, int m, int panel0, int panels) {
+    int i0 = 0;
+    for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel0, panels);
+    switch (m - i0) {
+    case 1: tile(g, i0, 1, panel0, panels); break;
+    case 2: tile(g, i0, 2, panel0, panels); break;
+    case 3: tile(g, i0, 3, panel0, panels); break;
+    case 4: tile(g, i0, 4, panel0, panels); break;
+    case 5: tile(g, i0, 5, panel0, panels); break;
+    default: break;
+    }
+}
+
+static TARGET void column_block_4(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 4); }
+static TARGET void column_block_3(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 3); }
+static TARGET void column_block_2(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 2); }
+static TARGET void column_block_1(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 1); }
+
+TARGET void afk_gemm_avx512_vnni(int m, int n_begin, int n_end,
+                                 const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                                 const afk_packed_weights *w, const float *w_scale, const float *bias,
+                                 float *c, int ldc) {
+    gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
+    int panel = n_begin / AFK_PANEL, panel_end = (n_end + AFK_PANEL - 1) / AFK_PANEL;
+    for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4(&g, m, panel);
+    switch (panel_end - panel) {
+    case 3: column_block_3(&g, m, panel); break;
+    case 2: column_block_2(&g, m, panel); break;
+    case 1: column_block_1(&g, m, panel); break;
+    default: break;
+    }
+}
+#endif

@@ -1,0 +1,75 @@
+/* AVX-VNNI GEMM: the ymm twin of the AVX-512 kernel, ROWS x 16 columns per tile
+ * (two ymm per row per panel), for CPUs with VEX-encoded vpdpbusd only. */
+#include "afk_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#include "epilogue_avx2.h"
+
+#define TARGET __attribute__((target("avx2,avxvnni")))
+#define INLINE static inline __attribute__((always_inline)) TARGET
+
+enum { ROWS = 6 }; /* 12 accumulators + 2 weight vectors + 1 broadcast of 16 ymm */
+
+INLINE __m256i broadcast4(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return _mm256_set1_epi32(v);
+}
+
+INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
+    const afk_packed_weights *w = g->w;
+    const int8_t *b = afk_panel(w, panel);
+    const uint8_t *a = g->a + (size_t)i0 * (size_t)g->lda;
+    const size_t lda = (size_t)g->lda;
+    const int full_groups = w->k / AFK_KGROUP, tail = w->k % AFK_KGROUP;
+
+    __m256i lo[ROWS], hi[ROWS];
+    for (int r = 0; r < rows; r++) lo[r] = hi[r] = _mm256_setzero_si256();
+    for (int kg = 0; kg < full_groups; kg++) {
+        __m256i w_lo = _mm256_load_si256((const __m256i *)(b + (size_t)kg * 64));
+        __m256i w_hi = _mm256_load_si256((const __m256i *)(b + (size_t)kg * 64 + 32));
+        for (int r = 0; r < rows; r++) {
+            __m256i av = broadcast4(a + r * lda + (size_t)kg * AFK_KGROUP);
+            lo[r] = _mm256_dpbusd_avx_epi32(lo[r], av, w_lo);
+            hi[r] = _mm256_dpbusd_avx_epi32(hi[r], av, w_hi);
+        }
+    }
+    if (tail) {
+        __m256i w_lo = _mm256_load_si256((const __m256i *)(b + (size_t)full_groups * 64));
+        __m256i w_hi = _mm256_load_si256((const __m256i *)(b + (size_t)full_groups * 64 + 32));
+        for (int r = 0; r < rows; r++) {
+            __m256i av = _mm256_set1_epi32(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail));
+            lo[r] = _mm256_dpbusd_avx_epi32(lo[r], av, w_lo);
+            hi[r] = _mm256_dpbusd_avx_epi32(hi[r], av, w_hi);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL, lo[r]);
+        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL + 8, hi[r]);
+    }
+}
+
+static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
+    int i0 = 0;
+    for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel);
+    switch (m - i0) {
+    case 1: tile(g, i0, 1, panel); break;
+    case 2: tile(g, i0, 2, panel); break;
+    case 3: tile(g, i0, 3, panel); break;
+    case 4: tile(g, i0, 4, panel); break;
+    case 5: tile(g, i0, 5, panel); break;
+    default: break;
+    }
+}
+
+TARGET void afk_gemm_avx_vnni(int m, int n_begin, int n_end,
+                              const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                              const afk_packed_weights *w, const float *w_scale, const float *bias,
+                              float *c, int ldc) {
+    afk_gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
+    for (int panel = n_begin / AFK_PANEL; panel * AFK_PANEL < n_end; panel++) panel_rows(&g, m, panel);
+}
+#endif
