@@ -59,6 +59,7 @@ let package = Package(
                 "AffordPostprocess", "AffordTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -69,7 +70,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "AffordBench",
-            dependencies: ["AffordEngine", "AffordImaging", "AffordRecording", "AffordCore"]
+            dependencies: ["AffordEngine", "AffordImaging", "AffordRecording", "AffordCore", "AffordDaemon",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // Fakes, capturing sinks and fixture loading shared by the test targets.

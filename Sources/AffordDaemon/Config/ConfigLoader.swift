@@ -1,3 +1,4 @@
+import AffordCapture
 import AffordCore
 import AffordPostprocess
 import Foundation
@@ -62,12 +63,12 @@ public enum ConfigLoader {
             "name", "video_device", "pixel_format", "image_width", "image_height", "framerate", "controls",
             "camera_info_url", "extrinsics", "replay_log",
         ])
-        var formats: [PixelFormat] = [.mjpeg, .yuyv]
+        var formats = CaptureFormat.defaultPreference
         if let formatField = f.optional("pixel_format") {
             let items = (try? formatField.list()) ?? [formatField]
             formats = try items.map { item in
-                let name = try item.choice(PixelFormat.allCases.map(\.rawValue))
-                return PixelFormat(rawValue: name) ?? .mjpeg
+                let name = try item.choice(CaptureFormat.allCases.map(\.rawValue))
+                return CaptureFormat(rawValue: name) ?? .mjpeg
             }
             guard !formats.isEmpty else { throw formatField.fail("expected at least one pixel format") }
         }

@@ -1,3 +1,4 @@
+import AffordCapture
 import AffordCore
 import AffordPostprocess
 import AffordTransport
@@ -25,7 +26,7 @@ public struct CameraConfig: Sendable, Equatable {
     /// Play this MCAP log (looping, at recorded pace) instead of opening the device: for demos and tests.
     public var replayLog: String?
     /// Most preferred first.
-    public var pixelFormats: [PixelFormat]
+    public var pixelFormats: [CaptureFormat]
     public var imageWidth: Int
     public var imageHeight: Int
     public var framerate: Double
@@ -97,6 +98,12 @@ public struct RecordingConfig: Sendable, Equatable {
     public var compression: Compression
     /// Record heatmaps and centroids as well as input frames.
     public var recordOutputs: Bool
+
+    public init(path: String, compression: Compression = .zstd, recordOutputs: Bool = true) {
+        self.path = path
+        self.compression = compression
+        self.recordOutputs = recordOutputs
+    }
 }
 
 extension DaemonConfig {

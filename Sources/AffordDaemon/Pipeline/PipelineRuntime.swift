@@ -64,7 +64,10 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     /// Asks capture threads to stop after their current read; each closes its own
     /// source (sources are not thread-safe), so this returns at once.
-    public func requestCaptureStop() { locked { stopping = true } }
+    public func requestCaptureStop() {
+        locked { stopping = true }
+        for camera in cameras { camera.interrupt?() }
+    }
 
     /// Stops reading, joins the capture threads, then lets inference drain.
     public func stopCapture() async {
@@ -119,6 +122,15 @@ public final class PipelineRuntime: @unchecked Sendable {
             }
             let received = MonotonicClock.nowNs()
             counters.recordIn()
+            if let calibration = camera.geometry.camera {
+                do {
+                    try calibration.checkMatches(width: frame.width, height: frame.height)
+                } catch {
+                    // Rays from a calibration for another size would be silently wrong.
+                    counters.recordError("\(camera.name): \(error)")
+                    return
+                }
+            }
             frameTap?(frame)
             if locked({ paused }) {
                 counters.recordDrop()

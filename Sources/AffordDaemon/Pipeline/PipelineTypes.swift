@@ -9,14 +9,18 @@ public struct CameraInput: @unchecked Sendable {
     /// Makes this camera's decoder on its capture thread (decoders are single-threaded).
     public var makeDecoder: @Sendable () throws -> (Frame) throws -> RGBImage
     public var geometry: CentroidGeometry
+    /// For sources that may be stopped from another thread (V4L2Camera): unblocks a pending read.
+    public var interrupt: (@Sendable () -> Void)?
 
     public init(name: String, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
-                geometry: CentroidGeometry = CentroidGeometry(camera: nil)) {
+                geometry: CentroidGeometry = CentroidGeometry(camera: nil),
+                interrupt: (@Sendable () -> Void)? = nil) {
         self.name = name
         self.source = source
         self.makeDecoder = makeDecoder
         self.geometry = geometry
+        self.interrupt = interrupt
     }
 }
 
