@@ -8,55 +8,65 @@ public enum ConnectedComponents {
         public var count: Int
     }
 
-    /// Labels `mask` (`width * height`, row-major) with 8-connectivity.
-    public static func label(_ mask: [Bool], width: Int, height: Int) -> Labels {
-        precondition(mask.count == width * height, "mask needs width*height entries")
-        var provisional = [Int32](repeating: 0, count: mask.count)
-        var parent: [Int32] = [0]  // parent[0] is background
+    /// Union-find over provisional labels; index 0 is the background.
+    private struct DisjointSets {
+        var parent: [Int32] = [0]
 
-        func find(_ label: Int32) -> Int32 {
+        mutating func make() -> Int32 {
+            let label = Int32(parent.count)
+            parent.append(label)
+            return label
+        }
+
+        mutating func find(_ label: Int32) -> Int32 {
             var root = label
             while parent[Int(root)] != root { root = parent[Int(root)] }
             var node = label
-            while parent[Int(node)] != root {
+            while parent[Int(node)] != root {  // path compression
                 let next = parent[Int(node)]
                 parent[Int(node)] = root
                 node = next
             }
             return root
         }
-        func union(_ a: Int32, _ b: Int32) -> Int32 {
+
+        /// Joins the sets of `a` and `b` (either may be 0 = none); returns the surviving root.
+        mutating func union(_ a: Int32, _ b: Int32) -> Int32 {
+            if b == 0 { return a }
+            if a == 0 { return find(b) }
             let ra = find(a), rb = find(b)
             if ra == rb { return ra }
             let (keep, drop) = ra < rb ? (ra, rb) : (rb, ra)
             parent[Int(drop)] = keep
             return keep
         }
+    }
 
-        // First pass: provisional labels from the already-visited neighbours (W, NW, N, NE).
+    /// Labels `mask` (`width * height`, row-major) with 8-connectivity.
+    public static func label(_ mask: [Bool], width: Int, height: Int) -> Labels {
+        precondition(mask.count == width * height, "mask needs width*height entries")
+        var provisional = [Int32](repeating: 0, count: mask.count)
+        var sets = DisjointSets()
+
+        // First pass: provisional labels from the already-visited neighbours W, NW, N, NE.
         for y in 0..<height {
-            for x in 0..<width where mask[y * width + x] {
-                var current: Int32 = 0
-                for (dx, dy) in [(-1, 0), (-1, -1), (0, -1), (1, -1)] {
-                    let nx = x + dx, ny = y + dy
-                    guard nx >= 0, nx < width, ny >= 0 else { continue }
-                    let neighbour = provisional[ny * width + nx]
-                    guard neighbour != 0 else { continue }
-                    current = current == 0 ? find(neighbour) : union(current, neighbour)
+            let row = y * width, above = row - width
+            for x in 0..<width where mask[row + x] {
+                var current: Int32 = x > 0 ? provisional[row + x - 1] : 0
+                if y > 0 {
+                    if x > 0 { current = sets.union(current, provisional[above + x - 1]) }
+                    current = sets.union(current, provisional[above + x])
+                    if x + 1 < width { current = sets.union(current, provisional[above + x + 1]) }
                 }
-                if current == 0 {
-                    current = Int32(parent.count)
-                    parent.append(current)
-                }
-                provisional[y * width + x] = current
+                provisional[row + x] = current == 0 ? sets.make() : current
             }
         }
 
         // Second pass: resolve to roots and renumber densely in raster order.
-        var dense = [Int32](repeating: 0, count: parent.count)
+        var dense = [Int32](repeating: 0, count: sets.parent.count)
         var count: Int32 = 0
         for index in provisional.indices where provisional[index] != 0 {
-            let root = Int(find(provisional[index]))
+            let root = Int(sets.find(provisional[index]))
             if dense[root] == 0 {
                 count += 1
                 dense[root] = count

@@ -1,5 +1,6 @@
 import AffordCore
 import AffordDaemon
+import AffordPostprocess
 import AffordRecording
 import ArgumentParser
 import Foundation
@@ -39,8 +40,13 @@ struct Replay: AsyncParsableCommand {
         let source = try ReplaySource(path: log, options: .init(pacing: fast ? .asFastAsPossible : .recorded,
                                                                 cameraName: name))
         let overlays = overlayDir.map(OverlayWriter.init(directory:))
+        // The config's first camera lends its calibration, checked against the log's frame size.
+        let geometry = try config.cameras.first.map {
+            try CameraGeometryLoader.geometry(for: $0, table: config.postprocessing.tablePlane)
+        }
         let camera = CameraInput(name: name, source: TappedSource(source, tap: overlays?.remember),
-                                 makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize))
+                                 makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
+                                 geometry: geometry ?? CentroidGeometry(camera: nil))
         let daemon = try Daemon(
             config: config, configPath: model.config, grounder: grounder, sources: [camera],
             extraSinks: overlays.map { [$0] } ?? [],

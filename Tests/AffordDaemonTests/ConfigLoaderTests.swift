@@ -39,6 +39,8 @@ import Testing
         ("exposure_auto_priority: 0", "exposure_auto_priority: high", "cameras[0].controls.exposure_auto_priority: expected an integer"),
         ("input_size: 224", "input_size: 225", "model.input_size: expected a multiple of the 14-pixel patch size"),
         ("threads: 2", "threads: [2]", "model.threads: expected a positive integer, got a list"),
+        ("threads: 2", "threads: 2\n  precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
+        ("    video_device: /dev/video0\n", "", "cameras[0].video_device: required key is missing"),
         ("  head: ../models/default.head.safetensors\n", "", "model.head: required key is missing"),
         ("actions: [hold, cut, pour]", "actions: []", "actions: at least one action"),
         ("actions: [hold, cut, pour]", "actions: [hold, hold]", "actions: actions must not repeat"),
@@ -77,6 +79,13 @@ import Testing
             #expect(error.code == .invalidConfig)
             #expect(error.message.contains(message), "message was: \(error.message)")
         }
+    }
+
+    @Test func demoConfigReplaysALogWithoutADevice() throws {
+        let config = try ConfigLoader.load(path: Self.configDirectory.appendingPathComponent("demo.yaml").path)
+        let camera = try #require(config.cameras.first)
+        #expect(camera.replayLog == Fixtures.repositoryRoot.appendingPathComponent("demo/demo.mcap").path)
+        #expect(camera.videoDevice.isEmpty)
     }
 
     @Test func secondCameraWithSameNameIsRejected() {

@@ -47,12 +47,16 @@ public final class FakeGrounder: AffordanceGrounder, @unchecked Sendable {
 public final class CapturingSink: ResultSink, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [FrameResult] = []
-    public init() {}
+    /// Called after each result is stored (e.g. to release a lock-step source).
+    private let onConsume: (@Sendable () -> Void)?
+
+    public init(onConsume: (@Sendable () -> Void)? = nil) { self.onConsume = onConsume }
 
     public func consume(_ result: FrameResult) throws {
         lock.lock()
         stored.append(result)
         lock.unlock()
+        onConsume?()
     }
 
     public var results: [FrameResult] {
@@ -69,12 +73,16 @@ public final class ScriptedSource: FrameSource, @unchecked Sendable {
     private let interval: Double
     private let holdOpen: Bool
     private let width: Int, height: Int
+    /// Called (outside the lock) before every frame but the first: lets a test run in lock-step.
+    private let beforeNext: (@Sendable () -> Void)?
     private let condition = NSCondition()
     private var produced = 0
     private var closed = false
 
-    public init(camera: String, count: Int, interval: Double = 0, width: Int = 64, height: Int = 48, holdOpen: Bool = false) {
+    public init(camera: String, count: Int, interval: Double = 0, width: Int = 64, height: Int = 48,
+                holdOpen: Bool = false, beforeNext: (@Sendable () -> Void)? = nil) {
         cameraName = camera
+        self.beforeNext = beforeNext
         self.count = count
         self.interval = interval
         self.holdOpen = holdOpen
@@ -90,6 +98,7 @@ public final class ScriptedSource: FrameSource, @unchecked Sendable {
     }
 
     public func nextFrame() throws -> Frame? {
+        if framesProduced > 0 { beforeNext?() }
         condition.lock()
         defer { condition.unlock() }
         if produced > 0 && interval > 0 && !closed { _ = condition.wait(until: Date(timeIntervalSinceNow: interval)) }
