@@ -1,6 +1,7 @@
 import AffordCore
 import AffordDaemon
 import AffordImaging
+import AffordPostprocess
 import AffordRecording
 import Foundation
 import Logging
@@ -33,6 +34,8 @@ enum PipelineBenchmark {
         guard grounder.vocabulary.count >= 5 else {
             throw AffordError(.invalidModel, "the benchmark needs a head with at least 5 actions, \(model.head) has \(grounder.vocabulary.count)")
         }
+        print(String(format: "stages alone (median of 15): postprocess 5 actions at 640x480 %.1f ms, inference %.1f ms",
+                     medianMs(15) { postprocessFiveMaps() }, try medianMs(15) { _ = try grounder.ground(testImage(), actions: Array(grounder.vocabulary.prefix(5))) }))
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-bench-\(getpid()).mcap").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         try writeLog(to: log, frames: frames)
@@ -85,6 +88,29 @@ enum PipelineBenchmark {
                                       sequence: UInt64(index), camera: "bench"))
         }
         try recorder.close()
+    }
+
+    static func medianMs(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = MonotonicClock.nowNs()
+            try body()
+            times.append(Double(MonotonicClock.nowNs() - start) / 1e6)
+        }
+        return times.sorted()[runs / 2]
+    }
+
+    static func testImage() -> RGBImage {
+        RGBImage(width: 320, height: 240, pixels: (0..<(320 * 240 * 3)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+    }
+
+    static func postprocessFiveMaps() {
+        let post = HeatmapPostprocessor(settings: PostprocessSettings())
+        for action in 0..<5 {
+            var map = Heatmap(width: 16, height: 16)
+            for i in map.values.indices { map.values[i] = Float((i * (action + 3)) % 17) }
+            _ = post.process(ActionMap(action: "a\(action)", map: map), frameWidth: 640, frameHeight: 480)
+        }
     }
 
     /// VmHWM from /proc/self/status.

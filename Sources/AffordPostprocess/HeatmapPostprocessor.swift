@@ -50,7 +50,12 @@ public struct HeatmapPostprocessor: Sendable {
 
     /// `(x - min) / (max - min + eps)`.
     public static func normalised(_ map: Heatmap) -> Heatmap {
-        guard let low = map.values.min(), let high = map.values.max() else { return map }
+        guard var low = map.values.first else { return map }
+        var high = low
+        for value in map.values {
+            low = min(low, value)
+            high = max(high, value)
+        }
         let scale = 1 / (high - low + epsilon)
         return Heatmap(width: map.width, height: map.height, values: map.values.map { ($0 - low) * scale })
     }

@@ -29,7 +29,7 @@ struct Replay: AsyncParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
-        Logging.bootstrapJournal()
+        LogSetup.bootstrapJournal()
         let logger = Logger(label: "affordd")
         let loaded = try model.loadConfig()
         let grounder = try model.grounder(loaded)

@@ -11,7 +11,7 @@ struct Run: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        Logging.bootstrapJournal()
+        LogSetup.bootstrapJournal()
         let logger = Logger(label: "affordd")
         do {
             let loaded = try ConfigLoader.load(path: config)
@@ -27,7 +27,7 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-enum Logging {
+enum LogSetup {
     /// One journald-prefixed line per event on stderr.
     static func bootstrapJournal() {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
