@@ -33,8 +33,11 @@ let package = Package(
         // Portable and ISA-specific int8 kernels, chosen at run time.
         .target(name: "CAffordKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
+        // SIMD GELU, softmax and LayerNorm for the engine's fp32 steps.
+        .target(name: "CAffordMath", cSettings: [.unsafeFlags(["-O3"])]),
+
         // The ViT backbone and affordance head; a pure function of weights and pixels.
-        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "COpenBLAS"]),
+        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "CAffordMath", "COpenBLAS"]),
 
         // JPEG/PNG codecs, colour conversion, resizing.
         .target(name: "AffordImaging", dependencies: ["AffordCore", "CTurboJPEG", "CPNG"]),
@@ -66,7 +69,7 @@ let package = Package(
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",

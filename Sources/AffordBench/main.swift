@@ -1,5 +1,19 @@
-// Benchmarks land with the engine work (issue 2).
+import Foundation
+
+// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server | pipeline
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "gemm" { GemmBenchmark.run(arguments: Array(arguments.dropFirst())) }
-else if arguments.first == "pipeline" { await PipelineBenchmark.run(arguments: Array(arguments.dropFirst())) }
-else { print("{}") }
+let rest = Array(arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "gemm": GemmBenchmark.run(arguments: rest)
+    case "engine": try EngineBenchmark.run(arguments: rest)
+    case "engine-server": try EngineServer.run(arguments: rest)
+    case "pipeline": await PipelineBenchmark.run(arguments: rest)
+    default:
+        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server|pipeline [options]\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("affordd-bench: \(error)\n".utf8))
+    exit(1)
+}

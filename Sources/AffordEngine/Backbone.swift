@@ -17,6 +17,7 @@ public final class Backbone: @unchecked Sendable {
     private let positionTable: [Float]
     private let lock = NSLock()
     private var workspaces: [SIMD2<Int>: Workspace] = [:]
+    private var timer: StageTimer?
 
     /// Loads a backbone file for `precision` (an fp32 file is quantized at load for int8).
     public convenience init(path: String, precision: Precision, pool: ComputePool) throws {
@@ -81,10 +82,12 @@ public final class Backbone: @unchecked Sendable {
         defer { lock.unlock() }
         let workspace = workspace(height: height, width: width)
         fill(UnsafeMutableBufferPointer(start: workspace.input.pointer, count: workspace.input.count))
-        embedding.forward(workspace, width: width, height: height, pool: pool)
-        for block in blocks { block.forward(workspace, pool: pool) }
-        finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.tokens,
-                        dim: config.embedDim, pool: pool)
+        timer.measure(.embedding) { embedding.forward(workspace, width: width, height: height, pool: pool) }
+        for block in blocks { block.forward(workspace, pool: pool, timer: timer) }
+        timer.measure(.layerNorm) {
+            finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.tokens,
+                            dim: config.embedDim, pool: pool)
+        }
         return try consume(UnsafeBufferPointer(start: workspace.output.pointer, count: workspace.output.count))
     }
 
@@ -96,6 +99,30 @@ public final class Backbone: @unchecked Sendable {
         return try run(height: height, width: width, fill: { target in
             _ = target.update(fromContentsOf: input)
         }, consume: { Array($0) })
+    }
+
+    /// Median milliseconds per frame spent in each stage over `runs` passes (benchmarks only).
+    public func profile(height: Int, width: Int, runs: Int) throws -> [(stage: String, ms: Double)] {
+        let stages = StageTimer.Stage.allCases
+        var samples = [[Double]](repeating: [], count: stages.count)
+        let recorder = StageTimer()
+        for _ in 0..<max(1, runs) {
+            recorder.reset()
+            lock.lock()
+            timer = recorder
+            lock.unlock()
+            defer {
+                lock.lock()
+                timer = nil
+                lock.unlock()
+            }
+            try run(height: height, width: width, fill: { _ in }, consume: { _ in })
+            for stage in stages { samples[stage.rawValue].append(Double(recorder.totals[stage.rawValue]) / 1e6) }
+        }
+        return stages.map { stage in
+            let sorted = samples[stage.rawValue].sorted()
+            return (stage.name, sorted[sorted.count / 2])
+        }
     }
 
     private func workspace(height: Int, width: Int) -> Workspace {

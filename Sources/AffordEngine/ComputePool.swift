@@ -52,9 +52,12 @@ public final class ComputePool: @unchecked Sendable {
         }
     }
 
-    /// Splits `0..<count` into one contiguous chunk per thread and runs `body(range, thread)`.
-    public func parallelRanges(_ count: Int, alignment: Int = 1, _ body: (_ range: Range<Int>, _ thread: Int) -> Void) {
-        let chunks = Self.split(count, parts: threads, alignment: alignment)
+    /// Splits `0..<count` into `tasksPerThread` contiguous chunks per thread (claimed
+    /// dynamically, which evens out a noisy core) and runs `body(range, thread)`.
+    public func parallelRanges(
+        _ count: Int, alignment: Int = 1, tasksPerThread: Int = 1, _ body: (_ range: Range<Int>, _ thread: Int) -> Void
+    ) {
+        let chunks = Self.split(count, parts: threads * tasksPerThread, alignment: alignment)
         parallelFor(chunks.count) { task, thread in body(chunks[task], thread) }
     }
 

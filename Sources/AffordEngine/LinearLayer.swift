@@ -11,6 +11,9 @@ final class LinearLayer: @unchecked Sendable {
         case int8(packed: OpaquePointer, scale: [Float])
     }
 
+    /// Column splits land on the AVX-512 kernel's 64-column blocks.
+    static let columnBlock = 64
+
     let name: String
     let outFeatures: Int
     let inFeatures: Int
@@ -109,7 +112,7 @@ final class LinearLayer: @unchecked Sendable {
         case .fp32(let matrix):
             matrix.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
-                    pool.parallelRanges(outFeatures, alignment: 16) { columns, _ in
+                    pool.parallelRanges(outFeatures, alignment: Self.columnBlock, tasksPerThread: 3) { columns, _ in
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns.count), Int32(inFeatures),
                             1, input, Int32(ldInput), w.baseAddress! + columns.lowerBound * inFeatures, Int32(inFeatures),
@@ -130,7 +133,7 @@ final class LinearLayer: @unchecked Sendable {
             }
             scale.withUnsafeBufferPointer { s in
                 bias.withUnsafeBufferPointer { b in
-                    pool.parallelRanges(outFeatures, alignment: 16) { columns, _ in
+                    pool.parallelRanges(outFeatures, alignment: Self.columnBlock, tasksPerThread: 3) { columns, _ in
                         afk_gemm_u8s8_f32(
                             isa, Int32(rows), Int32(columns.lowerBound), Int32(columns.upperBound),
                             q, Int32(ldq), aScale, aZero, packed, s.baseAddress, b.baseAddress, output, Int32(ldOutput))

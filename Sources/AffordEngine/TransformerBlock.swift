@@ -13,33 +13,43 @@ struct TransformerBlock {
     let layerScale2: [Float]
     let numHeads: Int
 
-    func forward(_ workspace: Workspace, pool: ComputePool) {
+    func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?) {
         let tokens = workspace.tokens
         let dim = qkv.inFeatures
         let hidden = workspace.hidden.pointer
         let normed = workspace.normed.pointer
         let scratch = workspace.activations
 
-        norm1.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool)
-        qkv.forward(normed, rows: tokens, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim, scratch: scratch, pool: pool)
-        Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
-        layerScale1.withUnsafeBufferPointer { scale in
+        timer.measure(.layerNorm) { norm1.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
+        timer.measure(.qkv) {
+            qkv.forward(normed, rows: tokens, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim, scratch: scratch, pool: pool)
+        }
+        timer.measure(.attention) {
+            if qkv.precision == .int8 {
+                QuantizedAttention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            } else {
+                Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            }
+        }
+        timer.measure(.projection) { layerScale1.withUnsafeBufferPointer { scale in
             projection.forward(
                 workspace.context.pointer, rows: tokens, ldInput: dim, into: workspace.projected.pointer, ldOutput: dim,
                 scratch: scratch, pool: pool,
                 epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
-        }
+        } }
 
-        norm2.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool)
+        timer.measure(.layerNorm) { norm2.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
         let hiddenWidth = fc1.outFeatures
-        fc1.forward(normed, rows: tokens, ldInput: dim, into: workspace.mlp.pointer, ldOutput: hiddenWidth,
-                    scratch: scratch, pool: pool, epilogue: .gelu)
-        layerScale2.withUnsafeBufferPointer { scale in
+        timer.measure(.fc1) {
+            fc1.forward(normed, rows: tokens, ldInput: dim, into: workspace.mlp.pointer, ldOutput: hiddenWidth,
+                        scratch: scratch, pool: pool, epilogue: .gelu)
+        }
+        timer.measure(.fc2) { layerScale2.withUnsafeBufferPointer { scale in
             fc2.forward(
                 workspace.mlp.pointer, rows: tokens, ldInput: hiddenWidth, into: workspace.projected.pointer, ldOutput: dim,
                 scratch: scratch, pool: pool,
                 epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
-        }
+        } }
     }
 }
 
@@ -74,7 +84,7 @@ enum Attention {
     static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
         let tokens = workspace.tokens
         let headDim = dim / heads
-        let blockRows = Workspace.attentionRows
+        let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
         let qkv = workspace.qkv.pointer
         let context = workspace.context.pointer
