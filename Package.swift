@@ -39,8 +39,11 @@ let package = Package(
         // The ViT backbone and affordance head; a pure function of weights and pixels.
         .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "CAffordMath", "COpenBLAS"]),
 
+        // Vectorised pixel conversions (AVX2 chosen at run time) for AffordImaging.
+        .target(name: "CAffordImaging", cSettings: [.unsafeFlags(["-O3"])]),
+
         // JPEG/PNG codecs, colour conversion, resizing.
-        .target(name: "AffordImaging", dependencies: ["AffordCore", "CTurboJPEG", "CPNG"]),
+        .target(name: "AffordImaging", dependencies: ["AffordCore", "CAffordImaging", "CTurboJPEG", "CPNG"]),
 
         // V4L2 cameras.
         .target(name: "AffordCapture", dependencies: ["AffordCore", "AffordImaging", "CV4L2"]),
@@ -73,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AffordBench",
-            dependencies: ["AffordEngine", "AffordImaging", "AffordRecording", "AffordCore", "AffordDaemon",
+            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore", "AffordDaemon",
                            .product(name: "Logging", package: "swift-log")]
         ),
 

@@ -1,6 +1,6 @@
 import Foundation
 
-// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server | pipeline
+// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server | sources | pipeline
 let arguments = Array(CommandLine.arguments.dropFirst())
 let rest = Array(arguments.dropFirst())
 do {
@@ -8,9 +8,10 @@ do {
     case "gemm": GemmBenchmark.run(arguments: rest)
     case "engine": try EngineBenchmark.run(arguments: rest)
     case "engine-server": try EngineServer.run(arguments: rest)
+    case "sources": SourcesBenchmark.run(arguments: rest)
     case "pipeline": await PipelineBenchmark.run(arguments: rest)
     default:
-        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server|pipeline [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server|sources|pipeline [options]\n".utf8))
         exit(2)
     }
 } catch {

@@ -37,32 +37,42 @@ final class LibV4L2Device: V4L2Device {
         let raw = afford_open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard raw >= 0 else { throw V4L2Failure("open", path: label, errno: errno) }
 
-        var capability = v4l2_capability()
-        let queried = withUnsafeMutableBytes(of: &capability) { afford_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }
-        if queried == -1 {
+        // A plain QUERYCAP first, so a file that is not a V4L2 device fails with its own
+        // errno here rather than somewhere inside libv4l2.
+        var probe = v4l2_capability()
+        if withUnsafeMutableBytes(of: &probe, { afford_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }) == -1 {
             let code = errno
             Glibc.close(raw)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code,
                               detail: code == ENOTTY || code == EINVAL ? "not a V4L2 device" : nil)
         }
-        let identity = DeviceIdentity(driver: cString(capability.driver), card: cString(capability.card),
-                                      busInfo: cString(capability.bus_info))
-        self.identity = identity
-        let caps = capability.capabilities & UInt32(V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities
-        let missing = [(UInt32(V4L2_CAP_VIDEO_CAPTURE), "video capture"), (UInt32(V4L2_CAP_STREAMING), "streaming I/O")]
-            .filter { caps & $0.0 == 0 }.map(\.1)
-        if !missing.isEmpty {
-            Glibc.close(raw)
-            throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: 0,
-                              detail: "\(identity.card) lacks \(missing.joined(separator: " and ")) (capabilities 0x\(String(caps, radix: 16)))")
-        }
-        // Only now hand the fd to libv4l2, which adds libv4lconvert's emulated formats.
+        // libv4l2 takes the fd: libv4lconvert adds emulated formats, and plugins such as
+        // libv4l-mplane present multi-planar CSI cameras as single-plane ones.
         guard v4l2_fd_open(raw, 0) == raw else {
             let code = errno
             Glibc.close(raw)
             throw V4L2Failure("v4l2_fd_open", path: label, errno: code)
         }
         fd = raw
+        // Capabilities as the application sees them through libv4l2 and its plugins.
+        var capability = v4l2_capability()
+        if withUnsafeMutableBytes(of: &capability, { afford_v4l2_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }) == -1 {
+            let code = errno
+            v4l2_close(raw)
+            throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code)
+        }
+        let identity = DeviceIdentity(driver: cString(capability.driver), card: cString(capability.card),
+                                      busInfo: cString(capability.bus_info))
+        let caps = capability.capabilities & UInt32(V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities
+        let missing = [(UInt32(V4L2_CAP_VIDEO_CAPTURE), "video capture"), (UInt32(V4L2_CAP_STREAMING), "streaming I/O")]
+            .filter { caps & $0.0 == 0 }.map(\.1)
+        if !missing.isEmpty {
+            v4l2_close(raw)
+            throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: 0, detail:
+                "\(identity.card) lacks \(missing.joined(separator: " and ")) (capabilities 0x\(String(caps, radix: 16)))")
+        }
+        // Assigned last: once every property is set, a throw would run deinit and close twice.
+        self.identity = identity
     }
 
     deinit { close() }

@@ -4,17 +4,18 @@ import Synchronization
 
 /// A V4L2 camera as a `FrameSource`: a capture thread dequeues at camera rate into a
 /// latest-wins slot, reconnects with capped backoff when the device fails, and keeps counters.
-public final class V4L2Camera: FrameSource {
+///
+/// `Sendable`: one thread pulls frames while others read `statistics` or call `close()`.
+public final class V4L2Camera: FrameSource, Sendable {
     public var cameraName: String { capture.config.name }
     private let capture: CaptureThread
-    private let thread: Thread
 
     /// Starts capturing at once; device problems surface through `nextFrame()` and `statistics`.
     public init(config: V4L2CameraConfig, opener: any V4L2DeviceOpener = LibV4L2Opener(),
                 log: @escaping CaptureLogger = { _, _ in }) {
         let capture = CaptureThread(config: config, opener: opener, log: log)
         self.capture = capture
-        thread = Thread { capture.run() }
+        let thread = Thread { capture.run() }  // the running thread keeps itself alive
         thread.name = "capture-\(config.name)"
         thread.start()
     }

@@ -95,4 +95,28 @@ import Testing
         let gray = try JPEGDecoder().decode(try JPEGEncoder().encodeMono(mono.pixels, width: 640, height: 480))
         #expect(differences(PixelConversion.toMono(gray).pixels, mono.pixels).mean < 3.0)
     }
+
+    /// Removes every segment with `marker` (all segments before SOS carry a length).
+    static func strippingSegments(_ marker: UInt8, from jpeg: [UInt8]) -> [UInt8] {
+        var output = Array(jpeg.prefix(2)), index = 2
+        while index + 4 <= jpeg.count, jpeg[index] == 0xFF, jpeg[index + 1] != 0xDA {
+            let length = Int(jpeg[index + 2]) << 8 | Int(jpeg[index + 3])
+            if jpeg[index + 1] != marker { output += jpeg[index..<min(index + 2 + length, jpeg.count)] }
+            index += 2 + length
+        }
+        return output + jpeg[min(index, jpeg.count)...]
+    }
+
+    // Many UVC cameras send MJPEG frames without Huffman tables (DHT), relying on the
+    // standard tables from the JPEG spec; TurboJPEG's encoder uses exactly those.
+    @Test func mjpegWithoutHuffmanTablesDecodesLikeTheFullFile() throws {
+        let references = try PillowReferences.shared.get()
+        let image = RGBImage(width: 640, height: 480, pixels: try references.bytes("scene420.full.rgb"))
+        let jpeg = try JPEGEncoder().encode(image, quality: 80)
+        let bare = Self.strippingSegments(0xC4, from: jpeg)
+        #expect(bare.count < jpeg.count - 400)
+        let decoder = try JPEGDecoder()
+        #expect(try decoder.decode(bare, minimumWidth: 224, minimumHeight: 224)
+                == (try decoder.decode(jpeg, minimumWidth: 224, minimumHeight: 224)))
+    }
 }

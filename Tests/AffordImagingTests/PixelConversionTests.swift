@@ -1,5 +1,6 @@
 @testable import AffordImaging
 import AffordCore
+import CAffordImaging
 import Testing
 
 @Suite struct PixelConversionTests {
@@ -24,7 +25,17 @@ import Testing
                 YUYV.toRGBReference(source, width: width, height: height, stride: stride, into: $0)
             }
         }
-        #expect(fast == reference)
+        #expect(fast == reference, "\(YUYV.variant) kernel")
+        // The portable C build, which non-AVX2 machines run.
+        var portable = [UInt8](repeating: 0, count: width * height * 3)
+        for row in 0..<height {
+            input.withUnsafeBufferPointer { source in
+                portable.withUnsafeMutableBufferPointer {
+                    afford_yuyv_to_rgb_portable(source.baseAddress! + row * stride, $0.baseAddress! + row * width * 3, width / 2)
+                }
+            }
+        }
+        #expect(portable == reference)
     }
 
     @Test func yuyvUsesLimitedRangeBT601() throws {
