@@ -42,13 +42,15 @@ enum PythonTool {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Reference-writer logs and their manifest, made once per test run.
+    /// Reference-writer logs and their manifest, made once per test run and removed at exit.
     static let referenceLogs: Result<URL, any Error> = Result {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("affordd-mcap-fixtures-\(getpid())")
-        _ = try run("mcapfixtures", ["--out", directory.path])
-        return directory
+        _ = try run("mcapfixtures", ["--out", referenceLogDirectory.path])
+        atexit { try? FileManager.default.removeItem(at: PythonTool.referenceLogDirectory) }
+        return referenceLogDirectory
     }
+
+    private static let referenceLogDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("affordd-mcap-fixtures-\(getpid())")
 }
 
 struct PythonToolError: Error, CustomStringConvertible {

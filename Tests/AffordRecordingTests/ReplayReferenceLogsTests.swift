@@ -24,7 +24,7 @@ import Testing
         ("foxglove_none.mcap", nil), ("foxglove_lz4.mcap", nil), ("foxglove_zstd.mcap", nil),
         ("foxglove_unchunked.mcap", nil), ("ros2_compressed.mcap", nil),
         ("ros2_image.mcap", "/camera/rgb"), ("ros2_image.mcap", "/camera/yuyv"),
-        ("ros2_image.mcap", "/camera/bgr"), ("ros2_image.mcap", "/camera/mono"),
+        ("ros2_image.mcap", "/camera/bgr"), ("ros2_image.mcap", "/camera/mono"), ("ros2_image.mcap", "/camera/uyvy"),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -42,6 +42,7 @@ import Testing
         while let frame = try source.nextFrame() { frames.append(frame) }
 
         #expect(source.topic == wantedTopic)
+        #expect(source.cameraName == "cam0")
         #expect(frames.count == expected.count)
         for (index, (frame, want)) in zip(frames, expected).enumerated() {
             #expect(Data(frame.pixels).base64EncodedString() == want.data, "\(file) frame \(index) bytes")
@@ -85,9 +86,10 @@ import Testing
 
     @Test func aMissingTopicIsAClearError() throws {
         let (directory, _) = try Self.manifest()
-        let source = try ReplaySource(path: directory.appendingPathComponent("ros2_image.mcap").path,
-                                      options: .init(topic: "/nope", pacing: .asFastAsPossible))
-        let error = try #require(throws: AffordError.self) { _ = try source.nextFrame() }
+        let error = try #require(throws: AffordError.self) {
+            _ = try ReplaySource(path: directory.appendingPathComponent("ros2_image.mcap").path,
+                                 options: .init(topic: "/nope", pacing: .asFastAsPossible))
+        }
         #expect(error.message.contains("/nope"))
     }
 

@@ -131,8 +131,9 @@ def write_ros2_compressed(path: Path, frames: int) -> dict:
 
 
 def write_ros2_image(path: Path, frames: int) -> dict:
-    """Raw images: rgb8 and yuyv (the issue's cases) plus bgr8 and mono8 topics."""
-    topics: dict[str, list] = {"/camera/rgb": [], "/camera/yuyv": [], "/camera/bgr": [], "/camera/mono": []}
+    """Raw images: rgb8 and yuyv (the issue's cases) plus bgr8, mono8 and ROS's UYVY `yuv422`,
+    which replay hands on as YUYV."""
+    topics: dict[str, list] = {t: [] for t in ("/camera/rgb", "/camera/yuyv", "/camera/bgr", "/camera/mono", "/camera/uyvy")}
     width, height = 32, 24
     with open(path, "wb") as stream:
         writer = Ros2Writer(stream, chunk_size=4096, compression=CompressionType.LZ4)
@@ -140,19 +141,23 @@ def write_ros2_image(path: Path, frames: int) -> dict:
         for i in range(frames):
             stamp = START_NS + i * PERIOD_NS
             rgb = pattern(width, height, i)
+            yuyv = rgb_to_yuyv(rgb)
+            uyvy = np.frombuffer(yuyv, dtype=np.uint8).reshape(-1, 2)[:, ::-1].tobytes()
+            # topic: (encoding, message bytes, step, replayed format, replayed bytes)
             variants = {
-                "/camera/rgb": ("rgb8", rgb.tobytes(), width * 3, "rgb8"),
-                "/camera/yuyv": ("yuyv", rgb_to_yuyv(rgb), width * 2, "yuyv"),
-                "/camera/bgr": ("bgr8", rgb[..., ::-1].tobytes(), width * 3, "bgr8"),
-                "/camera/mono": ("mono8", rgb[..., 1].tobytes(), width, "mono8"),
+                "/camera/rgb": ("rgb8", rgb.tobytes(), width * 3, "rgb8", None),
+                "/camera/yuyv": ("yuyv", yuyv, width * 2, "yuyv", None),
+                "/camera/bgr": ("bgr8", rgb[..., ::-1].tobytes(), width * 3, "bgr8", None),
+                "/camera/mono": ("mono8", rgb[..., 1].tobytes(), width, "mono8", None),
+                "/camera/uyvy": ("yuv422", uyvy, width * 2, "yuyv", yuyv),
             }
-            for topic, (encoding, data, step, fmt) in variants.items():
+            for topic, (encoding, data, step, fmt, replayed) in variants.items():
                 header = {"stamp": {"sec": stamp // 10**9, "nanosec": stamp % 10**9}, "frame_id": "cam"}
                 writer.write_message(topic, schema, {
                     "header": header, "height": height, "width": width, "encoding": encoding,
                     "is_bigendian": 0, "step": step, "data": data,
                 }, log_time=stamp, publish_time=stamp, sequence=i)
-                topics[topic].append(entry(data, width, height, fmt, stamp))
+                topics[topic].append(entry(replayed or data, width, height, fmt, stamp))
         writer.finish()
     return topics
 

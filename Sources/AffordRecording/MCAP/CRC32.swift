@@ -1,41 +1,43 @@
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the checksum MCAP
 /// uses for chunks, the data section and the summary, identical to zlib's `crc32`.
 public enum CRC32 {
-    /// Eight 256-entry tables for slicing-by-8; table 0 is the classic byte table.
-    private static let tables: [[UInt32]] = {
-        var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
+    /// Eight 256-entry tables, flattened, for slicing-by-8; table 0 is the classic byte table.
+    private static let table: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: 8 * 256)
         for byte in 0..<256 {
             var crc = UInt32(byte)
             for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-            tables[0][byte] = crc
+            table[byte] = crc
         }
-        for byte in 0..<256 {
-            for slice in 1..<8 {
-                let previous = tables[slice - 1][byte]
-                tables[slice][byte] = (previous >> 8) ^ tables[0][Int(previous & 0xFF)]
+        for slice in 1..<8 {
+            for byte in 0..<256 {
+                let previous = table[(slice - 1) * 256 + byte]
+                table[slice * 256 + byte] = (previous >> 8) ^ table[Int(previous & 0xFF)]
             }
         }
-        return tables
+        return table
     }()
 
     /// Continues `crc` (0 to start) over `bytes`, eight bytes per step.
     public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
         var value = ~crc
         var index = 0
         let count = bytes.count
-        tables.withUnsafeBufferPointer { t in
-            let t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4], t5 = t[5], t6 = t[6], t7 = t[7]
+        table.withUnsafeBufferPointer { tables in
+            // Every index below is a byte plus a multiple of 256 inside the 2048 entries.
+            guard let t = tables.baseAddress else { return }
             while count - index >= 8 {
-                let low = value ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self).littleEndian
-                let high = bytes.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self).littleEndian
-                value = t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
-                    ^ t5[Int((low >> 16) & 0xFF)] ^ t4[Int(low >> 24)]
-                    ^ t3[Int(high & 0xFF)] ^ t2[Int((high >> 8) & 0xFF)]
-                    ^ t1[Int((high >> 16) & 0xFF)] ^ t0[Int(high >> 24)]
+                let low = value ^ UInt32(littleEndian: (base + index).loadUnaligned(as: UInt32.self))
+                let high = UInt32(littleEndian: (base + index + 4).loadUnaligned(as: UInt32.self))
+                value = t[1792 + Int(low & 0xFF)] ^ t[1536 + Int((low >> 8) & 0xFF)]
+                    ^ t[1280 + Int((low >> 16) & 0xFF)] ^ t[1024 + Int(low >> 24)]
+                    ^ t[768 + Int(high & 0xFF)] ^ t[512 + Int((high >> 8) & 0xFF)]
+                    ^ t[256 + Int((high >> 16) & 0xFF)] ^ t[Int(high >> 24)]
                 index += 8
             }
             while index < count {
-                value = (value >> 8) ^ t0[Int((value ^ UInt32(bytes[index])) & 0xFF)]
+                value = (value >> 8) ^ t[Int((value ^ UInt32(base.load(fromByteOffset: index, as: UInt8.self))) & 0xFF)]
                 index += 1
             }
         }

@@ -78,7 +78,7 @@ enum ChunkCodec {
         while true {
             if produced == output.count {
                 guard output.count <= expectedSize else { break }
-                output.append(contentsOf: repeatElement(0, count: min(output.count, expectedSize + 1 - output.count)))
+                output += [UInt8](repeating: 0, count: min(output.count, expectedSize + 1 - output.count))
             }
             var sourceSize = input.count - consumed
             var targetSize = output.count - produced
@@ -114,7 +114,7 @@ enum ChunkCodec {
         while true {
             if produced == output.count {
                 guard output.count <= expectedSize else { break }
-                output.append(contentsOf: repeatElement(0, count: min(output.count, expectedSize + 1 - output.count)))
+                output += [UInt8](repeating: 0, count: min(output.count, expectedSize + 1 - output.count))
             }
             let before = (source.pos, produced)
             let hint = output.withUnsafeMutableBytes { target in

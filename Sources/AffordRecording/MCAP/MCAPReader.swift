@@ -73,6 +73,7 @@ public final class MCAPReader {
         }
     }
 
+    /// Closes the file; later reads fail with an I/O error.
     public func close() { file.close() }
 
     /// The next message, with schemas and channels recorded along the way; nil at a clean end.

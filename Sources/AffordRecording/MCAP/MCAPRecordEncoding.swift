@@ -37,7 +37,7 @@ struct ChunkBuilder {
     var index: [UInt16: [(UInt64, UInt64)]] = [:]
     var startTime: UInt64 = 0
     var endTime: UInt64 = 0
-    private var messageCount = 0
+    private(set) var messageCount = 0
 
     init(capacity: Int) { records = ByteWriter(capacity: max(0, capacity) + (64 << 10)) }
 

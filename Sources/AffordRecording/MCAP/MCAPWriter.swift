@@ -30,6 +30,8 @@ public final class MCAPWriter {
     private var position: UInt64 = 0
     private var dataCRC: UInt32 = 0
     private var closed = false
+    /// The first write error; the file stays a valid prefix and nothing more is written.
+    private var failure: (any Error)?
 
     private var chunk: ChunkBuilder
     private var summary = SummaryBuilder()
@@ -54,6 +56,8 @@ public final class MCAPWriter {
 
     /// Adds a schema and returns its id (ids start at 1; 0 means "no schema").
     public func addSchema(name: String, encoding: String, data: [UInt8]) throws -> UInt16 {
+        try checkOpen()
+        guard summary.schemas.count < Int(UInt16.max) else { throw AffordError(.io, "MCAP allows at most 65535 schemas") }
         let schema = MCAPSchema(id: UInt16(summary.schemas.count + 1), name: name, encoding: encoding, data: data)
         summary.schemas.append(schema)
         output.appendSchema(schema)
@@ -64,6 +68,8 @@ public final class MCAPWriter {
     /// Adds a channel and returns its id.
     public func addChannel(topic: String, messageEncoding: String, schemaID: UInt16,
                            metadata: [String: String] = [:]) throws -> UInt16 {
+        try checkOpen()
+        guard summary.channels.count <= Int(UInt16.max) else { throw AffordError(.io, "MCAP allows at most 65536 channels") }
         let channel = MCAPChannel(id: UInt16(summary.channels.count), schemaID: schemaID, topic: topic,
                                   messageEncoding: messageEncoding, metadata: metadata)
         summary.channels.append(channel)
@@ -71,6 +77,9 @@ public final class MCAPWriter {
         try flushOutput()
         return channel.id
     }
+
+    /// Messages added but not yet written (the open chunk).
+    public var pendingMessageCount: Int { chunk.messageCount }
 
     /// Adds one message; it reaches the file when its chunk fills (or at once, unchunked).
     public func addMessage(_ message: MCAPMessage) throws {
@@ -149,13 +158,15 @@ public final class MCAPWriter {
             messageIndexOffsets: indexOffsets, messageIndexLength: position + UInt64(output.count) - indexStart,
             compression: options.compression, compressedSize: UInt64(compressed.count),
             uncompressedSize: UInt64(chunk.records.count)))
-        chunk.reset()
+        // Reset only once written, so a failed write still knows what it lost.
         try flushOutput()
+        chunk.reset()
     }
 
     /// Flushes the last chunk, writes DataEnd, the summary, summary offsets, footer and magic.
     public func close() throws {
         guard !closed else { return }
+        if let failure { throw failure }
         try flushChunk()
         try flushOutput()
         let crc = dataCRC
@@ -166,10 +177,12 @@ public final class MCAPWriter {
         var tail = summary.encode(summaryStart: summaryStart)
         tail.raw(MCAP.magic)
         try tail.bytes.withUnsafeBytes { try sink.write($0) }
+        try sink.sync()
         try sink.close()
     }
 
     private func checkOpen() throws {
+        if let failure { throw failure }
         guard !closed else { throw AffordError(.io, "MCAP writer is already closed") }
     }
 
@@ -179,6 +192,11 @@ public final class MCAPWriter {
         dataCRC = CRC32.checksum(output.bytes, continuing: dataCRC)
         position += UInt64(output.count)
         defer { output.removeAll() }
-        try output.bytes.withUnsafeBytes { try sink.write($0) }
+        do {
+            try output.bytes.withUnsafeBytes { try sink.write($0) }
+        } catch {
+            failure = error
+            throw error
+        }
     }
 }

@@ -32,10 +32,7 @@ final class RandomAccessFile {
     /// Replaces `buffer`'s contents with exactly `count` bytes from `offset`.
     func read(at offset: UInt64, count: Int, into buffer: inout [UInt8]) throws {
         guard descriptor >= 0 else { throw AffordError(.io, "read from closed file '\(path)'") }
-        if buffer.count != count {
-            buffer.removeAll(keepingCapacity: true)
-            buffer.append(contentsOf: repeatElement(0, count: count))
-        }
+        if buffer.count != count { buffer = [UInt8](repeating: 0, count: count) }
         var done = 0
         try buffer.withUnsafeMutableBytes { target in
             while done < count {

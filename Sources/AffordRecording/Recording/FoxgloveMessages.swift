@@ -3,29 +3,29 @@ import Foundation
 /// The Foxglove message types affordd records, as JSON (`message_encoding` "json",
 /// `schema_encoding` "jsonschema"). Field names follow foxglove's public schemas;
 /// `bytes` fields are base64 strings in JSON.
-public enum Foxglove {
+enum Foxglove {
     /// `time`: seconds and nanoseconds since the Unix epoch.
-    public struct Time: Codable, Sendable, Equatable {
-        public var sec: UInt32
-        public var nsec: UInt32
+    struct Time: Codable, Sendable, Equatable {
+        var sec: UInt32
+        var nsec: UInt32
 
-        public init(nanoseconds: UInt64) {
+        init(nanoseconds: UInt64) {
             sec = UInt32(truncatingIfNeeded: nanoseconds / 1_000_000_000)
             nsec = UInt32(nanoseconds % 1_000_000_000)
         }
 
-        public var nanoseconds: UInt64 { UInt64(sec) * 1_000_000_000 + UInt64(nsec) }
+        var nanoseconds: UInt64 { UInt64(sec) * 1_000_000_000 + UInt64(nsec) }
     }
 
     /// foxglove.CompressedImage
-    public struct CompressedImage: Codable, Sendable {
-        public var timestamp: Time
-        public var frame_id: String
-        public var data: Data
+    struct CompressedImage: Codable, Sendable {
+        var timestamp: Time
+        var frame_id: String
+        var data: Data
         /// "jpeg", "png", ...
-        public var format: String
+        var format: String
 
-        public init(timestamp: Time, frame_id: String, data: Data, format: String) {
+        init(timestamp: Time, frame_id: String, data: Data, format: String) {
             self.timestamp = timestamp
             self.frame_id = frame_id
             self.data = data
@@ -34,17 +34,17 @@ public enum Foxglove {
     }
 
     /// foxglove.RawImage
-    public struct RawImage: Codable, Sendable {
-        public var timestamp: Time
-        public var frame_id: String
-        public var width: UInt32
-        public var height: UInt32
+    struct RawImage: Codable, Sendable {
+        var timestamp: Time
+        var frame_id: String
+        var width: UInt32
+        var height: UInt32
         /// "rgb8", "bgr8", "mono8", "yuyv", ...
-        public var encoding: String
-        public var step: UInt32
-        public var data: Data
+        var encoding: String
+        var step: UInt32
+        var data: Data
 
-        public init(timestamp: Time, frame_id: String, width: UInt32, height: UInt32,
+        init(timestamp: Time, frame_id: String, width: UInt32, height: UInt32,
                     encoding: String, step: UInt32, data: Data) {
             self.timestamp = timestamp
             self.frame_id = frame_id
@@ -56,54 +56,54 @@ public enum Foxglove {
         }
     }
 
-    public struct Point2: Codable, Sendable, Equatable {
-        public var x: Double
-        public var y: Double
+    struct Point2: Codable, Sendable, Equatable {
+        var x: Double
+        var y: Double
     }
 
     /// RGBA in [0, 1].
-    public struct Color: Codable, Sendable, Equatable {
-        public var r: Double
-        public var g: Double
-        public var b: Double
-        public var a: Double
+    struct Color: Codable, Sendable, Equatable {
+        var r: Double
+        var g: Double
+        var b: Double
+        var a: Double
     }
 
-    public struct CircleAnnotation: Codable, Sendable {
-        public var timestamp: Time
-        public var position: Point2
-        public var diameter: Double
-        public var thickness: Double
-        public var fill_color: Color
-        public var outline_color: Color
+    struct CircleAnnotation: Codable, Sendable {
+        var timestamp: Time
+        var position: Point2
+        var diameter: Double
+        var thickness: Double
+        var fill_color: Color
+        var outline_color: Color
     }
 
-    public struct PointsAnnotation: Codable, Sendable {
+    struct PointsAnnotation: Codable, Sendable {
         /// foxglove.PointsAnnotationType: 1 POINTS, 2 LINE_LOOP, 3 LINE_STRIP, 4 LINE_LIST.
-        public static let points = 1
+        static let points = 1
 
-        public var timestamp: Time
-        public var type: Int
-        public var points: [Point2]
-        public var outline_color: Color
-        public var outline_colors: [Color]
-        public var fill_color: Color
-        public var thickness: Double
+        var timestamp: Time
+        var type: Int
+        var points: [Point2]
+        var outline_color: Color
+        var outline_colors: [Color]
+        var fill_color: Color
+        var thickness: Double
     }
 
-    public struct TextAnnotation: Codable, Sendable {
-        public var timestamp: Time
-        public var position: Point2
-        public var text: String
-        public var font_size: Double
-        public var text_color: Color
-        public var background_color: Color
+    struct TextAnnotation: Codable, Sendable {
+        var timestamp: Time
+        var position: Point2
+        var text: String
+        var font_size: Double
+        var text_color: Color
+        var background_color: Color
     }
 
     /// foxglove.ImageAnnotations
-    public struct ImageAnnotations: Codable, Sendable {
-        public var circles: [CircleAnnotation]
-        public var points: [PointsAnnotation]
-        public var texts: [TextAnnotation]
+    struct ImageAnnotations: Codable, Sendable {
+        var circles: [CircleAnnotation]
+        var points: [PointsAnnotation]
+        var texts: [TextAnnotation]
     }
 }

@@ -7,9 +7,11 @@ import Foundation
 /// foxglove.ImageAnnotations.
 ///
 /// The first I/O error is thrown once (to be logged), counted, and stops recording;
-/// the file written so far stays readable. Later calls are counted as dropped.
+/// the file written so far stays readable (the open chunk is lost and counted).
+/// Later calls are counted as dropped.
 /// Thread-safe: frames and results may arrive from different threads.
 public final class MCAPRecorder: ResultSink, @unchecked Sendable {
+    /// File layout, whether results are recorded, and how often the open chunk is flushed.
     public struct Options: Sendable {
         public var writer: MCAPWriter.Options
         /// Also record results handed to `consume(_:)`.
@@ -32,6 +34,8 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         public var ioErrors: UInt64 = 0
         /// Frames and results that arrived after recording stopped.
         public var dropped: UInt64 = 0
+        /// Messages accepted but still in the chunk whose write failed: not in the file.
+        public var lostMessages: UInt64 = 0
         public var stopped = false
         public var lastError: String?
     }
@@ -44,7 +48,12 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     private var lastFlushNs = MonotonicClock.nowNs()
     private let realtimeOffsetNs: Int64
     private var recordedModelIDs: Set<String> = []
-    private let encoder = JSONEncoder()
+    /// Unescaped slashes: base64 is full of them, and escaping costs bytes and parse time.
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// Creates the file and writes the metadata records (config, clock offset, model).
     public convenience init(path: String, configText: String, modelID: String? = nil,
@@ -52,6 +61,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         try self.init(sink: FileByteSink(path: path), configText: configText, modelID: modelID, options: options)
     }
 
+    /// Records into any byte sink (tests use one that fails like a full disk).
     public init(sink: ByteSink, configText: String, modelID: String? = nil, options: Options = Options()) throws {
         self.options = options
         realtimeOffsetNs = MonotonicClock.realtimeOffsetNs()
@@ -74,9 +84,9 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             let (channel, payload) = try frame.format == .mjpeg
                 ? (channels.compressedImage(camera: frame.camera, writer), encodeCompressed(frame, wallNs))
                 : (channels.rawImage(camera: frame.camera, writer), encodeRaw(frame, wallNs))
+            state.framesRecorded += 1
             try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                               logTime: wallNs, publishTime: wallNs, data: payload))
-            state.framesRecorded += 1
         }
     }
 
@@ -85,18 +95,18 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         guard options.recordResults else { return }
         try guarded {
             let wallNs = wallTime(result.captureMonotonicNs)
+            state.resultsRecorded += 1
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
             for action in result.actions {
                 let channel = try channels.heatmap(camera: result.camera, action: action.action, writer)
-                let payload = try encoder.encode(HeatmapEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
+                let payload = try encoder.encode(FoxgloveResultEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
                 try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                                   logTime: wallNs, publishTime: wallNs, data: Array(payload)))
             }
             let channel = try channels.annotations(camera: result.camera, writer)
-            let payload = try encoder.encode(HeatmapEncoding.annotations(result, wallNs: wallNs))
+            let payload = try encoder.encode(FoxgloveResultEncoding.annotations(result, wallNs: wallNs))
             try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
                                               logTime: wallNs, publishTime: wallNs, data: Array(payload)))
-            state.resultsRecorded += 1
         }
     }
 
@@ -138,6 +148,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     private func fail(_ error: any Error) throws -> Never {
         state.ioErrors += 1
+        state.lostMessages += UInt64(writer.pendingMessageCount)
         state.lastError = "\(error)"
         throw error as? AffordError ?? AffordError(.io, "recording failed: \(error)")
     }

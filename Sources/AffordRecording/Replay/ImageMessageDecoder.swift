@@ -29,6 +29,8 @@ struct ImageMessageDecoder {
     }
 
     private let decoder = JSONDecoder()
+    /// No camera produces a side longer than this; a larger one is a corrupt message.
+    static let maxSide = 1 << 15
 
     func decode(_ data: [UInt8], kind: Kind, context: String) throws -> Image {
         switch kind {
@@ -87,8 +89,12 @@ struct ImageMessageDecoder {
         default:
             throw AffordError(.unsupported, "\(context): image encoding '\(encoding)' is not rgb8, bgr8, mono8 or yuyv")
         }
+        // Sizes are capped first so the products below cannot overflow.
+        guard (1...Self.maxSide).contains(width), (1...Self.maxSide).contains(height), step <= Int(UInt32.max) else {
+            throw AffordError(.corruptLog, "\(context): image size \(width)x\(height) (step \(step)) is out of range")
+        }
         let rowBytes = width * (format.bytesPerPixel ?? 1)
-        guard width > 0, height > 0, step >= rowBytes, bytes.count >= step * (height - 1) + rowBytes else {
+        guard step >= rowBytes, bytes.count >= step * (height - 1) + rowBytes else {
             throw AffordError(.corruptLog, "\(context): \(width)x\(height) \(encoding) image with step \(step) "
                               + "does not fit its \(bytes.count) data bytes")
         }

@@ -1,5 +1,4 @@
 import AffordCore
-import Glibc
 
 /// Replays camera frames from an MCAP log: affordd's own recordings (Foxglove
 /// JSON images) or rosbag2 logs (sensor_msgs CDR images).
@@ -16,6 +15,7 @@ public final class ReplaySource: FrameSource {
         case asFastAsPossible
     }
 
+    /// Which topic, how fast, whether to loop, and the camera name frames get.
     public struct Options: Sendable {
         /// The topic to replay; nil takes the first camera image channel.
         public var topic: String?
@@ -24,12 +24,16 @@ public final class ReplaySource: FrameSource {
         public var loop: Bool
         /// Frames are stamped with this name; nil uses the recorded camera (or the topic).
         public var cameraName: String?
+        /// Caps and CRC checking for the underlying reader.
+        public var limits: MCAPReader.Limits
 
-        public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil) {
+        public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil,
+                    limits: MCAPReader.Limits = .init()) {
             self.topic = topic
             self.pacing = pacing
             self.loop = loop
             self.cameraName = cameraName
+            self.limits = limits
         }
     }
 
@@ -46,13 +50,23 @@ public final class ReplaySource: FrameSource {
     private var selected: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
     private var realtimeOffsetNs: Int64?
     private var sequence: UInt64 = 0
+    /// Frames yielded by the current pass over the log; an empty pass ends looping.
+    private var framesThisPass = 0
     private var pace = ReplayPacer()
 
+    /// Opens `path` and reads up to the image channel it will replay, so the camera name
+    /// is known and a missing topic fails here; nothing of that channel is skipped.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
         cameraName = options.cameraName ?? ""
-        reader = try MCAPReader(path: path)
+        let reader = try MCAPReader(path: path, limits: options.limits)
+        self.reader = reader
+        while selected == nil, let record = try reader.next() { _ = try handle(record, reader) }
+        guard selected != nil else {
+            throw AffordError(.invalidInput, "\(path): no image channel"
+                              + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
+        }
     }
 
     public func close() {
@@ -63,38 +77,42 @@ public final class ReplaySource: FrameSource {
     public func nextFrame() throws -> Frame? {
         guard let reader else { return nil }
         while let record = try reader.next() {
-            switch record {
-            case .metadata(let metadata):
-                if metadata.name == RecordingMetadata.clockRecord,
-                   let offset = metadata.entries[RecordingMetadata.realtimeOffsetKey].flatMap(Int64.init) {
-                    realtimeOffsetNs = offset
-                }
-            case .channel(let channel):
-                considerChannel(channel, reader: reader)
-            case .message(let message):
-                guard let selected, message.channelID == selected.channelID else { continue }
-                let image = try decoder.decode(message.data, kind: selected.kind,
-                                               context: "\(path): \(topic ?? "") message \(message.sequence)")
-                let recordedNs = image.stampNs != 0 ? image.stampNs : message.logTime
-                let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
-                if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
-                sequence += 1
-                return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
-                             stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
-            case .schema, .attachment:
-                continue
-            }
+            if let frame = try handle(record, reader) { return frame }
         }
-        guard selected != nil else {
-            throw AffordError(.invalidInput, "\(path): no image channel"
-                              + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
-        }
-        guard options.loop else { return nil }
+        guard options.loop, framesThisPass > 0 else { return nil }
+        framesThisPass = 0
         reader.close()
-        self.reader = try MCAPReader(path: path)
+        self.reader = try MCAPReader(path: path, limits: options.limits)
         loopCount += 1
         pace.startNextLoop()
         return try nextFrame()
+    }
+
+    /// Tracks metadata and channels; turns a message on the chosen channel into a frame.
+    private func handle(_ record: MCAPReader.Record, _ reader: MCAPReader) throws -> Frame? {
+        switch record {
+        case .metadata(let metadata):
+            if metadata.name == RecordingMetadata.clockRecord,
+               let offset = metadata.entries[RecordingMetadata.realtimeOffsetKey].flatMap(Int64.init) {
+                realtimeOffsetNs = offset
+            }
+        case .channel(let channel):
+            considerChannel(channel, reader: reader)
+        case .message(let message):
+            guard let selected, message.channelID == selected.channelID else { return nil }
+            let image = try decoder.decode(message.data, kind: selected.kind,
+                                           context: "\(path): \(topic ?? "") message \(message.sequence)")
+            let recordedNs = image.stampNs != 0 ? image.stampNs : message.logTime
+            let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
+            if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
+            sequence += 1
+            framesThisPass += 1
+            return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
+                         stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
+        case .schema, .attachment:
+            break
+        }
+        return nil
     }
 
     private func considerChannel(_ channel: MCAPChannel, reader: MCAPReader) {
@@ -116,40 +134,5 @@ public final class ReplaySource: FrameSource {
         guard let realtimeOffsetNs else { return recordedNs }
         let value = Int64(bitPattern: recordedNs) &- realtimeOffsetNs
         return value < 0 ? 0 : UInt64(value)
-    }
-}
-
-/// Keeps recorded spacing on the monotonic clock and shifts stamps forward on each loop.
-struct ReplayPacer {
-    private var firstRecorded: UInt64?
-    private var lastRecorded: UInt64 = 0
-    private var lastGap: UInt64 = 0
-    private var loopShift: UInt64 = 0
-    private var wallStart: UInt64 = 0
-
-    /// The stamp a frame gets: its recorded time, moved past the previous loops.
-    mutating func stamp(recordedNs: UInt64) -> UInt64 {
-        if firstRecorded == nil {
-            firstRecorded = recordedNs
-            wallStart = MonotonicClock.nowNs()
-        }
-        if recordedNs > lastRecorded, lastRecorded != 0 { lastGap = recordedNs - lastRecorded }
-        lastRecorded = recordedNs
-        return recordedNs &+ loopShift
-    }
-
-    /// Sleeps until `stamp` is as far from the first frame as it was in the recording.
-    func wait(untilRecorded stamp: UInt64) {
-        guard let firstRecorded, stamp > firstRecorded else { return }
-        let target = wallStart &+ (stamp - firstRecorded)
-        var deadline = timespec(tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nil) == EINTR {}
-    }
-
-    /// The next loop starts one frame interval after this one ended.
-    mutating func startNextLoop() {
-        guard let firstRecorded else { return }
-        loopShift &+= (lastRecorded &- firstRecorded) &+ max(lastGap, 1)
-        lastRecorded = 0
     }
 }

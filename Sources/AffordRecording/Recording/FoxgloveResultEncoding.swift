@@ -2,12 +2,12 @@ import AffordCore
 import Foundation
 
 /// How results look in a recording: heatmaps as mono8 images, centroids as annotations.
-enum HeatmapEncoding {
-    /// [0, 1] -> 0...255, rounded; out-of-range values are clamped.
+enum FoxgloveResultEncoding {
+    /// [0, 1] -> 0...255 as the ZeroMQ publisher quantises: clamped, NaN as 0, halves to even.
     static func mono8(_ map: Heatmap) -> [UInt8] {
         map.values.map { value in
             let scaled = (value.isNaN ? 0 : min(max(value, 0), 1)) * 255
-            return UInt8(scaled.rounded())
+            return UInt8(scaled.rounded(.toNearestOrEven))
         }
     }
 
