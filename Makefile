@@ -9,7 +9,7 @@ BACKBONE_Q := $(MODELS)/dinov2_vits14.int8.safetensors
 FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
-.PHONY: all setup models fixtures build release test test-swift test-python \
+.PHONY: all setup models fixtures build release test test-swift test-python test-systemd \
         bench bench-sources bench-pipeline demo install clean
 
 all: build
@@ -32,11 +32,15 @@ release: setup
 	$(SWIFT) build -c release
 
 test: fixtures
-	$(MAKE) test-swift test-python
+	$(MAKE) test-swift test-python test-systemd
 
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# systemd-analyze verify (any warning fails) and the exposure score; needs a built affordd.
+test-systemd:
+	@scripts/check-systemd.sh
 
 test-python:
 	cd toolchain && ../$(PYTHON) -m pytest -q

@@ -90,7 +90,10 @@ let package = Package(
         .testTarget(name: "AffordRecordingTests", dependencies: ["AffordRecording", "AffordTestSupport"]),
         .testTarget(name: "AffordPostprocessTests", dependencies: ["AffordPostprocess", "AffordTestSupport"]),
         .testTarget(name: "AffordTransportTests", dependencies: ["AffordTransport", "AffordTestSupport"]),
-        .testTarget(name: "AffordDaemonTests", dependencies: ["AffordDaemon", "AffordTestSupport"]),
+        .testTarget(
+            name: "AffordDaemonTests",
+            dependencies: ["AffordDaemon", "AffordTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
     libv4l-dev v4l-utils libjpeg-dev libturbojpeg0-dev libpng-dev libopenblas-dev
-    libzmq3-dev liblz4-dev libzstd-dev pkg-config
+    libzmq3-dev liblz4-dev libzstd-dev pkg-config systemd
 )
 
 missing=()

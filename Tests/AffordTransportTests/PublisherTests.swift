@@ -6,19 +6,19 @@ import Testing
 
 @Suite struct PublisherTests {
     /// Publishes until the pyzmq peer has validated `frames` complete frames (or 20 s pass).
-    static func publishUntilDone(_ publisher: HeatmapPublisher, _ peer: PythonPeer, camera: String, actions: [String], width: Int, height: Int) throws {
-        #expect(peer.waitFor("connected"))
+    static func publishUntilDone(_ publisher: HeatmapPublisher, _ peer: PythonPeer, camera: String, actions: [String], width: Int, height: Int) async throws {
+        #expect(await peer.waitFor("connected"))
         var seq = 0
         let deadline = Date().addingTimeInterval(20)
         while peer.isRunning && Date() < deadline {
             try publisher.consume(SyntheticResults.result(camera: camera, actions: actions, width: width, height: height, seq: seq))
             seq += 1
-            Thread.sleep(forTimeInterval: 0.03)
+            await pause(seconds: 0.03)
         }
     }
 
     @Test(arguments: [(HeatmapEncoding.mono8, false), (.float32, true)])
-    func pyzmqSubscriberValidatesHeatmapsAndCentroids(encoding: HeatmapEncoding, overIPC: Bool) throws {
+    func pyzmqSubscriberValidatesHeatmapsAndCentroids(encoding: HeatmapEncoding, overIPC: Bool) async throws {
         let context = try ZMQContext()
         let endpoint = overIPC ? temporaryIPCEndpoint("pub") : "tcp://127.0.0.1:*"
         let publisher = try HeatmapPublisher(context: context, configuration: .init(endpoints: [endpoint], encoding: encoding))
@@ -28,13 +28,13 @@ import Testing
             "--endpoint", publisher.boundEndpoints[0], "--camera", "front", "--actions", actions.joined(separator: ","),
             "--encoding", encoding.rawValue, "--width", "64", "--height", "48", "--frames", "3",
         ])
-        try Self.publishUntilDone(publisher, peer, camera: "front", actions: actions, width: 64, height: 48)
-        #expect(peer.finish() == 0, "\(peer.transcript)")
+        try await Self.publishUntilDone(publisher, peer, camera: "front", actions: actions, width: 64, height: 48)
+        #expect(await peer.finish() == 0, "\(peer.transcript)")
         #expect((peer.summary()["complete"] as? [Int])?.count == 3)
         #expect(publisher.counters.sendErrors == 0)
     }
 
-    @Test func statusIsPublishedPeriodicallyWithPublisherCounters() throws {
+    @Test func statusIsPublishedPeriodicallyWithPublisherCounters() async throws {
         let context = try ZMQContext()
         let status = PipelineStatus(
             camera: "front", state: "running", fps: 24.5, framesCaptured: 10, framesPublished: 9, framesDropped: 1,
@@ -58,7 +58,7 @@ import Testing
             assert set(m["publisher"]) == {"frames_published", "frames_dropped", "messages_sent", "send_errors", "last_error"}, m
             print("ok")
             """
-        #expect(try PythonPeer.evaluate(code) == "ok")
+        #expect(try await PythonPeer.evaluate(code) == "ok")
     }
 
     @Test func topicNamesThatWouldBreakPrefixMatchingAreRefused() throws {
@@ -80,5 +80,47 @@ import Testing
             #expect(error.call == "zmq_bind(tcp://256.1.1.1:1)")
             #expect(!error.message.isEmpty)
         }
+    }
+}
+
+@Suite struct WireFormatTests {
+    @Test func nonFiniteNumbersTravelAsNull() throws {
+        var result = SyntheticResults.result(camera: "front", actions: ["hold"], width: 4, height: 4, seq: 3)
+        result.actions[0].components = [
+            AffordanceComponent(u: 1, v: 2, area: 3, peak: .nan, mean: .infinity, rayCamera: SIMD3(.nan, 0, 1), tablePoint: SIMD3(1, 2, 3)),
+        ]
+        let stamp = WireFrameStamp(result: result, publishWallNs: 5, captureWallNs: 4)
+        let header = try WireFormat.encoder().encode(WireHeatmapHeader(stamp: stamp, action: result.actions[0], encoding: .mono8))
+        let object = try #require(try JSONSerialization.jsonObject(with: header) as? [String: Any])
+        let centroid = try #require((object["centroids"] as? [[String: Any]])?.first)
+        #expect(centroid["peak"] is NSNull && centroid["mean"] is NSNull && centroid["ray_camera"] is NSNull)
+        #expect(centroid["ray_base"] is NSNull && centroid["table_point"] as? [Double] == [1, 2, 3])
+        #expect(object["step"] as? Int == 4 && object["seq"] as? Int == 3 && object["t_publish_wall_ns"] as? Int == 5)
+
+        let status = PipelineStatus(camera: "front", state: "starting", fps: .nan, latency: ["total": .init(p50Ms: .nan, p99Ms: 1)])
+        let body = try WireFormat.encoder().encode(WireStatus(status: status, publisher: .init(), publishWallNs: 1))
+        let decoded = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(decoded["fps"] as? Double == 0 && decoded["last_error"] is NSNull)
+        #expect((decoded["latency"] as? [String: [String: Any]])?["total"]?["p50_ms"] is NSNull)
+    }
+}
+
+@Suite struct PublisherMailboxTests {
+    @Test func aFullMailboxDropsTheOldestFrameAndStaysBounded() {
+        let mailbox = PublisherMailbox(capacity: 2)
+        for seq in 0..<3 {
+            mailbox.push(.frame(SyntheticResults.result(camera: "c", actions: [], width: 1, height: 1, seq: seq)))
+        }
+        mailbox.push(.status(PipelineStatus(camera: "c", state: "running")))
+        let items = mailbox.take(timeoutMs: 0)
+        #expect(items.count == 2)
+        guard case .frame(let newest) = items.first, case .status = items.last else {
+            Issue.record("expected the newest frame then the status, got \(items)")
+            return
+        }
+        #expect(newest.sequence == 2)
+        #expect(mailbox.counters.value.framesDropped == 2)
+        for _ in 0..<10 { mailbox.push(.status(PipelineStatus(camera: "c", state: "running"))) }
+        #expect(mailbox.take(timeoutMs: 0).count == 2)
     }
 }

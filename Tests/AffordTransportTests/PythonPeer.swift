@@ -50,12 +50,12 @@ final class PythonPeer {
     var errorOutput: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
 
     /// Waits until stdout or stderr contains `text`; false after `timeout` seconds or if the peer exited.
-    func waitFor(_ text: String, timeout: Double = 10) -> Bool {
+    func waitFor(_ text: String, timeout: Double = 10) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if output.contains(text) || errorOutput.contains(text) { return true }
             if !process.isRunning { return output.contains(text) || errorOutput.contains(text) }
-            Thread.sleep(forTimeInterval: 0.02)
+            await pause()
         }
         return false
     }
@@ -64,9 +64,9 @@ final class PythonPeer {
     func closeInput() { try? stdin.fileHandleForWriting.close() }
 
     /// Waits for exit up to `timeout` seconds, killing the peer after that. Returns the exit status (-1 if killed).
-    func finish(timeout: Double = 10) -> Int32 {
+    func finish(timeout: Double = 10) async -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning && Date() < deadline { await pause() }
         guard !process.isRunning else {
             process.terminate()
             process.waitUntilExit()
@@ -86,12 +86,17 @@ final class PythonPeer {
     var transcript: String { "stdout: \(output)\nstderr: \(errorOutput)" }
 
     /// Runs a one-off Python snippet and returns its stdout.
-    static func evaluate(_ code: String, timeout: Double = 20) throws -> String {
+    static func evaluate(_ code: String, timeout: Double = 20) async throws -> String {
         let peer = try PythonPeer(interpreterArguments: ["-c", code])
-        let status = peer.finish(timeout: timeout)
+        let status = await peer.finish(timeout: timeout)
         guard status == 0 else { throw PeerFailure(status: status, transcript: peer.transcript) }
         return peer.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// Sleeps without holding a cooperative thread (control handlers need one to run).
+func pause(seconds: Double = 0.02) async {
+    try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
 }
 
 struct PeerFailure: Error, CustomStringConvertible {

@@ -18,7 +18,7 @@ def heatmap(width, height, action_index, seq):
 
 def mono8(values):
     clipped = np.where(np.isnan(values), np.float32(0), np.clip(values, 0, 1)).astype(np.float32)
-    return np.floor(clipped * np.float32(255) + np.float32(0.5)).astype(np.uint8)
+    return np.rint(clipped * np.float32(255)).astype(np.uint8)
 
 
 def centroid(action_index, seq):

@@ -49,7 +49,8 @@ final class ControlLoop: @unchecked Sendable {
         counters.withLock { $0.requests += 1 }
         guard let identity = frames.first else { return }
         var rest = frames.dropFirst()
-        let delimiter: [[UInt8]] = rest.first?.isEmpty == true ? [[]] : []
+        // An empty frame followed by more is REQ's delimiter; alone, it is a DEALER's empty body.
+        let delimiter: [[UInt8]] = rest.count > 1 && rest.first?.isEmpty == true ? [[]] : []
         rest = rest.dropFirst(delimiter.count)
         let reply: [UInt8]
         if let body = rest.first {

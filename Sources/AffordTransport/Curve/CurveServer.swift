@@ -1,4 +1,7 @@
 import AffordCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// CURVE security for affordd's server sockets (PUB and control ROUTER).
 ///
@@ -35,7 +38,12 @@ public final class CurveServer: Sendable {
             setUp: {
                 let socket = try ZMQSocket(context, .rep)
                 try socket.set(.linger(milliseconds: 0))
-                try socket.bind(Self.zapEndpoint)
+                do {
+                    try socket.bind(Self.zapEndpoint)
+                } catch let error as ZMQError where error.errno == EADDRINUSE {
+                    throw AffordError(
+                        .transport, "another CurveServer already handles ZAP on this context: keep one per context, and call setAllowedClients to change keys")
+                }
                 return socket
             },
             step: { socket in

@@ -14,7 +14,7 @@ public final class HeatmapPublisher: ResultSink, Sendable {
         public var encoding: HeatmapEncoding
         /// Per-subscriber queue limit in whole messages (one heatmap is one message).
         public var sendHighWaterMark: Int32
-        /// Frames waiting for the publisher thread before the oldest is dropped.
+        /// Results (and statuses) waiting for the publisher thread before the oldest frame is dropped.
         public var queueCapacity: Int
         /// How often `statusSource` is polled and published, in seconds.
         public var statusIntervalSeconds: Double
@@ -132,11 +132,12 @@ final class PublisherMailbox: Sendable {
     func push(_ item: PublisherItem) {
         let dropped = items.withLock { queue -> Bool in
             queue.append(item)
-            guard queue.count > capacity, let oldest = queue.firstIndex(where: { if case .frame = $0 { true } else { false } }) else {
-                return false
-            }
-            queue.remove(at: oldest)
-            return true
+            guard queue.count > capacity else { return false }
+            // Prefer dropping a frame: statuses are small and rarer, but still bounded.
+            let oldestFrame = queue.firstIndex { if case .frame = $0 { true } else { false } }
+            let removed = queue.remove(at: oldestFrame ?? 0)
+            if case .frame = removed { return true }
+            return false
         }
         if dropped { counters.withLock { $0.framesDropped += 1 } }
         wakeUp.signal()

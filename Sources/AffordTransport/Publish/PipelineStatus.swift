@@ -15,6 +15,12 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
             case p50Ms = "p50_ms"
             case p99Ms = "p99_ms"
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(WireFormat.finite(p50Ms), forKey: .p50Ms)
+            try c.encode(WireFormat.finite(p99Ms), forKey: .p99Ms)
+        }
     }
 
     public var camera: String
@@ -74,6 +80,6 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
         try c.encode(actions, forKey: .actions)
         try c.encode(lastError, forKey: .lastError)  // null, not absent
         try c.encode(counters, forKey: .counters)
-        try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
+        try c.encode(WireFormat.finite(uptimeSeconds), forKey: .uptimeSeconds)
     }
 }

@@ -6,11 +6,10 @@ enum WireFormat {
     /// Bumped only on incompatible changes; new fields may appear within a version.
     static let version = 1
 
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
+    static func encoder() -> JSONEncoder { JSONEncoder() }
+
+    /// JSON has no NaN or infinity: such values travel as null.
+    static func finite<T: BinaryFloatingPoint>(_ value: T) -> T? { value.isFinite ? value : nil }
 }
 
 /// One component as published: absent geometry is `null`, never missing.
@@ -26,24 +25,51 @@ struct WireCentroid: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(component.u, forKey: .u)
-        try c.encode(component.v, forKey: .v)
+        try c.encode(WireFormat.finite(component.u), forKey: .u)
+        try c.encode(WireFormat.finite(component.v), forKey: .v)
         try c.encode(component.area, forKey: .area)
-        try c.encode(component.peak, forKey: .peak)
-        try c.encode(component.mean, forKey: .mean)
-        try c.encode(component.rayCamera.map(Self.array), forKey: .rayCamera)
-        try c.encode(component.rayBase.map(Self.array), forKey: .rayBase)
-        try c.encode(component.tablePoint.map(Self.array), forKey: .tablePoint)
+        try c.encode(WireFormat.finite(component.peak), forKey: .peak)
+        try c.encode(WireFormat.finite(component.mean), forKey: .mean)
+        try c.encode(component.rayCamera.flatMap(Self.array), forKey: .rayCamera)
+        try c.encode(component.rayBase.flatMap(Self.array), forKey: .rayBase)
+        try c.encode(component.tablePoint.flatMap(Self.array), forKey: .tablePoint)
     }
 
-    static func array(_ vector: SIMD3<Double>) -> [Double] { [vector.x, vector.y, vector.z] }
+    /// [x, y, z], or nil when any coordinate is not finite (a degenerate ray).
+    static func array(_ vector: SIMD3<Double>) -> [Double]? {
+        let values = [vector.x, vector.y, vector.z]
+        return values.allSatisfy(\.isFinite) ? values : nil
+    }
 }
 
-/// Fields every per-frame message carries.
-struct WireFrameStamp {
+/// Fields every per-frame message carries; each message encodes these, then its own.
+struct WireFrameStamp: Encodable {
     let result: FrameResult
     let publishWallNs: UInt64
     let captureWallNs: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case version, seq, camera
+        case captureMonoNs = "t_capture_mono_ns"
+        case captureWallNs = "t_capture_wall_ns"
+        case publishWallNs = "t_publish_wall_ns"
+        case frameWidth = "frame_width"
+        case frameHeight = "frame_height"
+        case modelID = "model_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(WireFormat.version, forKey: .version)
+        try c.encode(result.sequence, forKey: .seq)
+        try c.encode(result.camera, forKey: .camera)
+        try c.encode(result.captureMonotonicNs, forKey: .captureMonoNs)
+        try c.encode(captureWallNs, forKey: .captureWallNs)
+        try c.encode(publishWallNs, forKey: .publishWallNs)
+        try c.encode(result.frameWidth, forKey: .frameWidth)
+        try c.encode(result.frameHeight, forKey: .frameHeight)
+        try c.encode(result.modelID, forKey: .modelID)
+    }
 }
 
 /// The second frame of `afford/<camera>/heatmap/<action>/`.
@@ -53,34 +79,19 @@ struct WireHeatmapHeader: Encodable {
     let encoding: HeatmapEncoding
 
     enum CodingKeys: String, CodingKey {
-        case version, seq, camera, action, width, height, encoding, step, centroids
-        case captureMonoNs = "t_capture_mono_ns"
-        case captureWallNs = "t_capture_wall_ns"
-        case publishWallNs = "t_publish_wall_ns"
-        case frameWidth = "frame_width"
-        case frameHeight = "frame_height"
+        case action, width, height, encoding, step, centroids
         case isBigEndian = "is_bigendian"
-        case modelID = "model_id"
     }
 
     func encode(to encoder: any Encoder) throws {
+        try stamp.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        let result = stamp.result
-        try c.encode(WireFormat.version, forKey: .version)
-        try c.encode(result.sequence, forKey: .seq)
-        try c.encode(result.camera, forKey: .camera)
         try c.encode(action.action, forKey: .action)
-        try c.encode(result.captureMonotonicNs, forKey: .captureMonoNs)
-        try c.encode(stamp.captureWallNs, forKey: .captureWallNs)
-        try c.encode(stamp.publishWallNs, forKey: .publishWallNs)
         try c.encode(action.heatmap.width, forKey: .width)
         try c.encode(action.heatmap.height, forKey: .height)
-        try c.encode(result.frameWidth, forKey: .frameWidth)
-        try c.encode(result.frameHeight, forKey: .frameHeight)
         try c.encode(encoding, forKey: .encoding)
         try c.encode(action.heatmap.width * encoding.bytesPerPixel, forKey: .step)
         try c.encode(0, forKey: .isBigEndian)
-        try c.encode(result.modelID, forKey: .modelID)
         try c.encode(action.components.map(WireCentroid.init), forKey: .centroids)
     }
 }
@@ -89,15 +100,7 @@ struct WireHeatmapHeader: Encodable {
 struct WireCentroids: Encodable {
     let stamp: WireFrameStamp
 
-    enum CodingKeys: String, CodingKey {
-        case version, seq, camera, actions, timings
-        case captureMonoNs = "t_capture_mono_ns"
-        case captureWallNs = "t_capture_wall_ns"
-        case publishWallNs = "t_publish_wall_ns"
-        case frameWidth = "frame_width"
-        case frameHeight = "frame_height"
-        case modelID = "model_id"
-    }
+    enum CodingKeys: String, CodingKey { case actions, timings }
 
     enum TimingKeys: String, CodingKey {
         case decodeNs = "decode_ns"
@@ -106,24 +109,16 @@ struct WireCentroids: Encodable {
     }
 
     func encode(to encoder: any Encoder) throws {
+        try stamp.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        let result = stamp.result
-        try c.encode(WireFormat.version, forKey: .version)
-        try c.encode(result.sequence, forKey: .seq)
-        try c.encode(result.camera, forKey: .camera)
-        try c.encode(result.captureMonotonicNs, forKey: .captureMonoNs)
-        try c.encode(stamp.captureWallNs, forKey: .captureWallNs)
-        try c.encode(stamp.publishWallNs, forKey: .publishWallNs)
-        try c.encode(result.frameWidth, forKey: .frameWidth)
-        try c.encode(result.frameHeight, forKey: .frameHeight)
-        try c.encode(result.modelID, forKey: .modelID)
         var actions: [String: [WireCentroid]] = [:]
-        for action in result.actions { actions[action.action] = action.components.map(WireCentroid.init) }
+        for action in stamp.result.actions { actions[action.action] = action.components.map(WireCentroid.init) }
         try c.encode(actions, forKey: .actions)
-        var timings = c.nestedContainer(keyedBy: TimingKeys.self, forKey: .timings)
-        try timings.encode(result.timings.decodeNs, forKey: .decodeNs)
-        try timings.encode(result.timings.inferenceNs, forKey: .inferenceNs)
-        try timings.encode(result.timings.postprocessNs, forKey: .postprocessNs)
+        let timings = stamp.result.timings
+        var nested = c.nestedContainer(keyedBy: TimingKeys.self, forKey: .timings)
+        try nested.encode(timings.decodeNs, forKey: .decodeNs)
+        try nested.encode(timings.inferenceNs, forKey: .inferenceNs)
+        try nested.encode(timings.postprocessNs, forKey: .postprocessNs)
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A dedicated thread that owns its sockets: it sets them up, reports whether
 /// that worked, then loops until asked to stop.
 ///
-/// `start` returns only after `setUp` ran, so binds are done (or their error
+/// `init` returns only after `setUp` ran, so binds are done (or their error
 /// thrown) before the caller goes on.
 final class SocketThread: Sendable {
     private let stopRequested = Shared(false)
@@ -21,19 +21,30 @@ final class SocketThread: Sendable {
         self.name = name
         let started = DispatchSemaphore(value: 0)
         let setUpError = Shared<(any Error)?>(nil)
-        let thread = Thread { [stopRequested, finished] in
+        let stopRequested = self.stopRequested
+        // The body sits in a box the thread empties, so everything it captured
+        // (sockets, a CurveServer) is released before `stop()` returns.
+        let body = Shared<(@Sendable () -> Void)?>({
             let state: State
             do {
                 state = try setUp()
             } catch {
                 setUpError.withLock { $0 = error }
                 started.signal()
-                finished.signal()
                 return
             }
             started.signal()
             while !stopRequested.value { step(state) }
             tearDown(state)
+        })
+        let thread = Thread { [finished] in
+            do {
+                let run = body.withLock { box in
+                    defer { box = nil }
+                    return box
+                }
+                run?()
+            }
             finished.signal()
         }
         thread.name = name

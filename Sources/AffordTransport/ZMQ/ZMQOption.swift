@@ -64,7 +64,7 @@ public enum ZMQOption: Sendable {
         }
     }
 
-    private static func set<T>(_ socket: UnsafeMutableRawPointer, _ option: Int32, _ value: T) -> Int32 {
+    private static func set<T: FixedWidthInteger>(_ socket: UnsafeMutableRawPointer, _ option: Int32, _ value: T) -> Int32 {
         withUnsafeBytes(of: value) { zmq_setsockopt(socket, option, $0.baseAddress, $0.count) }
     }
 

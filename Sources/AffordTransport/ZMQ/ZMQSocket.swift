@@ -30,6 +30,8 @@ public final class ZMQSocket {
     private let context: ZMQContext
     private let owner: pthread_t
     private var isClosed = false
+    /// ipc:// endpoints this socket bound; libzmq 4.3 leaves their files behind.
+    private var boundIPCEndpoints: [String] = []
     public let kind: Kind
 
     public init(_ context: ZMQContext, _ kind: Kind) throws(ZMQError) {
@@ -42,10 +44,16 @@ public final class ZMQSocket {
 
     deinit { close() }
 
-    /// Closes now rather than at deinit; later calls throw ENOTSOCK.
+    /// Closes now rather than at deinit, removing the files of bound ipc:// endpoints.
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        for endpoint in boundIPCEndpoints {
+            zmq_unbind(handle, endpoint)
+            let path = endpoint.dropFirst("ipc://".count)
+            // Binding unlinked any earlier file at this path, so the file is ours; "@" names are abstract.
+            if !path.hasPrefix("@") { unlink(String(path)) }
+        }
         zmq_close(handle)
     }
 
@@ -66,6 +74,7 @@ public final class ZMQSocket {
     public func bind(_ endpoint: String) throws(ZMQError) {
         checkOwner()
         try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))")
+        if endpoint.hasPrefix("ipc://") { boundIPCEndpoints.append(endpoint) }
     }
 
     public func connect(_ endpoint: String) throws(ZMQError) {
