@@ -1,3 +1,4 @@
+import AffordCapture
 import AffordCore
 import AffordImaging
 import Foundation
@@ -11,16 +12,12 @@ enum ImageFiles {
         return [UInt8](data)
     }
 
-    /// A JPEG or PNG as RGB.
+    /// A JPEG or PNG as RGB, through the same source and decoder cameras use.
     static func loadRGB(_ path: String) throws -> RGBImage {
-        let data = try bytes(path)
-        do {
-            if path.lowercased().hasSuffix(".png") { return try PNGCodec.decodeRGB(data) }
-            let decoder = try JPEGDecoder(warningPolicy: .accept)
-            return try data.withUnsafeBytes { try decoder.decode($0) }
-        } catch let error as AffordError {
-            throw AffordError(error.code, "\(path): \(error.message)")
-        }
+        let source = try ImageFileSource(path: path, cameraName: "still")
+        defer { source.close() }
+        guard let frame = try source.nextFrame() else { throw AffordError(.io, "no image in \(path)") }
+        return try FrameDecoder(warningPolicy: .accept).decode(frame)
     }
 
     /// An 8-bit grayscale PNG as a float map of 0...255 values.
