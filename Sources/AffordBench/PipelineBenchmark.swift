@@ -30,6 +30,12 @@ enum PipelineBenchmark {
             head: option("--head", in: arguments) ?? "\(models)/default.head.safetensors",
             threads: Int(option("--threads", in: arguments) ?? "") ?? 2)
         let frames = Int(option("--frames", in: arguments) ?? "") ?? 300
+        if let path = option("--write-log", in: arguments) {
+            // Just the synthetic log, e.g. to try `affordd replay` or the demo without the real demo log.
+            try writeLog(to: path, frames: frames)
+            print("wrote \(frames) frames to \(path)")
+            return
+        }
         let grounder = try ModelLoader.grounder(model, checkInputSize: false)
         guard grounder.vocabulary.count >= 5 else {
             throw AffordError(.invalidModel, "the benchmark needs a head with at least 5 actions, \(model.head) has \(grounder.vocabulary.count)")

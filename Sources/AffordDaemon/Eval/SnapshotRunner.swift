@@ -41,12 +41,14 @@ public enum SnapshotRunner {
             var model: String
             var width: Int
             var height: Int
-            var actions: [String: [AffordanceComponent]]
+            var actions: [String: [CentroidSnapshot.Component]]
         }
         let output = Output(image: image, model: result.modelID, width: result.image.width, height: result.image.height,
-                            actions: Dictionary(uniqueKeysWithValues: result.actions.map { ($0.action, $0.components) }))
+                            actions: Dictionary(uniqueKeysWithValues: result.actions.map {
+                                ($0.action, $0.components.map(CentroidSnapshot.Component.init))
+                            }))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(output), as: UTF8.self)
     }
 

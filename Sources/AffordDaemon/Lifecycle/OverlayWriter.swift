@@ -10,7 +10,8 @@ public final class OverlayWriter: ResultSink, @unchecked Sendable {
     private let directory: String
     private let lock = NSLock()
     private var recent: [String: [Frame]] = [:]
-    private let keep = 8
+    /// Raw frames kept per camera: enough to cover a second of capture-to-publish latency at 60 fps.
+    private let keep = 64
     private var decoder: FrameDecoder?
     public private(set) var written = 0
 

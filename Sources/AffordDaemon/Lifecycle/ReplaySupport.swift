@@ -54,6 +54,7 @@ public struct ReplaySummary {
             #""frames_in":\#(stage?.capture.framesIn ?? 0)"#,
             #""frames_published":\#(published)"#,
             #""frames_dropped":\#(stage?.capture.drops ?? 0)"#,
+            #""inference_drops":\#(health.inference.drops)"#,
             #""decode_errors":\#(stage?.decode.errors ?? 0)"#,
             String(format: #""fps":%.2f"#, seconds > 0 ? Double(published) / seconds : 0),
             String(format: #""latency_p50_ms":%.2f"#, stage?.endToEnd.latencyP50Ms ?? 0),
