@@ -42,6 +42,14 @@ enum PipelineBenchmark {
         }
         print(String(format: "stages alone (median of 15): postprocess 5 actions at 640x480 %.1f ms, inference %.1f ms",
                      medianMs(15) { postprocessFiveMaps() }, try medianMs(15) { _ = try grounder.ground(testImage(), actions: Array(grounder.vocabulary.prefix(5))) }))
+        var raw = Heatmap(width: 16, height: 16)
+        for i in raw.values.indices { raw.values[i] = Float((i * 3) % 17) }
+        let big = Bilinear.resize(raw, width: 640, height: 480)
+        let norm = HeatmapPostprocessor.normalised(big)
+        print(String(format: "one action: resize %.2f ms, normalise %.2f ms, components %.2f ms",
+                     medianMs(15) { _ = Bilinear.resize(raw, width: 640, height: 480) },
+                     medianMs(15) { _ = HeatmapPostprocessor.normalised(big) },
+                     medianMs(15) { _ = HeatmapPostprocessor.components(of: norm, relativeThreshold: 0.5, minArea: 1, keep: 3) }))
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-bench-\(getpid()).mcap").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         try writeLog(to: log, frames: frames)

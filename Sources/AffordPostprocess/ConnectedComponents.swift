@@ -32,8 +32,8 @@ public enum ConnectedComponents {
 
         /// Joins the sets of `a` and `b` (either may be 0 = none); returns the surviving root.
         mutating func union(_ a: Int32, _ b: Int32) -> Int32 {
-            if b == 0 { return a }
-            if a == 0 { return find(b) }
+            if b == 0 || a == b { return a }
+            if a == 0 { return b }
             let ra = find(a), rb = find(b)
             if ra == rb { return ra }
             let (keep, drop) = ra < rb ? (ra, rb) : (rb, ra)
@@ -49,16 +49,20 @@ public enum ConnectedComponents {
         var sets = DisjointSets()
 
         // First pass: provisional labels from the already-visited neighbours W, NW, N, NE.
-        for y in 0..<height {
-            let row = y * width, above = row - width
-            for x in 0..<width where mask[row + x] {
-                var current: Int32 = x > 0 ? provisional[row + x - 1] : 0
-                if y > 0 {
-                    if x > 0 { current = sets.union(current, provisional[above + x - 1]) }
-                    current = sets.union(current, provisional[above + x])
-                    if x + 1 < width { current = sets.union(current, provisional[above + x + 1]) }
+        mask.withUnsafeBufferPointer { mask in
+            provisional.withUnsafeMutableBufferPointer { labels in
+                for y in 0..<height {
+                    let row = y * width, above = row - width
+                    for x in 0..<width where mask[row + x] {
+                        var current: Int32 = x > 0 ? labels[row + x - 1] : 0
+                        if y > 0 {
+                            if x > 0 { current = sets.union(current, labels[above + x - 1]) }
+                            current = sets.union(current, labels[above + x])
+                            if x + 1 < width { current = sets.union(current, labels[above + x + 1]) }
+                        }
+                        labels[row + x] = current == 0 ? sets.make() : current
+                    }
                 }
-                provisional[row + x] = current == 0 ? sets.make() : current
             }
         }
 

@@ -50,14 +50,18 @@ public struct HeatmapPostprocessor: Sendable {
 
     /// `(x - min) / (max - min + eps)`.
     public static func normalised(_ map: Heatmap) -> Heatmap {
-        guard var low = map.values.first else { return map }
-        var high = low
-        for value in map.values {
-            low = min(low, value)
-            high = max(high, value)
+        var values = map.values
+        values.withUnsafeMutableBufferPointer { buffer in
+            guard var low = buffer.first else { return }
+            var high = low
+            for value in buffer {
+                low = min(low, value)
+                high = max(high, value)
+            }
+            let scale = 1 / (high - low + epsilon)
+            for index in buffer.indices { buffer[index] = (buffer[index] - low) * scale }
         }
-        let scale = 1 / (high - low + epsilon)
-        return Heatmap(width: map.width, height: map.height, values: map.values.map { ($0 - low) * scale })
+        return Heatmap(width: map.width, height: map.height, values: values)
     }
 
     /// Connected regions at or above `relativeThreshold` of the peak, largest score mass first.
@@ -72,17 +76,22 @@ public struct HeatmapPostprocessor: Sendable {
 
         struct Accumulator { var mass = 0.0, sumU = 0.0, sumV = 0.0, area = 0, peak: Float = 0 }
         var stats = [Accumulator](repeating: Accumulator(), count: labels.count + 1)
-        for y in 0..<map.height {
-            for x in 0..<map.width {
-                let index = y * map.width + x
-                let label = Int(labels.labels[index])
-                guard label != 0 else { continue }
-                let score = map.values[index]
-                stats[label].mass += Double(score)
-                stats[label].sumU += Double(score) * Double(x)
-                stats[label].sumV += Double(score) * Double(y)
-                stats[label].area += 1
-                stats[label].peak = max(stats[label].peak, score)
+        stats.withUnsafeMutableBufferPointer { stats in
+            map.values.withUnsafeBufferPointer { scores in
+                labels.labels.withUnsafeBufferPointer { labels in
+                    for y in 0..<map.height {
+                        let row = y * map.width
+                        for x in 0..<map.width where labels[row + x] != 0 {
+                            let label = Int(labels[row + x])
+                            let score = scores[row + x]
+                            stats[label].mass += Double(score)
+                            stats[label].sumU += Double(score) * Double(x)
+                            stats[label].sumV += Double(score) * Double(y)
+                            stats[label].area += 1
+                            stats[label].peak = max(stats[label].peak, score)
+                        }
+                    }
+                }
             }
         }
         let ranked = stats.dropFirst()
