@@ -56,6 +56,15 @@ enum PipelineBenchmark {
 
         var config = DaemonConfig.replayDefaults(model: model)
         config.actions = Array(grounder.vocabulary.prefix(5))
+        if let size = option("--output", in: arguments) {
+            // Heatmaps and components at a configured output size instead of the frame size.
+            let parts = size.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
+                throw AffordError(.invalidInput, "--output expects WIDTHxHEIGHT, got \(size)")
+            }
+            config.postprocessing.settings.outputWidth = parts[0]
+            config.postprocessing.settings.outputHeight = parts[1]
+        }
         let source = try ReplaySource(path: log, options: .init(pacing: .recorded, cameraName: "bench"))
         let camera = CameraInput(name: "bench", source: source, makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize))
         var logger = Logger(label: "affordd-bench")
@@ -68,7 +77,8 @@ enum PipelineBenchmark {
         let health = daemon.runtime.status()
         let stage = health.cameras["bench"]
         let published = stage?.endToEnd.framesOut ?? 0
-        print("model \(grounder.modelID), actions \(config.actions.joined(separator: ","))")
+        let output = config.postprocessing.settings.outputWidth.map { "\($0)x\(config.postprocessing.settings.outputHeight ?? 0)" } ?? "frame size"
+        print("model \(grounder.modelID), actions \(config.actions.joined(separator: ",")), heatmaps at \(output)")
         print("frames in \(stage?.capture.framesIn ?? 0), published \(published), dropped \(stage?.capture.drops ?? 0), \(String(format: "%.1f", seconds)) s")
         print(String(format: "inference p50 %.1f ms, p99 %.1f ms; decode p50 %.1f ms; postprocess p50 %.1f ms",
                      health.inference.latencyP50Ms, health.inference.latencyP99Ms,
