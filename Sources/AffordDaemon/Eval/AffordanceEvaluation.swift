@@ -43,6 +43,10 @@ public struct AffordanceEvaluation: Sendable {
 
     /// Every `.png` under `gtDirectory` as `<affordance>/<object>/<name>.png`, sorted.
     public static func groundTruthItems(in gtDirectory: String) throws -> [Item] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: gtDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw AffordError(.io, "ground truth folder \(gtDirectory) does not exist")
+        }
         let root = URL(fileURLWithPath: gtDirectory)
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
             throw AffordError(.io, "cannot list ground truth folder \(gtDirectory)")
