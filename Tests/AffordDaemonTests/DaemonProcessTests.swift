@@ -74,6 +74,8 @@ import Glibc
         r = ask({"op": "status", "id": "s1"})
         check(r["ok"] and r["id"] == "s1" and r["result"][0]["camera"] == "front", f"status: {r}")
         check(r["result"][0]["actions"] == ["hold"], f"initial actions: {r}")
+        check(r["result"][0]["state"] == "camera_lost" and "ENOENT" in (r["result"][0]["last_error"] or ""),
+              f"a missing device is reported, not fatal: {r}")
         r = ask({"op": "set_actions", "actions": ["push", "open"]})
         check(r["ok"], f"set_actions: {r}")
         check(ask({"op": "status"})["result"][0]["actions"] == ["push", "open"], "actions not applied")

@@ -33,7 +33,12 @@ enum CameraSources {
                               })
         let box = UncheckedBox(v4l2)
         return CameraInput(name: camera.name, source: v4l2, makeDecoder: decoder, geometry: geometry,
-                           interrupt: { box.value.close() })
+                           interrupt: { box.value.close() },
+                           deviceHealth: {
+                               let stats = box.value.statistics
+                               return DeviceHealth(streaming: stats.streaming, reconnects: stats.reconnects,
+                                                   driverDrops: stats.drops, lastError: stats.lastError)
+                           })
     }
 }
 

@@ -9,7 +9,8 @@ enum WireStatus {
             let state: String
             if health.paused {
                 state = "paused"
-            } else if camera.capture.errors > 0 && camera.endToEnd.fps == 0 {
+            } else if camera.endToEnd.fps == 0
+                        && (camera.capture.errors > 0 || camera.device.map { !$0.streaming && $0.lastError != nil } == true) {
                 state = "camera_lost"
             } else if camera.endToEnd.framesOut == 0 {
                 state = "starting"
@@ -19,7 +20,7 @@ enum WireStatus {
             func latency(_ stage: StageStatus) -> PipelineStatus.Latency {
                 PipelineStatus.Latency(p50Ms: stage.latencyP50Ms, p99Ms: stage.latencyP99Ms)
             }
-            let lastError = camera.capture.lastError ?? camera.decode.lastError
+            let lastError = camera.capture.lastError ?? camera.device?.lastError ?? camera.decode.lastError
                 ?? health.inference.lastError ?? health.postprocess.lastError
             return PipelineStatus(
                 camera: name, state: state, fps: camera.endToEnd.fps,
@@ -31,7 +32,9 @@ enum WireStatus {
                 counters: ["decode_errors": UInt64(camera.decode.errors), "capture_errors": UInt64(camera.capture.errors),
                            "inference_errors": UInt64(health.inference.errors),
                            "inference_drops": UInt64(health.inference.drops),
-                           "sink_errors": UInt64(health.postprocess.errors)],
+                           "sink_errors": UInt64(health.postprocess.errors),
+                           "reconnects": UInt64(camera.device?.reconnects ?? 0),
+                           "driver_drops": UInt64(camera.device?.driverDrops ?? 0)],
                 uptimeSeconds: uptimeSeconds)
         }
     }

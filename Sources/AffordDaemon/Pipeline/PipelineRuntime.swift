@@ -255,13 +255,15 @@ public final class PipelineRuntime: @unchecked Sendable {
             perCamera[camera.name] = PipelineHealth.Camera(
                 capture: captureCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
                 decode: decodeCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
-                endToEnd: endToEndCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now))
+                endToEnd: endToEndCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
+                device: camera.deviceHealth?())
         }
         let inference = inferenceCounters.snapshot(now: now)
         let (isPaused, actions) = locked { (paused, settings.actions) }
         // Healthy: every camera keeps publishing, or is still starting without having failed.
         let flowing = perCamera.values.allSatisfy {
-            $0.endToEnd.fps > 0 || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0)
+            let deviceLost = $0.device.map { !$0.streaming && $0.lastError != nil } ?? false
+            return $0.endToEnd.fps > 0 || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0 && !deviceLost)
         }
         return PipelineHealth(cameras: perCamera, inference: inference,
                               postprocess: postprocessCounters.snapshot(now: now), paused: isPaused,

@@ -11,16 +11,35 @@ public struct CameraInput: @unchecked Sendable {
     public var geometry: CentroidGeometry
     /// For sources that may be stopped from another thread (V4L2Camera): unblocks a pending read.
     public var interrupt: (@Sendable () -> Void)?
+    /// What the device itself reports (streaming, reconnects, its last error), when it can.
+    public var deviceHealth: (@Sendable () -> DeviceHealth)?
 
     public init(name: String, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
                 geometry: CentroidGeometry = CentroidGeometry(camera: nil),
-                interrupt: (@Sendable () -> Void)? = nil) {
+                interrupt: (@Sendable () -> Void)? = nil, deviceHealth: (@Sendable () -> DeviceHealth)? = nil) {
         self.name = name
         self.source = source
         self.makeDecoder = makeDecoder
         self.geometry = geometry
         self.interrupt = interrupt
+        self.deviceHealth = deviceHealth
+    }
+}
+
+/// A camera device's own view of its health.
+public struct DeviceHealth: Sendable, Codable, Equatable {
+    public var streaming: Bool
+    public var reconnects: Int
+    /// Frames the driver's sequence numbers say were lost before we saw them.
+    public var driverDrops: Int
+    public var lastError: String?
+
+    public init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil) {
+        self.streaming = streaming
+        self.reconnects = reconnects
+        self.driverDrops = driverDrops
+        self.lastError = lastError
     }
 }
 

@@ -95,7 +95,8 @@ public struct PipelineHealth: Sendable, Codable, Equatable {
         public var decode: StageStatus
         /// Capture to publish.
         public var endToEnd: StageStatus
-        enum CodingKeys: String, CodingKey { case capture, decode, endToEnd = "end_to_end" }
+        public var device: DeviceHealth?
+        enum CodingKeys: String, CodingKey { case capture, decode, endToEnd = "end_to_end", device }
     }
     public var cameras: [String: Camera]
     public var inference: StageStatus
