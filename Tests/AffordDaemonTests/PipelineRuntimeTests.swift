@@ -127,6 +127,29 @@ import Testing
         await runtime.finishOutput()
     }
 
+    @Test func joiningAStuckStageEndsWhenCancelled() async throws {
+        final class Flag: @unchecked Sendable {
+            private let lock = NSLock()
+            private var value = false
+            func set() { lock.withLock { value = true } }
+            var isSet: Bool { lock.withLock { value } }
+        }
+        let finished = Flag()
+        let release = DispatchSemaphore(value: 0)
+        let thread = WorkerThread(name: "stuck") {
+            _ = release.wait(timeout: .now() + 30)
+            finished.set()
+        }
+        let joiner = Task { await thread.join() }
+        try await Task.sleep(for: .milliseconds(50))
+        joiner.cancel()
+        await joiner.value
+        #expect(!finished.isSet, "join returned on cancellation, not because the thread ended")
+        release.signal()
+        await thread.join()
+        #expect(finished.isSet)
+    }
+
     @Test func setActionsIsValidatedAgainstTheVocabulary() async throws {
         let source = ScriptedSource(camera: "front", count: 1)
         let runtime = try PipelineRuntime(cameras: [Self.rgbCamera(source)], grounder: FakeGrounder(),

@@ -15,15 +15,45 @@ final class WorkerThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Suspends until the thread's body has returned.
+    /// Suspends until the thread's body has returned, or the task is cancelled: after the
+    /// graceful-shutdown deadline the group cancels, and a stuck stage must not hold the exit.
     func join() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            finished.notify(queue: .global()) { continuation.resume() }
+        let gate = ResumeOnce()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                gate.arm(continuation)
+                finished.notify(queue: .global()) { gate.fire() }
+            }
+        } onCancel: {
+            gate.fire()
         }
     }
 
-    /// Blocks until the body has returned or `timeout` seconds passed; true when it returned.
-    func join(timeout: Double) -> Bool {
-        finished.wait(timeout: .now() + timeout) == .success
+}
+
+/// Resumes a continuation exactly once, whichever of completion or cancellation comes first.
+private final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var fired = false
+
+    func arm(_ continuation: CheckedContinuation<Void, Never>) {
+        lock.lock()
+        if fired {
+            lock.unlock()
+            continuation.resume()
+            return
+        }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    func fire() {
+        lock.lock()
+        fired = true
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume()
     }
 }
