@@ -3,6 +3,7 @@ import CAffordKernels
 
 /// `affordd-bench gemm`: times every kernel variant on the ViT-S/14 GEMM shapes at 1 and 2
 /// threads and compares them with the measured multiply-accumulate peak.
+/// Options: `--runs N` (default 30), `--isa avx512_vnni|avx_vnni|avx2|portable`.
 enum GemmBenchmark {
     struct Shape {
         let name: String
@@ -24,6 +25,8 @@ enum GemmBenchmark {
         let shape: Shape
         let threads: Int
         let medianMs: Double
+        /// The fastest run: what the hardware does when no other process takes the cores.
+        let bestMs: Double
         let gops: Double
         let peakShare: Double
     }
@@ -34,7 +37,9 @@ enum GemmBenchmark {
 
     static func run(arguments: [String]) {
         let runs = option("--runs", in: arguments) ?? 30
-        let isas = allISAs.filter { afk_isa_supported($0) != 0 }
+        // `--isa NAME` times that variant only.
+        let only = arguments.firstIndex(of: "--isa").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        let isas = allISAs.filter { afk_isa_supported($0) != 0 && (only == nil || name($0) == only) }
         var peaks: [(afk_isa, Double)] = []
         var results: [Result] = []
         for isa in isas {
@@ -47,16 +52,54 @@ enum GemmBenchmark {
                 guard let pool = afk_pool_create(Int32(threads)) else { continue }
                 defer { afk_pool_destroy(pool) }
                 for shape in shapes {
-                    let ms = medianMs(shape: shape, isa: isa, pool: pool, threads: threads, runs: isaRuns)
+                    let times = timesMs(shape: shape, isa: isa, pool: pool, threads: threads, runs: isaRuns)
+                    let ms = times[times.count / 2]
                     let gops = 2 * Double(shape.m * shape.n * shape.k) / (ms * 1e6)
                     let share = peak > 0 ? gops / (peak * Double(threads)) : 0
-                    results.append(Result(isa: isa, shape: shape, threads: threads, medianMs: ms, gops: gops, peakShare: share))
+                    results.append(Result(isa: isa, shape: shape, threads: threads, medianMs: ms, bestMs: times[0], gops: gops, peakShare: share))
                     print("  \(threads)t \(shape.name + String(repeating: " ", count: max(0, 12 - shape.name.count))) m=\(shape.m) n=\(shape.n) k=\(shape.k): "
-                        + "\(format(ms, digits: 3)) ms  \(format(gops)) GOPS  \(format(100 * share)) % of peak")
+                        + "median \(format(ms, digits: 3)) ms (best \(format(times[0], digits: 3)))  \(format(gops)) GOPS  \(format(100 * share)) % of peak")
                 }
             }
         }
-        print(json(peaks: peaks, results: results))
+        let quantize = isas.map { isa in (isa, quantizeMedianUs(isa: isa, runs: runs)) }
+        for (isa, us) in quantize {
+            print("\(name(isa)): quantize 257x384 \(format(us.0, digits: 2)) us, 257x1536 \(format(us.1, digits: 2)) us (1 thread, median)")
+        }
+        let dispatchUs = emptyRunMedianUs(runs: max(runs, 1000))
+        print("pool: empty 2-thread parallel-for \(format(dispatchUs, digits: 2)) us (median)")
+        print(json(peaks: peaks, results: results, quantize: quantize, dispatchUs: dispatchUs))
+    }
+
+    /// What one parallel region costs before any work: publish, wake, claim, join.
+    private static func emptyRunMedianUs(runs: Int) -> Double {
+        guard let pool = afk_pool_create(2) else { return .nan }
+        defer { afk_pool_destroy(pool) }
+        var times: [Double] = []
+        for iteration in 0..<(runs + 10) {
+            let start = MonotonicClock.nowNs()
+            afk_pool_run(pool, 2, { _, _, _ in }, nil)
+            if iteration >= 10 { times.append(Double(MonotonicClock.nowNs() - start) / 1e3) }
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// Median single-thread time of quantizing one block's GEMM inputs (k = 384 and 1536).
+    private static func quantizeMedianUs(isa: afk_isa, runs: Int) -> (Double, Double) {
+        func median(k: Int) -> Double {
+            let m = 257
+            let x = (0..<m * k).map { Float(($0 &* 7919) % 2001 - 1000) * 0.003 }
+            var q = [UInt8](repeating: 0, count: m * k)
+            var scale = [Float](repeating: 0, count: m), zero = [Int32](repeating: 0, count: m)
+            var times: [Double] = []
+            for iteration in 0..<(runs + 3) {
+                let start = MonotonicClock.nowNs()
+                afk_quantize_rows_u8(isa, x, Int32(m), Int32(k), Int32(k), &q, Int32(k), &scale, &zero)
+                if iteration >= 3 { times.append(Double(MonotonicClock.nowNs() - start) / 1e3) }
+            }
+            return times.sorted()[times.count / 2]
+        }
+        return (median(k: 384), median(k: 1536))
     }
 
     private static let allISAs: [afk_isa] = [AFK_ISA_AVX512_VNNI, AFK_ISA_AVX_VNNI, AFK_ISA_AVX2, AFK_ISA_PORTABLE]
@@ -83,7 +126,8 @@ enum GemmBenchmark {
                           job.c, Int32(job.n))
     }
 
-    private static func medianMs(shape: Shape, isa: afk_isa, pool: OpaquePointer, threads: Int, runs: Int) -> Double {
+    /// Sorted wall times of `runs` calls after 3 warm-up calls.
+    private static func timesMs(shape: Shape, isa: afk_isa, pool: OpaquePointer, threads: Int, runs: Int) -> [Double] {
         let (m, n, k) = (shape.m, shape.n, shape.k)
         let a = UnsafeMutablePointer<UInt8>.allocate(capacity: m * k)
         let aScale = UnsafeMutablePointer<Float>.allocate(capacity: m)
@@ -99,7 +143,7 @@ enum GemmBenchmark {
         for i in 0..<m { aScale[i] = 0.01; aZero[i] = Int32(i % 256) }
         for j in 0..<n { wScale[j] = 0.002; bias[j] = Float(j % 7) }
         let b = (0..<n * k).map { Int8(truncatingIfNeeded: $0 &* 40503 >> 5) }
-        guard let weights = b.withUnsafeBufferPointer({ afk_pack_weights($0.baseAddress, Int32(n), Int32(k)) }) else { return .nan }
+        guard let weights = b.withUnsafeBufferPointer({ afk_pack_weights($0.baseAddress, Int32(n), Int32(k)) }) else { return [.nan] }
         defer { afk_packed_weights_free(weights) }
 
         var job = Job(isa: isa, m: m, k: k, a: a, aScale: aScale, aZero: aZero, weights: weights,
@@ -113,8 +157,7 @@ enum GemmBenchmark {
                 if iteration >= 3 { times.append(Double(MonotonicClock.nowNs() - start) / 1e6) }
             }
         }
-        times.sort()
-        return times[times.count / 2]
+        return times.sorted()
     }
 
     /// `0..<n` in blocks of `columnAlignment` columns, at least `tasksPerThread` per thread
@@ -145,11 +188,11 @@ enum GemmBenchmark {
     }
 
     /// One line: peaks per variant, every timing, and the per-frame GEMM time of each variant at 2 threads.
-    private static func json(peaks: [(afk_isa, Double)], results: [Result]) -> String {
+    private static func json(peaks: [(afk_isa, Double)], results: [Result], quantize: [(afk_isa, (Double, Double))], dispatchUs: Double) -> String {
         let peakFields = peaks.map { "\"\(name($0.0))\":\(format($0.1))" }.joined(separator: ",")
         let rows = results.map { r in
             "{\"isa\":\"\(name(r.isa))\",\"shape\":\"\(r.shape.name)\",\"m\":\(r.shape.m),\"n\":\(r.shape.n),\"k\":\(r.shape.k),"
-                + "\"threads\":\(r.threads),\"median_ms\":\(format(r.medianMs, digits: 4)),\"gops\":\(format(r.gops)),"
+                + "\"threads\":\(r.threads),\"median_ms\":\(format(r.medianMs, digits: 4)),\"best_ms\":\(format(r.bestMs, digits: 4)),\"gops\":\(format(r.gops)),"
                 + "\"peak_share\":\(format(r.peakShare, digits: 3))}"
         }.joined(separator: ",")
         let frameFields = peaks.map { isa, _ in
@@ -157,6 +200,10 @@ enum GemmBenchmark {
                 .reduce(0) { $0 + $1.medianMs * Double($1.shape.perFrame) }
             return "\"\(name(isa))\":\(format(frameMs, digits: 3))"
         }.joined(separator: ",")
-        return "{\"bench\":\"gemm\",\"peak_gops_per_thread\":{\(peakFields)},\"backbone_gemm_ms_2t\":{\(frameFields)},\"results\":[\(rows)]}"
+        let quantizeFields = quantize.map { isa, us in
+            "\"\(name(isa))\":{\"k384_us\":\(format(us.0, digits: 2)),\"k1536_us\":\(format(us.1, digits: 2))}"
+        }.joined(separator: ",")
+        return "{\"bench\":\"gemm\",\"peak_gops_per_thread\":{\(peakFields)},\"backbone_gemm_ms_2t\":{\(frameFields)},"
+            + "\"quantize_257_rows\":{\(quantizeFields)},\"pool_dispatch_us\":\(format(dispatchUs, digits: 2)),\"results\":[\(rows)]}"
     }
 }

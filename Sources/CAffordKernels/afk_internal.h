@@ -4,6 +4,11 @@
 
 #include "afford_kernels.h"
 
+/* The variants agree bit for bit only if no compiler fuses the epilogue's multiply and add. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 /* Packed layout: N in panels of AFK_PANEL columns, K padded to a multiple of 4.
  * Panel p holds columns [16p, 16p+16) as [k/4][column][4], one 64-byte row per
  * group of 4 k, exactly what one vpdpbusd zmm (or two ymm) consumes. Padding is
@@ -33,10 +38,19 @@ static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
     return bias ? scaled + bias[j] : scaled;
 }
 
-void afk_gemm_portable(int m, int n_begin, int n_end,
-                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                       const afk_packed_weights *w, const float *w_scale, const float *bias,
-                       float *c, int ldc);
+/* One GEMM call's operands (all but m), as the dispatcher hands them to a variant. */
+typedef struct {
+    const uint8_t *a;
+    int lda;
+    const float *a_scale;
+    const int32_t *a_zero;
+    const afk_packed_weights *w;
+    const float *w_scale, *bias;
+    float *c;
+    int ldc, n_begin, n_end;
+} afk_gemm_args;
+
+void afk_gemm_portable(const afk_gemm_args *g, int m);
 
 void afk_quantize_rows_u8_portable(const float *x, int m, int k, int ldx,
                                    uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
@@ -44,28 +58,27 @@ void afk_quantize_rows_u8_portable(const float *x, int m, int k, int ldx,
 void afk_quant_params(float lo, float hi, float *scale, float *inv_scale, int32_t *zero);
 
 #if defined(__x86_64__)
-void afk_gemm_avx2(int m, int n_begin, int n_end,
-                   const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                   const afk_packed_weights *w, const float *w_scale, const float *bias,
-                   float *c, int ldc);
-void afk_gemm_avx_vnni(int m, int n_begin, int n_end,
-                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                       const afk_packed_weights *w, const float *w_scale, const float *bias,
-                       float *c, int ldc);
-void afk_gemm_avx512_vnni(int m, int n_begin, int n_end,
-                          const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                          const afk_packed_weights *w, const float *w_scale, const float *bias,
-                          float *c, int ldc);
+void afk_gemm_avx2(const afk_gemm_args *g, int m);
+void afk_gemm_avx_vnni(const afk_gemm_args *g, int m);
+void afk_gemm_avx512_vnni(const afk_gemm_args *g, int m);
 void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
                                uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,
                                  uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 #endif
 
-/* One activation to u8; every variant rounds x * inv_scale to nearest-even, as cvtps2dq does. */
+/* Rounds to nearest-even (the default mode, as cvtps2dq does) for |v| < 2^22, without a libm
+ * call: adding 1.5 * 2^23 leaves no fraction bits. Separate statements: no fused multiply-add. */
+static inline float afk_round_even(float v) {
+    const float shift = 12582912.0f;
+    float shifted = v + shift;
+    return shifted - shift;
+}
+
+/* One activation to u8; |x * inv_scale| <= 255 because the row's range sets the scale. */
 static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero) {
     float scaled = x * inv_scale;
-    int32_t q = (int32_t)__builtin_nearbyintf(scaled) + zero;
+    int32_t q = (int32_t)afk_round_even(scaled) + zero;
     return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 

@@ -58,10 +58,13 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
         for (int r = 0; r < rows; r++)
             accumulate(acc[r], broadcast4_i16(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail)), wv);
     }
+    __m256i left[ROWS], right[ROWS];
     for (int r = 0; r < rows; r++) {
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL, fold_pairs(acc[r][0], acc[r][1]));
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL + 8, fold_pairs(acc[r][2], acc[r][3]));
+        left[r] = fold_pairs(acc[r][0], acc[r][1]);
+        right[r] = fold_pairs(acc[r][2], acc[r][3]);
     }
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, left);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, right);
 }
 
 static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
@@ -70,11 +73,7 @@ static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
     if (m - i0 == 1) tile(g, i0, 1, panel);
 }
 
-TARGET void afk_gemm_avx2(int m, int n_begin, int n_end,
-                          const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                          const afk_packed_weights *w, const float *w_scale, const float *bias,
-                          float *c, int ldc) {
-    afk_gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
-    for (int panel = n_begin / AFK_PANEL; panel * AFK_PANEL < n_end; panel++) panel_rows(&g, m, panel);
+TARGET void afk_gemm_avx2(const afk_gemm_args *g, int m) {
+    for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++) panel_rows(g, m, panel);
 }
 #endif

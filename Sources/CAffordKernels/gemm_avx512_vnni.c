@@ -11,17 +11,6 @@
 
 enum { ROWS = 6, PANELS = 4 }; /* 24 accumulators + 4 weight vectors + 1 broadcast of 32 zmm */
 
-typedef struct {
-    const uint8_t *a;
-    int lda;
-    const float *a_scale;
-    const int32_t *a_zero;
-    const afk_packed_weights *w;
-    const float *w_scale, *bias;
-    float *c;
-    int ldc, n_begin, n_end;
-} gemm_args;
-
 INLINE __m512i broadcast4(const uint8_t *p) {
     int32_t v;
     memcpy(&v, p, sizeof v);
@@ -29,7 +18,7 @@ INLINE __m512i broadcast4(const uint8_t *p) {
 }
 
 /* Columns of panel `panel` inside [n_begin, n_end), as a store mask. */
-INLINE __mmask16 column_mask(const gemm_args *g, int panel) {
+INLINE __mmask16 column_mask(const afk_gemm_args *g, int panel) {
     int first = panel * AFK_PANEL, lo = g->n_begin - first, hi = g->n_end - first;
     if (lo < 0) lo = 0;
     if (hi > AFK_PANEL) hi = AFK_PANEL;
@@ -37,22 +26,35 @@ INLINE __mmask16 column_mask(const gemm_args *g, int panel) {
     return (__mmask16)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
 }
 
-INLINE void store_row(const gemm_args *g, int i, int panel, __m512i acc) {
-    __mmask16 mask = column_mask(g, panel);
-    if (!mask) return;
+/* What the epilogue needs of one panel, loaded once per tile rather than once per row. */
+typedef struct {
+    __mmask16 mask;
+    __m512i col_sum;
+    __m512 w_scale, bias;
+} panel_epilogue;
+
+INLINE panel_epilogue load_panel_epilogue(const afk_gemm_args *g, int panel) {
+    panel_epilogue e;
     int j = panel * AFK_PANEL;
-    __m512i col_sum = _mm512_maskz_loadu_epi32(mask, g->w->col_sum + j);
-    __m512 w_scale = _mm512_maskz_loadu_ps(mask, g->w_scale + j);
-    __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), col_sum));
-    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), w_scale);
+    e.mask = column_mask(g, panel);
+    e.col_sum = _mm512_maskz_loadu_epi32(e.mask, g->w->col_sum + j);
+    e.w_scale = _mm512_maskz_loadu_ps(e.mask, g->w_scale + j);
+    e.bias = g->bias ? _mm512_maskz_loadu_ps(e.mask, g->bias + j) : _mm512_setzero_ps();
+    return e;
+}
+
+INLINE void store_row(const afk_gemm_args *g, int i, int panel, const panel_epilogue *e, __m512i acc) {
+    if (!e->mask) return;
+    __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), e->col_sum));
+    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), e->w_scale);
     __m512 out = _mm512_mul_ps(_mm512_cvtepi32_ps(exact), scale);
-    if (g->bias) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask, g->bias + j));
-    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)j, mask, out);
+    if (g->bias) out = _mm512_add_ps(out, e->bias);
+    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)panel * AFK_PANEL, e->mask, out);
 }
 
 /* One tile: `rows` rows from row i0, `panels` panels from `panel0`. Both are
  * compile-time constants at every call site, so the accumulators stay in registers. */
-INLINE void tile(const gemm_args *g, int i0, int rows, int panel0, int panels) {
+INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panels) {
     const afk_packed_weights *w = g->w;
     const size_t panel_stride = (size_t)w->k_padded * AFK_PANEL;
     const int8_t *b = afk_panel(w, panel0);
@@ -82,12 +84,14 @@ INLINE void tile(const gemm_args *g, int i0, int rows, int panel0, int panels) {
             for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
         }
     }
-    for (int r = 0; r < rows; r++)
-        for (int p = 0; p < panels; p++) store_row(g, i0 + r, panel0 + p, acc[r][p]);
+    for (int p = 0; p < panels; p++) {
+        panel_epilogue e = load_panel_epilogue(g, panel0 + p);
+        for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p]);
+    }
 }
 
 /* All rows against `panels` panels: full row tiles, then the leftover rows. */
-INLINE void column_block(const gemm_args *g, int m, int panel0, int panels) {
+INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels) {
     int i0 = 0;
     for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel0, panels);
     switch (m - i0) {
@@ -100,22 +104,18 @@ INLINE void column_block(const gemm_args *g, int m, int panel0, int panels) {
     }
 }
 
-static TARGET void column_block_4(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 4); }
-static TARGET void column_block_3(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 3); }
-static TARGET void column_block_2(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 2); }
-static TARGET void column_block_1(const gemm_args *g, int m, int p0) { column_block(g, m, p0, 1); }
+static TARGET void column_block_4(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 4); }
+static TARGET void column_block_3(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 3); }
+static TARGET void column_block_2(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 2); }
+static TARGET void column_block_1(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 1); }
 
-TARGET void afk_gemm_avx512_vnni(int m, int n_begin, int n_end,
-                                 const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                                 const afk_packed_weights *w, const float *w_scale, const float *bias,
-                                 float *c, int ldc) {
-    gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
-    int panel = n_begin / AFK_PANEL, panel_end = (n_end + AFK_PANEL - 1) / AFK_PANEL;
-    for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4(&g, m, panel);
+TARGET void afk_gemm_avx512_vnni(const afk_gemm_args *g, int m) {
+    int panel = g->n_begin / AFK_PANEL, panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;
+    for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4(g, m, panel);
     switch (panel_end - panel) {
-    case 3: column_block_3(&g, m, panel); break;
-    case 2: column_block_2(&g, m, panel); break;
-    case 1: column_block_1(&g, m, panel); break;
+    case 3: column_block_3(g, m, panel); break;
+    case 2: column_block_2(g, m, panel); break;
+    case 1: column_block_1(g, m, panel); break;
     default: break;
     }
 }

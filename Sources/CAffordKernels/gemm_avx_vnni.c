@@ -46,10 +46,8 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
             hi[r] = _mm256_dpbusd_avx_epi32(hi[r], av, w_hi);
         }
     }
-    for (int r = 0; r < rows; r++) {
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL, lo[r]);
-        afk_store8_avx2(g, i0 + r, panel * AFK_PANEL + 8, hi[r]);
-    }
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, lo);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, hi);
 }
 
 static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
@@ -65,11 +63,7 @@ static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
     }
 }
 
-TARGET void afk_gemm_avx_vnni(int m, int n_begin, int n_end,
-                              const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                              const afk_packed_weights *w, const float *w_scale, const float *bias,
-                              float *c, int ldc) {
-    afk_gemm_args g = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
-    for (int panel = n_begin / AFK_PANEL; panel * AFK_PANEL < n_end; panel++) panel_rows(&g, m, panel);
+TARGET void afk_gemm_avx_vnni(const afk_gemm_args *g, int m) {
+    for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++) panel_rows(g, m, panel);
 }
 #endif

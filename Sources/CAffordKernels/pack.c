@@ -12,7 +12,7 @@ static void *alloc_aligned64(size_t bytes) {
 }
 
 afk_packed_weights *afk_pack_weights(const int8_t *b, int n, int k) {
-    if (!b || n < 1 || k < 1) return NULL;
+    if (!b || n < 1 || k < 1 || k > 65536) return NULL;
     afk_packed_weights *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->n = n;

@@ -1,8 +1,6 @@
 /* Per-row asymmetric u8 quantization of activations: the portable version and the dispatch. */
 #include "afk_internal.h"
 
-#include <math.h>
-
 void afk_quant_params(float lo, float hi, float *scale, float *inv_scale, int32_t *zero) {
     /* The range always includes 0, so 0.0 (padding, ReLU-like zeros) maps exactly to `zero`. */
     if (lo > 0.0f) lo = 0.0f;
@@ -10,7 +8,7 @@ void afk_quant_params(float lo, float hi, float *scale, float *inv_scale, int32_
     float s = (hi - lo) / 255.0f;
     if (!(s > 0.0f)) s = 1.0f; /* an all-zero row */
     float inv = 1.0f / s;
-    float z = nearbyintf(-lo * inv);
+    float z = afk_round_even(-lo * inv);
     *scale = s;
     *inv_scale = inv;
     *zero = (int32_t)(z < 0.0f ? 0.0f : z > 255.0f ? 255.0f : z);

@@ -17,13 +17,23 @@ TARGET void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
     for (int i = 0; i < m; i++) {
         const float *row = x + (size_t)i * (size_t)ldx;
         uint8_t *out = q + (size_t)i * (size_t)ldq;
-        __m256 lo8 = _mm256_setzero_ps(), hi8 = _mm256_setzero_ps();
+        /* Two chains each, to hide the min/max latency. */
+        __m256 lo8 = _mm256_setzero_ps(), hi8 = lo8, lo8b = lo8, hi8b = lo8;
         int kk = 0;
+        for (; kk + 16 <= k; kk += 16) {
+            __m256 v0 = _mm256_loadu_ps(row + kk), v1 = _mm256_loadu_ps(row + kk + 8);
+            lo8 = _mm256_min_ps(lo8, v0);
+            hi8 = _mm256_max_ps(hi8, v0);
+            lo8b = _mm256_min_ps(lo8b, v1);
+            hi8b = _mm256_max_ps(hi8b, v1);
+        }
         for (; kk + 8 <= k; kk += 8) {
             __m256 v = _mm256_loadu_ps(row + kk);
             lo8 = _mm256_min_ps(lo8, v);
             hi8 = _mm256_max_ps(hi8, v);
         }
+        lo8 = _mm256_min_ps(lo8, lo8b);
+        hi8 = _mm256_max_ps(hi8, hi8b);
         float lanes_lo[8], lanes_hi[8], lo = 0.0f, hi = 0.0f;
         _mm256_storeu_ps(lanes_lo, lo8);
         _mm256_storeu_ps(lanes_hi, hi8);

@@ -43,7 +43,8 @@ const char *afk_isa_name(afk_isa isa);
 /* Opaque, ISA-independent packed weights (B plus column sums), built once at load. */
 typedef struct afk_packed_weights afk_packed_weights;
 
-/* Packs N x K s8 weights (any N, K >= 1). Returns NULL on allocation failure. */
+/* Packs N x K s8 weights (any N >= 1, 1 <= K <= 65536 so int32 sums cannot overflow).
+ * Returns NULL on bad sizes or allocation failure. */
 afk_packed_weights *afk_pack_weights(const int8_t *b, int n, int k);
 void afk_packed_weights_free(afk_packed_weights *w);
 int afk_packed_weights_n(const afk_packed_weights *w);
@@ -51,7 +52,10 @@ int afk_packed_weights_k(const afk_packed_weights *w);
 
 /* ---- activations -------------------------------------------------------- */
 
-/* Per-row asymmetric u8 quantization of x (M x K, row stride ldx) into q (row stride ldq). */
+/* Per-row asymmetric u8 quantization of x (M x K, row stride ldx) into q (row stride ldq).
+ * The range [min, max] is widened to include 0, so 0.0 maps exactly to a_zero; scale =
+ * range / 255 (1 for an all-zero row); q = clamp(rint(x / scale) + a_zero, 0, 255), with
+ * x / scale computed as x * (1 / scale). Every variant gives identical q, scales and zeros. */
 void afk_quantize_rows_u8(afk_isa isa, const float *x, int m, int k, int ldx,
                           uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 
@@ -59,7 +63,9 @@ void afk_quantize_rows_u8(afk_isa isa, const float *x, int m, int k, int ldx,
 
 /*
  * C = dequant(A . B^T) + bias over the column range [n_begin, n_end)
- * (callers split N across threads). bias may be NULL.
+ * (callers split N across threads; bounds on multiples of 64 keep every thread on whole
+ * register tiles). bias may be NULL. Columns outside the range are not written. Every
+ * variant returns bit-identical results (exact int32 sums, one float epilogue order).
  */
 void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
                        const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
