@@ -5,9 +5,11 @@ import Glibc
 
 /// Opens real devices through libv4l2 (so libv4lconvert can supply RGB24).
 public struct LibV4L2Opener: V4L2DeviceOpener {
-    public init() {}
+    let calls: any V4L2SystemCalls
 
-    public func open(_ path: String) throws -> any V4L2Device { try LibV4L2Device(path: path) }
+    public init(calls: any V4L2SystemCalls = LibV4L2Calls()) { self.calls = calls }
+
+    public func open(_ path: String) throws -> any V4L2Device { try LibV4L2Device(path: path, calls: calls) }
 
     /// A bare name ("usb-Logitech_C920-video-index0") is looked up under /dev/v4l/by-id.
     public static func expand(_ path: String) -> String {
@@ -22,43 +24,44 @@ final class LibV4L2Device: V4L2Device {
     /// "configured -> node" when a link was followed, for messages.
     private let label: String
     private let fd: Int32
+    private let calls: any V4L2SystemCalls
     private var buffers: [UnsafeMutableRawBufferPointer] = []
     private var streaming = false
     private var isClosed = false
 
-    init(path configured: String) throws {
+    init(path configured: String, calls: any V4L2SystemCalls) throws {
+        self.calls = calls
         let path = LibV4L2Opener.expand(configured)
-        guard let resolved = realpath(path, nil) else {
+        guard let resolved = calls.resolve(path) else {
             throw V4L2Failure("open", path: path, errno: errno)
         }
-        node = String(cString: resolved)
-        free(resolved)
+        node = resolved
         label = node == path ? node : "\(path) -> \(node)"
-        let raw = afford_open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC)
+        let raw = calls.open(node)
         guard raw >= 0 else { throw V4L2Failure("open", path: label, errno: errno) }
 
         // A plain QUERYCAP first, so a file that is not a V4L2 device fails with its own
         // errno here rather than somewhere inside libv4l2.
         var probe = v4l2_capability()
-        if withUnsafeMutableBytes(of: &probe, { afford_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }) == -1 {
+        if withUnsafeMutableBytes(of: &probe, { calls.rawIoctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress!) }) == -1 {
             let code = errno
-            Glibc.close(raw)
+            calls.close(raw, adopted: false)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code,
                               detail: code == ENOTTY || code == EINVAL ? "not a V4L2 device" : nil)
         }
         // libv4l2 takes the fd: libv4lconvert adds emulated formats, and plugins such as
         // libv4l-mplane present multi-planar CSI cameras as single-plane ones.
-        guard v4l2_fd_open(raw, 0) == raw else {
+        guard calls.adopt(raw) == raw else {
             let code = errno
-            Glibc.close(raw)
+            calls.close(raw, adopted: false)
             throw V4L2Failure("v4l2_fd_open", path: label, errno: code)
         }
         fd = raw
         // Capabilities as the application sees them through libv4l2 and its plugins.
         var capability = v4l2_capability()
-        if withUnsafeMutableBytes(of: &capability, { afford_v4l2_ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress) }) == -1 {
+        if withUnsafeMutableBytes(of: &capability, { calls.ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress!) }) == -1 {
             let code = errno
-            v4l2_close(raw)
+            calls.close(raw, adopted: true)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code)
         }
         let identity = DeviceIdentity(driver: cString(capability.driver), card: cString(capability.card),
@@ -67,7 +70,7 @@ final class LibV4L2Device: V4L2Device {
         let missing = [(UInt32(V4L2_CAP_VIDEO_CAPTURE), "video capture"), (UInt32(V4L2_CAP_STREAMING), "streaming I/O")]
             .filter { caps & $0.0 == 0 }.map(\.1)
         if !missing.isEmpty {
-            v4l2_close(raw)
+            calls.close(raw, adopted: true)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: 0, detail:
                 "\(identity.card) lacks \(missing.joined(separator: " and ")) (capabilities 0x\(String(caps, radix: 16)))")
         }
@@ -79,7 +82,7 @@ final class LibV4L2Device: V4L2Device {
 
     /// The ioctl on a plain C struct (never a Swift object), returning -1/errno like the C call.
     private func call<T>(_ request: UInt, _ argument: inout T) -> Int32 {
-        withUnsafeMutableBytes(of: &argument) { afford_v4l2_ioctl(fd, request, $0.baseAddress) }
+        withUnsafeMutableBytes(of: &argument) { calls.ioctl(fd, request, $0.baseAddress!) }
     }
 
     private func ioctl<T>(_ request: UInt, _ name: String, _ argument: inout T) throws {
@@ -159,7 +162,7 @@ final class LibV4L2Device: V4L2Device {
         var controls: [ControlInfo] = []
         var query = v4l2_queryctrl()
         query.id = UInt32(V4L2_CTRL_FLAG_NEXT_CTRL)
-        while afford_v4l2_ioctl(fd, AFFORD_VIDIOC_QUERYCTRL, &query) == 0 {
+        while call(AFFORD_VIDIOC_QUERYCTRL, &query) == 0 {
             let settable = [V4L2_CTRL_TYPE_INTEGER, V4L2_CTRL_TYPE_BOOLEAN, V4L2_CTRL_TYPE_MENU, V4L2_CTRL_TYPE_INTEGER_MENU]
                 .map(\.rawValue).contains(query.type)
             if settable && query.flags & UInt32(V4L2_CTRL_FLAG_DISABLED) == 0 {
@@ -168,7 +171,10 @@ final class LibV4L2Device: V4L2Device {
                     step: Int(query.step), defaultValue: Int(query.default_value),
                     writable: query.flags & UInt32(V4L2_CTRL_FLAG_READ_ONLY) == 0))
             }
-            query.id |= UInt32(V4L2_CTRL_FLAG_NEXT_CTRL)
+            // A fresh struct per query, so nothing of the previous answer leaks into the next.
+            let next = query.id | UInt32(V4L2_CTRL_FLAG_NEXT_CTRL)
+            query = v4l2_queryctrl()
+            query.id = next
         }
         if errno != EINVAL { throw V4L2Failure("VIDIOC_QUERYCTRL", path: label, errno: errno) }
         return controls
@@ -208,7 +214,7 @@ final class LibV4L2Device: V4L2Device {
         var parameters = v4l2_streamparm()
         parameters.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
         parameters.parm.capture.timeperframe = v4l2_fract(numerator: interval.numerator, denominator: interval.denominator)
-        if afford_v4l2_ioctl(fd, AFFORD_VIDIOC_S_PARM, &parameters) == -1 {
+        if call(AFFORD_VIDIOC_S_PARM, &parameters) == -1 {
             if errno == ENOTTY || errno == EINVAL { return nil }
             throw V4L2Failure("VIDIOC_S_PARM", path: label, errno: errno)
         }
@@ -228,8 +234,9 @@ final class LibV4L2Device: V4L2Device {
         for index in 0..<request.count {
             var buffer = bufferDescriptor(index: index)
             try ioctl(AFFORD_VIDIOC_QUERYBUF, "VIDIOC_QUERYBUF", &buffer)
-            let memory = v4l2_mmap(nil, Int(buffer.length), PROT_READ | PROT_WRITE, MAP_SHARED, fd, Int64(buffer.m.offset))
-            guard let memory, memory != MAP_FAILED else { throw V4L2Failure("v4l2_mmap", path: label, errno: errno) }
+            guard let memory = calls.mmap(fd, length: Int(buffer.length), offset: Int64(buffer.m.offset)) else {
+                throw V4L2Failure("v4l2_mmap", path: label, errno: errno)
+            }
             buffers.append(UnsafeMutableRawBufferPointer(start: memory, count: Int(buffer.length)))
             try ioctl(AFFORD_VIDIOC_QBUF, "VIDIOC_QBUF", &buffer)
         }
@@ -250,17 +257,19 @@ final class LibV4L2Device: V4L2Device {
     }
 
     func dequeue(timeoutMilliseconds: Int, _ body: (DequeuedBuffer) -> Void) throws -> Bool {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, Int32(timeoutMilliseconds))
+        let ready = calls.poll(fd, timeoutMilliseconds: Int32(clamping: timeoutMilliseconds))
         if ready == -1 {
             if errno == EINTR { return true }
             throw V4L2Failure("poll", path: label, errno: errno)
         }
         if ready == 0 { return false }
         var buffer = bufferDescriptor(index: 0)
-        if afford_v4l2_ioctl(fd, AFFORD_VIDIOC_DQBUF, &buffer) == -1 {
+        if call(AFFORD_VIDIOC_DQBUF, &buffer) == -1 {
             if errno == EAGAIN { return true }
             throw V4L2Failure("VIDIOC_DQBUF", path: label, errno: errno)
+        }
+        guard Int(buffer.index) < buffers.count else {
+            throw V4L2Failure("VIDIOC_DQBUF", path: label, errno: EIO, detail: "driver returned unknown buffer \(buffer.index)")
         }
         let memory = buffers[Int(buffer.index)]
         let timestampKind = buffer.flags & UInt32(V4L2_BUF_FLAG_TIMESTAMP_MASK)
@@ -279,11 +288,13 @@ final class LibV4L2Device: V4L2Device {
         isClosed = true
         if streaming {
             var type = Int32(V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue)
-            _ = afford_v4l2_ioctl(fd, AFFORD_VIDIOC_STREAMOFF, &type)
+            _ = call(AFFORD_VIDIOC_STREAMOFF, &type)
         }
-        for buffer in buffers { v4l2_munmap(buffer.baseAddress, buffer.count) }
+        for buffer in buffers {
+            if let address = buffer.baseAddress { calls.munmap(address, length: buffer.count) }
+        }
         buffers = []
-        v4l2_close(fd)
+        calls.close(fd, adopted: true)
     }
 }
 

@@ -26,7 +26,7 @@ public final class V4L2Camera: FrameSource, Sendable {
     /// errors (unsupported format, unknown control, not a V4L2 device).
     public func nextFrame() throws -> Frame? { try capture.slot.take() }
 
-    /// Stops the capture thread and releases the device; waits at most one frame timeout.
+    /// Stops the capture thread and releases the device; returns within about 100 ms.
     public func close() { capture.stop() }
 
     /// The counters, for the daemon's status message.
@@ -59,10 +59,13 @@ final class CaptureThread: Sendable {
         self.log = log
     }
 
+    static let pollSliceMilliseconds = 100
+
     func stop() {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         stopSignal.signal()
-        _ = finished.wait(timeout: .now() + .milliseconds(config.frameTimeoutMilliseconds + 1000))
+        // At most one poll slice plus closing the device.
+        _ = finished.wait(timeout: .now() + .milliseconds(Self.pollSliceMilliseconds + 1000))
         slot.finish(.closed)
     }
 
@@ -123,16 +126,28 @@ final class CaptureThread: Sendable {
         }
         sequence.startConnection()
         var warnedClock = false
+        // Poll in short slices so close() is noticed within one slice, not one frame timeout.
+        let slice = min(Self.pollSliceMilliseconds, config.frameTimeoutMilliseconds)
+        var waitedMilliseconds = 0
         while !isStopping {
-            let delivered = try device.dequeue(timeoutMilliseconds: config.frameTimeoutMilliseconds) { buffer in
+            var gotFrame = false
+            let woke = try device.dequeue(timeoutMilliseconds: slice) { buffer in
+                gotFrame = true
                 if !buffer.monotonicTimestamp && !warnedClock {
                     warnedClock = true
                     log(.warning, "camera \(config.name): driver timestamps are not CLOCK_MONOTONIC; stamping at dequeue")
                 }
                 publish(buffer, negotiated: negotiated, layout: layout, sequence: &sequence)
             }
-            if !delivered { throw V4L2Failure.timeout(path: device.node, milliseconds: config.frameTimeoutMilliseconds) }
-            resettingBackoff()
+            if gotFrame {
+                waitedMilliseconds = 0
+                resettingBackoff()
+            } else if !woke {
+                waitedMilliseconds += slice
+                if waitedMilliseconds >= config.frameTimeoutMilliseconds {
+                    throw V4L2Failure.timeout(path: device.node, milliseconds: config.frameTimeoutMilliseconds)
+                }
+            }
         }
     }
 

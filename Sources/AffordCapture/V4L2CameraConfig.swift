@@ -16,7 +16,7 @@ public struct V4L2CameraConfig: Sendable {
     /// Applied in order after every (re)connect.
     public var controls: [ControlSetting]
     public var bufferCount: Int
-    /// A poll this long without a frame counts as a stalled camera and triggers a reconnect.
+    /// This long without a frame counts as a stalled camera and triggers a reconnect.
     public var frameTimeoutMilliseconds: Int
     public var backoff: ReconnectBackoff
 

@@ -3,7 +3,7 @@ import CAffordImaging
 /// YUYV (V4L2_PIX_FMT_YUYV, packed Y0 U Y1 V) to RGB8 with BT.601 limited-range
 /// coefficients in 8-bit fixed point, as UVC webcams deliver:
 /// R = 1.164(Y-16) + 1.596(V-128), G = 1.164(Y-16) - 0.391(U-128) - 0.813(V-128),
-/// B = 1.164(Y-16) + 2.018(U-128).
+/// B = 1.164(Y-16) + 2.018(U-128), with Y below 16 taken as 16.
 public enum YUYV {
     /// Which build of the C kernel runs here ("avx2" or "portable"), for benchmarks and logs.
     public static var variant: String { String(cString: afford_yuyv_variant()) }
@@ -58,7 +58,8 @@ public enum YUYV {
             let green = -100 * u - 208 * v + 128
             let blue = 516 * u + 128
             for half in 0..<2 {
-                let luma = 298 * (Int32(source[pair * 4 + half * 2]) - 16)
+                // Footroom (Y < 16) counts as black, as in OpenCV.
+                let luma = 298 * max(Int32(source[pair * 4 + half * 2]) - 16, 0)
                 let pixel = (pair * 2 + half) * 3
                 target[pixel] = clamp((luma + red) >> 8)
                 target[pixel + 1] = clamp((luma + green) >> 8)

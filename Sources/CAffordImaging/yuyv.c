@@ -6,10 +6,13 @@
 
 static inline uint8_t clamp_u8(int value) { return value < 0 ? 0 : value > 255 ? 255 : (uint8_t)value; }
 
+// Footroom (Y < 16) counts as black, as in OpenCV, so noise below black adds no colour shift.
+static inline int luma_above_black(int y) { return y < 16 ? 0 : y - 16; }
+
 #define YUYV_LOOP_BODY                                                                        \
     for (size_t p = 0; p < pairs; p++) {                                                      \
-        const int y0 = 298 * (yuyv[4 * p] - 16), u = yuyv[4 * p + 1] - 128;                   \
-        const int y1 = 298 * (yuyv[4 * p + 2] - 16), v = yuyv[4 * p + 3] - 128;              \
+        const int y0 = 298 * luma_above_black(yuyv[4 * p]), u = yuyv[4 * p + 1] - 128;       \
+        const int y1 = 298 * luma_above_black(yuyv[4 * p + 2]), v = yuyv[4 * p + 3] - 128;  \
         const int red = 409 * v + 128, green = 128 - 100 * u - 208 * v, blue = 516 * u + 128; \
         rgb[6 * p] = clamp_u8((y0 + red) >> 8);                                               \
         rgb[6 * p + 1] = clamp_u8((y0 + green) >> 8);                                         \

@@ -107,7 +107,9 @@ final class FakeDevice: V4L2Device {
         switch events.removeFirst() {
         case .frame(let sequence, let monotonic): deliver(sequence, monotonic, false)
         case .damagedFrame(let sequence): deliver(sequence, true, true)
-        case .stall: return false
+        case .stall:
+            Thread.sleep(forTimeInterval: Double(timeoutMilliseconds) / 1000)
+            return false
         case .fail(let code): throw V4L2Failure("VIDIOC_DQBUF", path: node, errno: code)
         }
         return true

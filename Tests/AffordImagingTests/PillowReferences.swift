@@ -2,7 +2,7 @@ import AffordTestSupport
 import Foundation
 
 /// Runs Tests/Scripts/pillow_references.py once into a temporary directory and
-/// loads what Pillow wrote: the inputs it encoded and its own decodes of them.
+/// loads what Pillow and OpenCV wrote: inputs and their own decodes and conversions.
 struct PillowReferences: Sendable {
     struct JPEGCase: Decodable, Sendable {
         let name, file, full: String
@@ -17,9 +17,21 @@ struct PillowReferences: Sendable {
         let width, height: Int
     }
 
+    struct Resize: Decodable, Sendable {
+        let width, height: Int
+        let file: String
+    }
+
+    struct OpenCVCases: Decodable, Sendable {
+        let yuyv, yuyvRgb, resizeSource: String
+        let resizeWidth, resizeHeight: Int
+        let resizes: [Resize]
+    }
+
     struct Manifest: Decodable, Sendable {
         let jpeg: [JPEGCase]
         let png: [PNGCase]
+        let opencv: OpenCVCases
     }
 
     let directory: URL

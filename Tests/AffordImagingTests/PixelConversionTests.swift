@@ -76,4 +76,25 @@ import Testing
             }
         }
     }
+
+    @Test func yuyvAgreesWithOpenCV() throws {
+        let references = try PillowReferences.shared.get()
+        let yuyv = try references.bytes(references.manifest.opencv.yuyv)
+        let image = try PixelConversion.toRGB(yuyv, width: 640, height: 480, stride: 1280, format: .yuyv)
+        // OpenCV uses 20-bit fixed point, we 8-bit (libyuv's and libv4lconvert's precision).
+        let diff = differences(image.pixels, try references.bytes(references.manifest.opencv.yuyvRgb))
+        #expect(diff.max <= 2 && diff.mean < 0.5, "\(diff)")
+    }
+
+    @Test func rgbResizeAgreesWithOpenCVInterLinear() throws {
+        let references = try PillowReferences.shared.get()
+        let cases = references.manifest.opencv
+        let source = RGBImage(width: cases.resizeWidth, height: cases.resizeHeight, pixels: try references.bytes(cases.resizeSource))
+        for resize in cases.resizes {
+            let ours = RGBResize.bilinear(source, width: resize.width, height: resize.height)
+            // OpenCV interpolates 8-bit images with 11-bit fixed-point weights.
+            let diff = differences(ours.pixels, try references.bytes(resize.file))
+            #expect(diff.max <= 1 && diff.mean < 0.5, "\(resize.width)x\(resize.height): \(diff)")
+        }
+    }
 }

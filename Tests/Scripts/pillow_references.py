@@ -1,12 +1,15 @@
-"""Writes JPEG/PNG inputs made by Pillow plus Pillow's own decodes of them.
+"""Writes JPEG/PNG inputs made by Pillow plus Pillow's own decodes of them, and
+OpenCV's YUYV->RGB conversion and bilinear resize of known inputs.
 
-The Swift imaging tests run this into a temporary directory and compare
-affordd's TurboJPEG/libpng decodes with Pillow's. Usage: pillow_references.py OUT_DIR
+The Swift imaging tests run this into a temporary directory and compare affordd's
+TurboJPEG/libpng decodes, YUYV kernel and RGB resize with these independent
+implementations. Usage: pillow_references.py OUT_DIR
 """
 import json
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -65,7 +68,21 @@ def main(out):
         pngs.append({"name": name, "file": path.name, "width": decoded.width,
                      "height": decoded.height, "rgb": f"{name}.png.rgb"})
 
-    (out / "manifest.json").write_text(json.dumps({"jpeg": cases, "png": pngs}, indent=1))
+    # OpenCV: YUYV (BT.601 limited range, like V4L2 webcams) and INTER_LINEAR resizes.
+    yuyv = np.random.default_rng(11).integers(0, 256, (480, 640, 2), dtype=np.uint8)
+    (out / "yuyv.raw").write_bytes(yuyv.tobytes())
+    (out / "yuyv.cv2.rgb").write_bytes(cv2.cvtColor(yuyv, cv2.COLOR_YUV2RGB_YUYV).tobytes())
+    source = np.asarray(rgb)
+    resizes = []
+    for width, height in [(224, 224), (320, 240), (1000, 700)]:
+        name = f"resize{width}x{height}.cv2.rgb"
+        (out / name).write_bytes(cv2.resize(source, (width, height), interpolation=cv2.INTER_LINEAR).tobytes())
+        resizes.append({"width": width, "height": height, "file": name})
+    (out / "resize_source.rgb").write_bytes(source.tobytes())
+    opencv = {"yuyv": "yuyv.raw", "yuyv_rgb": "yuyv.cv2.rgb", "resize_source": "resize_source.rgb",
+              "resize_width": source.shape[1], "resize_height": source.shape[0], "resizes": resizes}
+
+    (out / "manifest.json").write_text(json.dumps({"jpeg": cases, "png": pngs, "opencv": opencv}, indent=1))
 
 
 if __name__ == "__main__":
