@@ -10,6 +10,8 @@ struct BenchOptions {
     var runs = 30
     var warmup = 5
     var size = 224
+    /// A head file: also time `GroundingEngine.ground` end to end (preprocess, backbone, head).
+    var head: String?
 
     init(arguments: [String]) throws {
         var rest = arguments[...]
@@ -22,6 +24,7 @@ struct BenchOptions {
             case "--runs": runs = try Self.positive(flag, value)
             case "--warmup": warmup = try Self.positive(flag, value)
             case "--size": size = try Self.positive(flag, value)
+            case "--head": head = value
             default: throw AffordError(.invalidConfig, "unknown option \(flag)")
             }
         }

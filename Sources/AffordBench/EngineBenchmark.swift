@@ -23,9 +23,25 @@ enum EngineBenchmark {
         let profile = try backbones.int8.profile(height: options.size, width: options.size, runs: options.runs)
         for (stage, ms) in profile { print("  int8 \(stage): \(jsonNumber(ms)) ms/frame (median)") }
 
+        var groundMs: Double?
+        if let headPath = options.head {
+            let engine = try GroundingEngine(
+                backbone: backbones.int8, head: AffordanceHead(path: headPath, precision: .int8, pool: backbones.pool))
+            // A 640x480 camera-sized frame: resizing is part of the cost.
+            let image = RGBImage(width: 640, height: 480, pixels: (0..<(640 * 480 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            for _ in 0..<options.warmup { _ = try engine.ground(image, actions: []) }
+            groundMs = median(try (0..<options.runs).map { _ in
+                let start = MonotonicClock.nowNs()
+                _ = try engine.ground(image, actions: [])
+                return Double(MonotonicClock.nowNs() - start) / 1e6
+            })
+            print("int8 grounding 640x480 -> \(engine.vocabulary.count) maps: median \(jsonNumber(groundMs ?? .nan)) ms (preprocess + backbone + head)")
+        }
+
         var fields = ["\"affordd_int8_ms\":\(jsonNumber(int8))", "\"affordd_fp32_ms\":\(jsonNumber(fp32))",
                       "\"affordd_int8_cpu_ms\":\(jsonNumber(int8CPU))", "\"affordd_fp32_cpu_ms\":\(jsonNumber(fp32CPU))",
                       "\"threads\":\(backbones.pool.threads)", "\"isa\":\"\(backbones.pool.isaName)\""]
+        if let groundMs { fields.append("\"affordd_ground_int8_ms\":\(jsonNumber(groundMs))") }
         if let cosine = try? backbones.cosine(fixtures: options.fixtures) {
             print("int8 vs fp32 token cosine over \(cosine.images) fixture images: mean \(cosine.mean), min \(cosine.min)")
             fields += ["\"cosine_mean\":\(jsonNumber(cosine.mean, digits: 6))", "\"cosine_min\":\(jsonNumber(cosine.min, digits: 6))"]

@@ -8,6 +8,9 @@ import Foundation
 public final class Preprocessor: @unchecked Sendable {
     public let mean: [Float]
     public let std: [Float]
+    // v * scale + offset == (v / 255 - mean) / std, per channel.
+    private let scales: (Float, Float, Float)
+    private let offsets: (Float, Float, Float)
     private let lock = NSLock()
     private var cachedAxes: (key: SIMD4<Int>, xs: Bilinear.Axis, ys: Bilinear.Axis)?
 
@@ -15,6 +18,8 @@ public final class Preprocessor: @unchecked Sendable {
         precondition(mean.count == 3 && std.count == 3, "mean and std need one value per channel")
         self.mean = mean
         self.std = std
+        scales = (1 / (255 * std[0]), 1 / (255 * std[1]), 1 / (255 * std[2]))
+        offsets = (-mean[0] / std[0], -mean[1] / std[1], -mean[2] / std[2])
     }
 
     /// Writes `image` resized to `width`×`height` into `output` (`3·height·width`, CHW).
@@ -22,10 +27,8 @@ public final class Preprocessor: @unchecked Sendable {
         precondition(output.count >= 3 * width * height, "preprocessing output too small")
         let (xs, ys) = axes(image: image, width: width, height: height)
         let plane = width * height
-        let scales = std.map { 1 / (255 * $0) }
-        let offsets = (0..<3).map { -mean[$0] / std[$0] }
-        let (scale0, scale1, scale2) = (scales[0], scales[1], scales[2])
-        let (offset0, offset1, offset2) = (offsets[0], offsets[1], offsets[2])
+        let (scale0, scale1, scale2) = scales
+        let (offset0, offset1, offset2) = offsets
         let stride = image.width * 3
         image.pixels.withUnsafeBufferPointer { pixels in
             xs.lower.withUnsafeBufferPointer { lower in

@@ -1,3 +1,4 @@
+import CAffordKernels
 import CAffordMath
 import Foundation
 
@@ -6,8 +7,16 @@ import Foundation
 /// The loops live in CAffordMath (AVX-512/AVX2 with a portable twin); the plain
 /// libm versions here are what tests hold them to.
 enum VectorMath {
-    /// The SIMD level every call uses, chosen once from the CPU.
-    static let level = afm_best_level()
+    /// The SIMD level every call uses, chosen once from the CPU and capped by the kernels'
+    /// choice, so `AFFORDD_ISA` moves both down together.
+    static let level: Int32 = {
+        let kernels: Int32 = switch afk_detect_isa() {
+        case AFK_ISA_AVX512_VNNI: 2
+        case AFK_ISA_AVX2, AFK_ISA_AVX_VNNI: 1
+        default: 0
+        }
+        return min(afm_best_level(), kernels)
+    }()
 
     /// Exact (erf) GELU in place on `count` floats.
     @inline(__always)

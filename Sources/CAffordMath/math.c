@@ -121,6 +121,7 @@ void afm_softmax(int level, float *row, int n, float scale) {
 void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned char *q, float *q_scale) {
 #ifdef AFM_X86
     if (level >= 2) { softmax_u8_avx512(row, n, scale, q, q_scale); return; }
+    if (level == 1) { softmax_u8_avx2(row, n, scale, q, q_scale); return; }
 #endif
     (void)level;
     softmax_u8_scalar(row, n, scale, q, q_scale);

@@ -81,6 +81,31 @@ AFM_256 static void softmax_avx2(float *row, int n, float scale) {
     for (int j = 0; j < n; j++) row[j] *= inv;
 }
 
+AFM_256 static void softmax_u8_avx2(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
+    __m256 mx = _mm256_set1_ps(-INFINITY);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + i));
+    float m = hmax256(mx);
+    for (int j = i; j < n; j++) m = fmaxf(m, row[j]);
+    float shift = m * scale;
+    __m256 s = _mm256_set1_ps(scale), sh = _mm256_set1_ps(shift), sum = _mm256_setzero_ps();
+    for (i = 0; i + 8 <= n; i += 8) {
+        __m256 e = exp256(_mm256_fmsub_ps(_mm256_loadu_ps(row + i), s, sh));
+        sum = _mm256_add_ps(sum, e);
+        __m256i codes = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_mul_ps(e, _mm256_set1_ps(255.f)), _mm256_set1_ps(255.f)));
+        __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(codes), _mm256_extracti128_si256(codes, 1));
+        _mm_storel_epi64((__m128i *)(q + i), _mm_packus_epi16(words, words));
+    }
+    float total = hsum256(sum);
+    for (int j = i; j < n; j++) {
+        float e = afm_exp_scalar(row[j] * scale - shift);
+        total += e;
+        float r = fminf(e * 255.f, 255.f);
+        q[j] = (unsigned char)(int)((r + 12582912.f) - 12582912.f);
+    }
+    *q_scale = 1.f / (total * 255.f);
+}
+
 AFM_256 static void layernorm_avx2(const float *x, float *y, int n, const float *w, const float *b, float eps) {
     if (n % 8 != 0) { layernorm_scalar(x, y, n, w, b, eps); return; }
     __m256 sum = _mm256_setzero_ps();
