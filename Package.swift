@@ -65,6 +65,7 @@ let package = Package(
                 "AffordPostprocess", "AffordTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -75,7 +76,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "AffordBench",
-            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore"]
+            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore", "AffordDaemon",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // Fakes, capturing sinks and fixture loading shared by the test targets.
