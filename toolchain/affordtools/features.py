@@ -37,10 +37,11 @@ class ImageFeatures:
         return int(round(np.sqrt(self.tokens.shape[0])))
 
 
-def load_rgb(path: str | Path, size: int) -> np.ndarray:
+def load_rgb(path: str | Path, size: int, flip: bool = False) -> np.ndarray:
     """The image as uint8 RGB, squashed to size x size with bilinear filtering (as the daemon does)."""
     with Image.open(path) as im:
-        return np.asarray(im.convert("RGB").resize((size, size), Image.BILINEAR))
+        rgb = np.asarray(im.convert("RGB").resize((size, size), Image.BILINEAR))
+    return rgb[:, ::-1] if flip else rgb
 
 
 class FeatureExtractor:
@@ -79,18 +80,19 @@ class FeatureExtractor:
             self._saliency = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         return self._saliency
 
-    def _key(self, path: Path) -> Path:
+    def _key(self, path: Path, flip: bool) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-        tag = hashlib.sha256(f"{self.size}:{self.backbone_sha256}".encode()).hexdigest()[:8]
+        tag = hashlib.sha256(f"{self.size}:{flip}:{self.backbone_sha256}".encode()).hexdigest()[:8]
         return self.cache_dir / digest[:2] / f"{digest}-{self.size}-{tag}.npz"
 
-    def __call__(self, path: str | Path) -> ImageFeatures:
+    def __call__(self, path: str | Path, flip: bool = False) -> ImageFeatures:
+        """Features of the image file (mirrored left-right with `flip`), from the cache when there."""
         path = Path(path)
-        entry = self._key(path)
+        entry = self._key(path, flip)
         if entry.is_file():
             with np.load(entry) as z:
                 return ImageFeatures(z["tokens"], z["cls_attention"], z["saliency"].astype(np.float32))
-        feats = self.compute(load_rgb(path, self.size))
+        feats = self.compute(load_rgb(path, self.size, flip))
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(".tmp.npz")
         np.savez(tmp, tokens=feats.tokens, cls_attention=feats.cls_attention,
