@@ -103,7 +103,8 @@ def _walk_actions(view_dir: Path, problems: list[str], warnings: list[str]) -> d
 def read_agd20k(root: str | Path, split: str = "Seen") -> Dataset:
     """Reads `root/<split>/{trainset,testset}/{egocentric,exocentric,GT}/<action>/<object>/…`.
 
-    Test GT must be a PNG named like its egocentric image. The vocabulary is the sorted
+    Test GT must be a PNG named like its egocentric image. Optional `trainset/GT/` maps
+    (not in AGD20K itself) enable supervised training. The vocabulary is the sorted
     union of training actions (test actions must be a subset).
     """
     root = Path(root)
@@ -125,8 +126,11 @@ def read_agd20k(root: str | Path, split: str = "Seen") -> Dataset:
         problems.append(f"test action {a!r} is not among the training actions")
 
     ds = Dataset(actions=actions, warnings=warnings)
+    train_gt = base / "trainset" / "GT"  # not in AGD20K; present in data with pixel labels
     for (a, o), images in ego.items():
-        ds.train_ego += [Sample(p, a, o, "ego") for p in images]
+        for p in images:
+            gt = train_gt / a / o / (p.stem + ".png")
+            ds.train_ego.append(Sample(p, a, o, "ego", gt=gt if gt.is_file() else None))
     for (a, o), images in exo.items():
         ds.train_exo += [Sample(p, a, o, "exo") for p in images]
     for (a, o), images in test.items():

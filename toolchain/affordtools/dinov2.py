@@ -137,7 +137,7 @@ class DinoV2(nn.Module):
         return BackboneOutput(self.layernorm(x), attn[:, :, 0, 1:])
 
     def normalize(self, rgb: np.ndarray) -> torch.Tensor:
-        """uint8 HxWx3 RGB -> [1, 3, H, W] normalised float tensor."""
+        """HxWx3 RGB in [0, 255] (uint8 or float) -> [1, 3, H, W] normalised float tensor."""
         x = torch.from_numpy(np.ascontiguousarray(rgb)).float().div_(255.0).permute(2, 0, 1)
         mean = torch.tensor(self.cfg.image_mean).view(3, 1, 1)
         std = torch.tensor(self.cfg.image_std).view(3, 1, 1)

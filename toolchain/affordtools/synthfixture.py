@@ -6,7 +6,9 @@ Flat 2-D tools on cluttered backgrounds. Every tool is built from parts, and eac
 action has its own part: `hold` a striped brown handle, `cut` a silver blade, `pour` a
 spout with a dark opening. Egocentric images show the tool alone; exocentric images show
 a hand-like occluder (palm, fingers, forearm from the image border) grasping the part of
-the folder's action, leaving its ends visible. Test GT is the part's mask, blurred.
+the folder's action, leaving its ends visible. Test GT is the part's mask, blurred;
+training egocentric images get GT too (`trainset/GT/`, not part of AGD20K) so that
+supervised training can be compared with weak training.
 Seen tests new instances of the training tools; Unseen tests other tools (pan, cleaver,
 jug) whose parts look alike but sit elsewhere.
 """
@@ -48,24 +50,24 @@ def tool_parts(tool: str, rng: np.random.Generator) -> list[tuple[str, Poly]]:
     j = lambda v, s=0.12: v * (1 + rng.uniform(-s, s))  # noqa: E731  shape variation
     if tool == "mug":
         h = j(70)
-        return [("handle", _ring(58, h / 2, j(26), h * 0.32, 11, -80, 80)), ("body", _rect(0, 0, 60, h))]
+        return [("handle", _ring(58, h / 2, j(28), h * 0.36, 15, -80, 80)), ("body", _rect(0, 0, 60, h))]
     if tool == "kettle":
-        return [("handle", _ring(8, 40, j(24), 26, 10, 100, 260)),
-                ("spout", [(68, 48), (68, 64), (j(112), j(24)), (j(104), 18)]),
+        return [("handle", _ring(8, 45, j(26), 30, 14, 100, 260)),
+                ("spout", [(66, 44), (66, 66), (j(112), j(22)), (j(100), 14)]),
                 ("body", [(5, 80), (75, 80), (70, 20), (10, 20)])]
     if tool == "jug":
-        return [("handle", _ring(62, 45, j(22), 28, 10, -80, 80)),
-                ("spout", [(0, 8), (14, 8), (j(-22), j(-8)), (j(-26), 0)]),
+        return [("handle", _ring(62, 45, j(24), 30, 14, -80, 80)),
+                ("spout", [(0, 6), (16, 6), (j(-24), j(-12)), (j(-30), 0)]),
                 ("body", _rect(0, 5, 62, j(95)))]
     if tool == "knife":
         L = j(55)
-        return [("handle", _rect(0, 0, L, 15)), ("blade", [(L, -2), (L + j(85), 8), (L, 18)])]
+        return [("handle", _rect(0, 0, L, 22)), ("blade", [(L, -6), (L + j(85), 11), (L, 28)])]
     if tool == "cleaver":
         L = j(50)
-        return [("handle", _rect(0, 0, L, 14)), ("blade", _rect(L, -j(22), L + j(65), 20))]
+        return [("handle", _rect(0, 0, L, 20)), ("blade", _rect(L, -j(22), L + j(65), 26))]
     if tool == "pan":
         r = j(40)
-        return [("handle", _rect(2 * r - 4, r - 6, 2 * r + j(70), r + 6)),
+        return [("handle", _rect(2 * r - 4, r - 10, 2 * r + j(70), r + 10)),
                 ("body", _ring(r, r, r, r, r, 0, 360, 40))]
     raise ValueError(f"unknown tool {tool!r}")
 
@@ -118,7 +120,7 @@ def render(tool: str, rng: np.random.Generator, grasp: str | None = None) -> Sce
     parts = tool_parts(tool, rng)
     pts = np.array([p for _, poly in parts for p in poly])
     lo, hi = pts.min(0), pts.max(0)
-    scale = rng.uniform(0.95, 1.25) * 150 / max(hi - lo)
+    scale = rng.uniform(1.0, 1.2) * 170 / max(hi - lo)
     flip = rng.random() < 0.5
     span = (hi - lo) * scale
     off = np.array([rng.uniform(8, max(9, SIZE - 8 - span[0])), rng.uniform(8, max(9, SIZE - 8 - span[1]))])
@@ -184,7 +186,12 @@ def write_split(root: Path, split: str, train_tools: dict, test_tools: dict, n_t
                 folder.mkdir(parents=True, exist_ok=True)
                 for i in range(n_train):
                     scene = render(tool, rng, grasp=PART_OF[action] if view == "exocentric" else None)
-                    scene.image.save(folder / f"{tool}_{view[:3]}_{i:03d}.jpg", quality=92)
+                    name = f"{tool}_{view[:3]}_{i:03d}"
+                    scene.image.save(folder / f"{name}.jpg", quality=92)
+                    if view == "egocentric":  # for supervised training and its comparison only
+                        gt = base / "trainset" / "GT" / action / tool
+                        gt.mkdir(parents=True, exist_ok=True)
+                        gt_map(scene.masks[PART_OF[action]]).save(gt / f"{name}.png")
     for tool, actions in test_tools.items():
         for action in actions:
             ego = base / "testset" / "egocentric" / action / tool
@@ -198,12 +205,14 @@ def write_split(root: Path, split: str, train_tools: dict, test_tools: dict, n_t
                 gt_map(scene.masks[PART_OF[action]]).save(gt / f"{name}.png")
 
 
-def generate(out: str | Path, seed: int = 0, n_train: int = 6, n_test: int = 4) -> Path:
-    """Writes Seen/ and Unseen/ under `out`; the same seed gives the same files."""
+def generate(out: str | Path, seed: int = 0, n_train: int = 6, n_test: int = 4,
+             splits: tuple[str, ...] = ("Seen", "Unseen")) -> Path:
+    """Writes the splits under `out`; the same seed gives the same files."""
     out = Path(out)
-    rng = np.random.default_rng(seed)
-    write_split(out, "Seen", SEEN_TOOLS, SEEN_TOOLS, n_train, n_test, rng)
-    write_split(out, "Unseen", SEEN_TOOLS, UNSEEN_TOOLS, n_train, n_test, rng)
+    for split in splits:
+        rng = np.random.default_rng([seed, split == "Unseen"])
+        test_tools = SEEN_TOOLS if split == "Seen" else UNSEEN_TOOLS
+        write_split(out, split, SEEN_TOOLS, test_tools, n_train, n_test, rng)
     return out
 
 

@@ -78,7 +78,7 @@ def train_weak(head: LocateHead, ego: Bank, exo: Bank, *, epochs: int, batch: in
             loss.backward()
             opt.step()
             for k, v in losses.items():
-                totals[k] = totals.get(k, 0.0) + float(v) * len(idx) / len(ego)
+                totals[k] = totals.get(k, 0.0) + float(v.detach()) * len(idx) / len(ego)
             part_frac.append(frac)
         sched.step()
         if log and (epoch % max(1, epochs // 5) == 0 or epoch == epochs - 1):
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
     ds = read_dataset(args.layout, args.data, args.split)
     for w in ds.warnings[:10]:
         log(f"warning: {w}")
-    extractor = FeatureExtractor(args.models, args.cache, size=args.size)
+    extractor = FeatureExtractor(args.models, args.cache, size=args.size, device=args.device)
     t0 = time.perf_counter()
     head = LocateHead(ds.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=args.mode == "weak")
     if args.mode == "weak":
@@ -141,6 +141,9 @@ def run(args: argparse.Namespace, log=print) -> dict:
         log(f"features ready in {time.perf_counter() - t0:.1f}s")
         train_weak(head, ego, exo, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
     else:
+        unlabelled = [str(s.image) for s in ds.train_ego if s.gt is None and s.gt_array is None]
+        if unlabelled:
+            raise LayoutError(args.data, [f"{args.mode} training needs GT heatmaps; none for {p}" for p in unlabelled])
         banks = [build_bank(ds.train_ego, ds.actions, extractor, with_gt=True, log=log)]
         if args.mode == "fewshot":
             banks.append(build_bank(ds.train_ego, ds.actions, extractor, with_gt=True, flip=True, log=log))
@@ -188,6 +191,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--device", default="cpu", help="backbone device for feature extraction, e.g. cuda")
     ap.add_argument("--int8", action="store_true", help="store int8 weights with per-channel scales")
     ap.add_argument("--model-id", default="")
     ap.add_argument("--baselines", action="store_true", help="also score a centre prior and the saliency map")

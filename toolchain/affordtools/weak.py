@@ -7,7 +7,9 @@ Per batch of egocentric images, each paired with E exocentric images of the same
 - Part discovery (LOCATE): exocentric DINOv2 features where the action's CAM is high are
   clustered (k-means, k=3: hand, object part, background); each centroid's similarity map
   on the egocentric image is scored by its overlap with the object mask, and the best one
-  is the part prototype when its score passes `part_threshold`.
+  is the part prototype when its score passes `part_threshold`. Unlike LOCATE, the score
+  is the share of the cluster's map inside the object, and clusters covering more than
+  `max_part_coverage` of the object are not parts (LOCATE's IoU term favours whole objects).
 - Part distillation (LOCATE): the egocentric CAM-pooled feature is pulled to the prototype.
 - Selective prototypical contrast (Selective CL): the same pooled feature against the
   positive prototype and negatives (background, the other clusters = hand and context).
@@ -28,7 +30,7 @@ from .head import LocateHead, concentration_loss
 
 @dataclass
 class WeakConfig:
-    """Thresholds from LOCATE (0.6 / 0.6 / 0.5 margin / 3 clusters); loss weights."""
+    """Thresholds from LOCATE (0.6 / 0.6 / 0.5 margin / 3 clusters), the part-size limit, loss weights."""
 
     cam_threshold: float = 0.6
     part_threshold: float = 0.6
@@ -38,7 +40,8 @@ class WeakConfig:
     w_concentration: float = 0.07
     w_proto: float = 1.0
     w_proto_contrast: float = 0.5
-    w_pixel_contrast: float = 0.5
+    w_pixel_contrast: float = 1.0
+    max_part_coverage: float = 0.7
 
 
 def kmeans(x: torch.Tensor, k: int, iters: int = 25, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -84,8 +87,9 @@ def discover(ego_desc: torch.Tensor, ego_obj: torch.Tensor, exo_desc: torch.Tens
         sim = _minmax_rows(cents @ F.normalize(ego_desc, dim=1).T)  # [k, N]
         hard = sim > sim.mean(1, keepdim=True)
         inter = (hard & ego_obj).sum(1).float()
-        union = hard.sum(1) + ego_obj.sum() - inter
-        score = (inter / hard.sum(1).clamp(min=1) + ego_obj.sum() / union.clamp(min=1)) / 2
+        precision = inter / hard.sum(1).clamp(min=1)   # the cluster lies on the object, not hand/background
+        coverage = inter / ego_obj.sum().clamp(min=1)  # ... and is a part of it, not all of it
+        score = torch.where(coverage <= cfg.max_part_coverage, precision, torch.zeros_like(precision))
         best = int(score.argmax())
         if score[best] >= cfg.part_threshold:
             pos_mask = hard[best] & ego_obj

@@ -21,13 +21,30 @@ def model():
     return load_dinov2(require(models_dir() / "dinov2_vits14.fp32.safetensors", "run `make models`"))
 
 
-@pytest.mark.parametrize("name", ["coffee", "astronaut", "chelsea"])
+@pytest.mark.parametrize("name", ["coffee", "astronaut", "chelsea", "coffee_280x210"])
 def test_tokens_match_onnxruntime_fixture(model, name):
     fx = load_file(str(require(fixtures_dir() / f"backbone_{name}.safetensors", "run `make fixtures`")))
     with torch.no_grad():
         tokens = model(torch.from_numpy(fx["input"])).tokens[0].numpy()
     assert tokens.shape == fx["tokens"].shape
     assert rel_err(tokens, fx["tokens"]) < REL_TOL
+
+
+def test_preprocessing_matches_the_fixture_input(model):
+    """load_rgb + normalize reproduce the reference's resize (bilinear, half-pixel, no antialias)."""
+    import tempfile
+
+    from PIL import Image
+
+    from affordtools.features import load_rgb
+
+    fx = load_file(str(require(fixtures_dir() / "backbone_coffee.safetensors", "run `make fixtures`")))
+    side = fx["input"].shape[-1]
+    with tempfile.TemporaryDirectory() as d:
+        path = f"{d}/coffee.png"
+        Image.fromarray(fx["rgb"]).save(path)
+        x = model.normalize(load_rgb(path, side)).numpy()
+    np.testing.assert_allclose(x, fx["input"], atol=1e-4)
 
 
 @pytest.mark.parametrize("side", [224, 280])
