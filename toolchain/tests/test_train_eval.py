@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,7 +107,7 @@ def test_cli_names_missing_predictions(tmp_path, capsys):
 
 
 def test_swift_affordd_eval_agrees(tmp_path, capsys):
-    binary = REPO / ".build" / "debug" / "affordd"
+    binary = Path(os.environ.get("AFFORDD_BIN", REPO / ".build" / "debug" / "affordd"))
     if not binary.is_file():
         pytest.skip(f"{binary} missing: `make test` builds it before pytest")
     pred, gt = generated_maps(tmp_path)
