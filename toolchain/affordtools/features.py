@@ -12,6 +12,7 @@ Entries are keyed by the image file's sha256, the input size and the backbone ha
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class FeatureExtractor:
                 return ImageFeatures(z["tokens"], z["cls_attention"], z["saliency"].astype(np.float32))
         feats = self.compute(load_rgb(path, self.size, flip))
         entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_suffix(".tmp.npz")
+        tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp.npz")  # concurrent runs share caches
         np.savez(tmp, tokens=feats.tokens, cls_attention=feats.cls_attention,
                  saliency=feats.saliency.astype(np.float16))
         tmp.replace(entry)

@@ -6,7 +6,7 @@ Flat 2-D tools on cluttered backgrounds. Every tool is built from parts, and eac
 action has its own part: `hold` a striped brown handle, `cut` a silver blade, `pour` a
 spout with a dark opening. Egocentric images show the tool alone; exocentric images show
 a hand-like occluder (palm, fingers, forearm from the image border) grasping the part of
-the folder's action, leaving its ends visible. Test GT is the part's mask, blurred;
+the folder's action, leaving most of it visible. Test GT is the part's mask, blurred;
 training egocentric images get GT too (`trainset/GT/`, not part of AGD20K) so that
 supervised training can be compared with weak training.
 Seen tests new instances of the training tools; Unseen tests other tools (pan, cleaver,
@@ -160,12 +160,12 @@ def _draw_hand(img: Image.Image, part_mask: np.ndarray, rng) -> None:
     d = ImageDraw.Draw(img)
     angle = rng.uniform(0, 2 * math.pi)
     edge = (cx + 400 * math.cos(angle), cy + 400 * math.sin(angle))
-    d.line([(cx, cy), edge], fill=tuple(int(c * 0.9) for c in skin), width=26)  # forearm
-    r = max(16.0, 0.35 * math.sqrt(part_mask.sum()))
+    d.line([(cx, cy), edge], fill=tuple(int(c * 0.9) for c in skin), width=18)  # forearm
+    r = float(rng.uniform(10, 13))  # small: most of the part stays visible around the grasp
     d.ellipse([cx - r, cy - 0.8 * r, cx + r, cy + 0.8 * r], fill=skin)  # palm
     for k in range(4):  # fingers wrap across the part
         a = angle + math.pi + (k - 1.5) * 0.35
-        fx, fy = cx + 1.4 * r * math.cos(a), cy + 1.4 * r * math.sin(a)
+        fx, fy = cx + 1.3 * r * math.cos(a), cy + 1.3 * r * math.sin(a)
         d.line([(cx, cy), (fx, fy)], fill=skin, width=7)
 
 

@@ -107,7 +107,7 @@ def train_supervised(head: LocateHead, banks: list[Bank], *, epochs: int, batch:
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx) / len(tokens)
+            total += float(loss.detach()) * len(idx) / len(tokens)
         sched.step()
         if log and (epoch % max(1, epochs // 5) == 0 or epoch == epochs - 1):
             log(f"epoch {epoch + 1}/{epochs} kl={total:.3f}")

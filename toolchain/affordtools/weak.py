@@ -5,11 +5,12 @@ Per batch of egocentric images, each paired with E exocentric images of the same
   classifier are shared; each view has its own conv branch).
 - Concentration (LOCATE): compact egocentric maps.
 - Part discovery (LOCATE): exocentric DINOv2 features where the action's CAM is high are
-  clustered (k-means, k=3: hand, object part, background); each centroid's similarity map
-  on the egocentric image is scored by its overlap with the object mask, and the best one
-  is the part prototype when its score passes `part_threshold`. Unlike LOCATE, the score
-  is the share of the cluster's map inside the object, and clusters covering more than
-  `max_part_coverage` of the object are not parts (LOCATE's IoU term favours whole objects).
+  clustered (k-means, k=3: hand, object part, background). Each egocentric patch joins
+  its nearest centroid; clusters lying on the object (share >= `part_threshold`) that
+  cover between `min_part_coverage` and `max_part_coverage` of it are part candidates,
+  and the one hottest in the exocentric CAM is the part prototype. (LOCATE scores a
+  cluster's thresholded similarity map by overlap with the object, which on small
+  objects selects the whole object; part-level GT needs the sharper assignment.)
 - Part distillation (LOCATE): the egocentric CAM-pooled feature is pulled to the prototype.
 - Selective prototypical contrast (Selective CL): the same pooled feature against the
   positive prototype and negatives (background, the other clusters = hand and context).
@@ -41,6 +42,7 @@ class WeakConfig:
     w_proto: float = 1.0
     w_proto_contrast: float = 0.5
     w_pixel_contrast: float = 1.0
+    min_part_coverage: float = 0.05
     max_part_coverage: float = 0.7
 
 
@@ -81,18 +83,27 @@ def discover(ego_desc: torch.Tensor, ego_obj: torch.Tensor, exo_desc: torch.Tens
     """ego_desc [N, D], ego_obj bool [N], exo_desc [E, N, D], exo_cam [E, N] (the action's channel)."""
     background = F.normalize(ego_desc[~ego_obj].mean(0) if (~ego_obj).any() else ego_desc.mean(0), dim=0)
     obj_proto = F.normalize(ego_desc[ego_obj].mean(0) if ego_obj.any() else ego_desc.mean(0), dim=0)
-    hot = torch.cat([d[_minmax(c) > cfg.cam_threshold] for d, c in zip(exo_desc, exo_cam)])
+    heat = [_minmax(c) for c in exo_cam]
+    hot = torch.cat([d[h > cfg.cam_threshold] for d, h in zip(exo_desc, heat)])
+    hot_heat = torch.cat([h[h > cfg.cam_threshold] for h in heat])
     if len(hot) >= cfg.clusters * 2:
-        cents = F.normalize(kmeans(hot, cfg.clusters, generator=gen), dim=1)
-        sim = _minmax_rows(cents @ F.normalize(ego_desc, dim=1).T)  # [k, N]
-        hard = sim > sim.mean(1, keepdim=True)
-        inter = (hard & ego_obj).sum(1).float()
-        precision = inter / hard.sum(1).clamp(min=1)   # the cluster lies on the object, not hand/background
-        coverage = inter / ego_obj.sum().clamp(min=1)  # ... and is a part of it, not all of it
-        score = torch.where(coverage <= cfg.max_part_coverage, precision, torch.zeros_like(precision))
-        best = int(score.argmax())
-        if score[best] >= cfg.part_threshold:
-            pos_mask = hard[best] & ego_obj
+        raw = kmeans(hot, cfg.clusters, generator=gen)
+        cents = F.normalize(raw, dim=1)
+        members = torch.cdist(hot, raw).argmin(1)
+        hotness = torch.stack([hot_heat[members == j].mean() if (members == j).any() else hot_heat.new_zeros(())
+                               for j in range(cfg.clusters)])
+        # Each egocentric patch goes to its nearest centroid or to the background prototype;
+        # a part is a cluster that lies on the object (precision) and covers some but not all of it.
+        protos = torch.cat([cents, background[None]])
+        assign = (protos @ F.normalize(ego_desc, dim=1).T).argmax(0)
+        onehot = F.one_hot(assign, cfg.clusters + 1).T.bool()[:cfg.clusters]  # [k, N]
+        on_obj = (onehot & ego_obj).sum(1).float()
+        precision = on_obj / onehot.sum(1).clamp(min=1)
+        coverage = on_obj / ego_obj.sum().clamp(min=1)
+        ok = (precision >= cfg.part_threshold) & (coverage >= cfg.min_part_coverage) & (coverage <= cfg.max_part_coverage)
+        if ok.any():
+            best = int(torch.where(ok, hotness, torch.full_like(hotness, -1)).argmax())
+            pos_mask = onehot[best] & ego_obj
             others = torch.cat([cents[:best], cents[best + 1:]])
             return Discovery(cents[best], torch.cat([background[None], others]), pos_mask,
                              ~ego_obj | (ego_obj & ~pos_mask), True)
