@@ -1,5 +1,8 @@
 import AffordTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A Python peer script from Tests/ZMQPeers, run as a child process with bounded waits.
 ///
@@ -40,12 +43,16 @@ final class PythonPeer {
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill() }
         try? FileManager.default.removeItem(at: outputURL)
         try? FileManager.default.removeItem(at: errorURL)
     }
 
     var isRunning: Bool { process.isRunning }
+
+    // SIGKILL, not SIGTERM: a test process that ran ServiceLifecycle ignores
+    // SIGTERM, and children inherit ignored signals across exec.
+    private func kill() { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
     var output: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
     var errorOutput: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
 
@@ -68,7 +75,7 @@ final class PythonPeer {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { await pause() }
         guard !process.isRunning else {
-            process.terminate()
+            kill()
             process.waitUntilExit()
             return -1
         }
