@@ -29,15 +29,17 @@ afk_packed_weights *afk_pack_weights_into(const int8_t *b, int n, int k, void *b
     /* Padding rows and columns must read as zero. */
     memset(w->data, 0, needed - header_bytes());
     for (int j = 0; j < n; j++) {
-        int8_t *panel = w->data + (size_t)(j / AFK_PANEL) * (size_t)w->k_padded * AFK_PANEL;
-        int column = j % AFK_PANEL;
+        const int8_t *row = b + (size_t)j * (size_t)k;
+        /* Column j's groups of AFK_KGROUP bytes sit AFK_PANEL * AFK_KGROUP bytes apart. */
+        int8_t *column = w->data + (size_t)(j / AFK_PANEL) * (size_t)w->k_padded * AFK_PANEL
+                         + (size_t)(j % AFK_PANEL) * AFK_KGROUP;
         int32_t sum = 0;
-        for (int kk = 0; kk < k; kk++) {
-            int8_t v = b[(size_t)j * (size_t)k + (size_t)kk];
-            size_t group = (size_t)(kk / AFK_KGROUP);
-            panel[(group * AFK_PANEL + (size_t)column) * AFK_KGROUP + (size_t)(kk % AFK_KGROUP)] = v;
-            sum += v;
-        }
+        for (int kk = 0; kk < k; kk++) sum += row[kk];
+        int whole = k / AFK_KGROUP * AFK_KGROUP;
+        for (int kk = 0; kk < whole; kk += AFK_KGROUP)
+            memcpy(column + (size_t)(kk / AFK_KGROUP) * AFK_PANEL * AFK_KGROUP, row + kk, AFK_KGROUP);
+        for (int kk = whole; kk < k; kk++)
+            column[(size_t)(kk / AFK_KGROUP) * AFK_PANEL * AFK_KGROUP + (size_t)(kk % AFK_KGROUP)] = row[kk];
         w->col_sum[j] = sum;
     }
     return w;
