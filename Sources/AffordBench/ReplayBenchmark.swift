@@ -1,6 +1,6 @@
 import AffordCore
+import AffordImaging
 import AffordRecording
-import CTurboJPEG
 import Foundation
 
 /// `affordd-bench replay`: MCAP replay throughput, as fast as possible, of a 640x480
@@ -87,18 +87,6 @@ enum ReplayBenchmark {
                 rgb[base + 2] = UInt8(clamping: ((x / 40 + y / 40) % 2) * 160 + noise + 40)
             }
         }
-        guard let handle = tjInitCompress() else { throw AffordError(.decode, "tjInitCompress failed") }
-        defer { tjDestroy(handle) }
-        var buffer: UnsafeMutablePointer<UInt8>?
-        var size: UInt = 0
-        let status = rgb.withUnsafeBufferPointer {
-            tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue),
-                        &buffer, &size, Int32(TJSAMP_420.rawValue), 85, 0)
-        }
-        defer { tjFree(buffer) }
-        guard status == 0, let buffer else {
-            throw AffordError(.decode, "tjCompress2 failed: \(String(cString: tjGetErrorStr2(handle)))")
-        }
-        return Array(UnsafeBufferPointer(start: buffer, count: Int(size)))
+        return try JPEGEncoder().encode(RGBImage(width: width, height: height, pixels: rgb), quality: 85)
     }
 }

@@ -13,22 +13,24 @@ enum QuantizedAttention {
         let scratch = workspace.attention
         let isa = pool.isa
 
-        // Keys and values become this frame's packed "weights", one pair per head.
+        // Keys and values become this frame's packed "weights", one pair per head, packed into
+        // the scratch's own slots: no allocation per frame.
         pool.parallelFor(2 * heads) { task, _ in
             let head = task / 2
             if task % 2 == 0 {
                 let codes = scratch.keyCodes.pointer + head * tokens * headDim
                 afm_quantize_s8_rows(VectorMath.level, qkv + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
                                      codes, Int32(headDim), scratch.keyScales.pointer + head * tokens)
-                scratch.packed.pointer[task] = afk_pack_weights(codes, Int32(tokens), Int32(headDim))
+                scratch.packed.pointer[task] = afk_pack_weights_into(
+                    codes, Int32(tokens), Int32(headDim), scratch.packedSlot(task), scratch.packedSlotBytes)
             } else {
                 let codes = scratch.valueCodes.pointer + head * headDim * tokens
                 afm_quantize_s8_columns(VectorMath.level, qkv + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
                                         codes, Int32(tokens), scratch.valueScales.pointer + head * headDim)
-                scratch.packed.pointer[task] = afk_pack_weights(codes, Int32(headDim), Int32(tokens))
+                scratch.packed.pointer[task] = afk_pack_weights_into(
+                    codes, Int32(headDim), Int32(tokens), scratch.packedSlot(task), scratch.packedSlotBytes)
             }
         }
-        defer { for slot in 0..<(2 * heads) { afk_packed_weights_free(scratch.packed.pointer[slot]) } }
 
         let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
@@ -65,6 +67,9 @@ final class AttentionScratch: @unchecked Sendable {
     let keyCodes, valueCodes: Buffer<Int8>
     let keyScales, valueScales: Buffer<Float>
     let packed: Buffer<OpaquePointer?>
+    /// One 64-byte-aligned slot per packed K or V, big enough for either shape.
+    let packedSlotBytes: Int
+    private let packedSlots: Buffer<UInt8>
     let queryCodes, probabilityCodes: Buffer<UInt8>
     let rowScales: Buffer<Float>
     let rowZeros: Buffer<Int32>
@@ -75,9 +80,15 @@ final class AttentionScratch: @unchecked Sendable {
         keyScales = Buffer(heads * tokens)
         valueScales = Buffer(dim)
         packed = Buffer(2 * heads)
+        let headDim = dim / heads
+        let largest = max(afk_packed_weights_size(Int32(tokens), Int32(headDim)), afk_packed_weights_size(Int32(headDim), Int32(tokens)))
+        packedSlotBytes = (largest + 63) / 64 * 64
+        packedSlots = Buffer(2 * heads * packedSlotBytes)
         queryCodes = Buffer(threads * blockRows * (dim / heads))
         probabilityCodes = Buffer(threads * blockRows * tokens)
         rowScales = Buffer(threads * blockRows)
         rowZeros = Buffer(threads * blockRows)
     }
+
+    func packedSlot(_ index: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(packedSlots.pointer + index * packedSlotBytes) }
 }

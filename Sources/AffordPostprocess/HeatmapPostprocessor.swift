@@ -33,7 +33,11 @@ public struct HeatmapPostprocessor: Sendable {
     public func process(_ raw: ActionMap, frameWidth: Int, frameHeight: Int) -> ActionResult {
         let width = settings.outputWidth ?? frameWidth
         let height = settings.outputHeight ?? frameHeight
-        let heatmap = Self.normalised(Bilinear.resize(raw.map, width: width, height: height))
+        var heatmap = raw.map.width == width && raw.map.height == height
+            ? raw.map
+            : Bilinear.Separable(sourceWidth: raw.map.width, sourceHeight: raw.map.height,
+                                 targetWidth: width, targetHeight: height).resize(raw.map)
+        Self.normalise(&heatmap.values)
         var components = Self.components(
             of: heatmap, relativeThreshold: settings.relativeThreshold, minArea: settings.minArea,
             keep: settings.maxComponents)
@@ -51,21 +55,56 @@ public struct HeatmapPostprocessor: Sendable {
     /// `(x - min) / (max - min + eps)`.
     public static func normalised(_ map: Heatmap) -> Heatmap {
         var values = map.values
+        normalise(&values)
+        return Heatmap(width: map.width, height: map.height, values: values)
+    }
+
+    /// `normalised`, in place.
+    public static func normalise(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { buffer in
-            guard var low = buffer.first else { return }
-            var high = low
-            for value in buffer {
-                low = min(low, value)
-                high = max(high, value)
-            }
+            guard let (low, high) = extremes(UnsafeBufferPointer(buffer)) else { return }
             let scale = 1 / (high - low + epsilon)
             for index in buffer.indices { buffer[index] = (buffer[index] - low) * scale }
         }
-        return Heatmap(width: map.width, height: map.height, values: values)
+    }
+
+    /// The smallest and largest value, as a sequential `min`/`max` fold finds them (a NaN
+    /// counts only in the first place), in 16 lanes so that it vectorises.
+    static func extremes(_ values: UnsafeBufferPointer<Float>) -> (low: Float, high: Float)? {
+        guard let first = values.first, let base = values.baseAddress else { return nil }
+        var low = SIMD16<Float>(repeating: first), high = low
+        let whole = values.count / 16 * 16
+        for start in stride(from: 0, to: whole, by: 16) {
+            let value = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<Float>.self)
+            low = low.replacing(with: value, where: value .< low)
+            high = high.replacing(with: value, where: value .> high)
+        }
+        var lowest = low[0], highest = high[0]
+        for lane in 1..<16 {
+            lowest = min(lowest, low[lane])
+            highest = max(highest, high[lane])
+        }
+        for value in values[whole...] {
+            lowest = min(lowest, value)
+            highest = max(highest, value)
+        }
+        return (lowest, highest)
     }
 
     /// Connected regions at or above `relativeThreshold` of the peak, largest score mass first.
     public static func components(
+        of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int
+    ) -> [AffordanceComponent] {
+        map.values.withUnsafeBufferPointer { scores in
+            guard let peak = extremes(scores)?.high, peak > 0 else { return [] }
+            let stats = RunComponents.statistics(scores, width: map.width, height: map.height,
+                                                 cut: relativeThreshold * peak)
+            return ranked(stats.map { ($0.mass, $0.sumU, $0.sumV, $0.area, $0.peak) }, minArea: minArea, keep: keep)
+        }
+    }
+
+    /// `components` by labelling every pixel (`ConnectedComponents`): the plain reference.
+    public static func labelledComponents(
         of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int
     ) -> [AffordanceComponent] {
         guard let peak = map.values.max(), peak > 0 else { return [] }
@@ -94,13 +133,19 @@ public struct HeatmapPostprocessor: Sendable {
                 }
             }
         }
-        let ranked = stats.dropFirst()
-            .filter { $0.area >= minArea && $0.mass > 0 }
+        return ranked(stats.dropFirst().map { ($0.mass, $0.sumU, $0.sumV, $0.area, $0.peak) }, minArea: minArea, keep: keep)
+    }
+
+    /// Components in raster order of their first pixel -> the kept ones, largest mass first.
+    static func ranked(
+        _ stats: [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)], minArea: Int, keep: Int
+    ) -> [AffordanceComponent] {
+        stats.filter { $0.area >= minArea && $0.mass > 0 }
             .sorted { $0.mass > $1.mass }
             .prefix(max(0, keep))
-        return ranked.map {
-            AffordanceComponent(u: $0.sumU / $0.mass, v: $0.sumV / $0.mass, area: $0.area,
-                                peak: $0.peak, mean: Float($0.mass / Double($0.area)))
-        }
+            .map {
+                AffordanceComponent(u: $0.sumU / $0.mass, v: $0.sumV / $0.mass, area: $0.area,
+                                    peak: $0.peak, mean: Float($0.mass / Double($0.area)))
+            }
     }
 }

@@ -20,6 +20,7 @@ struct afk_packed_weights {
     int n, k;
     int k_padded;   /* multiple of AFK_KGROUP */
     int n_padded;   /* multiple of AFK_PANEL */
+    int owned;      /* made by afk_pack_weights: afk_packed_weights_free releases it */
     int8_t *data;   /* n_padded / AFK_PANEL panels of k_padded * AFK_PANEL bytes, 64-byte aligned */
     int32_t *col_sum; /* sum_k b[j][k] per column (n_padded entries), for the zero-point term */
 };

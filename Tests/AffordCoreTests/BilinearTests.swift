@@ -25,4 +25,23 @@ import Testing
         let resized = Bilinear.resize(map, width: 11, height: 7)
         #expect(resized.values.allSatisfy { abs($0 - 0.25) < 1e-7 })
     }
+
+    // The separable fast path against the plain reference: odd sizes, up and down, both axes.
+    @Test(arguments: [(16, 16, 640, 480), (16, 16, 17, 9), (7, 5, 3, 11), (1, 4, 5, 1), (16, 16, 16, 16)])
+    func separableMatchesReference(sizes: (Int, Int, Int, Int)) {
+        let (width, height, targetWidth, targetHeight) = sizes
+        var map = Heatmap(width: width, height: height)
+        for i in map.values.indices { map.values[i] = Float((i * 37) % 23) * 0.13 - 1 }
+        let fast = Bilinear.Separable(sourceWidth: width, sourceHeight: height,
+                                      targetWidth: targetWidth, targetHeight: targetHeight).resize(map)
+        var reference = [Float](repeating: 0, count: targetWidth * targetHeight)
+        map.values.withUnsafeBufferPointer { input in
+            reference.withUnsafeMutableBufferPointer { output in
+                Bilinear.resize(input, width: width, height: height, into: output,
+                                targetWidth: targetWidth, targetHeight: targetHeight)
+            }
+        }
+        #expect(fast.width == targetWidth && fast.height == targetHeight)
+        #expect(fast.values == reference)
+    }
 }

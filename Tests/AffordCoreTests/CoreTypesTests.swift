@@ -32,4 +32,17 @@ import Testing
         #expect(error.description == "invalid_model: missing tensor 'x'")
         #expect(error.file.hasSuffix("CoreTypesTests.swift"))
     }
+
+    /// mono8 against the plain definition, with ties, out-of-range values, NaN and infinities.
+    @Test func mono8RoundsHalvesToEvenAndClamps() {
+        var values: [Float] = [-1, 0, 1, 2, .nan, .infinity, -.infinity, 0.5 / 255, 1.5 / 255, 254.5 / 255]
+        values += (0..<1000).map { Float($0) / 999 }
+        let map = Heatmap(width: values.count, height: 1, values: values)
+        let expected = values.map { value -> UInt8 in
+            let clamped = value.isNaN ? 0 : min(max(value, 0), 1)
+            return UInt8((clamped * 255).rounded(.toNearestOrEven))
+        }
+        #expect(map.mono8Bytes() == expected)
+        #expect(Array(map.mono8Bytes().prefix(7)) == [0, 0, 255, 255, 0, 255, 0])
+    }
 }

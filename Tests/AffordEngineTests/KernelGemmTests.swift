@@ -142,6 +142,42 @@ private func checkMatchesReference(_ isa: afk_isa) throws {
         }
     }
 
+    /// Packing into one reused buffer full of garbage (as attention does every frame) must
+    /// zero the padding itself and give the reference results, for every shape in turn.
+    @Test(arguments: allKernelISAs.filter(kernelSupports))
+    func packingIntoAReusedBufferMatchesReference(isa: afk_isa) throws {
+        let shapes = [(257, 64), (64, 257), (5, 7), (33, 588), (1, 1)]
+        let bytes = shapes.map { afk_packed_weights_size(Int32($0.0), Int32($0.1)) }.max() ?? 0
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0x5A, count: bytes)
+        for (index, (n, k)) in shapes.enumerated() {
+            let problem = GemmProblem(m: 17, n: n, k: k, seed: 900 + UInt64(index))
+            let weights = try #require(problem.b.withUnsafeBufferPointer {
+                afk_pack_weights_into($0.baseAddress, Int32(n), Int32(k), buffer, bytes)
+            })
+            #expect(afk_packed_weights_n(weights) == Int32(n) && afk_packed_weights_k(weights) == Int32(k))
+            let actual = problem.packed(isa, weights: weights, columns: 0..<n, withBias: true)
+            let bad = mismatches(actual, problem.reference(withBias: true), problem: problem, columns: 0..<n)
+            #expect(bad == 0, "\(kernelName(isa)) n=\(n) k=\(k): \(bad) wrong")
+            afk_packed_weights_free(weights)  // a no-op for caller buffers
+        }
+    }
+
+    @Test func packingIntoRejectsSmallOrMisalignedBuffers() {
+        let b = [Int8](repeating: 1, count: 33 * 7)
+        let bytes = afk_packed_weights_size(33, 7)
+        #expect(bytes > 33 * 7)
+        #expect(afk_packed_weights_size(0, 7) == 0 && afk_packed_weights_size(3, 65537) == 0)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes + 64, alignment: 64)
+        defer { buffer.deallocate() }
+        b.withUnsafeBufferPointer { b in
+            #expect(afk_pack_weights_into(b.baseAddress, 33, 7, buffer, bytes - 1) == nil)
+            #expect(afk_pack_weights_into(b.baseAddress, 33, 7, buffer + 8, bytes) == nil)
+            #expect(afk_pack_weights_into(b.baseAddress, 33, 7, buffer, bytes) != nil)
+        }
+    }
+
     @Test func packedWeightsKeepTheirShape() throws {
         let b = [Int8](repeating: 1, count: 33 * 7)
         let weights = try #require(b.withUnsafeBufferPointer { afk_pack_weights($0.baseAddress, 33, 7) })

@@ -1,3 +1,4 @@
+import AffordTestSupport
 import CAffordKernels
 
 /// Every kernel variant, in the order the dispatcher ranks them.
@@ -8,19 +9,13 @@ func kernelSupports(_ isa: afk_isa) -> Bool { afk_isa_supported(isa) != 0 }
 
 func kernelName(_ isa: afk_isa) -> String { String(cString: afk_isa_name(isa)) }
 
-/// SplitMix64: reproducible test data without Foundation's global generator.
+/// Reproducible kernel operands from SplitMix64.
 struct KernelRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 

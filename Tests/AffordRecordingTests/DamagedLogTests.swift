@@ -1,5 +1,6 @@
 import AffordCore
 @testable import AffordRecording
+import AffordTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -49,7 +50,7 @@ import Testing
         #expect(chunks.map(\.messages).reduce(0, +) == log.messages.count)
         #expect(chunkEnds.count > 5)
 
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var cuts = Set(chunkEnds.flatMap { [$0 - 1, $0, $0 + 1] })
         cuts.formUnion(Self.topLevelRecords(bytes).map(\.start))
         for _ in 0..<150 { cuts.insert(Int.random(in: 0..<bytes.count, using: &generator)) }
@@ -94,7 +95,7 @@ import Testing
         let path = temporaryPath("fuzz.mcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let rssBefore = Self.peakRSSKiB()
-        var generator = SplitMix(seed: 2024)
+        var generator = SplitMix64(seed: 2024)
         var failures = [String: Int]()
         let iterations = 3000
         for iteration in 0..<iterations {
@@ -118,7 +119,7 @@ import Testing
     }
 
     /// Bit flips, truncations, or a record's length field (or a chunk's size field) overwritten.
-    static func mutate(_ bytes: inout [UInt8], _ generator: inout SplitMix) {
+    static func mutate(_ bytes: inout [UInt8], _ generator: inout SplitMix64) {
         switch generator.next() % 4 {
         case 0:
             for _ in 0..<(1 + generator.next() % 8) {

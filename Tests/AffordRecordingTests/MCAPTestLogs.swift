@@ -1,4 +1,5 @@
 @testable import AffordRecording
+import AffordTestSupport
 import Foundation
 
 /// A small multi-channel log written by MCAPWriter, and what it should read back as.
@@ -29,7 +30,7 @@ struct TestLog {
                                         data: Array("fx: 500\n".utf8))
         try writer.addAttachment(attachment)
         log.attachments.append(attachment)
-        var generator = SplitMix(seed: UInt64(chunkSize) ^ UInt64(messageCount))
+        var generator = SplitMix64(seed: UInt64(chunkSize) ^ UInt64(messageCount))
         for index in 0..<messageCount {
             let channel = log.channels[index % 3]
             let data: [UInt8] = channel.topic == "/blob"
@@ -45,18 +46,6 @@ struct TestLog {
     }
 }
 
-/// A tiny deterministic generator so fuzz and log contents are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Everything a reader yields, stopping at the first error.
 struct ReadOutcome {

@@ -3,18 +3,10 @@ import Foundation
 
 /// How results look in a recording: heatmaps as mono8 images, centroids as annotations.
 enum FoxgloveResultEncoding {
-    /// [0, 1] -> 0...255 as the ZeroMQ publisher quantises: clamped, NaN as 0, halves to even.
-    static func mono8(_ map: Heatmap) -> [UInt8] {
-        map.values.map { value in
-            let scaled = (value.isNaN ? 0 : min(max(value, 0), 1)) * 255
-            return UInt8(scaled.rounded(.toNearestOrEven))
-        }
-    }
-
     static func rawImage(_ map: Heatmap, wallNs: UInt64, frameID: String) -> Foxglove.RawImage {
         Foxglove.RawImage(timestamp: .init(nanoseconds: wallNs), frame_id: frameID, width: UInt32(map.width),
                           height: UInt32(map.height), encoding: "mono8", step: UInt32(map.width),
-                          data: Data(mono8(map)))
+                          data: Data(map.mono8Bytes()))
     }
 
     /// A circle and a label per component, and one POINTS annotation per action, in frame pixels.

@@ -2,7 +2,8 @@ import AffordCore
 
 /// How heatmap pixels travel on the wire (ROS `sensor_msgs/Image` encoding names).
 public enum HeatmapEncoding: String, Sendable, Codable, CaseIterable {
-    /// One byte per pixel: rint(clamp(value, 0, 1) × 255), rounding halves to even; NaN is 0.
+    /// One byte per pixel: rint(clamp(value, 0, 1) × 255), rounding halves to even; NaN is 0
+    /// (`Heatmap.writeMono8`).
     case mono8
     /// One little-endian IEEE-754 float per pixel, the [0, 1] value as is.
     case float32 = "32FC1"
@@ -22,16 +23,7 @@ public enum HeatmapEncoding: String, Sendable, Codable, CaseIterable {
         precondition(output.count == byteCount(of: heatmap), "heatmap output buffer has the wrong size")
         switch self {
         case .mono8:
-            heatmap.values.withUnsafeBufferPointer { values in
-                for index in values.indices {
-                    // NaN fails both comparisons and becomes 0.
-                    let value = values[index]
-                    let clamped = value > 0 ? (value < 1 ? value : 1) : 0
-                    // Adding 2^23 rounds to the nearest integer (ties to even, as rint) and leaves
-                    // it in the low mantissa bits: no trapping conversion, so the loop vectorises.
-                    output[index] = UInt8(truncatingIfNeeded: (clamped * 255 + 8_388_608).bitPattern)
-                }
-            }
+            heatmap.writeMono8(into: output)
         case .float32:
             heatmap.values.withUnsafeBytes { source in
                 UnsafeMutableRawBufferPointer(output).copyMemory(from: source)

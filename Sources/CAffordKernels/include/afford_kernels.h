@@ -46,6 +46,12 @@ typedef struct afk_packed_weights afk_packed_weights;
 /* Packs N x K s8 weights (any N >= 1, 1 <= K <= 65536 so int32 sums cannot overflow).
  * Returns NULL on bad sizes or allocation failure. */
 afk_packed_weights *afk_pack_weights(const int8_t *b, int n, int k);
+/* Bytes afk_pack_weights_into needs for N x K weights; 0 on bad sizes. */
+size_t afk_packed_weights_size(int n, int k);
+/* afk_pack_weights into a caller's 64-byte-aligned buffer of at least afk_packed_weights_size
+ * bytes, for weights packed every frame: no allocation. The result lives in `buffer` (freeing
+ * it is a no-op). NULL on bad sizes, a small or misaligned buffer. */
+afk_packed_weights *afk_pack_weights_into(const int8_t *b, int n, int k, void *buffer, size_t bytes);
 void afk_packed_weights_free(afk_packed_weights *w);
 int afk_packed_weights_n(const afk_packed_weights *w);
 int afk_packed_weights_k(const afk_packed_weights *w);

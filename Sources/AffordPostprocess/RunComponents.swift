@@ -1,0 +1,101 @@
+import AffordCore
+
+/// 8-connected components of `score >= cut && score > 0` with their statistics, found from
+/// row runs: one pass over the pixels with no per-pixel label image. Matches
+/// `HeatmapPostprocessor.labelledComponents` (the pixel-labelling reference) up to the
+/// order in which each component's float sums are added.
+enum RunComponents {
+    /// One horizontal run of above-threshold pixels and its partial sums.
+    struct Run {
+        var start: Int32
+        var end: Int32  // exclusive
+        var parent: Int32
+        var area: Int32 = 0
+        var peak: Float = 0
+        var mass = 0.0, sumU = 0.0, sumV = 0.0
+    }
+
+    static func find(_ runs: UnsafeMutablePointer<Run>, _ index: Int32) -> Int32 {
+        var root = index
+        while runs[Int(root)].parent != root { root = runs[Int(root)].parent }
+        var node = index
+        while runs[Int(node)].parent != root {
+            let next = runs[Int(node)].parent
+            runs[Int(node)].parent = root
+            node = next
+        }
+        return root
+    }
+
+    /// Statistics per component, ordered by the raster position of its first pixel.
+    static func statistics(
+        _ scores: UnsafeBufferPointer<Float>, width: Int, height: Int, cut: Float
+    ) -> [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)] {
+        var runs: [Run] = []
+        runs.reserveCapacity(4 * height)
+        var previous = 0..<0  // indices of the runs on the row above
+        for y in 0..<height {
+            let row = scores.baseAddress.map { $0 + y * width }
+            guard let row else { break }
+            let first = runs.count
+            var x = 0
+            while x < width {
+                let value = row[x]
+                if !(value >= cut && value > 0) {
+                    x += 1
+                    continue
+                }
+                var run = Run(start: Int32(x), end: 0, parent: Int32(runs.count))
+                let v = Double(y)
+                while x < width, row[x] >= cut, row[x] > 0 {
+                    let score = row[x]
+                    run.mass += Double(score)
+                    run.sumU += Double(score) * Double(x)
+                    run.sumV += Double(score) * v
+                    run.peak = max(run.peak, score)
+                    x += 1
+                }
+                run.end = Int32(x)
+                run.area = run.end - run.start
+                runs.append(run)
+            }
+            // Join with every run above that touches this one, diagonals included.
+            runs.withUnsafeMutableBufferPointer { buffer in
+                guard let all = buffer.baseAddress else { return }
+                var above = previous.lowerBound
+                for current in first..<buffer.count {
+                    let start = all[current].start, end = all[current].end
+                    while above < previous.upperBound && all[above].end < start { above += 1 }
+                    var candidate = above
+                    while candidate < previous.upperBound && all[candidate].start <= end {
+                        let a = find(all, Int32(candidate)), b = find(all, Int32(current))
+                        if a != b { all[Int(max(a, b))].parent = min(a, b) }
+                        candidate += 1
+                    }
+                }
+            }
+            previous = first..<runs.count
+        }
+        // The root of each set is its earliest run, so roots come before their members.
+        var components: [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)] = []
+        runs.withUnsafeMutableBufferPointer { buffer in
+            guard let all = buffer.baseAddress else { return }
+            var slot = [Int32](repeating: -1, count: buffer.count)
+            for index in 0..<buffer.count {
+                let root = Int(find(all, Int32(index)))
+                if slot[root] < 0 {
+                    slot[root] = Int32(components.count)
+                    components.append((0, 0, 0, 0, 0))
+                }
+                let c = Int(slot[root])
+                let run = all[index]
+                components[c].mass += run.mass
+                components[c].sumU += run.sumU
+                components[c].sumV += run.sumV
+                components[c].area += Int(run.area)
+                components[c].peak = max(components[c].peak, run.peak)
+            }
+        }
+        return components
+    }
+}
