@@ -3,17 +3,18 @@
 Interactive affinity is the contact between one body part and one local region of the
 object. Per training step (`pial_losses`):
 - **Body-part priors.** Each interaction image gets one prior map per contact kind (back,
-  hips, hands, feet, mouth, outside) from its COCO-17 keypoints (`pose.py`). The head's
-  interaction view adds a learned 1x1 projection of the priors to its features, so
-  the pose tells it where contact is likely despite occlusion (PIAL's keypoint
-  heuristic perception, simplified to fixed anchors).
+  hips, hands, feet, mouth, outside) from its COCO-17 keypoints (`pose.py`). A pose branch
+  adds a learned 1x1 projection of the priors to the head's features and is trained on
+  the interaction GT (PIAL's keypoint heuristic perception, simplified to fixed anchors);
+  the plain head is trained on the same images without them, so that it cannot lean on
+  the pose, which the daemon never sees.
 - **Contact kind per action.** The kind whose prior overlaps the action's interaction GT
   most (`action_contact_kinds`); stored in the head file's metadata.
 - **Interactive-affinity transfer.** DINOv2 tokens of the interaction image under
   GT x prior(kind) are pooled into a contact prototype per action; its cosine affinity
   to the object image's tokens is a second target for the object map.
-- **Supervised heatmap losses on both views** (KL, as `train.kl_loss`); the interaction view
-  shares every exported weight, the priors' projection is training-only.
+- **Supervised heatmap losses on both views** (KL, as `train.kl_loss`); both views train
+  every exported weight, the priors' projection is training-only.
 The exported head is the plain egocentric head: affordd runs it on objects alone.
 """
 from __future__ import annotations
@@ -27,8 +28,9 @@ from .bank import Bank
 from .head import LocateHead
 from .pose import CONTACT_KINDS, body_part_priors
 
-AFFINITY_WEIGHT = 0.5
+AFFINITY_WEIGHT = 0.1
 INTERACTION_WEIGHT = 1.0
+POSE_WEIGHT = 0.5
 AFFINITY_SHARPNESS = 4.0  # relu(cos)^p: keeps the top matches, as a contact region is small
 
 
@@ -70,6 +72,12 @@ def action_contact_kinds(inter: Bank, priors: torch.Tensor, n_actions: int) -> l
     return kinds
 
 
+def centred_unit(tokens: torch.Tensor) -> torch.Tensor:
+    """Tokens [B, N, D] minus each image's mean token, unit length: centring removes what every
+    patch of an image shares (light, background). The daemon's demonstrations do the same."""
+    return F.normalize(tokens - tokens.mean(1, keepdim=True), dim=-1)
+
+
 def contact_prototypes(inter: Bank, priors: torch.Tensor, kinds: list[int]) -> torch.Tensor:
     """Per action a unit DINOv2 prototype [K, D] of the contact region (GT x prior of its kind)."""
     grid = priors.shape[-1]
@@ -81,15 +89,15 @@ def contact_prototypes(inter: Bank, priors: torch.Tensor, kinds: list[int]) -> t
             continue
         w = (gt[rows] * priors[rows, kind]).flatten(1)  # [m, N]
         w = w / w.sum(1, keepdim=True).clamp_min(1e-6)
-        pooled = (w[..., None] * F.normalize(inter.tokens[rows], dim=-1)).sum(1)
+        pooled = (w[..., None] * centred_unit(inter.tokens[rows])).sum(1)
         protos[a] = F.normalize(pooled.mean(0), dim=0)
     return protos
 
 
 def affinity_maps(tokens: torch.Tensor, protos: torch.Tensor) -> torch.Tensor:
-    """relu(cosine(token, prototype))^p on the token grid: tokens [B, N, D], protos [B, D] -> [B, h, w]."""
+    """relu(cosine(centred token, prototype))^p on the token grid: tokens [B, N, D], protos [B, D] -> [B, h, w]."""
     side = int(round(tokens.shape[1] ** 0.5))
-    cos = torch.einsum("bnd,bd->bn", F.normalize(tokens, dim=-1), F.normalize(protos, dim=-1))
+    cos = torch.einsum("bnd,bd->bn", centred_unit(tokens), F.normalize(protos, dim=-1))
     return cos.clamp_min(0).pow(AFFINITY_SHARPNESS).reshape(-1, side, side)
 
 
@@ -104,8 +112,13 @@ def pial_losses(head: PialHead, obj_tokens, obj_gt, obj_labels, obj_affinity,
                             align_corners=False)[:, 0]
         losses["affinity"] = AFFINITY_WEIGHT * kl_loss(obj_maps, big)
     if inter_tokens is not None:
-        maps = head.interaction(inter_tokens, inter_priors)[torch.arange(len(inter_labels)), inter_labels]
-        losses["interaction"] = INTERACTION_WEIGHT * kl_loss(maps, inter_gt)
+        rows = torch.arange(len(inter_labels))
+        # The exported head itself must find contact on interaction images too: conditioned
+        # on the priors alone, it would learn "look where the pose says" and transfer nothing.
+        plain = head(inter_tokens)[rows, inter_labels]
+        posed = head.interaction(inter_tokens, inter_priors)[rows, inter_labels]
+        losses["interaction"] = INTERACTION_WEIGHT * kl_loss(plain, inter_gt)
+        losses["pose"] = POSE_WEIGHT * kl_loss(posed, inter_gt)
     return losses
 
 
@@ -126,11 +139,13 @@ def train_pial(head: PialHead, obj: Bank, inter: Bank, *, epochs: int, kl_loss, 
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     for epoch in range(epochs):
         head.train()
-        order = torch.randperm(len(obj), generator=gen)
+        # An epoch sees every image of the larger view once; the smaller view is cycled.
+        n = max(len(obj), len(inter))
+        obj_order = torch.cat([torch.randperm(len(obj), generator=gen) for _ in range(-(-n // len(obj)))])[:n]
+        inter_order = torch.cat([torch.randperm(len(inter), generator=gen) for _ in range(-(-n // len(inter)))])[:n]
         totals: dict[str, float] = {}
-        for start in range(0, len(order), batch):
-            idx = order[start:start + batch]
-            pick = torch.randint(len(inter), (batch,), generator=gen)
+        for start in range(0, n, batch):
+            idx, pick = obj_order[start:start + batch], inter_order[start:start + batch]
             losses = pial_losses(head, obj.tokens[idx], obj.gt[idx], obj.labels[idx], affinity[idx],
                                  inter.tokens[pick], priors[pick], inter.gt[pick], inter.labels[pick], kl_loss)
             loss = sum(losses.values())
@@ -138,7 +153,7 @@ def train_pial(head: PialHead, obj: Bank, inter: Bank, *, epochs: int, kl_loss, 
             loss.backward()
             opt.step()
             for k, v in losses.items():
-                totals[k] = totals.get(k, 0.0) + float(v.detach()) * len(idx) / len(obj)
+                totals[k] = totals.get(k, 0.0) + float(v.detach()) * len(idx) / n
         sched.step()
         if log and (epoch % max(1, epochs // 5) == 0 or epoch == epochs - 1):
             log(f"epoch {epoch + 1}/{epochs} " + " ".join(f"{k}={v:.3f}" for k, v in totals.items()))
