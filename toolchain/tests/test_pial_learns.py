@@ -33,11 +33,12 @@ def test_pial_beats_supervised_on_unseen_shapes(cal_dir, tmp_path):
     pial, head_file = train(cal_dir, tmp_path, "pial")
     print(f"| supervised | {sup['KLD']:.3f} | {sup['SIM']:.3f} | {sup['NSS']:.3f} |")
     print(f"| pial       | {pial['KLD']:.3f} | {pial['SIM']:.3f} | {pial['NSS']:.3f} |")
-    assert pial["KLD"] < sup["KLD"] - 0.05, (pial, sup)
-    assert pial["SIM"] > sup["SIM"] + 0.01, (pial, sup)
-    assert pial["NSS"] > sup["NSS"], (pial, sup)
+    # Seed 0 measured 0.602/0.583/2.350 against 0.847/0.480/2.153 (README).
+    assert pial["KLD"] < sup["KLD"] - 0.1, (pial, sup)
+    assert pial["SIM"] > sup["SIM"] + 0.04, (pial, sup)
+    assert pial["NSS"] > sup["NSS"] + 0.05, (pial, sup)
 
     _, meta = load_head_file(head_file)
     assert json.loads(meta["actions"]) == ["cut", "hold", "pour"] and '"mode": "pial"' in meta["recipe"]
     kinds = json.loads(meta["contact_kinds"])
-    assert kinds["hold"] == "hands" and kinds["cut"] == "outside", kinds
+    assert kinds == {"hold": "hands", "cut": "outside", "pour": "outside"}, kinds
