@@ -39,6 +39,16 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
 
     /// Raw maps on the patch grid, in the order asked; an empty list asks for the whole vocabulary.
     public func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+        try forward(image, actions: actions, keepTokens: false).maps
+    }
+
+    /// Like `ground`, and also returns the backbone's patch tokens (for demonstration prototypes).
+    public func groundKeepingTokens(_ image: RGBImage, actions: [String]) throws -> (maps: [ActionMap], tokens: PatchTokens) {
+        let result = try forward(image, actions: actions, keepTokens: true)
+        return (result.maps, result.tokens ?? PatchTokens(side: 0, dim: 0, values: []))
+    }
+
+    private func forward(_ image: RGBImage, actions: [String], keepTokens: Bool) throws -> (maps: [ActionMap], tokens: PatchTokens?) {
         let wanted = actions.isEmpty ? vocabulary : actions
         let channels = try wanted.map { name in
             guard let index = actionIndex[name] else {
@@ -54,13 +64,31 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
             preprocessor.fill(image, width: size, height: size, into: input)
         }, consume: { tokens in
             // Skip the class token: the head sees the patch grid only.
-            head.forward(tokens.baseAddress! + dim, rows: side, columns: side) { logits in
+            let patches = tokens.baseAddress! + dim
+            let kept = keepTokens
+                ? PatchTokens(side: side, dim: dim, values: Array(UnsafeBufferPointer(start: patches, count: side * side * dim)))
+                : nil
+            let maps = head.forward(patches, rows: side, columns: side) { logits in
                 channels.enumerated().map { slot, channel in
                     var values = [Float](repeating: 0, count: side * side)
                     for position in 0..<(side * side) { values[position] = logits[position * k + channel] }
                     return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values))
                 }
             }
+            return (maps, kept)
         })
+    }
+}
+
+/// Final-layernorm patch tokens of one backbone pass: `side`x`side` rows of `dim` floats, grid row-major.
+public struct PatchTokens: Sendable, Equatable {
+    public var side: Int
+    public var dim: Int
+    public var values: [Float]
+
+    public init(side: Int, dim: Int, values: [Float]) {
+        self.side = side
+        self.dim = dim
+        self.values = values
     }
 }

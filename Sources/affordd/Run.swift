@@ -15,7 +15,8 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "affordd")
         do {
             let loaded = try ConfigLoader.load(path: config)
-            let grounder = try ModelLoader.grounder(loaded.model)
+            // Demonstrated actions (issue 7) persist in systemd's StateDirectory.
+            let grounder = try DemonstratingGrounder.wrap(ModelLoader.grounder(loaded.model))
             let daemon = try Daemon(config: loaded, configPath: config, grounder: grounder, logger: logger)
             logger.info("started", metadata: ["model": "\(grounder.modelID)", "actions": "\(loaded.actions)"])
             try await daemon.run()

@@ -20,6 +20,11 @@ final class RecordingHandler: ControlHandler {
             result["actions"] = .array(actions.map(JSONValue.string))
         case .snapshot(let camera):
             result["camera"] = camera.map(JSONValue.string) ?? .null
+        case .demonstrate(let demonstration):
+            result["action"] = .string(demonstration.action)
+            result["attachment_bytes"] = .int(Int64(request.attachments.first?.count ?? 0))
+        case .clearDemonstrations(let actions):
+            result["actions"] = .array(actions.map(JSONValue.string))
         case .status, .pause, .resume, .reload:
             break
         }

@@ -18,14 +18,25 @@ OK = [
     ({"op": "pause"}, "pause"),
     ({"op": "resume"}, "resume"),
     ({"op": "reload"}, "reload"),
+    ({"op": "demonstrate", "action": "hold", "frame": "latest", "keypoints": [[10, 20, 0.9]] * 17}, "demonstrate"),
+    ({"op": "clear_demonstrations"}, "clear_demonstrations"),
+    ({"op": "clear_demonstrations", "actions": ["hold"]}, "clear_demonstrations"),
 ]
+KEYPOINTS = json.dumps([[10.5, 20, 0.9]] * 17)
 
 BAD = [
     (b"not json", "bad_json"),
     (b"", "bad_json"),
     (b"[1,2]", "bad_request"),
     (b'{"op": "launch_missiles"}', "unknown_op"),
-    (b'{"op": "demonstrate"}', "unknown_op"),
+    (b'{"op": "demonstrate"}', "missing_field"),
+    (b'{"op": "demonstrate", "action": "hold", "frame": "latest"}', "missing_field"),
+    (b'{"op": "demonstrate", "action": "hold", "keypoints": ' + KEYPOINTS.encode() + b'}', "bad_request"),
+    (b'{"op": "demonstrate", "action": "hold", "frame": "latest", "keypoints": [[1, 2, 3]]}', "bad_field"),
+    (b'{"op": "demonstrate", "action": "hold", "frame": "latest", "keypoints": '
+     + json.dumps([[1, 2, "x"]] * 17).encode() + b'}', "bad_field"),
+    (b'{"op": "demonstrate", "action": "hold", "frame": "recorded", "keypoints": ' + KEYPOINTS.encode() + b'}',
+     "bad_field"),
     (b'{"actions": ["hold"]}', "missing_field"),
     (b'{"op": 7}', "bad_field"),
     (b'{"op": "set_actions"}', "missing_field"),
@@ -86,11 +97,19 @@ def main():
         if reply.get("ok") is not False or reply["error"]["code"] != code or not reply["error"]["reason"]:
             fail(f"{body[:60]!r} expected {code}, got {reply}")
 
-    # Attachment frames are refused by every op of protocol version 1.
+    # Attachment frames are refused by every op but demonstrate, which takes exactly one JPEG.
     reply = call([b'{"op": "status"}', b"\x00\x01"])
     if reply["ok"] is not False or reply["error"]["code"] != "bad_request":
         fail(f"attachment accepted: {reply}")
-    malformed = len(BAD) + 1
+    jpeg = b"\xff\xd8" + b"\x00" * 5000 + b"\xff\xd9"
+    body = json.dumps({"op": "demonstrate", "action": "pour", "keypoints": json.loads(KEYPOINTS)}).encode()
+    reply = call([body, jpeg])
+    if reply["ok"] is not True or reply["result"]["attachment_bytes"] != len(jpeg) or reply["result"]["action"] != "pour":
+        fail(f"demonstrate attachment lost: {reply}")
+    reply = call([body, jpeg, jpeg])
+    if reply["ok"] is not False or reply["error"]["code"] != "bad_request":
+        fail(f"two attachments accepted: {reply}")
+    malformed = len(BAD) + 2
 
     # The handler's own errors come back with their code.
     reply = call([b'{"op": "set_actions", "actions": ["unknown_action"]}'])
@@ -103,7 +122,7 @@ def main():
         reply = sock.recv_multipart()
         if len(reply) != 2 or reply[0] != b"" or json.loads(reply[1])["ok"] is not True:
             fail(f"delimited request: {reply}")
-    print(json.dumps({"ok": True, "good": len(OK), "malformed": malformed, "handler_errors": 1}))
+    print(json.dumps({"ok": True, "good": len(OK) + 1, "malformed": malformed, "handler_errors": 1}))
 
 
 main()

@@ -55,8 +55,10 @@ def quantize_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def export_head(head: LocateHead, out: str | Path, *, input_size: int, backbone_sha256: str,
-                recipe: dict, model_id: str, int8: bool = False) -> dict[str, np.ndarray]:
-    """Writes the head file; returns the fp32 tensors the file represents (dequantized if int8)."""
+                recipe: dict, model_id: str, int8: bool = False,
+                extra: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """Writes the head file; returns the fp32 tensors the file represents (dequantized if int8).
+    `extra` adds metadata keys (e.g. PIAL's `contact_kinds`)."""
     head = head.eval()
     tensors = head_tensors(head)
     stored: dict[str, np.ndarray] = {}
@@ -74,6 +76,7 @@ def export_head(head: LocateHead, out: str | Path, *, input_size: int, backbone_
         "embed_dim": str(head.embed_dim), "hidden_dim": str(head.hidden_dim),
         "backbone_sha256": backbone_sha256, "recipe": json.dumps(recipe, sort_keys=True),
         "model_id": model_id, "quantization": "int8-symmetric-per-output-channel" if int8 else "none",
+        **(extra or {}),
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     save_file({k: np.ascontiguousarray(v) for k, v in stored.items()}, str(out), metadata=meta)

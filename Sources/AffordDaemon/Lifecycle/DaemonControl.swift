@@ -31,6 +31,10 @@ struct DaemonControl: ControlHandler {
             return .object(["paused": .bool(false)])
         case .reload:
             return try await reload()
+        case .demonstrate(let demonstration):
+            return try demonstrate(demonstration, attachments: request.attachments)
+        case .clearDemonstrations(let actions):
+            return try clearDemonstrations(actions)
         }
     }
 }

@@ -6,6 +6,8 @@ public enum ControlOp: String, Sendable, CaseIterable {
     case pause
     case resume
     case reload
+    case demonstrate
+    case clearDemonstrations = "clear_demonstrations"
 }
 
 /// A validated control command: only well-formed values can exist.
@@ -25,6 +27,10 @@ public enum ControlCommand: Sendable, Equatable {
     case resume
     /// Re-read the configuration file, as SIGHUP does.
     case reload
+    /// Learn an action's contact region from a person's demonstration (issue 7).
+    case demonstrate(DemonstrationRequest)
+    /// Forget demonstrated actions (all when the list is empty).
+    case clearDemonstrations([String])
 
     public var op: ControlOp {
         switch self {
@@ -34,7 +40,33 @@ public enum ControlCommand: Sendable, Equatable {
         case .pause: .pause
         case .resume: .resume
         case .reload: .reload
+        case .demonstrate: .demonstrate
+        case .clearDemonstrations: .clearDemonstrations
         }
+    }
+}
+
+/// `demonstrate`'s fields: the frame comes as one JPEG attachment, or is the latest camera frame.
+public struct DemonstrationRequest: Sendable, Equatable {
+    public enum FrameSource: Sendable, Equatable {
+        /// The request's single attachment frame holds JPEG bytes.
+        case attachedJPEG
+        /// The frame affordd grounded most recently.
+        case latest
+    }
+
+    public var action: String
+    /// COCO-17 order, `[x, y, score]` each, in the frame's pixels.
+    public var keypoints: [[Double]]
+    /// A contact kind name (back, hips, hands, feet, mouth, outside); nil: chosen from the action.
+    public var contact: String?
+    public var frame: FrameSource
+
+    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameSource) {
+        self.action = action
+        self.keypoints = keypoints
+        self.contact = contact
+        self.frame = frame
     }
 }
 
@@ -43,7 +75,7 @@ public struct ControlRequest: Sendable, Equatable {
     /// Echoed in the reply so a DEALER client can match pipelined replies.
     public var id: String?
     public var command: ControlCommand
-    /// Binary frames after the JSON body (none of today's ops takes any).
+    /// Binary frames after the JSON body (only `demonstrate` takes one: a JPEG).
     public var attachments: [[UInt8]]
 
     public init(id: String? = nil, command: ControlCommand, attachments: [[UInt8]] = []) {

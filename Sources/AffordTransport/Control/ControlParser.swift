@@ -51,7 +51,7 @@ public enum ControlParser {
                 if let extra = fields.keys.sorted().first {
                     throw error("unknown_field", "op '\(name)' takes no field '\(extra.prefix(64))'")
                 }
-                guard attachments.isEmpty else {
+                guard attachments.isEmpty || op == .demonstrate else {
                     throw error("bad_request", "op '\(name)' takes no attachment frames, got \(attachments.count)")
                 }
                 return .success(ControlRequest(id: id, command: command, attachments: attachments))
@@ -74,6 +74,51 @@ public enum ControlParser {
                 return .snapshot(camera: camera)
             case .setActions:
                 return .setActions(try actions())
+            case .demonstrate:
+                return .demonstrate(try demonstration())
+            case .clearDemonstrations:
+                guard fields["actions"] != nil else { return .clearDemonstrations([]) }
+                return .clearDemonstrations(try actions())
+            }
+        }
+
+        mutating func demonstration() throws -> DemonstrationRequest {
+            let action = try requiredString("action")
+            try checkName(action, field: "action")
+            let contact = try optionalString("contact", maxLength: 16)
+            let frame: DemonstrationRequest.FrameSource
+            switch try optionalString("frame", maxLength: 16) {
+            case nil, "attached": frame = .attachedJPEG
+            case "latest": frame = .latest
+            case let other?: throw error("bad_field", "'frame' must be 'attached' or 'latest', got '\(other.prefix(16))'")
+            }
+            let expected = frame == .attachedJPEG ? 1 : 0
+            guard attachments.count == expected else {
+                throw error("bad_request", frame == .attachedJPEG
+                    ? "demonstrate needs one attachment frame with the JPEG, got \(attachments.count)"
+                    : "demonstrate with frame 'latest' takes no attachment, got \(attachments.count)")
+            }
+            return DemonstrationRequest(action: action, keypoints: try keypoints(), contact: contact, frame: frame)
+        }
+
+        mutating func keypoints() throws -> [[Double]] {
+            guard let value = fields.removeValue(forKey: "keypoints") else {
+                throw error("missing_field", "demonstrate needs 'keypoints': 17 [x, y, score] triples in COCO order")
+            }
+            guard case .array(let rows) = value, rows.count == 17 else {
+                throw error("bad_field", "'keypoints' must be 17 [x, y, score] triples in COCO order")
+            }
+            return try rows.enumerated().map { index, row in
+                guard case .array(let items) = row, items.count == 3 else {
+                    throw error("bad_field", "'keypoints'[\(index)] must be [x, y, score]")
+                }
+                return try items.map { item in
+                    switch item {
+                    case .int(let number): return Double(number)
+                    case .double(let number) where number.isFinite: return number
+                    default: throw error("bad_field", "'keypoints'[\(index)] must hold 3 finite numbers")
+                    }
+                }
             }
         }
 

@@ -1,0 +1,88 @@
+import AffordCore
+import Foundation
+
+/// The demonstrated prototypes, shared by the control handler (writes) and inference (reads),
+/// persisted as one small JSON file that is rewritten atomically on every change.
+public final class DemonstrationBook: @unchecked Sendable {
+    /// The file's format tag and version, checked on load.
+    static let format = "affordd-demonstrations"
+    static let version = 1
+
+    /// nil keeps prototypes in memory only.
+    public let path: String?
+    private let lock = NSLock()
+    private var prototypes: [String: DemonstrationPrototype] = [:]
+
+    private struct File: Codable {
+        var format: String
+        var version: Int
+        var backbone: String
+        var prototypes: [DemonstrationPrototype]
+    }
+
+    /// The backbone the prototypes were built with; a file from another backbone is refused.
+    public let backboneHash: String
+
+    /// Loads `path` when it exists; a corrupt or foreign file is an error naming it.
+    public init(path: String?, backboneHash: String) throws {
+        self.path = path
+        self.backboneHash = backboneHash
+        guard let path, FileManager.default.fileExists(atPath: path) else { return }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw AffordError(.invalidConfig, "\(path): not a demonstrations file (\(error))")
+        }
+        guard file.format == Self.format, file.version == Self.version else {
+            throw AffordError(.invalidConfig, "\(path): format \(file.format) v\(file.version), expected \(Self.format) v\(Self.version)")
+        }
+        guard file.backbone == backboneHash else {
+            throw AffordError(.invalidConfig, "\(path): prototypes come from backbone \(file.backbone.prefix(12)), loaded backbone is \(backboneHash.prefix(12)); clear_demonstrations or remove the file")
+        }
+        prototypes = Dictionary(file.prototypes.map { ($0.action, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Demonstrated action names, sorted.
+    public var actions: [String] { lock.withLock { prototypes.keys.sorted() } }
+
+    public func prototype(for action: String) -> DemonstrationPrototype? { lock.withLock { prototypes[action] } }
+
+    /// Adds or replaces the action's prototype and saves.
+    public func record(_ prototype: DemonstrationPrototype) throws {
+        try lock.withLock {
+            var next = prototypes
+            next[prototype.action] = prototype
+            try save(next)
+            prototypes = next
+        }
+    }
+
+    /// Forgets the named actions (all when empty) and saves; returns those removed.
+    @discardableResult
+    public func clear(_ actions: [String] = []) throws -> [String] {
+        try lock.withLock {
+            let removed = actions.isEmpty ? prototypes.keys.sorted() : actions.filter { prototypes[$0] != nil }
+            var next = prototypes
+            for action in removed { next[action] = nil }
+            try save(next)
+            prototypes = next
+            return removed
+        }
+    }
+
+    private func save(_ next: [String: DemonstrationPrototype]) throws {
+        guard let path else { return }
+        let url = URL(fileURLWithPath: path)
+        let file = File(format: Self.format, version: Self.version, backbone: backboneHash,
+                        prototypes: next.keys.sorted().compactMap { next[$0] })
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try encoder.encode(file).write(to: url, options: .atomic)
+        } catch {
+            throw AffordError(.io, "\(path): cannot save demonstrations: \(error)")
+        }
+    }
+}
