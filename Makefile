@@ -24,6 +24,7 @@ models: setup
 # Test references made by independent tools (onnxruntime, Pillow, mcap); never committed.
 fixtures: models
 	@$(PYTHON) -m affordtools.fixtures --models $(MODELS) --out $(FIXTURES)
+	@$(PYTHON) -m affordtools.export roundtrip --out $(FIXTURES) > /dev/null
 
 build: setup
 	$(SWIFT) build

@@ -1,0 +1,73 @@
+"""Head export: BN folding, int8 quantization and metadata, checked against the PyTorch head."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors import safe_open
+
+from affordtools.export import export_head, head_forward_numpy, load_head_file, write_roundtrip
+from affordtools.head import LocateHead
+
+
+def trained_like_head(seed: int = 1) -> LocateHead:
+    torch.manual_seed(seed)
+    head = LocateHead(["hold", "cut"], 384, 32)
+    head.train()
+    with torch.no_grad():  # a few batches give BN real running statistics
+        for _ in range(5):
+            head(torch.randn(4, 256, 384) * 3 + 0.5)
+    return head.eval()
+
+
+def test_folded_f32_file_reproduces_pytorch_maps(tmp_path):
+    head = trained_like_head()
+    export_head(head, tmp_path / "h.safetensors", input_size=224, backbone_sha256="abc",
+                recipe={"mode": "weak"}, model_id="t")
+    tensors, meta = load_head_file(tmp_path / "h.safetensors")
+    tokens = torch.randn(1, 256, 384)
+    with torch.no_grad():
+        want = head(tokens)[0].numpy()
+    got = head_forward_numpy(tensors, tokens[0].numpy())
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    assert json.loads(meta["actions"]) == ["hold", "cut"]
+    assert (meta["embed_dim"], meta["hidden_dim"], meta["input_size"]) == ("384", "32", "224")
+    assert meta["format"] == "affordd-head" and meta["backbone_sha256"] == "abc"
+    assert json.loads(meta["recipe"])["mode"] == "weak"
+
+
+def test_int8_file_stores_scales_and_stays_close(tmp_path):
+    head = trained_like_head()
+    export_head(head, tmp_path / "q.safetensors", input_size=224, backbone_sha256="abc",
+                recipe={}, model_id="q", int8=True)
+    with safe_open(str(tmp_path / "q.safetensors"), "numpy") as f:
+        assert f.get_tensor("conv1.weight").dtype == np.int8
+        assert f.get_tensor("conv1.weight_scale").shape == (32,)
+        assert np.abs(f.get_tensor("conv1.weight")).max() <= 127
+        assert f.get_tensor("conv1.bias").dtype == np.float32
+    tensors, _ = load_head_file(tmp_path / "q.safetensors")
+    tokens = torch.randn(1, 256, 384)
+    with torch.no_grad():
+        want = head(tokens)[0].numpy()
+    got = head_forward_numpy(tensors, tokens[0].numpy())
+    assert np.abs(got - want).max() < 0.02 * np.abs(want).max()
+
+
+def test_rejects_a_file_of_another_kind(tmp_path):
+    from safetensors.numpy import save_file
+
+    save_file({"x": np.zeros(1, np.float32)}, str(tmp_path / "b.safetensors"), metadata={"format": "affordd-backbone"})
+    with pytest.raises(ValueError, match="affordd-head"):
+        load_head_file(tmp_path / "b.safetensors")
+
+
+def test_roundtrip_fixture_is_self_consistent(tmp_path):
+    from safetensors.numpy import load_file
+
+    path = write_roundtrip(tmp_path)
+    fx = load_file(str(path))
+    tensors, _ = load_head_file(tmp_path / "roundtrip.f32.head.safetensors")
+    np.testing.assert_allclose(head_forward_numpy(tensors, fx["tokens"]), fx["maps_f32"], rtol=1e-4, atol=1e-4)
+    assert fx["maps_i8"].shape == fx["maps_f32"].shape == (3, 16, 16)
