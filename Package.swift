@@ -33,8 +33,11 @@ let package = Package(
         // Portable and ISA-specific int8 kernels, chosen at run time.
         .target(name: "CAffordKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
+        // SIMD GELU, softmax and LayerNorm for the engine's fp32 steps.
+        .target(name: "CAffordMath", cSettings: [.unsafeFlags(["-O3"])]),
+
         // The ViT backbone and affordance head; a pure function of weights and pixels.
-        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "COpenBLAS"]),
+        .target(name: "AffordEngine", dependencies: ["AffordCore", "CAffordKernels", "CAffordMath", "COpenBLAS"]),
 
         // Vectorised pixel conversions (AVX2 chosen at run time) for AffordImaging.
         .target(name: "CAffordImaging", cSettings: [.unsafeFlags(["-O3"])]),
@@ -62,17 +65,19 @@ let package = Package(
                 "AffordPostprocess", "AffordTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",
-            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore"]
+            dependencies: ["AffordEngine", "AffordImaging", "AffordCapture", "AffordRecording", "AffordCore", "AffordDaemon",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // Fakes, capturing sinks and fixture loading shared by the test targets.

@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct Affordd: ParsableCommand {
+struct Affordd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "affordd",
         abstract: "Affordance grounding for robot cameras: capture, int8 inference, ZeroMQ publishing.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Run.self, Replay.self, Snapshot.self, Eval.self, InspectModel.self]
     )
 }

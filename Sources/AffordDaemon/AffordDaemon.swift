@@ -1,1 +1,0 @@
-// AffordDaemon: implementation pending.

@@ -1,0 +1,19 @@
+import AffordCore
+import AffordPostprocess
+
+/// Turns a camera's configured calibration and extrinsics into centroid geometry.
+public enum CameraGeometryLoader {
+    public static func geometry(for camera: CameraConfig, table: Plane?) throws -> CentroidGeometry {
+        let model = try camera.cameraInfoPath.map { try CameraInfoLoader.load(path: $0) }
+        if let model {
+            // The configured size is what the camera is asked for; a calibration for another size is wrong.
+            do {
+                try model.checkMatches(width: camera.imageWidth, height: camera.imageHeight)
+            } catch let error as AffordError {
+                throw AffordError(.invalidConfig, "cameras[\(camera.name)].camera_info_url: \(error.message)")
+            }
+        }
+        let pose = try camera.extrinsics.map { try ExtrinsicsLoader.transform($0) }
+        return CentroidGeometry(camera: model, cameraToBase: pose, table: table)
+    }
+}

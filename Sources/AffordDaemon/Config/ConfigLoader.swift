@@ -1,0 +1,121 @@
+import AffordCapture
+import AffordCore
+import AffordPostprocess
+import Foundation
+
+/// Reads and fully validates the daemon YAML; every error names its key path.
+public enum ConfigLoader {
+    /// Loads `path`; relative paths inside resolve against its folder.
+    public static func load(path: String) throws -> DaemonConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AffordError(.io, "cannot read config \(path): \(error.localizedDescription)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try parse(text, source: path, baseDirectory: base)
+    }
+
+    /// Parses YAML text; `baseDirectory` anchors relative paths.
+    public static func parse(_ text: String, source: String = "config", baseDirectory: URL) throws -> DaemonConfig {
+        let root = try YAMLField.document(text, source: source)
+        let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
+        let top = try root.mapping(allowed: [
+            "cameras", "model", "actions", "postprocessing", "endpoints", "curve", "recording", "status_period",
+        ])
+        let cameraFields = try top.required("cameras", in: root)
+        let cameras = try cameraFields.list().map { try camera($0, resolve: resolve) }
+        guard !cameras.isEmpty else { throw cameraFields.fail("at least one camera is required") }
+        var names = Set<String>()
+        for (index, camera) in cameras.enumerated() where !names.insert(camera.name).inserted {
+            throw AffordError(.invalidConfig, "cameras[\(index)].name: duplicate camera name \"\(camera.name)\"")
+        }
+
+        let actionsField = try top.required("actions", in: root)
+        let actions = try actionsField.list().map { try $0.string() }
+        guard !actions.isEmpty else { throw actionsField.fail("at least one action is required") }
+        guard Set(actions).count == actions.count else { throw actionsField.fail("actions must not repeat") }
+
+        let statusPeriod = try top.optional("status_period").map { try $0.double() } ?? 1.0
+        guard statusPeriod > 0 else { throw AffordError(.invalidConfig, "status_period: expected a positive number of seconds, got \(statusPeriod)") }
+
+        return DaemonConfig(
+            cameras: cameras,
+            model: try model(top.required("model", in: root), resolve: resolve),
+            actions: actions,
+            postprocessing: try top.optional("postprocessing").map(postprocessing)
+                ?? PostprocessConfig(settings: PostprocessSettings(), heatmapEncoding: .mono8, tablePlane: nil),
+            endpoints: try endpoints(top.required("endpoints", in: root)),
+            curve: try top.optional("curve").map { try curve($0, resolve: resolve) } ?? .disabled,
+            recording: try top.optional("recording").map { try recording($0, resolve: resolve) },
+            statusPeriod: statusPeriod)
+    }
+
+    static func resolve(_ path: String, against base: URL) -> String {
+        let plain = path.hasPrefix("file://") ? String(path.dropFirst("file://".count)) : path
+        if plain.hasPrefix("/") { return plain }
+        return base.appendingPathComponent(plain).standardizedFileURL.path
+    }
+
+    static func camera(_ field: YAMLField, resolve: (String) -> String) throws -> CameraConfig {
+        let f = try field.mapping(allowed: [
+            "name", "video_device", "pixel_format", "image_width", "image_height", "framerate", "controls",
+            "camera_info_url", "extrinsics", "replay_log",
+        ])
+        var formats = CaptureFormat.defaultPreference
+        if let formatField = f.optional("pixel_format") {
+            let items = (try? formatField.list()) ?? [formatField]
+            formats = try items.map { item in
+                let name = try item.choice(CaptureFormat.allCases.map(\.rawValue))
+                return CaptureFormat(rawValue: name) ?? .mjpeg
+            }
+            guard !formats.isEmpty else { throw formatField.fail("expected at least one pixel format") }
+        }
+        var controls: [String: Int] = [:]
+        if let controlField = f.optional("controls") {
+            guard case .mapping(let mapping)? = controlField.node else {
+                throw controlField.fail("expected a mapping of control name to integer, got \(controlField.shown)")
+            }
+            for (key, value) in mapping {
+                let name = key.string ?? ""
+                controls[name] = try YAMLField(value, path: controlField.child(name)).int()
+            }
+        }
+        let replayLog = try f.optional("replay_log").map { resolve(try $0.string()) }
+        let framerate = try f.required("framerate", in: field).double()
+        guard framerate > 0 else { throw AffordError(.invalidConfig, "\(field.child("framerate")): expected a positive number, got \(framerate)") }
+        return CameraConfig(
+            name: try f.required("name", in: field).string(),
+            videoDevice: try replayLog == nil ? f.required("video_device", in: field).string() : f.optional("video_device")?.string() ?? "",
+            replayLog: replayLog,
+            pixelFormats: formats,
+            imageWidth: try f.required("image_width", in: field).positiveInt(),
+            imageHeight: try f.required("image_height", in: field).positiveInt(),
+            framerate: framerate,
+            controls: controls,
+            cameraInfoPath: try f.optional("camera_info_url").map { resolve(try $0.string()) },
+            extrinsics: try f.optional("extrinsics").map { try extrinsics($0, resolve: resolve) })
+    }
+
+    static func extrinsics(_ field: YAMLField, resolve: (String) -> String) throws -> ExtrinsicsSource {
+        if case .scalar? = field.node { return .file(resolve(try field.string())) }
+        let pose = try ExtrinsicsLoader.pose(field)
+        return .inline(translation: pose.translation, rotation: pose.rotation)
+    }
+
+    static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
+        let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
+        let inputField = f.optional("input_size")
+        let inputSize = try inputField?.positiveInt() ?? 224
+        if let inputField, inputSize % 14 != 0 {
+            throw inputField.fail("expected a multiple of the 14-pixel patch size, got \(inputSize)")
+        }
+        return ModelConfig(
+            backbone: resolve(try f.required("backbone", in: field).string()),
+            head: resolve(try f.required("head", in: field).string()),
+            inputSize: inputSize,
+            threads: try f.optional("threads")?.positiveInt() ?? 2,
+            precision: try f.optional("precision")?.choice(["int8", "fp32"]) ?? "int8")
+    }
+}

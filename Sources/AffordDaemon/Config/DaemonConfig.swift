@@ -1,0 +1,119 @@
+import AffordCapture
+import AffordCore
+import AffordPostprocess
+import AffordTransport
+import Foundation
+
+/// The whole daemon configuration, validated; paths are absolute.
+public struct DaemonConfig: Sendable, Equatable {
+    public var cameras: [CameraConfig]
+    public var model: ModelConfig
+    /// Checked against the head's vocabulary once the model is loaded.
+    public var actions: [String]
+    public var postprocessing: PostprocessConfig
+    public var endpoints: EndpointConfig
+    public var curve: CurveConfig
+    public var recording: RecordingConfig?
+    /// Seconds between status messages.
+    public var statusPeriod: Double
+}
+
+/// One camera, with ROS camera-driver key names (`video_device`, `pixel_format`, ...).
+public struct CameraConfig: Sendable, Equatable {
+    public var name: String
+    /// The V4L2 device; unused when `replayLog` is set.
+    public var videoDevice: String
+    /// Play this MCAP log (looping, at recorded pace) instead of opening the device: for demos and tests.
+    public var replayLog: String?
+    /// Most preferred first.
+    public var pixelFormats: [CaptureFormat]
+    public var imageWidth: Int
+    public var imageHeight: Int
+    public var framerate: Double
+    /// V4L2 control name -> value.
+    public var controls: [String: Int]
+    /// Absolute path of a ROS camera_info or OpenCV FileStorage YAML.
+    public var cameraInfoPath: String?
+    public var extrinsics: ExtrinsicsSource?
+}
+
+/// Camera -> base pose: a file or given inline.
+public enum ExtrinsicsSource: Sendable, Equatable {
+    case file(String)
+    case inline(translation: SIMD3<Double>, rotation: SIMD4<Double>)
+}
+
+public struct ModelConfig: Sendable, Equatable {
+    public var backbone: String
+    public var head: String
+    public var inputSize: Int
+    public var threads: Int
+    /// `int8` (the default) or `fp32`, the reference arithmetic.
+    public var precision: String
+
+    public init(backbone: String, head: String, inputSize: Int = 224, threads: Int = 2, precision: String = "int8") {
+        self.backbone = backbone
+        self.head = head
+        self.inputSize = inputSize
+        self.threads = threads
+        self.precision = precision
+    }
+}
+
+public struct PostprocessConfig: Sendable, Equatable {
+    public var settings: PostprocessSettings
+    public var heatmapEncoding: HeatmapEncoding
+    public var tablePlane: Plane?
+}
+
+public struct EndpointConfig: Sendable, Equatable {
+    /// tcp:// or ipc:// addresses the PUB socket binds.
+    public var publish: [String]
+    /// The ROUTER bind address for request/reply control; nil disables it.
+    public var control: String?
+    /// A controller's PUB address to SUBscribe to for broadcast commands.
+    public var controller: String?
+}
+
+public struct CurveConfig: Sendable, Equatable {
+    public var enabled: Bool
+    public var serverPublicKeyFile: String?
+    public var serverSecretKeyFile: String?
+    public var allowedClientsDirectory: String?
+
+    public static let disabled = CurveConfig(enabled: false)
+
+    public init(enabled: Bool, serverPublicKeyFile: String? = nil, serverSecretKeyFile: String? = nil,
+                allowedClientsDirectory: String? = nil) {
+        self.enabled = enabled
+        self.serverPublicKeyFile = serverPublicKeyFile
+        self.serverSecretKeyFile = serverSecretKeyFile
+        self.allowedClientsDirectory = allowedClientsDirectory
+    }
+}
+
+public struct RecordingConfig: Sendable, Equatable {
+    public enum Compression: String, Sendable, CaseIterable { case none, lz4, zstd }
+    public var path: String
+    public var compression: Compression
+    /// Record heatmaps and centroids as well as input frames.
+    public var recordOutputs: Bool
+
+    public init(path: String, compression: Compression = .zstd, recordOutputs: Bool = true) {
+        self.path = path
+        self.compression = compression
+        self.recordOutputs = recordOutputs
+    }
+}
+
+extension DaemonConfig {
+    /// Which reloadable parts differ; cameras and the model need a restart.
+    public func restartRequired(comparedTo other: DaemonConfig) -> [String] {
+        var keys: [String] = []
+        if cameras != other.cameras { keys.append("cameras") }
+        if model != other.model { keys.append("model") }
+        if curve != other.curve { keys.append("curve") }
+        if recording != other.recording { keys.append("recording") }
+        return keys
+    }
+}

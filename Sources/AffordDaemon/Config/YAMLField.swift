@@ -1,0 +1,136 @@
+import AffordCore
+import Foundation
+import Yams
+
+/// A YAML node with the key path that led to it, so every error names its key.
+struct YAMLField {
+    let node: Node?
+    /// e.g. `cameras[0].image_width`.
+    let path: String
+
+    init(_ node: Node?, path: String) {
+        self.node = node
+        self.path = path
+    }
+
+    /// Parses a whole document; `source` names the file in errors.
+    static func document(_ text: String, source: String) throws -> YAMLField {
+        do {
+            return YAMLField(try Yams.compose(yaml: text), path: "")
+        } catch {
+            throw AffordError(.invalidConfig, "\(source): not valid YAML: \(error)")
+        }
+    }
+
+    func fail(_ message: String) -> AffordError {
+        AffordError(.invalidConfig, path.isEmpty ? message : "\(path): \(message)")
+    }
+
+    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    var isMissing: Bool {
+        guard let node else { return true }
+        if case .scalar(let scalar) = node, scalar.style == .plain, node.null != nil { return true }
+        return false
+    }
+
+    /// What the value looked like, for "got ..." in messages.
+    var shown: String {
+        switch node {
+        case .none: return "nothing"
+        case .scalar(let scalar)?: return scalar.style == .plain && node?.null != nil ? "null" : "\"\(scalar.string)\""
+        case .mapping?: return "a mapping"
+        case .sequence?: return "a list"
+        case .alias?: return "an alias"
+        }
+    }
+
+    /// The fields of a mapping; any key outside `allowed` is an error.
+    func mapping(allowed: Set<String>) throws -> [String: YAMLField] {
+        guard case .mapping(let mapping)? = node else { throw fail("expected a mapping, got \(shown)") }
+        var fields: [String: YAMLField] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { throw fail("keys must be strings") }
+            guard allowed.contains(name) else {
+                throw AffordError(.invalidConfig,
+                    "\(child(name)): unknown key (expected one of \(allowed.sorted().joined(separator: ", ")))")
+            }
+            fields[name] = YAMLField(value, path: child(name))
+        }
+        return fields
+    }
+
+    /// The fields of a mapping, any keys accepted (calibration files carry extras).
+    func fields() throws -> [String: YAMLField] {
+        guard case .mapping(let mapping)? = node else { throw fail("expected a mapping, got \(shown)") }
+        var fields: [String: YAMLField] = [:]
+        for (key, value) in mapping {
+            if let name = key.string { fields[name] = YAMLField(value, path: child(name)) }
+        }
+        return fields
+    }
+
+    func list() throws -> [YAMLField] {
+        guard case .sequence(let sequence)? = node else { throw fail("expected a list, got \(shown)") }
+        return sequence.enumerated().map { YAMLField($1, path: "\(path)[\($0)]") }
+    }
+
+    func string() throws -> String {
+        guard case .scalar(let scalar)? = node, !isMissing, !scalar.string.isEmpty else {
+            throw fail("expected a non-empty string, got \(shown)")
+        }
+        return scalar.string
+    }
+
+    func positiveInt() throws -> Int {
+        guard let value = node?.int, value > 0 else { throw fail("expected a positive integer, got \(shown)") }
+        return value
+    }
+
+    func int() throws -> Int {
+        guard let value = node?.int else { throw fail("expected an integer, got \(shown)") }
+        return value
+    }
+
+    func double() throws -> Double {
+        guard let value = node?.float, value.isFinite else { throw fail("expected a number, got \(shown)") }
+        return value
+    }
+
+    func bool() throws -> Bool {
+        guard let value = node?.bool else { throw fail("expected true or false, got \(shown)") }
+        return value
+    }
+
+    /// A list of exactly `count` numbers.
+    func numbers(count: Int) throws -> [Double] {
+        let items = try list()
+        guard items.count == count else { throw fail("expected \(count) numbers, got \(items.count)") }
+        return try items.map { try $0.double() }
+    }
+
+    /// One of `choices`.
+    func choice(_ choices: [String]) throws -> String {
+        let value = try string()
+        guard choices.contains(value) else {
+            throw fail("expected one of \(choices.joined(separator: ", ")), got \"\(value)\"")
+        }
+        return value
+    }
+}
+
+extension Dictionary where Key == String, Value == YAMLField {
+    /// A required field; missing is an error naming the full key path.
+    func required(_ key: String, in parent: YAMLField) throws -> YAMLField {
+        guard let field = self[key], !field.isMissing else {
+            throw AffordError(.invalidConfig, "\(parent.child(key)): required key is missing")
+        }
+        return field
+    }
+
+    /// An optional field; an explicit null counts as absent.
+    func optional(_ key: String) -> YAMLField? {
+        guard let field = self[key], !field.isMissing else { return nil }
+        return field
+    }
+}

@@ -1,0 +1,44 @@
+import AffordCore
+
+/// Draws a heatmap over an image for people to look at: colormap blend plus centroid crosses.
+public enum HeatmapOverlay {
+    /// `heatmap` (0...1) is resized to the image; `opacity` weights the colour map.
+    public static func render(_ image: RGBImage, heatmap: Heatmap, centroids: [(u: Double, v: Double)],
+                              opacity: Float = 0.5) -> RGBImage {
+        let map = Bilinear.resize(heatmap, width: image.width, height: image.height)
+        var pixels = image.pixels
+        for index in 0..<(image.width * image.height) {
+            let colour = jet(map.values[index])
+            for channel in 0..<3 {
+                let base = Float(pixels[index * 3 + channel])
+                pixels[index * 3 + channel] = UInt8(max(0, min(255, base + (colour[channel] - base) * opacity)))
+            }
+        }
+        let arm = max(4, min(image.width, image.height) / 40)
+        for centroid in centroids {
+            let cx = Int(centroid.u.rounded()), cy = Int(centroid.v.rounded())
+            for offset in -arm...arm {
+                for thickness in -1...1 {
+                    mark(&pixels, image, cx + offset, cy + thickness)
+                    mark(&pixels, image, cx + thickness, cy + offset)
+                }
+            }
+        }
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+    }
+
+    private static func mark(_ pixels: inout [UInt8], _ image: RGBImage, _ x: Int, _ y: Int) {
+        guard x >= 0, y >= 0, x < image.width, y < image.height else { return }
+        let index = (y * image.width + x) * 3
+        pixels[index] = 255
+        pixels[index + 1] = 255
+        pixels[index + 2] = 255
+    }
+
+    /// The classic jet ramp: blue, cyan, yellow, red.
+    static func jet(_ value: Float) -> [Float] {
+        let v = max(0, min(1, value))
+        func ramp(_ centre: Float) -> Float { max(0, min(1, 1.5 - abs(4 * v - centre))) * 255 }
+        return [ramp(3), ramp(2), ramp(1)]
+    }
+}

@@ -1,0 +1,68 @@
+import AffordCore
+import AffordImaging
+import AffordPostprocess
+import Foundation
+
+/// One image through grounding and post-processing, for `affordd snapshot`.
+public enum SnapshotRunner {
+    public struct Result: Sendable {
+        public var image: RGBImage
+        public var modelID: String
+        public var actions: [ActionResult]
+    }
+
+    /// Grounds `actions` on the image; a config adds its post-processing and, when the
+    /// first camera's calibration matches the image size, rays.
+    public static func run(imagePath: String, actions: [String], grounder: any AffordanceGrounder,
+                           config: DaemonConfig?) throws -> Result {
+        try PipelineRuntime.validate(actions: actions, vocabulary: grounder.vocabulary)
+        let image = try ImageFiles.loadRGB(imagePath)
+        let post = HeatmapPostprocessor(settings: config?.postprocessing.settings ?? PostprocessSettings())
+        var geometry = CentroidGeometry(camera: nil)
+        if let config, let camera = config.cameras.first {
+            geometry = try CameraGeometryLoader.geometry(for: camera, table: config.postprocessing.tablePlane)
+            if let model = geometry.camera, (model.imageWidth, model.imageHeight) != (image.width, image.height) {
+                geometry = CentroidGeometry(camera: nil)  // a different size: pixels only
+            }
+        }
+        let maps = try grounder.ground(image, actions: actions)
+        let results = maps.map { map in
+            var result = post.process(map, frameWidth: image.width, frameHeight: image.height)
+            result.components = geometry.locate(result.components)
+            return result
+        }
+        return Result(image: image, modelID: grounder.modelID, actions: results)
+    }
+
+    /// `{"image", "model", "width", "height", "actions": {action: [components]}}`.
+    public static func json(_ result: Result, image: String) throws -> String {
+        struct Output: Encodable {
+            var image: String
+            var model: String
+            var width: Int
+            var height: Int
+            var actions: [String: [CentroidSnapshot.Component]]
+        }
+        let output = Output(image: image, model: result.modelID, width: result.image.width, height: result.image.height,
+                            actions: Dictionary(uniqueKeysWithValues: result.actions.map {
+                                ($0.action, $0.components.map(CentroidSnapshot.Component.init))
+                            }))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(output), as: UTF8.self)
+    }
+
+    /// The first action's heatmap blended over the image, with every action's centroids marked.
+    public static func writeOverlay(_ result: Result, to path: String) throws {
+        guard let first = result.actions.first else { return }
+        let centroids = result.actions.flatMap { $0.components.map { (u: $0.u, v: $0.v) } }
+        let overlay = HeatmapOverlay.render(result.image, heatmap: first.heatmap, centroids: centroids)
+        try ImageFiles.write(try PNGCodec.encode(overlay), to: path)
+    }
+
+    /// The first action's normalised heatmap at the image's size, 8-bit.
+    public static func writeHeatmap(_ result: Result, to path: String) throws {
+        guard let first = result.actions.first else { return }
+        try ImageFiles.saveGray(Bilinear.resize(first.heatmap, width: result.image.width, height: result.image.height), to: path)
+    }
+}

@@ -1,0 +1,44 @@
+import AffordCapture
+import AffordCore
+import AffordImaging
+import AffordPostprocess
+import AffordRecording
+import Logging
+
+/// Opens the configured cameras: V4L2 devices, or MCAP logs when `replay_log` is set.
+enum CameraSources {
+    static func make(_ camera: CameraConfig, inputSize: Int, table: Plane?, logger: Logger) throws -> CameraInput {
+        let geometry = try CameraGeometryLoader.geometry(for: camera, table: table)
+        let decoder: @Sendable () throws -> (Frame) throws -> RGBImage = {
+            // DCT-scaled MJPEG decode: the model needs only inputSize pixels a side.
+            let frameDecoder = try FrameDecoder(minimumWidth: inputSize, minimumHeight: inputSize)
+            return { try frameDecoder.decode($0) }
+        }
+        if let log = camera.replayLog {
+            let source = try ReplaySource(path: log, options: .init(pacing: .recorded, loop: true, cameraName: camera.name))
+            return CameraInput(name: camera.name, source: source, makeDecoder: decoder, geometry: geometry)
+        }
+        let request = CaptureRequest(width: camera.imageWidth, height: camera.imageHeight,
+                                     fps: Int(camera.framerate.rounded()), preference: camera.pixelFormats)
+        let controls = camera.controls.keys.sorted().compactMap { name in camera.controls[name].map { ControlSetting(name, $0) } }
+        let v4l2 = V4L2Camera(config: V4L2CameraConfig(name: camera.name, device: camera.videoDevice, request: request,
+                                                       controls: controls),
+                              log: { level, message in
+                                  let mapped: Logger.Level = switch level {
+                                  case .info: .info
+                                  case .warning: .warning
+                                  case .error: .error
+                                  }
+                                  logger.log(level: mapped, "\(message)", metadata: ["camera": "\(camera.name)"])
+                              })
+        let box = UncheckedBox(v4l2)
+        return CameraInput(name: camera.name, source: v4l2, makeDecoder: decoder, geometry: geometry,
+                           interrupt: { box.value.close() })
+    }
+}
+
+/// Hands a thread-safe-by-design reference across isolation (V4L2Camera.close is).
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,191 @@
+import AffordCore
+import AffordPostprocess
+import AffordRecording
+import AffordTransport
+import Foundation
+import Logging
+
+/// A running affordd: the pipeline plus its publisher, control server, recorder and systemd link.
+public final class Daemon: @unchecked Sendable {
+    public let runtime: PipelineRuntime
+    let configPath: String?
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let context: ZMQContext
+    let recorder: MCAPRecorder?
+    private let started = MonotonicClock.nowNs()
+    private let lock = NSLock()
+    private var config: DaemonConfig
+    private var publisher: HeatmapPublisher?
+    private var control: ControlServer?
+    /// Sinks that are not the publisher: the recorder, replay's overlay writer.
+    private let fixedSinks: [ResultSink]
+
+    /// Loads the model, opens the cameras (or `sources` for replay), binds the sockets.
+    public init(config: DaemonConfig, configPath: String?, grounder: any AffordanceGrounder,
+                sources: [CameraInput]? = nil, extraSinks: [ResultSink] = [], recordTo: RecordingConfig? = nil,
+                logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) throws {
+        self.config = config
+        self.configPath = configPath
+        self.logger = logger
+        self.notifier = notifier
+        context = try ZMQContext()
+        let cameras = try sources ?? config.cameras.map {
+            try CameraSources.make($0, inputSize: config.model.inputSize, table: config.postprocessing.tablePlane, logger: logger)
+        }
+        if let recording = recordTo ?? config.recording {
+            let text = configPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+            recorder = try MCAPRecorder(path: recording.path, configText: text, modelID: grounder.modelID,
+                                        options: Self.recorderOptions(recording))
+        } else {
+            recorder = nil
+        }
+        let fixed: [ResultSink] = recorder.map { [$0] } ?? []
+        fixedSinks = fixed + extraSinks
+        var frameTap: (@Sendable (Frame) -> Void)?
+        if let recorder {
+            let log = logger
+            frameTap = { frame in
+                do { try recorder.record(frame) } catch { log.error("recording stopped: \(error)") }
+            }
+        }
+        let settings = ReloadableSettings(actions: config.actions, postprocess: config.postprocessing.settings,
+                                          tablePlane: config.postprocessing.tablePlane)
+        runtime = try PipelineRuntime(cameras: cameras, grounder: grounder, settings: settings, sinks: fixedSinks,
+                                      frameTap: frameTap)
+        try bindEndpoints(config)
+    }
+
+    static func recorderOptions(_ recording: RecordingConfig) -> MCAPRecorder.Options {
+        let compression: MCAPCompression
+        switch recording.compression {
+        case .none: compression = .none
+        case .lz4: compression = .lz4
+        case .zstd: compression = .zstd
+        }
+        return MCAPRecorder.Options(writer: MCAPWriter.Options(compression: compression),
+                                    recordResults: recording.recordOutputs)
+    }
+
+    // MARK: Endpoints
+
+    private func curveServer(_ curve: CurveConfig) throws -> CurveServer? {
+        guard curve.enabled, let secret = curve.serverSecretKeyFile, let clients = curve.allowedClientsDirectory else { return nil }
+        let pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secret)
+        return try CurveServer(context: context, keyPair: pair, allowedClients: try CurveKeyFile.loadPublicKeys(at: clients))
+    }
+
+    /// Binds publisher and control server for `config`; on failure nothing stays bound.
+    private func bindEndpoints(_ config: DaemonConfig) throws {
+        let security = try curveServer(config.curve)
+        let publisher = try HeatmapPublisher(
+            context: context,
+            configuration: .init(endpoints: config.endpoints.publish, encoding: config.postprocessing.heatmapEncoding,
+                                 statusIntervalSeconds: config.statusPeriod),
+            security: security, statusSource: { [weak self] in self?.wireStatus() ?? [] })
+        var control: ControlServer?
+        if config.endpoints.control != nil || config.endpoints.controller != nil {
+            do {
+                control = try ControlServer(
+                    context: context,
+                    configuration: .init(endpoints: config.endpoints.control.map { [$0] } ?? [],
+                                         controllerEndpoints: config.endpoints.controller.map { [$0] } ?? []),
+                    handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
+                                           reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null }),
+                    security: security)
+            } catch {
+                publisher.close()
+                throw error
+            }
+        }
+        try runtime.apply(runtime.currentSettings, sinks: [publisher] + fixedSinks)
+        lock.withLock {
+            self.publisher = publisher
+            self.control = control
+        }
+        logger.info("publishing", metadata: ["endpoints": "\(publisher.boundEndpoints)"])
+    }
+
+    private func closeEndpoints() {
+        let (publisher, control) = lock.withLock { (self.publisher, self.control) }
+        control?.close()
+        publisher?.close()
+    }
+
+    func wireStatus() -> [PipelineStatus] {
+        WireStatus.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9)
+    }
+
+    // MARK: Reload
+
+    /// Re-reads the config file: actions, post-processing and endpoints change; cameras,
+    /// model, CURVE and recording need a restart. An invalid file leaves everything as it was.
+    /// Over the control socket, new sockets are bound just after the reply went out
+    /// (the control thread cannot close itself while it waits for this handler).
+    @discardableResult
+    public func reload(fromControlSocket: Bool = false) async throws -> JSONValue {
+        guard let configPath else { throw AffordError(.unsupported, "no config file to reload") }
+        try? notifier.reloading(status: "reloading \(configPath)")
+        defer { try? notifier.ready(status: WireStatus.summary(runtime.status())) }
+        let next: DaemonConfig
+        do {
+            next = try ConfigLoader.load(path: configPath)
+            try PipelineRuntime.validate(actions: next.actions, vocabulary: runtime.grounder.vocabulary)
+        } catch {
+            logger.error("reload rejected, keeping the running config", metadata: ["error": "\(error)"])
+            throw error
+        }
+        let current = lock.withLock { config }
+        let ignored = next.restartRequired(comparedTo: current)
+        if !ignored.isEmpty {
+            logger.warning("reload: these sections change only on restart", metadata: ["sections": "\(ignored)"])
+        }
+        let settings = ReloadableSettings(actions: next.actions, postprocess: next.postprocessing.settings,
+                                          tablePlane: next.postprocessing.tablePlane)
+        if next.endpoints != current.endpoints || next.postprocessing.heatmapEncoding != current.postprocessing.heatmapEncoding
+            || next.statusPeriod != current.statusPeriod {
+            if fromControlSocket {
+                Task.detached { [self] in
+                    try? await Task.sleep(for: .milliseconds(200))
+                    try? await rebind(next, previous: current)
+                }
+            } else {
+                try await rebind(next, previous: current)
+            }
+        }
+        try runtime.apply(settings)
+        lock.withLock { config = next }
+        logger.info("reloaded", metadata: ["actions": "\(next.actions)"])
+        return .object(["actions": .array(next.actions.map(JSONValue.string)),
+                        "restart_required": .array(ignored.map(JSONValue.string))])
+    }
+
+    /// Swaps sockets; a reload arriving over the control socket swaps it after the reply went out.
+    private func rebind(_ next: DaemonConfig, previous: DaemonConfig) async throws {
+        closeEndpoints()
+        do {
+            try bindEndpoints(next)
+        } catch {
+            logger.error("reload: cannot bind new endpoints, restoring the old ones", metadata: ["error": "\(error)"])
+            try bindEndpoints(previous)
+            throw error
+        }
+    }
+
+    // MARK: Run
+
+    /// Runs until SIGTERM/SIGINT (or, with `stopWhenSourcesEnd`, until every source ended).
+    public func run(stopWhenSourcesEnd: Bool = false) async throws {
+        try await DaemonServices.run(self, stopWhenSourcesEnd: stopWhenSourcesEnd)
+    }
+
+    /// Closes sinks after the output stage drained: the recording is finalised here.
+    func closeSinks() {
+        closeEndpoints()
+        do {
+            try recorder?.close()
+        } catch {
+            logger.error("closing the recording failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import AffordCore
+import AffordTransport
+
+/// Carries out validated control commands against the running pipeline.
+struct DaemonControl: ControlHandler {
+    let runtime: PipelineRuntime
+    let status: @Sendable () -> [PipelineStatus]
+    let reload: @Sendable () async throws -> JSONValue
+
+    func handle(_ request: ControlRequest, origin: ControlOrigin) async throws -> JSONValue {
+        switch request.command {
+        case .status:
+            return try JSONValue(encoding: status())
+        case .setActions(let actions):
+            try runtime.setActions(actions)
+            return .object(["actions": .array(actions.map(JSONValue.string))])
+        case .snapshot(let camera):
+            var results = runtime.latestResults()
+            if let camera {
+                guard runtime.cameras.contains(where: { $0.name == camera }) else {
+                    throw AffordError(.invalidInput, "unknown camera '\(camera)'")
+                }
+                results = results.filter { $0.key == camera }
+            }
+            return try JSONValue(encoding: CentroidSnapshot(results))
+        case .pause:
+            runtime.pause()
+            return .object(["paused": .bool(true)])
+        case .resume:
+            runtime.resume()
+            return .object(["paused": .bool(false)])
+        case .reload:
+            return try await reload()
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import AffordCore
+import AffordImaging
+import Foundation
+
+/// Writes a heatmap overlay PNG per published frame (replay's `--overlay-dir`).
+///
+/// It sees raw frames through the capture tap and keeps only the last few, so it
+/// decodes just the frames that were published; memory stays bounded.
+public final class OverlayWriter: ResultSink, @unchecked Sendable {
+    private let directory: String
+    private let lock = NSLock()
+    private var recent: [String: [Frame]] = [:]
+    /// Raw frames kept per camera: enough to cover a second of capture-to-publish latency at 60 fps.
+    private let keep = 64
+    private var decoder: FrameDecoder?
+    public private(set) var written = 0
+
+    public init(directory: String) { self.directory = directory }
+
+    /// Remembers a raw frame (called on capture threads).
+    public func remember(_ frame: Frame) {
+        lock.withLock {
+            recent[frame.camera, default: []].append(frame)
+            if recent[frame.camera, default: []].count > keep { recent[frame.camera]?.removeFirst() }
+        }
+    }
+
+    /// `<dir>/<camera>/<seq>_<action>.png` for the first action, all centroids marked.
+    public func consume(_ result: FrameResult) throws {
+        let frame = lock.withLock { recent[result.camera]?.first { $0.sequence == result.sequence } }
+        guard let frame, let first = result.actions.first else { return }
+        if decoder == nil { decoder = try FrameDecoder() }
+        guard let image = try decoder?.decode(frame) else { return }
+        let centroids = result.actions.flatMap { $0.components.map { (u: $0.u, v: $0.v) } }
+        let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, centroids: centroids)
+        let name = String(format: "%06llu_%@.png", result.sequence, first.action)
+        try ImageFiles.write(try PNGCodec.encode(overlay),
+                             to: "\(directory)/\(result.camera)/\(name)")
+        written += 1
+    }
+}

@@ -1,0 +1,47 @@
+import AffordCore
+import AffordTransport
+
+/// Turns the pipeline's health into transport's per-camera status messages.
+enum WireStatus {
+    static func make(_ health: PipelineHealth, uptimeSeconds: Double) -> [PipelineStatus] {
+        health.cameras.keys.sorted().compactMap { name in
+            guard let camera = health.cameras[name] else { return nil }
+            let state: String
+            if health.paused {
+                state = "paused"
+            } else if camera.capture.errors > 0 && camera.endToEnd.fps == 0 {
+                state = "camera_lost"
+            } else if camera.endToEnd.framesOut == 0 {
+                state = "starting"
+            } else {
+                state = "running"
+            }
+            func latency(_ stage: StageStatus) -> PipelineStatus.Latency {
+                PipelineStatus.Latency(p50Ms: stage.latencyP50Ms, p99Ms: stage.latencyP99Ms)
+            }
+            let lastError = camera.capture.lastError ?? camera.decode.lastError
+                ?? health.inference.lastError ?? health.postprocess.lastError
+            return PipelineStatus(
+                camera: name, state: state, fps: camera.endToEnd.fps,
+                framesCaptured: UInt64(camera.capture.framesIn), framesPublished: UInt64(camera.endToEnd.framesOut),
+                framesDropped: UInt64(camera.capture.drops),
+                latency: ["decode": latency(camera.decode), "inference": latency(health.inference),
+                          "postprocess": latency(health.postprocess), "total": latency(camera.endToEnd)],
+                actions: health.actions, lastError: lastError,
+                counters: ["decode_errors": UInt64(camera.decode.errors), "capture_errors": UInt64(camera.capture.errors),
+                           "inference_errors": UInt64(health.inference.errors),
+                           "inference_drops": UInt64(health.inference.drops),
+                           "sink_errors": UInt64(health.postprocess.errors)],
+                uptimeSeconds: uptimeSeconds)
+        }
+    }
+
+    /// One line for `systemctl status`.
+    static func summary(_ health: PipelineHealth) -> String {
+        let parts = health.cameras.keys.sorted().compactMap { name -> String? in
+            guard let camera = health.cameras[name] else { return nil }
+            return "\(name) \(String(format: "%.1f", camera.endToEnd.fps)) fps, p99 \(String(format: "%.0f", camera.endToEnd.latencyP99Ms)) ms, \(camera.capture.drops) dropped"
+        }
+        return (health.paused ? "paused; " : "") + parts.joined(separator: "; ")
+    }
+}

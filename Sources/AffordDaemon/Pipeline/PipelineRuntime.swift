@@ -1,0 +1,270 @@
+import AffordCore
+import AffordPostprocess
+import Foundation
+
+/// The per-camera pipelines around one shared grounder: capture threads -> latest-wins
+/// mailbox -> one inference worker -> latest-wins mailbox -> post-process and publish.
+public final class PipelineRuntime: @unchecked Sendable {
+    public let grounder: any AffordanceGrounder
+    let cameras: [CameraInput]
+    private let decoded: LatestMailbox<DecodedFrame>
+    private let inferred: LatestMailbox<InferredFrame>
+    let captureCounters: [String: StageCounters]
+    let decodeCounters: [String: StageCounters]
+    let endToEndCounters: [String: StageCounters]
+    let inferenceCounters = StageCounters()
+    let postprocessCounters = StageCounters()
+
+    private let lock = NSLock()
+    private var settings: ReloadableSettings
+    private var sinks: [ResultSink]
+    private var paused = false
+    private var stopping = false
+    private var latest: [String: FrameResult] = [:]
+    private var captureThreads: [WorkerThread] = []
+    private var inferenceThread: WorkerThread?
+    private var outputThread: WorkerThread?
+    /// Sees every captured frame before decoding (the recorder), on the capture thread.
+    private let frameTap: (@Sendable (Frame) -> Void)?
+
+    /// Validates the actions against the grounder's vocabulary.
+    public init(cameras: [CameraInput], grounder: any AffordanceGrounder, settings: ReloadableSettings,
+                sinks: [ResultSink], frameTap: (@Sendable (Frame) -> Void)? = nil) throws {
+        try Self.validate(actions: settings.actions, vocabulary: grounder.vocabulary)
+        let names = cameras.map(\.name)
+        self.cameras = cameras
+        self.grounder = grounder
+        self.settings = settings
+        self.sinks = sinks
+        self.frameTap = frameTap
+        decoded = LatestMailbox(keys: names)
+        inferred = LatestMailbox(keys: names)
+        captureCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
+        decodeCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
+        endToEndCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
+    }
+
+    static func validate(actions: [String], vocabulary: [String]) throws {
+        guard !actions.isEmpty else { throw AffordError(.invalidConfig, "actions: at least one action is required") }
+        let unknown = actions.filter { !vocabulary.contains($0) }
+        guard unknown.isEmpty else {
+            throw AffordError(.invalidConfig,
+                "actions: \(unknown.joined(separator: ", ")) not in the model's vocabulary (\(vocabulary.joined(separator: ", ")))")
+        }
+    }
+
+    // MARK: Stages
+
+    /// Starts one capture thread per camera.
+    public func startCapture() {
+        for camera in cameras {
+            captureThreads.append(WorkerThread(name: "capture-\(camera.name)") { [self] in captureLoop(camera) })
+        }
+    }
+
+    /// Asks capture threads to stop after their current read; each closes its own
+    /// source (sources are not thread-safe), so this returns at once.
+    public func requestCaptureStop() {
+        locked { stopping = true }
+        for camera in cameras { camera.interrupt?() }
+    }
+
+    /// Stops reading, joins the capture threads, then lets inference drain.
+    public func stopCapture() async {
+        requestCaptureStop()
+        await waitForCaptureEnd()
+    }
+
+    /// Suspends until every source has ended on its own (replay logs) or was stopped.
+    public func waitForCaptureEnd() async {
+        for thread in captureThreads { await thread.join() }
+        decoded.close()
+    }
+
+    public func startInference() {
+        inferenceThread = WorkerThread(name: "inference") { [self] in inferenceLoop() }
+    }
+
+    /// Returns once the inference worker has drained its input (after `stopCapture`).
+    public func finishInference() async {
+        await inferenceThread?.join()
+        inferred.close()
+    }
+
+    public func startOutput() {
+        outputThread = WorkerThread(name: "output") { [self] in outputLoop() }
+    }
+
+    /// Returns once every inferred frame has been published.
+    public func finishOutput() async {
+        await outputThread?.join()
+    }
+
+    private func captureLoop(_ camera: CameraInput) {
+        defer { camera.source.close() }
+        let counters = captureCounters[camera.name] ?? StageCounters()
+        let decodeCounters = self.decodeCounters[camera.name] ?? StageCounters()
+        let decode: (Frame) throws -> RGBImage
+        do {
+            decode = try camera.makeDecoder()
+        } catch {
+            counters.recordError("decoder for \(camera.name): \(error)")
+            return
+        }
+        while !locked({ stopping }) {
+            let frame: Frame
+            do {
+                guard let next = try camera.source.nextFrame() else { return }
+                frame = next
+            } catch {
+                if !locked({ stopping }) { counters.recordError("\(camera.name): \(error)") }
+                return
+            }
+            let received = MonotonicClock.nowNs()
+            counters.recordIn()
+            if let calibration = camera.geometry.camera {
+                do {
+                    try calibration.checkMatches(width: frame.width, height: frame.height)
+                } catch {
+                    // Rays from a calibration for another size would be silently wrong.
+                    counters.recordError("\(camera.name): \(error)")
+                    return
+                }
+            }
+            frameTap?(frame)
+            if locked({ paused }) {
+                counters.recordDrop()
+                continue
+            }
+            counters.recordOut(latencyNs: 0, at: received)
+            decodeCounters.recordIn()
+            let image: RGBImage
+            do {
+                image = try decode(frame)
+            } catch {
+                decodeCounters.recordError("\(camera.name) frame \(frame.sequence): \(error)")
+                continue
+            }
+            let decodedAt = MonotonicClock.nowNs()
+            decodeCounters.recordOut(latencyNs: decodedAt - received, at: decodedAt)
+            let header = FrameHeader(camera: camera.name, sequence: frame.sequence,
+                                     captureMonotonicNs: frame.captureMonotonicNs, receivedNs: received,
+                                     width: frame.width, height: frame.height)
+            let item = DecodedFrame(image: image, frame: header, timings: StageTimings(decodeNs: decodedAt - received))
+            if decoded.put(item, for: camera.name) { counters.recordDrop() }
+        }
+    }
+
+    private func inferenceLoop() {
+        while let (camera, item) = decoded.take() {
+            let actions = locked { settings.actions }
+            inferenceCounters.recordIn()
+            let start = MonotonicClock.nowNs()
+            do {
+                // One backbone pass serves every configured action.
+                let maps = try grounder.ground(item.image, actions: actions)
+                let end = MonotonicClock.nowNs()
+                inferenceCounters.recordOut(latencyNs: end - start, at: end)
+                var timings = item.timings
+                timings.inferenceNs = end - start
+                let result = InferredFrame(maps: maps, frame: item.frame, timings: timings, modelID: grounder.modelID)
+                if inferred.put(result, for: camera) { inferenceCounters.recordDrop() }
+            } catch {
+                inferenceCounters.recordError("\(camera) frame \(item.frame.sequence): \(error)")
+            }
+        }
+    }
+
+    private func outputLoop() {
+        let geometry = Dictionary(uniqueKeysWithValues: cameras.map { ($0.name, $0.geometry) })
+        while let (camera, item) = inferred.take() {
+            let (current, currentSinks) = locked { (settings, sinks) }
+            postprocessCounters.recordIn()
+            let start = MonotonicClock.nowNs()
+            let post = HeatmapPostprocessor(settings: current.postprocess)
+            var locator = geometry[camera] ?? CentroidGeometry(camera: nil)
+            locator.table = current.tablePlane
+            let actions = item.maps.map { map in
+                var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height)
+                result.components = locator.locate(result.components)
+                return result
+            }
+            let postEnd = MonotonicClock.nowNs()
+            postprocessCounters.recordOut(latencyNs: postEnd - start, at: postEnd)
+            var timings = item.timings
+            timings.postprocessNs = postEnd - start
+            let result = FrameResult(
+                camera: camera, sequence: item.frame.sequence, captureMonotonicNs: item.frame.captureMonotonicNs,
+                frameWidth: item.frame.width, frameHeight: item.frame.height, modelID: item.modelID,
+                actions: actions, timings: timings)
+            for sink in currentSinks {
+                do {
+                    try sink.consume(result)
+                } catch {
+                    postprocessCounters.recordError("\(camera) sink \(type(of: sink)): \(error)")
+                }
+            }
+            let published = MonotonicClock.nowNs()
+            endToEndCounters[camera]?.recordOut(latencyNs: published - item.frame.receivedNs, at: published)
+            locked { latest[camera] = result }
+        }
+    }
+
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: Control
+
+    public var isPaused: Bool { locked { paused } }
+    public var currentSettings: ReloadableSettings { locked { settings } }
+
+    /// Stops feeding inference; capture keeps the camera streaming.
+    public func pause() { locked { paused = true } }
+    public func resume() { locked { paused = false } }
+
+    /// Validates against the vocabulary first; the old actions stay on error.
+    public func setActions(_ actions: [String]) throws {
+        try Self.validate(actions: actions, vocabulary: grounder.vocabulary)
+        locked { settings.actions = actions }
+    }
+
+    /// Swaps in new reloadable settings (and sinks, when given) between two frames.
+    public func apply(_ newSettings: ReloadableSettings, sinks newSinks: [ResultSink]? = nil) throws {
+        try Self.validate(actions: newSettings.actions, vocabulary: grounder.vocabulary)
+        locked {
+            settings = newSettings
+            if let newSinks { sinks = newSinks }
+        }
+    }
+
+    /// Frames waiting between stages, over all cameras; bounded by two per camera.
+    public var backlog: Int { decoded.count + inferred.count }
+
+    public var currentSinks: [ResultSink] { locked { sinks } }
+
+    /// The newest published result per camera.
+    public func latestResults() -> [String: FrameResult] { locked { latest } }
+
+    public func status() -> PipelineHealth {
+        let now = MonotonicClock.nowNs()
+        var perCamera: [String: PipelineHealth.Camera] = [:]
+        for camera in cameras {
+            perCamera[camera.name] = PipelineHealth.Camera(
+                capture: captureCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
+                decode: decodeCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
+                endToEnd: endToEndCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now))
+        }
+        let inference = inferenceCounters.snapshot(now: now)
+        let (isPaused, actions) = locked { (paused, settings.actions) }
+        // Healthy: every camera keeps publishing, or is still starting without having failed.
+        let flowing = perCamera.values.allSatisfy {
+            $0.endToEnd.fps > 0 || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0)
+        }
+        return PipelineHealth(cameras: perCamera, inference: inference,
+                              postprocess: postprocessCounters.snapshot(now: now), paused: isPaused,
+                              actions: actions, healthy: isPaused || flowing)
+    }
+}

@@ -1,0 +1,64 @@
+import AffordCore
+import AffordPostprocess
+
+/// One camera's input side: where frames come from, how they become RGB, where centroids point.
+public struct CameraInput: @unchecked Sendable {
+    public var name: String
+    /// Pulled only from this camera's capture thread.
+    public var source: FrameSource
+    /// Makes this camera's decoder on its capture thread (decoders are single-threaded).
+    public var makeDecoder: @Sendable () throws -> (Frame) throws -> RGBImage
+    public var geometry: CentroidGeometry
+    /// For sources that may be stopped from another thread (V4L2Camera): unblocks a pending read.
+    public var interrupt: (@Sendable () -> Void)?
+
+    public init(name: String, source: FrameSource,
+                makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
+                geometry: CentroidGeometry = CentroidGeometry(camera: nil),
+                interrupt: (@Sendable () -> Void)? = nil) {
+        self.name = name
+        self.source = source
+        self.makeDecoder = makeDecoder
+        self.geometry = geometry
+        self.interrupt = interrupt
+    }
+}
+
+/// What can change on reload without touching the cameras or the model.
+public struct ReloadableSettings: Sendable, Equatable {
+    public var actions: [String]
+    public var postprocess: PostprocessSettings
+    public var tablePlane: Plane?
+
+    public init(actions: [String], postprocess: PostprocessSettings, tablePlane: Plane? = nil) {
+        self.actions = actions
+        self.postprocess = postprocess
+        self.tablePlane = tablePlane
+    }
+}
+
+/// A decoded frame waiting for inference.
+struct DecodedFrame: Sendable {
+    var image: RGBImage
+    var frame: FrameHeader
+    var timings: StageTimings
+}
+
+/// Raw maps waiting for post-processing.
+struct InferredFrame: Sendable {
+    var maps: [ActionMap]
+    var frame: FrameHeader
+    var timings: StageTimings
+    var modelID: String
+}
+
+/// What follows a frame through the stages once its pixels are decoded.
+struct FrameHeader: Sendable {
+    var camera: String
+    var sequence: UInt64
+    var captureMonotonicNs: UInt64
+    /// When the capture thread received it, on CLOCK_MONOTONIC: the start of end-to-end latency.
+    var receivedNs: UInt64
+    var width: Int
+    var height: Int
+}

@@ -1,1 +1,0 @@
-// AffordEngine: implementation pending.

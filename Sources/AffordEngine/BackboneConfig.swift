@@ -1,0 +1,46 @@
+import AffordCore
+
+/// The ViT's shape and input normalisation, read from the backbone file's metadata.
+public struct BackboneConfig: Sendable, Equatable {
+    public var patchSize: Int
+    public var embedDim: Int
+    public var depth: Int
+    public var numHeads: Int
+    public var mlpHidden: Int
+    /// Side of the learned position-embedding grid (37 for DINOv2).
+    public var positionGrid: Int
+    public var layerNormEps: Float
+    public var imageMean: [Float]
+    public var imageStd: [Float]
+    /// `none` or `int8-symmetric-per-output-channel`.
+    public var quantization: String
+
+    /// Reads and checks the metadata of an `affordd-backbone` file.
+    public init(file: SafetensorsFile) throws {
+        let kind = try file.metadata("format")
+        guard kind == "affordd-backbone" else {
+            throw AffordError(.invalidModel, "\(file.path): format is '\(kind)', expected 'affordd-backbone'")
+        }
+        let version = try file.metadataInt("format_version")
+        guard version == 1 else {
+            throw AffordError(.invalidModel, "\(file.path): format_version \(version) is not supported (expected 1)")
+        }
+        patchSize = try file.metadataInt("patch_size")
+        embedDim = try file.metadataInt("embed_dim")
+        depth = try file.metadataInt("depth")
+        numHeads = try file.metadataInt("num_heads")
+        mlpHidden = try file.metadataInt("mlp_hidden")
+        positionGrid = try file.metadataInt("pos_grid")
+        layerNormEps = try file.metadataFloats("layer_norm_eps").first ?? 1e-6
+        imageMean = try file.metadataFloats("image_mean")
+        imageStd = try file.metadataFloats("image_std")
+        quantization = file.metadata["quantization"] ?? "none"
+        guard patchSize > 0, embedDim > 0, depth > 0, numHeads > 0, embedDim % numHeads == 0,
+              mlpHidden > 0, positionGrid > 0, imageMean.count == 3, imageStd.count == 3,
+              imageStd.allSatisfy({ $0 > 0 }) else {
+            throw AffordError(.invalidModel, "\(file.path): inconsistent architecture metadata")
+        }
+    }
+
+    public var headDim: Int { embedDim / numHeads }
+}

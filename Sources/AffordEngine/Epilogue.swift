@@ -1,0 +1,39 @@
+/// What a GEMM does to a finished column block before moving on (fusion while it is in cache).
+enum Epilogue {
+    case none
+    /// Exact GELU in place (MLP hidden layers).
+    case gelu
+    /// max(0, y) in place (head convolutions).
+    case relu
+    /// `residual += scale ⊙ y`, the LayerScale residual of every block.
+    case scaledResidual(residual: UnsafeMutablePointer<Float>, ldResidual: Int, scale: UnsafePointer<Float>)
+
+    func apply(_ output: UnsafeMutablePointer<Float>, rows: Int, ld: Int, columns: Range<Int>) {
+        switch self {
+        case .none:
+            return
+        case .gelu:
+            for row in 0..<rows {
+                VectorMath.gelu(output + row * ld + columns.lowerBound, count: columns.count)
+            }
+        case .relu:
+            for row in 0..<rows {
+                let line = output + row * ld
+                for j in columns { line[j] = max(0, line[j]) }
+            }
+        case .scaledResidual(let residual, let ldResidual, let scale):
+            for row in 0..<rows {
+                let line = output + row * ld
+                let target = residual + row * ldResidual
+                for j in columns { target[j] += scale[j] * line[j] }
+            }
+        }
+    }
+
+    static func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, rows: Int, ld: Int, columns: Range<Int>) {
+        for row in 0..<rows {
+            let line = output + row * ld
+            for j in columns { line[j] += bias[j] }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import AffordCore
+
+/// Backbone + head behind AffordCore's `AffordanceGrounder`: one backbone pass per
+/// frame serves every action the head knows.
+public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
+    public let vocabulary: [String]
+    public let modelID: String
+    public let inputSize: Int
+    public let backbone: Backbone
+    public let head: AffordanceHead
+    private let preprocessor: Preprocessor
+    private let actionIndex: [String: Int]
+
+    /// Loads both files; `threads` nil means one per core.
+    public convenience init(backbonePath: String, headPath: String, precision: Precision = .int8, threads: Int? = nil) throws {
+        let pool = try ComputePool(threads: threads)
+        try self.init(
+            backbone: Backbone(path: backbonePath, precision: precision, pool: pool),
+            head: AffordanceHead(path: headPath, precision: precision, pool: pool))
+    }
+
+    public init(backbone: Backbone, head: AffordanceHead) throws {
+        let config = head.config
+        guard config.embedDim == backbone.config.embedDim else {
+            throw AffordError(.invalidModel, "head expects \(config.embedDim)-wide features, backbone makes \(backbone.config.embedDim)")
+        }
+        guard config.backboneHash == backbone.sourceHash else {
+            throw AffordError(.invalidModel, "head '\(config.modelID)' was trained on backbone \(config.backboneHash.prefix(12)), loaded backbone is \(backbone.sourceHash.prefix(12))")
+        }
+        _ = try backbone.grid(height: config.inputSize, width: config.inputSize)
+        self.backbone = backbone
+        self.head = head
+        vocabulary = config.actions
+        modelID = config.modelID
+        inputSize = config.inputSize
+        preprocessor = Preprocessor(mean: backbone.config.imageMean, std: backbone.config.imageStd)
+        actionIndex = Dictionary(uniqueKeysWithValues: config.actions.enumerated().map { ($1, $0) })
+    }
+
+    /// Raw maps on the patch grid, in the order asked; an empty list asks for the whole vocabulary.
+    public func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+        let wanted = actions.isEmpty ? vocabulary : actions
+        let channels = try wanted.map { name in
+            guard let index = actionIndex[name] else {
+                throw AffordError(.invalidInput, "unknown action '\(name)'; model '\(modelID)' knows \(vocabulary)")
+            }
+            return index
+        }
+        let size = inputSize
+        let dim = backbone.config.embedDim
+        let side = size / backbone.config.patchSize
+        let k = vocabulary.count
+        return try backbone.run(height: size, width: size, fill: { input in
+            preprocessor.fill(image, width: size, height: size, into: input)
+        }, consume: { tokens in
+            // Skip the class token: the head sees the patch grid only.
+            head.forward(tokens.baseAddress! + dim, rows: side, columns: side) { logits in
+                channels.enumerated().map { slot, channel in
+                    var values = [Float](repeating: 0, count: side * side)
+                    for position in 0..<(side * side) { values[position] = logits[position * k + channel] }
+                    return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values))
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,38 @@
+import AffordCore
+
+/// What an `affordd-head` file says about itself.
+public struct HeadConfig: Sendable, Equatable {
+    /// Action names in output-channel order.
+    public var actions: [String]
+    public var inputSize: Int
+    public var embedDim: Int
+    public var hiddenDim: Int
+    public var backboneHash: String
+    public var modelID: String
+    /// The training recipe as stored (JSON text).
+    public var recipe: String
+
+    public init(file: SafetensorsFile) throws {
+        let kind = try file.metadata("format")
+        guard kind == "affordd-head" else {
+            throw AffordError(.invalidModel, "\(file.path): format is '\(kind)', expected 'affordd-head'")
+        }
+        let version = try file.metadataInt("format_version")
+        guard version == 1 else {
+            throw AffordError(.invalidModel, "\(file.path): format_version \(version) is not supported (expected 1)")
+        }
+        actions = try file.metadataStrings("actions")
+        inputSize = try file.metadataInt("input_size")
+        embedDim = try file.metadataInt("embed_dim")
+        hiddenDim = try file.metadataInt("hidden_dim")
+        backboneHash = try file.metadata("backbone_sha256")
+        modelID = file.metadata["model_id"] ?? "unnamed"
+        recipe = file.metadata["recipe"] ?? "{}"
+        guard !actions.isEmpty, Set(actions).count == actions.count else {
+            throw AffordError(.invalidModel, "\(file.path): actions \(actions) must be a non-empty list of distinct names")
+        }
+        guard inputSize > 0, embedDim > 0, hiddenDim > 0 else {
+            throw AffordError(.invalidModel, "\(file.path): input_size, embed_dim and hidden_dim must be positive")
+        }
+    }
+}

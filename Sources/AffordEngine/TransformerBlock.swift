@@ -1,0 +1,109 @@
+import COpenBLAS
+
+/// One pre-norm DINOv2 block: `x += ls1·proj(attn(norm1 x))`, `x += ls2·fc2(gelu(fc1(norm2 x)))`.
+struct TransformerBlock {
+    let norm1: LayerNormWeights
+    /// q, k and v stacked into one `[3·dim, dim]` GEMM.
+    let qkv: LinearLayer
+    let projection: LinearLayer
+    let layerScale1: [Float]
+    let norm2: LayerNormWeights
+    let fc1: LinearLayer
+    let fc2: LinearLayer
+    let layerScale2: [Float]
+    let numHeads: Int
+
+    func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?) {
+        let tokens = workspace.tokens
+        let dim = qkv.inFeatures
+        let hidden = workspace.hidden.pointer
+        let normed = workspace.normed.pointer
+        let scratch = workspace.activations
+
+        timer.measure(.layerNorm) { norm1.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
+        timer.measure(.qkv) {
+            qkv.forward(normed, rows: tokens, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim, scratch: scratch, pool: pool)
+        }
+        timer.measure(.attention) {
+            if qkv.precision == .int8 {
+                QuantizedAttention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            } else {
+                Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
+            }
+        }
+        timer.measure(.projection) { layerScale1.withUnsafeBufferPointer { scale in
+            projection.forward(
+                workspace.context.pointer, rows: tokens, ldInput: dim, into: workspace.projected.pointer, ldOutput: dim,
+                scratch: scratch, pool: pool,
+                epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
+        } }
+
+        timer.measure(.layerNorm) { norm2.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
+        let hiddenWidth = fc1.outFeatures
+        timer.measure(.fc1) {
+            fc1.forward(normed, rows: tokens, ldInput: dim, into: workspace.mlp.pointer, ldOutput: hiddenWidth,
+                        scratch: scratch, pool: pool, epilogue: .gelu)
+        }
+        timer.measure(.fc2) { layerScale2.withUnsafeBufferPointer { scale in
+            fc2.forward(
+                workspace.mlp.pointer, rows: tokens, ldInput: hiddenWidth, into: workspace.projected.pointer, ldOutput: dim,
+                scratch: scratch, pool: pool,
+                epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
+        } }
+    }
+}
+
+/// LayerNorm's affine parameters.
+struct LayerNormWeights {
+    let weight: [Float]
+    let bias: [Float]
+    let eps: Float
+
+    init(file: SafetensorsFile, prefix: String, dim: Int, eps: Float) throws {
+        weight = Array(try file.floats(prefix + ".weight", shape: [dim]))
+        bias = Array(try file.floats(prefix + ".bias", shape: [dim]))
+        self.eps = eps
+    }
+
+    func apply(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int, dim: Int, pool: ComputePool) {
+        weight.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                pool.parallelRanges(rows) { range, _ in
+                    for row in range {
+                        VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
+                                             weight: w.baseAddress!, bias: b.baseAddress!, eps: eps)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Multi-head self-attention in fp32: per (head, row block) tasks of two small sgemms and a softmax.
+enum Attention {
+    static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
+        let tokens = workspace.tokens
+        let headDim = dim / heads
+        let blockRows = workspace.attentionRows
+        let blocks = (tokens + blockRows - 1) / blockRows
+        let qkv = workspace.qkv.pointer
+        let context = workspace.context.pointer
+        let scoresBase = workspace.scores.pointer
+        let scale = 1 / Float(headDim).squareRoot()
+        let ld = Int32(3 * dim)
+        pool.parallelFor(heads * blocks) { task, thread in
+            let head = task / blocks
+            let first = (task % blocks) * blockRows
+            let rows = min(blockRows, tokens - first)
+            let scores = scoresBase + thread * blockRows * tokens
+            let query = qkv + first * 3 * dim + head * headDim
+            let key = qkv + dim + head * headDim
+            let value = qkv + 2 * dim + head * headDim
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(tokens), Int32(headDim),
+                        1, query, ld, key, ld, 0, scores, Int32(tokens))
+            for row in 0..<rows { VectorMath.softmax(scores + row * tokens, count: tokens, scale: scale) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(headDim), Int32(tokens),
+                        1, scores, Int32(tokens), value, ld, 0, context + first * dim + head * headDim, Int32(dim))
+        }
+    }
+}

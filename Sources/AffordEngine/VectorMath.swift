@@ -1,0 +1,55 @@
+import CAffordMath
+import Foundation
+
+/// Elementwise maths for the fp32 parts of the network (GELU, softmax, LayerNorm).
+///
+/// The loops live in CAffordMath (AVX-512/AVX2 with a portable twin); the plain
+/// libm versions here are what tests hold them to.
+enum VectorMath {
+    /// The SIMD level every call uses, chosen once from the CPU.
+    static let level = afm_best_level()
+
+    /// Exact (erf) GELU in place on `count` floats.
+    @inline(__always)
+    static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int, level: Int32 = level) {
+        afm_gelu(level, values, Int32(count))
+    }
+
+    /// Softmax of one row in place, with scores scaled by `scale` first.
+    @inline(__always)
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float, level: Int32 = level) {
+        afm_softmax(level, row, Int32(count), scale)
+    }
+
+    /// LayerNorm of `count` floats from `input` into `output`.
+    @inline(__always)
+    static func layerNorm(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float, level: Int32 = level
+    ) {
+        afm_layernorm(level, input, output, Int32(count), weight, bias, eps)
+    }
+
+    /// GELU with libm's erf.
+    static func geluReference(_ x: Float) -> Float {
+        Float(0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot())))
+    }
+
+    /// Softmax in double precision with libm's exp.
+    static func softmaxReference(_ row: [Float], scale: Float) -> [Float] {
+        let scaled = row.map { Double($0) * Double(scale) }
+        let shift = scaled.max() ?? 0
+        let exps = scaled.map { Foundation.exp($0 - shift) }
+        let total = exps.reduce(0, +)
+        return exps.map { Float($0 / total) }
+    }
+
+    /// LayerNorm in double precision.
+    static func layerNormReference(_ row: [Float], weight: [Float], bias: [Float], eps: Float) -> [Float] {
+        let values = row.map(Double.init)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+        let inverse = 1 / (variance + Double(eps)).squareRoot()
+        return values.indices.map { Float((values[$0] - mean) * inverse * Double(weight[$0]) + Double(bias[$0])) }
+    }
+}

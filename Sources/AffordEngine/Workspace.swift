@@ -1,0 +1,65 @@
+/// Every activation buffer one input size needs, allocated once and reused each frame.
+final class Workspace: @unchecked Sendable {
+    let gridRows: Int
+    let gridColumns: Int
+    let tokens: Int
+    /// The preprocessed input, CHW.
+    let input: Buffer<Float>
+    /// im2col of the input: one row of `3·p·p` pixels per patch.
+    let patches: Buffer<Float>
+    /// Position table resampled to this grid, `[tokens, dim]`.
+    let positions: [Float]
+    /// The residual stream, `[tokens, dim]`.
+    let hidden: Buffer<Float>
+    let normed: Buffer<Float>
+    let qkv: Buffer<Float>
+    let context: Buffer<Float>
+    let projected: Buffer<Float>
+    let mlp: Buffer<Float>
+    /// The final LayerNorm's output: the backbone's result.
+    let output: Buffer<Float>
+    /// Attention scores, one `[attentionRows, tokens]` slab per thread.
+    let scores: Buffer<Float>
+    let activations: ActivationScratch
+    let attention: AttentionScratch
+
+    /// Query rows per attention task: a whole head, which measured twice as fast as
+    /// 64-row blocks (the GEMMs amortise their setup over more rows).
+    let attentionRows: Int
+
+    init(config: BackboneConfig, height: Int, width: Int, threads: Int, positions: [Float]) {
+        gridRows = height / config.patchSize
+        gridColumns = width / config.patchSize
+        tokens = 1 + gridRows * gridColumns
+        attentionRows = tokens
+        let dim = config.embedDim
+        let patchInputs = 3 * config.patchSize * config.patchSize
+        self.positions = positions
+        input = Buffer(3 * height * width)
+        patches = Buffer(gridRows * gridColumns * patchInputs)
+        hidden = Buffer(tokens * dim)
+        normed = Buffer(tokens * dim)
+        qkv = Buffer(tokens * 3 * dim)
+        context = Buffer(tokens * dim)
+        projected = Buffer(tokens * dim)
+        mlp = Buffer(tokens * config.mlpHidden)
+        output = Buffer(tokens * dim)
+        scores = Buffer(threads * attentionRows * tokens)
+        activations = ActivationScratch(rows: tokens, columns: max(config.mlpHidden, patchInputs, dim))
+        attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads, blockRows: attentionRows)
+    }
+}
+
+/// A fixed-size, 64-byte-aligned heap array that outlives any one call.
+final class Buffer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Element>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Element.self, capacity: max(1, count))
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+}

@@ -1,1 +1,0 @@
-// AffordPostprocess: implementation pending.

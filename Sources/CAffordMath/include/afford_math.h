@@ -1,0 +1,44 @@
+/*
+ * afford_math: the fp32 elementwise parts of the ViT (exact-erf GELU, softmax,
+ * LayerNorm) as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
+ * here and cost tens of milliseconds a frame; these run at AVX-512 width.
+ *
+ * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F. Callers pick once from
+ * the CPU (afm_best_level); every level computes the same polynomials.
+ */
+#ifndef AFFORD_MATH_H
+#define AFFORD_MATH_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The widest level this CPU and build run. */
+int afm_best_level(void);
+
+/* x = 0.5 x (1 + erf(x / sqrt 2)) in place. erf: Eigen's rational fit on [-4, 4]. */
+void afm_gelu(int level, float *x, int n);
+
+/* row = softmax(scale * row) in place. exp: Cephes polynomial, ~2 ulp. */
+void afm_softmax(int level, float *row, int n, float scale);
+
+/* y = (x - mean) / sqrt(var + eps) * w + b over one row of n. */
+void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps);
+
+/*
+ * Symmetric s8 quantization for activations used as GEMM "weights" (attention's K and V):
+ * rows: q[i][j] = round(x[i][j] / scale[i]), scale[i] = max_j |x[i][j]| / 127.
+ * columns: the transpose, q[j][i] = round(x[i][j] / scale[j]) with scale[j] over i.
+ * All-zero lines get scale 1.
+ */
+void afm_quantize_s8_rows(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+void afm_quantize_s8_columns(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+
+/* Scalar twins of the approximations, for tests. */
+float afm_exp_scalar(float x);
+float afm_erf_scalar(float x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,115 @@
+#include "afford_math.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define AFM_X86 1
+#endif
+
+/* ---- portable scalar: the definitions every SIMD level follows ---------- */
+
+float afm_exp_scalar(float x) {
+    x = fminf(fmaxf(x, -87.3f), 88.3f);
+    float t = x * 1.44269504f + 12582912.f; /* round to nearest via 1.5 * 2^23 */
+    float n = t - 12582912.f;
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.f;
+    int32_t bits;
+    memcpy(&bits, &t, 4);
+    bits = (bits - 0x4B400000 + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, 4);
+    return p * scale;
+}
+
+float afm_erf_scalar(float a) {
+    float x = fminf(fmaxf(a, -4.f), 4.f);
+    float x2 = x * x;
+    float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+    p = p * x2 - 2.10102402082508e-06f;
+    p = p * x2 - 5.69250639462346e-05f;
+    p = p * x2 - 7.34990630326855e-04f;
+    p = p * x2 - 2.95459980854025e-03f;
+    p = p * x2 - 1.60960333262415e-02f;
+    p = p * x;
+    float q = x2 * -1.45660718464996e-05f - 2.13374055278905e-04f;
+    q = q * x2 - 1.68282697438203e-03f;
+    q = q * x2 - 7.37332916720468e-03f;
+    q = q * x2 - 1.42647390514189e-02f;
+    return p / q;
+}
+
+static void gelu_scalar(float *x, int n) {
+    for (int i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.f + afm_erf_scalar(x[i] * 0.70710678f));
+}
+
+static void softmax_scalar(float *row, int n, float scale) {
+    float m = -INFINITY;
+    for (int i = 0; i < n; i++) m = fmaxf(m, row[i]);
+    float shift = m * scale, sum = 0.f;
+    for (int i = 0; i < n; i++) {
+        row[i] = afm_exp_scalar(row[i] * scale - shift);
+        sum += row[i];
+    }
+    float inv = 1.f / sum;
+    for (int i = 0; i < n; i++) row[i] *= inv;
+}
+
+static void layernorm_scalar(const float *x, float *y, int n, const float *w, const float *b, float eps) {
+    float sum = 0.f;
+    for (int i = 0; i < n; i++) sum += x[i];
+    float mean = sum / (float)n, sq = 0.f;
+    for (int i = 0; i < n; i++) sq += (x[i] - mean) * (x[i] - mean);
+    float inv = 1.f / sqrtf(sq / (float)n + eps);
+    for (int i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
+}
+
+#ifdef AFM_X86
+#include "math_avx512.h"
+#include "math_avx2.h"
+#endif
+
+int afm_best_level(void) {
+#ifdef AFM_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+    return 0;
+}
+
+void afm_gelu(int level, float *x, int n) {
+#ifdef AFM_X86
+    if (level >= 2) { gelu_avx512(x, n); return; }
+    if (level == 1) { gelu_avx2(x, n); return; }
+#endif
+    (void)level;
+    gelu_scalar(x, n);
+}
+
+void afm_softmax(int level, float *row, int n, float scale) {
+#ifdef AFM_X86
+    if (level >= 2) { softmax_avx512(row, n, scale); return; }
+    if (level == 1) { softmax_avx2(row, n, scale); return; }
+#endif
+    (void)level;
+    softmax_scalar(row, n, scale);
+}
+
+void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps) {
+#ifdef AFM_X86
+    if (level >= 2) { layernorm_avx512(x, y, n, w, b, eps); return; }
+    if (level == 1) { layernorm_avx2(x, y, n, w, b, eps); return; }
+#endif
+    (void)level;
+    layernorm_scalar(x, y, n, w, b, eps);
+}

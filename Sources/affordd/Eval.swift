@@ -1,0 +1,46 @@
+import AffordCore
+import AffordDaemon
+import ArgumentParser
+import Foundation
+
+/// `affordd eval`: KLD/SIM/NSS with the AGD20K protocol.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score heatmaps with the AGD20K protocol (KLD, SIM, NSS); last line is JSON.")
+
+    @Option(help: "Predicted maps: <affordance>/<object>/<name>.png, 8-bit grayscale.")
+    var pred: String?
+
+    @Option(help: "Ground truth mirroring --pred.")
+    var gt: String?
+
+    @Option(help: "An AGD20K-layout test set (egocentric/ and GT/) to run the model over.")
+    var testset: String?
+
+    @Option(help: "With --testset: write each predicted map as an 8-bit PNG at image size here.")
+    var savePred: String?
+
+    @OptionGroup var model: ModelOptions
+
+    func validate() throws {
+        switch (pred, gt, testset) {
+        case (.some, .some, nil), (nil, nil, .some): break
+        default: throw ValidationError("give either --pred and --gt, or --testset")
+        }
+        if savePred != nil && testset == nil { throw ValidationError("--save-pred needs --testset") }
+    }
+
+    func run() throws {
+        let evaluation: AffordanceEvaluation
+        if let testset {
+            let grounder = try model.grounder(try model.loadConfig())
+            evaluation = try AffordanceEvaluation.run(testset: testset, grounder: grounder, savePredictions: savePred)
+        } else if let pred, let gt {
+            evaluation = try AffordanceEvaluation.compare(predictions: pred, groundTruth: gt)
+        } else {
+            throw ValidationError("give either --pred and --gt, or --testset")
+        }
+        for line in evaluation.report { print(line) }
+        print(evaluation.overall.json)
+    }
+}

@@ -1,0 +1,41 @@
+import AffordCore
+import AffordDaemon
+import ArgumentParser
+import Foundation
+
+/// How one-shot commands find a model: a config file, or the files named directly.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Daemon config whose model, actions and post-processing to use.")
+    var config: String?
+
+    @Option(name: .customLong("model"), help: "Head file (.safetensors); overrides the config.")
+    var head: String?
+
+    @Option(help: "Backbone file; default models/dinov2_vits14.int8.safetensors (or $AFFORDD_MODELS).")
+    var backbone: String?
+
+    @Option(help: "Worker threads for inference.")
+    var threads: Int?
+
+    func loadConfig() throws -> DaemonConfig? {
+        try config.map { try ConfigLoader.load(path: $0) }
+    }
+
+    /// The model section: config first, then command-line overrides.
+    func modelConfig(_ config: DaemonConfig?) -> ModelConfig {
+        let models = ProcessInfo.processInfo.environment["AFFORDD_MODELS"] ?? "models"
+        var model = config?.model ?? ModelConfig(
+            backbone: "\(models)/dinov2_vits14.int8.safetensors", head: "\(models)/default.head.safetensors",
+            inputSize: 224, threads: 2, precision: "int8")
+        if let head { model.head = head }
+        if let backbone { model.backbone = backbone }
+        if let threads { model.threads = threads }
+        return model
+    }
+
+    /// Loads the grounder; the input size follows the head unless a config fixes it.
+    func grounder(_ config: DaemonConfig?) throws -> any AffordanceGrounder {
+        // Without a config there is no input size to hold the head to.
+        try ModelLoader.grounder(modelConfig(config), checkInputSize: config != nil)
+    }
+}

@@ -1,0 +1,60 @@
+import AffordCore
+import AffordDaemon
+import AffordPostprocess
+import AffordRecording
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `affordd replay`: the daemon's pipeline over a recorded log.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the same pipeline over an MCAP log; prints a JSON summary when the log ends.")
+
+    @Argument(help: "An MCAP log (affordd recording or rosbag2 with sensor_msgs images).")
+    var log: String
+
+    @Option(help: "Write a heatmap overlay PNG per published frame into this folder.")
+    var overlayDir: String?
+
+    @Option(help: "Record frames and results to this MCAP file.")
+    var record: String?
+
+    @Option(help: "Actions to ground (default: the config's, or the whole vocabulary).")
+    var action: [String] = []
+
+    @Flag(help: "Replay as fast as the pipeline takes frames instead of at recorded pace.")
+    var fast = false
+
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        LogSetup.bootstrapJournal()
+        let logger = Logger(label: "affordd")
+        let loaded = try model.loadConfig()
+        let grounder = try model.grounder(loaded)
+        var config = loaded ?? DaemonConfig.replayDefaults(model: model.modelConfig(nil))
+        if !action.isEmpty { config.actions = action }
+        if config.actions.isEmpty { config.actions = grounder.vocabulary }
+        let name = config.cameras.first?.name ?? "replay"
+        let source = try ReplaySource(path: log, options: .init(pacing: fast ? .asFastAsPossible : .recorded,
+                                                                cameraName: name))
+        let overlays = overlayDir.map(OverlayWriter.init(directory:))
+        // The config's first camera lends its calibration, checked against the log's frame size.
+        let geometry = try config.cameras.first.map {
+            try CameraGeometryLoader.geometry(for: $0, table: config.postprocessing.tablePlane)
+        }
+        let camera = CameraInput(name: name, source: TappedSource(source, tap: overlays?.remember),
+                                 makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
+                                 geometry: geometry ?? CentroidGeometry(camera: nil))
+        let daemon = try Daemon(
+            config: config, configPath: model.config, grounder: grounder, sources: [camera],
+            extraSinks: overlays.map { [$0] } ?? [],
+            recordTo: record.map { RecordingConfig(path: $0, compression: .zstd, recordOutputs: true) } ?? RecordingConfig?.none,
+            logger: logger)
+        let started = MonotonicClock.nowNs()
+        try await daemon.run(stopWhenSourcesEnd: true)
+        let seconds = Double(MonotonicClock.nowNs() - started) / 1e9
+        print(ReplaySummary(daemon.runtime.status(), camera: name, seconds: seconds).json)
+    }
+}

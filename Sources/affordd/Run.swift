@@ -1,0 +1,35 @@
+import AffordDaemon
+import ArgumentParser
+import Logging
+
+/// `affordd run`: the daemon.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: capture, ground, publish; SIGHUP reloads, SIGTERM stops.")
+
+    @Option(help: "The daemon's YAML configuration.")
+    var config: String
+
+    func run() async throws {
+        LogSetup.bootstrapJournal()
+        let logger = Logger(label: "affordd")
+        do {
+            let loaded = try ConfigLoader.load(path: config)
+            let grounder = try ModelLoader.grounder(loaded.model)
+            let daemon = try Daemon(config: loaded, configPath: config, grounder: grounder, logger: logger)
+            logger.info("started", metadata: ["model": "\(grounder.modelID)", "actions": "\(loaded.actions)"])
+            try await daemon.run()
+            logger.info("stopped")
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+enum LogSetup {
+    /// One journald-prefixed line per event on stderr.
+    static func bootstrapJournal() {
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+    }
+}

@@ -1,0 +1,103 @@
+import AffordCore
+import AffordTestSupport
+import Foundation
+import Testing
+@testable import AffordDaemon
+
+@Suite struct ConfigLoaderTests {
+    static let examplePath = Fixtures.repositoryRoot.appendingPathComponent("config/affordd.example.yaml").path
+    static var example: String { (try? String(contentsOfFile: examplePath, encoding: .utf8)) ?? "" }
+    static let configDirectory = Fixtures.repositoryRoot.appendingPathComponent("config")
+
+    @Test func exampleLoadsWithResolvedPaths() throws {
+        let config = try ConfigLoader.load(path: Self.examplePath)
+        let camera = try #require(config.cameras.first)
+        #expect(camera.name == "front" && camera.imageWidth == 640 && camera.imageHeight == 480)
+        #expect(camera.pixelFormats == [.mjpeg, .yuyv])
+        #expect(camera.controls["exposure_auto_priority"] == 0)
+        #expect(camera.cameraInfoPath == Fixtures.repositoryRoot.appendingPathComponent("Calibration/webcam_640x480.yaml").path)
+        #expect(config.actions == ["hold", "cut", "pour"])
+        #expect(config.model.inputSize == 224)
+        #expect(config.postprocessing.settings.relativeThreshold == 0.5)
+        #expect(config.postprocessing.tablePlane?.normal == SIMD3(0, 0, 1))
+        #expect(config.endpoints.publish.count == 2)
+        #expect(config.recording?.compression == .zstd)
+        // The calibration and extrinsics it names load too.
+        let model = try CameraInfoLoader.load(path: try #require(camera.cameraInfoPath))
+        try model.checkMatches(width: camera.imageWidth, height: camera.imageHeight)
+        _ = try ExtrinsicsLoader.transform(try #require(camera.extrinsics))
+    }
+
+    /// Each edit of the example and the message it must produce.
+    static let badEdits: [(String, String, String)] = [
+        ("image_width: 640", "image_width: abc", #"cameras[0].image_width: expected a positive integer, got "abc""#),
+        ("image_height: 480", "image_height: -4", "cameras[0].image_height: expected a positive integer"),
+        ("framerate: 30", "framerate: fast", "cameras[0].framerate: expected a number"),
+        ("    video_device: /dev/video0\n", "    video_device: /dev/video0\n    exposure: 3\n", "cameras[0].exposure: unknown key"),
+        ("status_period: 1.0", "status_period: 1.0\nfrobnicate: yes", "frobnicate: unknown key"),
+        ("pixel_format: [mjpeg, yuyv]", "pixel_format: [mjpeg, h264]", #"cameras[0].pixel_format[1]: expected one of"#),
+        ("exposure_auto_priority: 0", "exposure_auto_priority: high", "cameras[0].controls.exposure_auto_priority: expected an integer"),
+        ("input_size: 224", "input_size: 225", "model.input_size: expected a multiple of the 14-pixel patch size"),
+        ("threads: 2", "threads: [2]", "model.threads: expected a positive integer, got a list"),
+        ("threads: 2", "threads: 2\n  precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
+        ("    video_device: /dev/video0\n", "", "cameras[0].video_device: required key is missing"),
+        ("  head: ../models/default.head.safetensors\n", "", "model.head: required key is missing"),
+        ("actions: [hold, cut, pour]", "actions: []", "actions: at least one action"),
+        ("actions: [hold, cut, pour]", "actions: [hold, hold]", "actions: actions must not repeat"),
+        ("actions: [hold, cut, pour]", "actions: hold", "actions: expected a list"),
+        ("relative_threshold: 0.5", "relative_threshold: 1.5", "postprocessing.relative_threshold: expected a number in (0, 1]"),
+        ("min_area: 30", "min_area: 0", "postprocessing.min_area: expected a positive integer"),
+        ("heatmap_encoding: mono8", "heatmap_encoding: jpeg", #"postprocessing.heatmap_encoding: expected one of mono8, 32FC1, got "jpeg""#),
+        ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 1.0]", "postprocessing.table_plane.normal: expected 3 numbers"),
+        ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 0.0, 0.0]", "postprocessing.table_plane: table plane normal must be non-zero"),
+        ("# output_width: 320", "output_width: 320", "postprocessing: output_width and output_height must be given together"),
+        ("tcp://127.0.0.1:5561", "udp://127.0.0.1:5561", "endpoints.control: expected a tcp:// or ipc:// address"),
+        ("publish: [tcp://127.0.0.1:5560, ipc:///tmp/affordd-pub]", "publish: [tcp://127.0.0.1:5560, 5]", "endpoints.publish[1]: expected a tcp:// or ipc:// address"),
+        ("  enabled: false", "  enabled: maybe", #"curve.enabled: expected true or false, got "maybe""#),
+        ("  enabled: false", "  enabled: true", "curve.server_public_key: required when curve.enabled is true"),
+        ("compression: zstd", "compression: gzip", "recording.compression: expected one of none, lz4, zstd"),
+        ("status_period: 1.0", "status_period: 0", "status_period: expected a positive number"),
+        ("    extrinsics: ../Calibration/front_extrinsics.yaml", "    extrinsics: {translation: [0, 0, 1], rotation: [0, 0, 0, 2]}",
+         "cameras[0].extrinsics.rotation: rotation quaternion must have unit norm"),
+        ("    extrinsics: ../Calibration/front_extrinsics.yaml", "    extrinsics: {translation: [0, 0], rotation: [0, 0, 0, 1]}",
+         "cameras[0].extrinsics.translation: expected 3 numbers, got 2"),
+        ("  - name: front", "  - name: \"\"", "cameras[0].name: expected a non-empty string"),
+        ("cameras:\n", "cameras: {}\nunused:\n", "unused: unknown key"),
+        ("endpoints:\n", "endpoints: 5\nold_endpoints:\n", "unknown key"),
+    ]
+
+    @Test(arguments: 0..<badEdits.count)
+    func badKeyTypeOrValueNamesTheKey(_ index: Int) throws {
+        let (find, replace, message) = Self.badEdits[index]
+        let text = Self.example
+        #expect(text.contains(find), "example no longer contains \(find)")
+        let edited = text.replacingOccurrences(of: find, with: replace)
+        do {
+            _ = try ConfigLoader.parse(edited, baseDirectory: Self.configDirectory)
+            Issue.record("accepted a config that should fail with: \(message)")
+        } catch let error as AffordError {
+            #expect(error.code == .invalidConfig)
+            #expect(error.message.contains(message), "message was: \(error.message)")
+        }
+    }
+
+    @Test func demoConfigReplaysALogWithoutADevice() throws {
+        let config = try ConfigLoader.load(path: Self.configDirectory.appendingPathComponent("demo.yaml").path)
+        let camera = try #require(config.cameras.first)
+        #expect(camera.replayLog == Fixtures.repositoryRoot.appendingPathComponent("demo/demo.mcap").path)
+        #expect(camera.videoDevice.isEmpty)
+    }
+
+    @Test func secondCameraWithSameNameIsRejected() {
+        let camera = Self.example.components(separatedBy: "cameras:\n")[1].components(separatedBy: "\nmodel:")[0]
+        let edited = Self.example.replacingOccurrences(of: "cameras:\n", with: "cameras:\n" + camera + "\n")
+        #expect(throws: AffordError(.invalidConfig, #"cameras[1].name: duplicate camera name "front""#)) {
+            _ = try ConfigLoader.parse(edited, baseDirectory: Self.configDirectory)
+        }
+    }
+
+    @Test func invalidYAMLAndMissingFileAreClearErrors() {
+        #expect(throws: AffordError.self) { _ = try ConfigLoader.parse("cameras: [", baseDirectory: Self.configDirectory) }
+        #expect(throws: AffordError.self) { _ = try ConfigLoader.load(path: "/nonexistent/affordd.yaml") }
+    }
+}

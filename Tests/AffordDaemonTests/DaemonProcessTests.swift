@@ -1,0 +1,174 @@
+import AffordTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `affordd run` process: READY, every control op, SIGHUP with a good and a bad config, SIGTERM.
+///
+/// The camera is a device that does not exist, so the daemon runs in its
+/// camera-lost state (no inference) and the lifecycle is what is tested.
+@Suite(.serialized) struct DaemonProcessTests {
+    static var binary: String? {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("affordd").path
+        let candidates = [beside, Fixtures.repositoryRoot.appendingPathComponent(".build/debug/affordd").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func config(actions: String, recording: String, port: Int) -> String {
+        let models = Fixtures.models.path
+        return """
+        cameras:
+          - name: front
+            video_device: /dev/affordd-test-no-such-camera
+            image_width: 640
+            image_height: 480
+            framerate: 30
+        model:
+          backbone: \(models)/dinov2_vits14.int8.safetensors
+          head: \(models)/default.head.safetensors
+        actions: \(actions)
+        endpoints:
+          publish: [tcp://127.0.0.1:\(port)]
+          control: tcp://127.0.0.1:\(port + 1)
+        recording:
+          path: \(recording)
+        """
+    }
+
+    /// Collects the child's stderr lines as they come.
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        func append(_ data: Data) { lock.withLock { text += String(decoding: data, as: UTF8.self) } }
+        var all: String { lock.withLock { text } }
+        func wait(for needle: String, timeout: Double) -> Bool {
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while Date() < deadline {
+                if all.contains(needle) { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return all.contains(needle)
+        }
+    }
+
+    /// A pyzmq DEALER drives every op against the real handler; each reply is checked in Python.
+    static func driveControl(port: Int) throws {
+        guard PythonOracle.has("zmq") else {
+            Issue.record("pyzmq is not installed; run make setup")
+            return
+        }
+        let script = """
+        import json, sys, zmq
+        s = zmq.Context().socket(zmq.DEALER)
+        s.setsockopt(zmq.RCVTIMEO, 10000)
+        s.setsockopt(zmq.LINGER, 0)
+        s.connect(f"tcp://127.0.0.1:{json.load(sys.stdin)}")
+        def ask(body):
+            s.send(json.dumps(body).encode())
+            return json.loads(s.recv())
+        problems = []
+        def check(cond, what):
+            if not cond: problems.append(what)
+        r = ask({"op": "status", "id": "s1"})
+        check(r["ok"] and r["id"] == "s1" and r["result"][0]["camera"] == "front", f"status: {r}")
+        check(r["result"][0]["actions"] == ["hold"], f"initial actions: {r}")
+        r = ask({"op": "set_actions", "actions": ["push", "open"]})
+        check(r["ok"], f"set_actions: {r}")
+        check(ask({"op": "status"})["result"][0]["actions"] == ["push", "open"], "actions not applied")
+        r = ask({"op": "set_actions", "actions": ["fly"]})
+        check(not r["ok"] and r["error"]["code"] == "invalid_config" and "fly" in r["error"]["reason"], f"bad action: {r}")
+        check(ask({"op": "pause"})["ok"], "pause")
+        check(ask({"op": "status"})["result"][0]["state"] == "paused", "not paused")
+        check(ask({"op": "resume"})["ok"], "resume")
+        check(ask({"op": "status"})["result"][0]["state"] != "paused", "still paused")
+        r = ask({"op": "snapshot"})
+        check(r["ok"] and r["result"]["cameras"] == {}, f"snapshot without frames: {r}")
+        r = ask({"op": "snapshot", "camera": "nope"})
+        check(not r["ok"] and r["error"]["code"] == "invalid_input", f"unknown camera: {r}")
+        r = ask({"op": "reload"})
+        check(r["ok"] and r["result"]["actions"] == ["hold"] and r["result"]["restart_required"] == [], f"reload: {r}")
+        s.send(b"not json")
+        check(json.loads(s.recv())["error"]["code"] == "bad_json", "malformed request")
+        print(json.dumps(problems))
+        """
+        let problems = try PythonOracle.call(script, port, as: [String].self)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func sighupReloadsOrRejectsAndSigtermStopsCleanly() throws {
+        guard let binary = Self.binary else {
+            Issue.record("affordd binary not built; run swift build first")
+            return
+        }
+        let head = Fixtures.models.appendingPathComponent("default.head.safetensors").path
+        guard FileManager.default.fileExists(atPath: head) else {
+            print("skipping: no head at \(head) (make models provides one)")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-proc-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configPath = directory.appendingPathComponent("affordd.yaml").path
+        let recording = directory.appendingPathComponent("run.mcap").path
+        let port = 20000 + Int(getpid() % 20000)
+        let vocabulary = ["hold", "cut", "pour", "push", "open"]
+        try Self.config(actions: "[\(vocabulary[0])]", recording: recording, port: port)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let notify = try NotifySocket()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        let lines = Lines()
+        stderr.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        #expect(notify.wait(for: "READY=1", timeout: 120) != nil, "no READY=1; stderr:\n\(lines.all)")
+        try Self.driveControl(port: port + 1)
+
+        // A good config: new actions are taken, RELOADING then READY again.
+        try Self.config(actions: "[\(vocabulary[1]), \(vocabulary[2])]", recording: recording, port: port)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        let reload = notify.wait(for: "READY=1", timeout: 20)
+        #expect(reload?.contains { $0.contains("RELOADING=1") } == true)
+        #expect(lines.wait(for: "reloaded", timeout: 10), "stderr:\n\(lines.all)")
+
+        // A bad config: rejected, the daemon keeps running.
+        try "cameras: [\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(lines.wait(for: "reload rejected", timeout: 10), "stderr:\n\(lines.all)")
+        #expect(process.isRunning)
+        #expect(lines.all.contains("<3>"), "errors carry journald priority prefixes")
+
+        // SIGTERM: STOPPING, clean exit, and the recording is finalised.
+        let stopAsked = Date()
+        kill(process.processIdentifier, SIGTERM)
+        #expect(notify.wait(for: "STOPPING=1", timeout: 10) != nil)
+        process.waitUntilExit()
+        let stopSeconds = Date().timeIntervalSince(stopAsked)
+        print("affordd stopped \(String(format: "%.2f", stopSeconds)) s after SIGTERM")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "stderr:\n\(lines.all)")
+        #expect(stopSeconds < 5, "graceful stop is meant to take under 2 s")
+        guard PythonOracle.has("mcap") else {
+            Issue.record("the Python mcap package is not installed; run make setup")
+            return
+        }
+        let summary = try PythonOracle.call("""
+            import json, sys
+            from mcap.reader import make_reader
+            with open(json.load(sys.stdin), "rb") as f:
+                s = make_reader(f).get_summary()
+            print(json.dumps(s is not None))
+            """, recording, as: Bool.self)
+        #expect(summary, "the recording has no summary section: not closed cleanly")
+    }
+}
