@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "AffordTestSupport", dependencies: ["AffordCore"], path: "Tests/AffordTestSupport"),
 
         .testTarget(name: "AffordCoreTests", dependencies: ["AffordCore", "AffordTestSupport"]),
-        .testTarget(name: "AffordEngineTests", dependencies: ["AffordEngine", "CAffordKernels", "AffordTestSupport"]),
+        .testTarget(name: "AffordEngineTests", dependencies: ["AffordEngine", "CAffordKernels", "CAffordMath", "AffordTestSupport"]),
         .testTarget(name: "AffordImagingTests", dependencies: ["AffordImaging", "AffordTestSupport"]),
         .testTarget(name: "AffordCaptureTests", dependencies: ["AffordCapture", "AffordTestSupport"]),
         .testTarget(name: "AffordRecordingTests", dependencies: ["AffordRecording", "AffordTestSupport"]),

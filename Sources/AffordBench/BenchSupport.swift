@@ -97,21 +97,9 @@ struct BenchBackbones {
             let (height, width) = (info.shape[2], info.shape[3])
             let exact = try fp32.tokens(input: input, height: height, width: width)
             let quantized = try int8.tokens(input: input, height: height, width: width)
-            cosines += tokenCosines(quantized, exact, dim: fp32.config.embedDim)
+            cosines += ParityMetrics.rowCosines(quantized, exact, dim: fp32.config.embedDim)
         }
         return (cosines.reduce(0, +) / Double(cosines.count), cosines.min() ?? 0, files.count)
-    }
-}
-
-func tokenCosines(_ a: [Float], _ b: [Float], dim: Int) -> [Double] {
-    stride(from: 0, to: a.count, by: dim).map { start in
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for i in start..<(start + dim) {
-            dot += Double(a[i]) * Double(b[i])
-            na += Double(a[i]) * Double(a[i])
-            nb += Double(b[i]) * Double(b[i])
-        }
-        return dot / max((na * nb).squareRoot(), 1e-30)
     }
 }
 

@@ -84,7 +84,7 @@ public final class Backbone: @unchecked Sendable {
         fill(UnsafeMutableBufferPointer(start: workspace.input.pointer, count: workspace.input.count))
         timer.measure(.embedding) { embedding.forward(workspace, width: width, height: height, pool: pool) }
         for block in blocks { block.forward(workspace, pool: pool, timer: timer) }
-        timer.measure(.layerNorm) {
+        timer.measure(.finalNorm) {
             finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.tokens,
                             dim: config.embedDim, pool: pool)
         }

@@ -11,6 +11,8 @@ public final class ComputePool: @unchecked Sendable {
     public let threads: Int
     public let isa: afk_isa
     private let pool: OpaquePointer
+    // afk pools take one caller at a time; engines sharing a pool queue here.
+    private let callers = NSLock()
 
     /// `threads` nil means one per online core; `isa` nil means the best this CPU runs.
     public init(threads: Int? = nil, isa: afk_isa? = nil) throws {
@@ -41,6 +43,8 @@ public final class ComputePool: @unchecked Sendable {
             for task in 0..<tasks { body(task, 0) }
             return
         }
+        callers.lock()
+        defer { callers.unlock() }
         withoutActuallyEscaping(body) { escapable in
             var closure = escapable
             withUnsafeMutablePointer(to: &closure) { context in

@@ -8,21 +8,21 @@ enum Epilogue {
     /// `residual += scale ⊙ y`, the LayerScale residual of every block.
     case scaledResidual(residual: UnsafeMutablePointer<Float>, ldResidual: Int, scale: UnsafePointer<Float>)
 
-    func apply(_ output: UnsafeMutablePointer<Float>, rows: Int, ld: Int, columns: Range<Int>) {
+    func apply(_ output: UnsafeMutablePointer<Float>, rows: Range<Int>, ld: Int, columns: Range<Int>) {
         switch self {
         case .none:
             return
         case .gelu:
-            for row in 0..<rows {
+            for row in rows {
                 VectorMath.gelu(output + row * ld + columns.lowerBound, count: columns.count)
             }
         case .relu:
-            for row in 0..<rows {
+            for row in rows {
                 let line = output + row * ld
                 for j in columns { line[j] = max(0, line[j]) }
             }
         case .scaledResidual(let residual, let ldResidual, let scale):
-            for row in 0..<rows {
+            for row in rows {
                 let line = output + row * ld
                 let target = residual + row * ldResidual
                 for j in columns { target[j] += scale[j] * line[j] }
@@ -30,10 +30,10 @@ enum Epilogue {
         }
     }
 
-    static func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, rows: Int, ld: Int, columns: Range<Int>) {
-        for row in 0..<rows {
+    static func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, rows: Range<Int>, ld: Int, columns: Int) {
+        for row in rows {
             let line = output + row * ld
-            for j in columns { line[j] += bias[j] }
+            for j in 0..<columns { line[j] += bias[j] }
         }
     }
 }

@@ -6,22 +6,22 @@ import COpenBLAS
 ///
 /// Convolutions use it too, on im2col rows (`[out, in, kh, kw]` flattens to `[out, in·kh·kw]`).
 final class LinearLayer: @unchecked Sendable {
-    enum Weights {
-        case fp32([Float])
-        case int8(packed: OpaquePointer, scale: [Float])
+    enum Storage {
+        case fp32(Buffer<Float>)
+        case int8(packed: OpaquePointer, scale: Buffer<Float>)
     }
 
-    /// Column splits land on the AVX-512 kernel's 64-column blocks.
-    static let columnBlock = 64
+    /// Row splits land on multiples of the int8 kernel's 6-row register tile.
+    static let rowBlock = 6
 
     let name: String
     let outFeatures: Int
     let inFeatures: Int
-    let weights: Weights
-    let bias: [Float]
+    let storage: Storage
+    let biasBuffer: Buffer<Float>
 
     var precision: Precision {
-        if case .fp32 = weights { return .fp32 }
+        if case .fp32 = storage { return .fp32 }
         return .int8
     }
 
@@ -71,14 +71,14 @@ final class LinearLayer: @unchecked Sendable {
         self.name = parts.joined(separator: "+")
         self.inFeatures = inFeatures
         self.outFeatures = bias.count
-        self.bias = bias
+        biasBuffer = Buffer(copying: bias)
         if precision == .fp32 {
-            weights = .fp32(rows)
+            storage = .fp32(Buffer(copying: rows))
         } else {
             guard let packed = afk_pack_weights(quantized, Int32(bias.count), Int32(inFeatures)) else {
                 throw AffordError(.invalidModel, "\(file.path): could not pack '\(name)' (out of memory)")
             }
-            weights = .int8(packed: packed, scale: scales)
+            storage = .int8(packed: packed, scale: Buffer(copying: scales))
         }
     }
 
@@ -97,51 +97,50 @@ final class LinearLayer: @unchecked Sendable {
     }
 
     deinit {
-        if case .int8(let packed, _) = weights { afk_packed_weights_free(packed) }
+        if case .int8(let packed, _) = storage { afk_packed_weights_free(packed) }
     }
 
-    /// `output[0..<rows] = input · Wᵀ + b`, then `epilogue` on each finished column block
-    /// while it is still in cache. `scratch` holds the quantized activations (int8 only).
+    /// `output[0..<rows] = input · Wᵀ + b`, then `epilogue`, split by rows across the pool.
+    /// `scratch` holds the quantized activations (int8 only).
     func forward(
         _ input: UnsafePointer<Float>, rows: Int, ldInput: Int,
         into output: UnsafeMutablePointer<Float>, ldOutput: Int,
         scratch: ActivationScratch, pool: ComputePool, epilogue: Epilogue = .none
     ) {
-        precondition(rows <= scratch.rows && inFeatures <= scratch.columns, "\(name): scratch too small")
-        switch weights {
-        case .fp32(let matrix):
-            matrix.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
-                    pool.parallelRanges(outFeatures, alignment: Self.columnBlock, tasksPerThread: 3) { columns, _ in
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns.count), Int32(inFeatures),
-                            1, input, Int32(ldInput), w.baseAddress! + columns.lowerBound * inFeatures, Int32(inFeatures),
-                            0, output + columns.lowerBound, Int32(ldOutput))
-                        Epilogue.addBias(b.baseAddress!, to: output, rows: rows, ld: ldOutput, columns: columns)
-                        epilogue.apply(output, rows: rows, ld: ldOutput, columns: columns)
-                    }
-                }
-            }
-        case .int8(let packed, let scale):
-            let isa = pool.isa
-            let q = scratch.quantized, aScale = scratch.scale, aZero = scratch.zero
-            let ldq = scratch.columns
-            pool.parallelRanges(rows) { range, _ in
-                afk_quantize_rows_u8(
-                    isa, input + range.lowerBound * ldInput, Int32(range.count), Int32(inFeatures), Int32(ldInput),
-                    q + range.lowerBound * ldq, Int32(ldq), aScale + range.lowerBound, aZero + range.lowerBound)
-            }
-            scale.withUnsafeBufferPointer { s in
-                bias.withUnsafeBufferPointer { b in
-                    pool.parallelRanges(outFeatures, alignment: Self.columnBlock, tasksPerThread: 3) { columns, _ in
-                        afk_gemm_u8s8_f32(
-                            isa, Int32(rows), Int32(columns.lowerBound), Int32(columns.upperBound),
-                            q, Int32(ldq), aScale, aZero, packed, s.baseAddress, b.baseAddress, output, Int32(ldOutput))
-                        epilogue.apply(output, rows: rows, ld: ldOutput, columns: columns)
-                    }
-                }
-            }
+        let isa = pool.isa
+        pool.parallelRanges(rows, alignment: Self.rowBlock) { range, _ in
+            forward(rows: range, input, ldInput: ldInput, into: output, ldOutput: ldOutput,
+                    scratch: scratch, isa: isa, epilogue: epilogue)
         }
+    }
+
+    /// The same for one range of rows on the calling thread, so callers can fuse
+    /// several row-local steps into one parallel task. Rows index `input`, `output` and `scratch` alike.
+    func forward(
+        rows range: Range<Int>, _ input: UnsafePointer<Float>, ldInput: Int,
+        into output: UnsafeMutablePointer<Float>, ldOutput: Int,
+        scratch: ActivationScratch, isa: afk_isa, epilogue: Epilogue = .none
+    ) {
+        precondition(range.upperBound <= scratch.rows && inFeatures <= scratch.columns, "\(name): scratch too small")
+        let first = range.lowerBound
+        switch storage {
+        case .fp32(let matrix):
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(outFeatures), Int32(inFeatures),
+                1, input + first * ldInput, Int32(ldInput), matrix.pointer, Int32(inFeatures),
+                0, output + first * ldOutput, Int32(ldOutput))
+            Epilogue.addBias(biasBuffer.pointer, to: output, rows: range, ld: ldOutput, columns: outFeatures)
+        case .int8(let packed, let scale):
+            let ldq = scratch.columns
+            afk_quantize_rows_u8(
+                isa, input + first * ldInput, Int32(range.count), Int32(inFeatures), Int32(ldInput),
+                scratch.quantized + first * ldq, Int32(ldq), scratch.scale + first, scratch.zero + first)
+            afk_gemm_u8s8_f32(
+                isa, Int32(range.count), 0, Int32(outFeatures), scratch.quantized + first * ldq, Int32(ldq),
+                scratch.scale + first, scratch.zero + first, packed, scale.pointer, biasBuffer.pointer,
+                output + first * ldOutput, Int32(ldOutput))
+        }
+        epilogue.apply(output, rows: range, ld: ldOutput, columns: 0..<outFeatures)
     }
 }
 

@@ -2,7 +2,8 @@ import CAffordKernels
 import CAffordMath
 
 /// Self-attention on the int8 kernels: QKᵀ and PV as u8×s8 GEMMs (K per token and V per
-/// channel quantized symmetric to s8, Q and the softmax rows per row to u8), softmax in fp32.
+/// channel quantized symmetric to s8, Q and the softmax rows per row to u8), softmax in fp32
+/// and written straight to u8.
 /// Like onnxruntime's dynamic quantization of the same MatMuls.
 enum QuantizedAttention {
     static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
@@ -17,12 +18,12 @@ enum QuantizedAttention {
             let head = task / 2
             if task % 2 == 0 {
                 let codes = scratch.keyCodes.pointer + head * tokens * headDim
-                afm_quantize_s8_rows(qkv + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                afm_quantize_s8_rows(VectorMath.level, qkv + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
                                      codes, Int32(headDim), scratch.keyScales.pointer + head * tokens)
                 scratch.packed.pointer[task] = afk_pack_weights(codes, Int32(tokens), Int32(headDim))
             } else {
                 let codes = scratch.valueCodes.pointer + head * headDim * tokens
-                afm_quantize_s8_columns(qkv + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                afm_quantize_s8_columns(VectorMath.level, qkv + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
                                         codes, Int32(tokens), scratch.valueScales.pointer + head * headDim)
                 scratch.packed.pointer[task] = afk_pack_weights(codes, Int32(headDim), Int32(tokens))
             }
@@ -47,8 +48,11 @@ enum QuantizedAttention {
                                  queryCodes, Int32(headDim), rowScale, rowZero)
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(tokens), queryCodes, Int32(headDim), rowScale, rowZero,
                               keys, scratch.keyScales.pointer + head * tokens, nil, scores, Int32(tokens))
-            for row in 0..<Int(rows) { VectorMath.softmax(scores + row * tokens, count: tokens, scale: scale) }
-            afk_quantize_rows_u8(isa, scores, rows, Int32(tokens), Int32(tokens), probabilityCodes, Int32(tokens), rowScale, rowZero)
+            for row in 0..<Int(rows) {
+                afm_softmax_u8(VectorMath.level, scores + row * tokens, Int32(tokens), scale,
+                               probabilityCodes + row * tokens, rowScale + row)
+                rowZero[row] = 0
+            }
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(headDim), probabilityCodes, Int32(tokens), rowScale, rowZero,
                               values, scratch.valueScales.pointer + head * headDim, nil,
                               workspace.context.pointer + first * dim + head * headDim, Int32(dim))

@@ -3,7 +3,7 @@ import AffordCore
 /// Per-stage wall time of the backbone, for benchmarks (off in normal runs).
 final class StageTimer {
     enum Stage: Int, CaseIterable {
-        case embedding, layerNorm, qkv, attention, projection, fc1, fc2
+        case embedding, normQKV, attention, projectionMLP, finalNorm
         var name: String { String(describing: self) }
     }
 

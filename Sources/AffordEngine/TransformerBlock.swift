@@ -13,16 +13,22 @@ struct TransformerBlock {
     let layerScale2: [Float]
     let numHeads: Int
 
+    /// Three parallel phases with a barrier between each; everything row-local is fused into
+    /// one task per row range (norm → quantize → GEMM → epilogue → …) so it stays in cache.
     func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?) {
         let tokens = workspace.tokens
         let dim = qkv.inFeatures
         let hidden = workspace.hidden.pointer
         let normed = workspace.normed.pointer
         let scratch = workspace.activations
+        let isa = pool.isa
 
-        timer.measure(.layerNorm) { norm1.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
-        timer.measure(.qkv) {
-            qkv.forward(normed, rows: tokens, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim, scratch: scratch, pool: pool)
+        timer.measure(.normQKV) {
+            pool.parallelRanges(tokens, alignment: LinearLayer.rowBlock) { rows, _ in
+                norm1.apply(rows: rows, hidden, into: normed, dim: dim)
+                qkv.forward(rows: rows, normed, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim,
+                            scratch: scratch, isa: isa)
+            }
         }
         timer.measure(.attention) {
             if qkv.precision == .int8 {
@@ -31,25 +37,27 @@ struct TransformerBlock {
                 Attention.forward(workspace, dim: dim, heads: numHeads, pool: pool)
             }
         }
-        timer.measure(.projection) { layerScale1.withUnsafeBufferPointer { scale in
-            projection.forward(
-                workspace.context.pointer, rows: tokens, ldInput: dim, into: workspace.projected.pointer, ldOutput: dim,
-                scratch: scratch, pool: pool,
-                epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
-        } }
-
-        timer.measure(.layerNorm) { norm2.apply(hidden, into: normed, rows: tokens, dim: dim, pool: pool) }
-        let hiddenWidth = fc1.outFeatures
-        timer.measure(.fc1) {
-            fc1.forward(normed, rows: tokens, ldInput: dim, into: workspace.mlp.pointer, ldOutput: hiddenWidth,
-                        scratch: scratch, pool: pool, epilogue: .gelu)
+        timer.measure(.projectionMLP) {
+            let hiddenWidth = fc1.outFeatures
+            let mlp = workspace.mlp.pointer, projected = workspace.projected.pointer
+            layerScale1.withUnsafeBufferPointer { scale1 in
+                layerScale2.withUnsafeBufferPointer { scale2 in
+                    pool.parallelRanges(tokens, alignment: LinearLayer.rowBlock) { rows, _ in
+                        projection.forward(
+                            rows: rows, workspace.context.pointer, ldInput: dim, into: projected, ldOutput: dim,
+                            scratch: scratch, isa: isa,
+                            epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale1.baseAddress!))
+                        norm2.apply(rows: rows, hidden, into: normed, dim: dim)
+                        fc1.forward(rows: rows, normed, ldInput: dim, into: mlp, ldOutput: hiddenWidth,
+                                    scratch: scratch, isa: isa, epilogue: .gelu)
+                        fc2.forward(
+                            rows: rows, mlp, ldInput: hiddenWidth, into: projected, ldOutput: dim,
+                            scratch: scratch, isa: isa,
+                            epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale2.baseAddress!))
+                    }
+                }
+            }
         }
-        timer.measure(.fc2) { layerScale2.withUnsafeBufferPointer { scale in
-            fc2.forward(
-                workspace.mlp.pointer, rows: tokens, ldInput: hiddenWidth, into: workspace.projected.pointer, ldOutput: dim,
-                scratch: scratch, pool: pool,
-                epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale.baseAddress!))
-        } }
     }
 }
 
@@ -66,13 +74,16 @@ struct LayerNormWeights {
     }
 
     func apply(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int, dim: Int, pool: ComputePool) {
+        pool.parallelRanges(rows) { range, _ in apply(rows: range, input, into: output, dim: dim) }
+    }
+
+    /// One range of rows on the calling thread.
+    func apply(rows: Range<Int>, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, dim: Int) {
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                pool.parallelRanges(rows) { range, _ in
-                    for row in range {
-                        VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
-                                             weight: w.baseAddress!, bias: b.baseAddress!, eps: eps)
-                    }
+                for row in rows {
+                    VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
+                                         weight: w.baseAddress!, bias: b.baseAddress!, eps: eps)
                 }
             }
         }

@@ -61,5 +61,10 @@ final class Buffer<Element>: @unchecked Sendable {
         pointer = raw.bindMemory(to: Element.self, capacity: max(1, count))
     }
 
+    convenience init(copying values: [Element]) {
+        self.init(values.count)
+        _ = UnsafeMutableBufferPointer(start: pointer, count: count).initialize(from: values)
+    }
+
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }

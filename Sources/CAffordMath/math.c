@@ -64,6 +64,19 @@ static void softmax_scalar(float *row, int n, float scale) {
     for (int i = 0; i < n; i++) row[i] *= inv;
 }
 
+static void softmax_u8_scalar(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
+    float m = -INFINITY;
+    for (int i = 0; i < n; i++) m = fmaxf(m, row[i]);
+    float shift = m * scale, sum = 0.f;
+    for (int i = 0; i < n; i++) {
+        float e = afm_exp_scalar(row[i] * scale - shift);
+        sum += e;
+        float r = fminf(e * 255.f, 255.f);
+        q[i] = (unsigned char)(int)((r + 12582912.f) - 12582912.f);
+    }
+    *q_scale = 1.f / (sum * 255.f);
+}
+
 static void layernorm_scalar(const float *x, float *y, int n, const float *w, const float *b, float eps) {
     float sum = 0.f;
     for (int i = 0; i < n; i++) sum += x[i];
@@ -81,7 +94,7 @@ static void layernorm_scalar(const float *x, float *y, int n, const float *w, co
 int afm_best_level(void) {
 #ifdef AFM_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) return 2;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
 #endif
     return 0;
@@ -103,6 +116,14 @@ void afm_softmax(int level, float *row, int n, float scale) {
 #endif
     (void)level;
     softmax_scalar(row, n, scale);
+}
+
+void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned char *q, float *q_scale) {
+#ifdef AFM_X86
+    if (level >= 2) { softmax_u8_avx512(row, n, scale, q, q_scale); return; }
+#endif
+    (void)level;
+    softmax_u8_scalar(row, n, scale, q, q_scale);
 }
 
 void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps) {

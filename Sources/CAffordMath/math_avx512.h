@@ -1,5 +1,5 @@
 /* AVX-512F versions of math.c's scalar definitions (included there; x86 only). */
-#define AFM_512 __attribute__((target("avx512f")))
+#define AFM_512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 
 AFM_512 static inline __m512 exp512(__m512 x) {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
@@ -69,6 +69,25 @@ AFM_512 static void softmax_avx512(float *row, int n, float scale) {
         __mmask16 m = tail512(n - i);
         _mm512_mask_storeu_ps(row + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + i), inv));
     }
+}
+
+AFM_512 static void softmax_u8_avx512(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 m = tail512(n - i);
+        mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, row + i));
+    }
+    __m512 s = _mm512_set1_ps(scale);
+    __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(mx) * scale);
+    __m512 sum = _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 m = tail512(n - i);
+        __m512 e = exp512(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(m, row + i), s, shift));
+        sum = _mm512_mask_add_ps(sum, m, sum, e);
+        __m512i codes = _mm512_cvtps_epi32(_mm512_mul_ps(e, _mm512_set1_ps(255.f)));
+        _mm_mask_storeu_epi8(q + i, m, _mm512_cvtusepi32_epi8(codes));
+    }
+    *q_scale = 1.f / (_mm512_reduce_add_ps(sum) * 255.f);
 }
 
 AFM_512 static void layernorm_avx512(const float *x, float *y, int n, const float *w, const float *b, float eps) {

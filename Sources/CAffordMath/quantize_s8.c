@@ -2,6 +2,12 @@
 
 #include <math.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "quantize_s8_avx512.h"
+#define AFM_X86 1
+#endif
+
 /* Round half to even via 1.5 * 2^23 (|v| <= 127 here), so the loops vectorise. */
 static inline signed char to_s8(float v) {
     v = fminf(fmaxf(v, -127.f), 127.f);
@@ -9,7 +15,10 @@ static inline signed char to_s8(float v) {
     return (signed char)(int)r;
 }
 
-void afm_quantize_s8_rows(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
+void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
+#ifdef AFM_X86
+    if (level >= 2) { quantize_s8_rows_avx512(x, m, k, ldx, q, ldq, scale); return; }
+#endif
     for (int i = 0; i < m; i++) {
         const float *row = x + (long)i * ldx;
         float largest = 0.f;
@@ -22,7 +31,10 @@ void afm_quantize_s8_rows(const float *x, int m, int k, int ldx, signed char *q,
     }
 }
 
-void afm_quantize_s8_columns(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
+void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
+#ifdef AFM_X86
+    if (level >= 2) { quantize_s8_columns_avx512(x, m, k, ldx, q, ldq, scale); return; }
+#endif
     float largest[k];
     for (int j = 0; j < k; j++) largest[j] = 0.f;
     for (int i = 0; i < m; i++) {

@@ -51,12 +51,7 @@ enum BackboneFixtures {
 
 /// Error measures used by the parity tests.
 enum Compare {
-    /// max|a-b| / max|b|: the tolerance measure of the engine issue.
-    static func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
-        let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-        let scale = b.map(abs).max() ?? 1
-        return difference / max(scale, .leastNormalMagnitude)
-    }
+    static func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float { ParityMetrics.maxRelativeError(a, b) }
 
     /// Elementwise |a-b| / (|b| + floor): the 99.9th percentile and the worst.
     static func elementwiseRelative(_ a: [Float], _ b: [Float], floor: Float = 1e-2) -> (p999: Float, worst: Float) {
@@ -65,16 +60,5 @@ enum Compare {
         return (errors[min(errors.count - 1, errors.count * 999 / 1000)], worst)
     }
 
-    /// Cosine similarity per row of width `dim`.
-    static func rowCosines(_ a: [Float], _ b: [Float], dim: Int) -> [Double] {
-        stride(from: 0, to: a.count, by: dim).map { start in
-            var dot = 0.0, na = 0.0, nb = 0.0
-            for i in start..<(start + dim) {
-                dot += Double(a[i]) * Double(b[i])
-                na += Double(a[i]) * Double(a[i])
-                nb += Double(b[i]) * Double(b[i])
-            }
-            return dot / max((na * nb).squareRoot(), 1e-30)
-        }
-    }
+    static func rowCosines(_ a: [Float], _ b: [Float], dim: Int) -> [Double] { ParityMetrics.rowCosines(a, b, dim: dim) }
 }

@@ -3,7 +3,7 @@
  * LayerNorm) as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
  * here and cost tens of milliseconds a frame; these run at AVX-512 width.
  *
- * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F. Callers pick once from
+ * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F/BW/VL. Callers pick once from
  * the CPU (afm_best_level); every level computes the same polynomials.
  */
 #ifndef AFFORD_MATH_H
@@ -22,6 +22,13 @@ void afm_gelu(int level, float *x, int n);
 /* row = softmax(scale * row) in place. exp: Cephes polynomial, ~2 ulp. */
 void afm_softmax(int level, float *row, int n, float scale);
 
+/*
+ * softmax(scale * row) straight to u8 for the PV GEMM: the largest probability is
+ * 1/sum (its exp is 1), so q = round(255 e) with scale (1/sum)/255 and zero point 0
+ * is exactly per-row asymmetric quantization over [0, max]. One pass, no float output.
+ */
+void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned char *q, float *q_scale);
+
 /* y = (x - mean) / sqrt(var + eps) * w + b over one row of n. */
 void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps);
 
@@ -31,8 +38,8 @@ void afm_layernorm(int level, const float *x, float *y, int n, const float *w, c
  * columns: the transpose, q[j][i] = round(x[i][j] / scale[j]) with scale[j] over i.
  * All-zero lines get scale 1.
  */
-void afm_quantize_s8_rows(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
-void afm_quantize_s8_columns(const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
 
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);
