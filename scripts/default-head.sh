@@ -10,8 +10,8 @@ OUT=${AFFORDD_HEAD_OUT:-models-default/affordd-default.head.safetensors}
 PYTHON=.venv/bin/python
 ORIGINAL="mug,cup,knife,spoon,ladle,spatula,brush,hammer,bottle"
 ADDED="frying_pan,kettle,screwdriver,scissors"
-COUNT_ORIGINAL=${COUNT_ORIGINAL:-4000}   # seed 0, two parallel shards
-COUNT_ADDED=${COUNT_ADDED:-1800}         # seed 1
+COUNT_ORIGINAL=${COUNT_ORIGINAL:-480}    # seed 0, two parallel shards
+COUNT_ADDED=${COUNT_ADDED:-203}          # seed 1
 COUNT_TEST=65                            # seed 2: the held-out set, every category
 
 render() {  # out seed count categories shard
