@@ -56,6 +56,7 @@ PY
 subscriber=$!
 sleep 1  # let the subscription reach the publisher before frames flow
 
-"$AFFORDD" replay "$LOG" --config "$CONFIG" --overlay-dir "$OUT"
+# --fast: the pipeline takes every frame as soon as it is free, so none is dropped
+"$AFFORDD" replay "$LOG" --fast --config "$CONFIG" --overlay-dir "$OUT"
 wait "$subscriber" || true
 echo "demo: overlays written to $OUT ($(find "$OUT" -name '*.png' | wc -l) files)"
