@@ -10,7 +10,7 @@ FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd \
-        bench bench-sources bench-pipeline demo install clean
+        bench bench-sources bench-pipeline demo default-head demo-log install clean
 
 all: build
 
@@ -62,6 +62,13 @@ bench-pipeline: models release
 
 demo: models release
 	@scripts/demo.sh
+
+# Rebuild the committed default head and demo log from scratch (renders are cached outside git).
+default-head: models
+	@scripts/default-head.sh
+
+demo-log: setup
+	@scripts/demo-log.sh
 
 install: release
 	install -D -m 0755 .build/release/affordd $(DESTDIR)$(PREFIX)/bin/affordd

@@ -29,12 +29,14 @@ mkdir -p "$OUT"
 endpoint=$(sed -n 's/^ *publish: *\[\([^],]*\).*/\1/p' "$CONFIG" | head -1)
 
 # The subscriber prints one line per centroids message and stops when the daemon goes quiet.
-"$PYTHON" - "$endpoint" <<'PY' &
+ready="$OUT/.subscriber-ready"
+"$PYTHON" - "$endpoint" "$ready" <<'PY' &
 import json, sys, zmq
 socket = zmq.Context().socket(zmq.SUB)
 socket.connect(sys.argv[1])
 socket.setsockopt(zmq.SUBSCRIBE, b"afford/")
 socket.setsockopt(zmq.RCVTIMEO, 15000)
+open(sys.argv[2], "w").close()  # tells demo.sh the subscription is in place
 count = 0
 try:
     while True:
@@ -54,6 +56,8 @@ except zmq.Again:
 print(f"subscriber: received {count} centroid messages", flush=True)
 PY
 subscriber=$!
+for _ in $(seq 300); do [ -e "$ready" ] && break; sleep 0.1; done  # python starts slowly on a busy machine
+rm -f "$ready"
 sleep 1  # let the subscription reach the publisher before frames flow
 
 "$AFFORDD" replay "$LOG" --config "$CONFIG" --overlay-dir "$OUT"

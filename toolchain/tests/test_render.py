@@ -59,7 +59,7 @@ def render_main(args: list[str]) -> int:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("render")
-    args = ["--out", str(out), "--count", "9", "--seed", "11", "--size", "64", "--spp", "4"]
+    args = ["--out", str(out), "--count", str(len(CATEGORIES)), "--seed", "11", "--size", "64", "--spp", "4"]
     assert render_main(args) == 0
     return out, args
 
@@ -87,11 +87,18 @@ def test_same_seed_gives_identical_files_and_reruns_resume(dataset, tmp_path):
     out, args = dataset
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.png")}
     assert render_main(args) == 0  # nothing left to do
-    assert len((out / "index.jsonl").read_text().splitlines()) == 9
+    assert len((out / "index.jsonl").read_text().splitlines()) == len(CATEGORIES)
     again = tmp_path / "again"
     assert render_main(["--out", str(again), "--count", "2", "--seed", "11", "--size", "64", "--spp", "4"]) == 0
     for path in again.rglob("*.png"):
         assert path.read_bytes() == first[path.relative_to(again)], path
+    shard = tmp_path / "shard"  # a parallel job's share is the same samples, byte for byte
+    assert render_main(["--out", str(shard), "--count", "4", "--seed", "11", "--size", "64", "--spp", "4",
+                        "--shard", "1/2", "--threads", "1"]) == 0
+    names = sorted(p.name for p in (shard / "images").iterdir())
+    assert names == [f"{list(CATEGORIES)[i]}_11_{i:06d}.png" for i in (1, 3)]
+    for path in shard.rglob("*.png"):
+        assert path.read_bytes() == first[path.relative_to(shard)], path
 
 
 def test_agd20k_export_pairs_every_visible_action_with_its_gt(dataset, tmp_path):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from scipy.ndimage import median_filter
 
 from .categories import CATEGORIES
 from .heatmap import action_heatmaps
@@ -38,7 +39,8 @@ def sample_name(category: str, seed: int, index: int) -> str:
     return f"{category}_{seed}_{index:06d}"
 
 
-def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int, builders=CATEGORIES) -> dict:
+def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int, builders=CATEGORIES,
+                 median: int = 0) -> dict:
     rng = np.random.default_rng([seed, index])
     obj = builders[category](rng)
     for _attempt in range(MAX_ATTEMPTS):  # the same generator draws again: still reproducible
@@ -51,7 +53,8 @@ def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp
         (out / "heatmaps" / action).mkdir(parents=True, exist_ok=True)
         Image.fromarray(heat).save(out / "heatmaps" / action / f"{name}.png")
     Image.fromarray(result.parts).save(out / "parts" / f"{name}.png")
-    Image.fromarray(result.image).save(out / "images" / f"{name}.png")  # last: marks the sample complete
+    image = median_filter(result.image, size=(median, median, 1)) if median > 1 else result.image
+    Image.fromarray(image).save(out / "images" / f"{name}.png")  # last: marks the sample complete
     return {
         "name": name, "category": category, "seed": seed, "index": index,
         "parts": [{"label": i + 1, "name": p.name, "material": p.material, "actions": list(p.actions)}
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--categories", default=",".join(CATEGORIES), help=f"from {', '.join(CATEGORIES)}")
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--spp", type=int, default=32, help="path-tracing samples per pixel")
+    parser.add_argument("--median", type=int, default=0, help="median filter width for the image (a cheap denoiser at low spp)")
+    parser.add_argument("--shard", default="0/1", help="K/N: render only samples i with i %% N == K (parallel jobs, one folder each)")
+    parser.add_argument("--threads", type=int, default=0, help="renderer threads (0: one per core); 1 suits several shard jobs")
     parser.add_argument("--mesh", type=Path, help="render this OBJ (groups = parts) instead of the categories")
     parser.add_argument("--parts", type=Path, help="JSON: actions and material per part of --mesh")
     parser.add_argument("--up", choices=("z", "y"), default="z", help="the up axis of --mesh")
@@ -85,6 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown categories {unknown}; known: {', '.join(CATEGORIES)}")
 
+    try:
+        shard, shards = (int(k) for k in args.shard.split("/"))
+        if not 0 <= shard < shards:
+            raise ValueError
+    except ValueError:
+        parser.error(f"--shard wants K/N with 0 <= K < N, got {args.shard!r}")
+    if args.threads:
+        import drjit
+
+        drjit.set_thread_count(args.threads)
+
     for folder in ("images", "heatmaps", "parts"):
         (args.out / folder).mkdir(parents=True, exist_ok=True)
     index_path = args.out / "index.jsonl"
@@ -93,12 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         done = {json.loads(line)["name"] for line in index_path.read_text().splitlines() if line.strip()}
     started, made = time.monotonic(), 0
     with open(index_path, "a") as index:
-        for i in range(args.count):
+        for i in range(shard, args.count, shards):
             category = categories[i % len(categories)]
             name = sample_name(category, args.seed, i)
             if name in done and (args.out / "images" / f"{name}.png").exists():
                 continue
-            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders)) + "\n")
+            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders, args.median)) + "\n")
             index.flush()
             made += 1
     took = time.monotonic() - started

@@ -181,6 +181,106 @@ def bottle(rng: np.random.Generator) -> Object3D:
     return Object3D("bottle", parts, {"radius": radius, "height": top + cap_height, "neck_radius": neck_radius})
 
 
+def frying_pan(rng: np.random.Generator) -> Object3D:
+    radius = rng.uniform(0.1, 0.15)
+    depth = rng.uniform(0.03, 0.055)
+    flare = rng.uniform(1.1, 1.3)  # rim radius / floor radius
+    wall = 0.004
+    floor_r = radius / flare
+    outer = lathe([0, floor_r, radius, radius - wall], [0, 0, depth, depth])
+    inside = lathe([radius - wall, floor_r - wall, 0], [depth, wall, wall])
+    length = rng.uniform(0.15, 0.22)
+    rise = rng.uniform(0.1, 0.3)  # the handle climbs away from the pan
+    xs = np.linspace(0, length, 10)
+    path = np.c_[-(radius - 0.005) - xs, np.zeros_like(xs), depth * 0.7 + rise * xs]
+    grip = rng.uniform(0.008, 0.012)
+    handle = tube(path, grip, aspect=rng.uniform(0.5, 0.9))
+    pan_family = str(rng.choice(["metal", "metal", "plastic"]))  # steel, or a dark non-stick coating
+    parts = [Part("pan", outer, pan_family), Part("inside", inside, pan_family, ("wash",)),
+             Part("handle", handle, str(rng.choice(["wood", "plastic", "metal"])), ("hold",))]
+    return Object3D("frying_pan", parts, {"radius": radius, "depth": depth, "handle_length": length})
+
+
+def kettle(rng: np.random.Generator) -> Object3D:
+    radius = rng.uniform(0.06, 0.09)
+    height = rng.uniform(0.12, 0.2)
+    belly = rng.uniform(1.0, 1.25)  # widest radius / base radius
+    top_r = radius * rng.uniform(0.45, 0.7)
+    zs = np.linspace(0, height, 8)
+    profile = radius * (1 + (belly - 1) * np.sin(np.pi * zs / height * 0.8)) * (1 - (1 - top_r / radius) * (zs / height) ** 2)
+    body = lathe([0, *profile, 0], [0, *zs, height])
+    lid_h = rng.uniform(0.012, 0.025)
+    lid = lathe([top_r * 0.95, top_r * 0.6, top_r * 0.18, top_r * 0.18, 0],
+                [height, height + lid_h * 0.6, height + lid_h * 0.7, height + lid_h * 1.4, height + lid_h * 1.5])
+    spout_base = rng.uniform(0.25, 0.55) * height
+    spout_len = rng.uniform(0.06, 0.1)
+    tilt = np.radians(rng.uniform(30, 55))
+    ts = np.linspace(0, 1, 8)
+    start = profile[np.searchsorted(zs, spout_base)] * 0.8
+    spout_path = np.c_[start + ts * spout_len * np.cos(tilt), np.zeros_like(ts), spout_base + ts * spout_len * np.sin(tilt)]
+    spout = tube(spout_path, np.linspace(0.012, 0.006, 8))
+    low, high = rng.uniform(0.3, 0.5) * height, height * rng.uniform(0.85, 1.0)
+    theta = np.linspace(0, np.pi, 16)
+    reach = rng.uniform(0.03, 0.05)
+    handle_path = np.c_[-(radius * belly * 0.9 + reach * np.sin(theta)), np.zeros_like(theta),
+                        (low + high) / 2 - (high - low) / 2 * np.cos(theta)]
+    handle = tube(handle_path, rng.uniform(0.006, 0.01), aspect=rng.uniform(1.0, 1.8))
+    family = str(rng.choice(["metal", "ceramic", "plastic"]))
+    parts = [Part("body", body, family), Part("lid", lid, family, ("open",)),
+             Part("spout", spout, family, ("pour",)), Part("handle", handle, str(rng.choice([family, "plastic", "wood"])), ("hold",))]
+    return Object3D("kettle", parts, {"radius": radius, "height": height, "spout_length": spout_len})
+
+
+def screwdriver(rng: np.random.Generator) -> Object3D:
+    grip_len = rng.uniform(0.08, 0.12)
+    grip = rng.uniform(0.011, 0.016)
+    shaft_len = rng.uniform(0.06, 0.16)
+    shaft_r = rng.uniform(0.0025, 0.004)
+    xs = np.linspace(-grip_len, 0.0, 10)
+    bulge = grip * (0.85 + 0.15 * np.sin(np.pi * (xs + grip_len) / grip_len))
+    handle = tube(np.c_[xs, np.zeros(10), np.full(10, grip)], bulge, segments=12)  # 12 flats, like a grip
+    shaft = tube(np.c_[np.linspace(0, shaft_len * 0.85, 6), np.zeros(6), np.full(6, grip)], shaft_r)
+    tip_len = shaft_len * 0.15
+    tip = tube(np.c_[np.linspace(shaft_len * 0.85, shaft_len, 4), np.zeros(4), np.full(4, grip)],
+               np.linspace(shaft_r, shaft_r * 0.5, 4), aspect=np.linspace(1.0, 0.35, 4))
+    parts = [Part("handle", handle, str(rng.choice(["plastic", "plastic", "wood"])), ("hold",)),
+             Part("shaft", shaft, "metal"), Part("tip", tip, "metal", ("screw",))]
+    return Object3D("screwdriver", parts, {"grip_length": grip_len, "shaft_length": shaft_len, "tip_length": tip_len})
+
+
+def scissors(rng: np.random.Generator) -> Object3D:
+    blade_len = rng.uniform(0.06, 0.12)
+    blade_w = rng.uniform(0.008, 0.014)
+    opening = np.radians(rng.uniform(3, 35))
+    thick = 0.002
+    ring_r = rng.uniform(0.012, 0.02)
+    ring_t = rng.uniform(0.003, 0.005)
+    blades, rings = [], []
+    for side in (-1, 1):
+        angle = side * opening / 2
+        xs = np.linspace(0, blade_len, 8)
+        outline = np.r_[np.c_[xs, side * blade_w * (1 - xs / blade_len) ** 0.8], [[blade_len * 0.02, -side * 0.002]]]
+        slab = extrude(outline[:: -side] if side > 0 else outline, thick)
+        rotate = _rotation_z(angle)
+        slab = slab.transformed(rotate @ _translation(0, 0, thick * (1.5 + side * 0.5)))
+        blades.append(slab)
+        centre = np.array([-ring_r * 1.6, -side * ring_r * 1.1, 0.0])
+        theta = np.linspace(0, 2 * np.pi, 25)
+        loop = np.c_[centre[0] + ring_r * np.cos(theta), centre[1] + ring_r * np.sin(theta), np.full(25, ring_t + thick)]
+        rings.append(tube(loop, ring_t, segments=10, aspect=rng.uniform(0.6, 1.0)).transformed(_rotation_z(-angle)))
+    blade_family = "metal"
+    ring_family = str(rng.choice(["plastic", "plastic", "metal"]))
+    parts = [Part("blade_a", blades[0], blade_family, ("cut",)), Part("blade_b", blades[1], blade_family, ("cut",)),
+             Part("ring_a", rings[0], ring_family, ("hold",)), Part("ring_b", rings[1], ring_family, ("hold",))]
+    return Object3D("scissors", parts, {"blade_length": blade_len, "opening_deg": float(np.degrees(opening)), "ring_radius": ring_r})
+
+
+def _rotation_z(angle: float) -> np.ndarray:
+    matrix = np.eye(4)
+    matrix[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    return matrix
+
+
 def _translation(x: float, y: float, z: float) -> np.ndarray:
     matrix = np.eye(4)
     matrix[:3, 3] = (x, y, z)
@@ -189,5 +289,6 @@ def _translation(x: float, y: float, z: float) -> np.ndarray:
 
 CATEGORIES: dict[str, Callable[[np.random.Generator], Object3D]] = {
     "mug": mug, "cup": cup, "knife": knife, "spoon": spoon, "ladle": ladle, "spatula": spatula,
-    "brush": brush, "hammer": hammer, "bottle": bottle,
+    "brush": brush, "hammer": hammer, "bottle": bottle, "frying_pan": frying_pan, "kettle": kettle,
+    "screwdriver": screwdriver, "scissors": scissors,
 }

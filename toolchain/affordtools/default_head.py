@@ -1,0 +1,152 @@
+"""The default head: supervised training on rendered datasets, int8 export, held-out scores.
+
+    python -m affordtools.default_head --train R/a0 R/a1 R/b0 --test R/test \\
+        --out models-default/affordd-default.head.safetensors --json scores.json
+
+Every folder is in the render engine's generic layout. Unlike `affordtools.train
+--layout generic` (one sample per (image, action), every 10th held out), an image is
+one sample carrying all its visible actions, so the backbone and the head run once per
+image, and the test set is a separately seeded render (no scene is in both sets).
+scripts/default-head.sh is the whole recipe: render -> features -> train -> export.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .bank import GT_GRID, build_bank
+from .datasets import Dataset, LayoutError, Sample
+from .exemplars import read_generic
+from .export import export_head, head_forward_numpy
+from .features import FeatureExtractor
+from .head import LocateHead
+from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps
+from .train import kl_loss
+
+
+def read_renders(roots: list[Path]) -> Dataset:
+    """All (image, action) pairs of several generic-layout folders, all in `train_ego`."""
+    merged = Dataset(actions=[], warnings=[])
+    for root in roots:
+        part = read_generic(root, holdout_every=0)
+        merged.train_ego += part.train_ego
+        merged.warnings += part.warnings
+        merged.actions = sorted(set(merged.actions) | set(part.actions))
+    return merged
+
+
+def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtractor, log=print):
+    """Tokens [I, N, D], GT [I, K, G, G] and a visibility mask [I, K]: one row per image."""
+    rows: dict[Path, int] = {}
+    for s in samples:
+        rows.setdefault(s.image, len(rows))
+    column = {a: k for k, a in enumerate(actions)}
+    tokens = [None] * len(rows)
+    gt = torch.zeros(len(rows), len(actions), GT_GRID, GT_GRID)
+    visible = torch.zeros(len(rows), len(actions), dtype=torch.bool)
+    for n, (image, row) in enumerate(rows.items()):
+        tokens[row] = torch.from_numpy(extractor(image).tokens)
+        if (n + 1) % 250 == 0:
+            log(f"features: {n + 1}/{len(rows)} images")
+    for s in samples:
+        row, k = rows[s.image], column[s.action]
+        gt[row, k] = torch.from_numpy(s.load_gt(GT_GRID).copy())
+        visible[row, k] = True
+    return torch.stack(tokens), gt, visible
+
+
+def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr: float, seed: int, log=print) -> None:
+    """KL(GT || map) over every visible action of every image, AdamW with a cosine schedule."""
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
+    steps = epochs * ((len(tokens) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
+    for epoch in range(epochs):
+        head.train()
+        order = torch.randperm(len(tokens), generator=gen)
+        total, pairs = 0.0, 0
+        for start in range(0, len(order), batch):
+            idx = order[start:start + batch]
+            maps = head(tokens[idx])
+            rows, cols = visible[idx].nonzero(as_tuple=True)
+            loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(rows)
+            pairs += len(rows)
+        log(f"epoch {epoch + 1}/{epochs} kl={total / max(pairs, 1):.3f}")
+
+
+def run(args: argparse.Namespace, log=print) -> dict:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(max(1, args.threads))
+    train_set, test_set = read_renders(args.train), read_renders([args.test])
+    unseen = sorted(set(test_set.actions) - set(train_set.actions))
+    if unseen:
+        raise LayoutError(args.test, [f"actions {unseen} have no training images"])
+    extractor = FeatureExtractor(args.models, args.cache, size=args.size)
+    started = time.perf_counter()
+    tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, log)
+    log(f"features for {len(tokens)} images ready in {time.perf_counter() - started:.0f} s")
+    head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False)
+    train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
+    recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
+              "images": len(tokens), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+              "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
+    effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
+                            recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
+    log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, int8)")
+
+    test = build_bank(test_set.train_ego, train_set.actions, extractor)
+    candidates = {
+        "head (int8 file)": [head_forward_numpy(effective, t.numpy())[k] for t, k in zip(test.tokens, test.labels.tolist())],
+        "head (fp32)": head_maps(head, test),
+        "centre prior": [centre_prior()] * len(test),
+        "saliency": saliency_maps(test),
+    }
+    results: dict = {"train_images": len(tokens), "test_pairs": len(test),
+                     "test_images": len({s.image for s in test.samples})}
+    for name, maps in candidates.items():
+        total, per_action = evaluate_maps(maps, test)
+        results[name] = {"KLD": total.kld, "SIM": total.sim, "NSS": total.nss,
+                         "per_action": {a: {"KLD": s.kld, "SIM": s.sim, "NSS": s.nss} for a, s in per_action.items()}}
+        log(f"{name:<17} KLD={total.kld:.3f} SIM={total.sim:.3f} NSS={total.nss:.3f}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m affordtools.default_head", description=__doc__.split("\n")[0])
+    ap.add_argument("--train", type=Path, nargs="+", required=True, help="rendered folders to train on")
+    ap.add_argument("--test", type=Path, required=True, help="a separately seeded rendered folder")
+    ap.add_argument("--out", type=Path, required=True, help="int8 head file to write")
+    ap.add_argument("--models", type=Path, default=Path("models"))
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "affordd" / "features")
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--json", type=Path, help="write the held-out scores here")
+    args = ap.parse_args(argv)
+    try:
+        results = run(args)
+    except (LayoutError, FileNotFoundError, ValueError) as error:
+        print(f"default_head: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
