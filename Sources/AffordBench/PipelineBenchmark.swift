@@ -27,7 +27,7 @@ enum PipelineBenchmark {
         let models = ProcessInfo.processInfo.environment["AFFORDD_MODELS"] ?? "models"
         let model = ModelConfig(
             backbone: option("--backbone", in: arguments) ?? "\(models)/dinov2_vits14.int8.safetensors",
-            head: option("--head", in: arguments) ?? "\(models)/default.head.safetensors",
+            head: option("--head", in: arguments) ?? "models-default/affordd-default.head.safetensors",
             threads: Int(option("--threads", in: arguments) ?? "") ?? 2)
         let frames = Int(option("--frames", in: arguments) ?? "") ?? 300
         if let path = option("--write-log", in: arguments) {

@@ -1,3 +1,4 @@
+import Foundation
 import AffordCapture
 import AffordCore
 import AffordImaging
@@ -9,12 +10,15 @@ enum SourcesBenchmark {
     static func run(arguments: [String]) {
         let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 200
         do {
-            let results = try measure(runs: runs)
+            // Replay throughput belongs to the same question: how fast frames reach the engine.
+            let jpegs = try (0..<8).map { try ReplayBenchmark.syntheticJPEG(width: 640, height: 480, seed: UInt64($0)) }
+            let results = try measure(runs: runs) + ReplayBenchmark.measure(jpegs: jpegs, frames: 300, runs: 3)
             for (key, value) in results { print("\(key.padding(toLength: 40, withPad: " ", startingAt: 0)) \(format(value))") }
             print("{" + results.map { "\"\($0.0)\": \(format($0.1))" }.joined(separator: ", ") + "}")
         } catch {
             print("sources benchmark failed: \(error)")
             print("{\"error\": \"\(error)\"}")
+            exit(1)
         }
     }
 
