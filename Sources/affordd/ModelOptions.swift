@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
     func modelConfig(_ config: DaemonConfig?) -> ModelConfig {
         let models = ProcessInfo.processInfo.environment["AFFORDD_MODELS"] ?? "models"
         var model = config?.model ?? ModelConfig(
-            backbone: "\(models)/dinov2_vits14.int8.safetensors", head: "\(models)/default.head.safetensors",
+            backbone: "\(models)/dinov2_vits14.int8.safetensors", head: "models-default/affordd-default.head.safetensors",
             inputSize: 224, threads: 2, precision: "int8")
         if let head { model.head = head }
         if let backbone { model.backbone = backbone }

@@ -41,7 +41,7 @@ import Testing
         ("threads: 2", "threads: [2]", "model.threads: expected a positive integer, got a list"),
         ("threads: 2", "threads: 2\n  precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
         ("    video_device: /dev/video0\n", "", "cameras[0].video_device: required key is missing"),
-        ("  head: ../models/default.head.safetensors\n", "", "model.head: required key is missing"),
+        ("  head: ../models-default/affordd-default.head.safetensors\n", "", "model.head: required key is missing"),
         ("actions: [hold, cut, pour]", "actions: []", "actions: at least one action"),
         ("actions: [hold, cut, pour]", "actions: [hold, hold]", "actions: actions must not repeat"),
         ("actions: [hold, cut, pour]", "actions: hold", "actions: expected a list"),

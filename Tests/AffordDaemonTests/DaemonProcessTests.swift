@@ -18,6 +18,7 @@ import Glibc
 
     static func config(actions: String, recording: String, port: Int) -> String {
         let models = Fixtures.models.path
+        let defaultHead = Fixtures.repositoryRoot.appendingPathComponent("models-default/affordd-default.head.safetensors").path
         return """
         cameras:
           - name: front
@@ -27,7 +28,7 @@ import Glibc
             framerate: 30
         model:
           backbone: \(models)/dinov2_vits14.int8.safetensors
-          head: \(models)/default.head.safetensors
+          head: \(defaultHead)
         actions: \(actions)
         endpoints:
           publish: [tcp://127.0.0.1:\(port)]
@@ -76,9 +77,9 @@ import Glibc
         check(r["result"][0]["actions"] == ["hold"], f"initial actions: {r}")
         check(r["result"][0]["state"] == "camera_lost" and "ENOENT" in (r["result"][0]["last_error"] or ""),
               f"a missing device is reported, not fatal: {r}")
-        r = ask({"op": "set_actions", "actions": ["push", "open"]})
+        r = ask({"op": "set_actions", "actions": ["stir", "open"]})
         check(r["ok"], f"set_actions: {r}")
-        check(ask({"op": "status"})["result"][0]["actions"] == ["push", "open"], "actions not applied")
+        check(ask({"op": "status"})["result"][0]["actions"] == ["stir", "open"], "actions not applied")
         r = ask({"op": "set_actions", "actions": ["fly"]})
         check(not r["ok"] and r["error"]["code"] == "invalid_config" and "fly" in r["error"]["reason"], f"bad action: {r}")
         check(ask({"op": "pause"})["ok"], "pause")
@@ -104,9 +105,9 @@ import Glibc
             Issue.record("affordd binary not built; run swift build first")
             return
         }
-        let head = Fixtures.models.appendingPathComponent("default.head.safetensors").path
-        guard FileManager.default.fileExists(atPath: head) else {
-            print("skipping: no head at \(head) (make models provides one)")
+        let backbone = Fixtures.models.appendingPathComponent("dinov2_vits14.int8.safetensors").path
+        guard FileManager.default.fileExists(atPath: backbone) else {
+            print("skipping: no backbone at \(backbone) (make models provides one)")
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-proc-\(UUID().uuidString.prefix(8))")
@@ -115,7 +116,7 @@ import Glibc
         let configPath = directory.appendingPathComponent("affordd.yaml").path
         let recording = directory.appendingPathComponent("run.mcap").path
         let port = 20000 + Int(getpid() % 20000)
-        let vocabulary = ["hold", "cut", "pour", "push", "open"]
+        let vocabulary = ["hold", "cut", "pour", "stir", "open"]  // from the committed default head
         try Self.config(actions: "[\(vocabulary[0])]", recording: recording, port: port)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
 
