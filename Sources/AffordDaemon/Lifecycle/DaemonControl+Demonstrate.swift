@@ -1,5 +1,6 @@
 import AffordCore
 import AffordImaging
+import AffordRecording
 import AffordTransport
 
 extension DaemonControl {
@@ -16,6 +17,8 @@ extension DaemonControl {
                 throw AffordError(.invalidInput, "demonstrate: no frame has been grounded yet; attach a JPEG instead")
             }
             image = latest
+        case .recorded(let log, let sequence):
+            image = try Self.recordedFrame(log: log, sequence: sequence)
         }
         var kind: ContactKind?
         if let name = request.contact {
@@ -37,6 +40,16 @@ extension DaemonControl {
         let removed = try book.clear(actions)
         return .object(["removed": .array(removed.map(JSONValue.string)),
                         "demonstrated": .array(book.actions.map(JSONValue.string))])
+    }
+
+    /// Scans the log for the frame with that sequence number and decodes it at full size.
+    static func recordedFrame(log: String, sequence: UInt64) throws -> RGBImage {
+        let source = try ReplaySource(path: log, options: .init(pacing: .asFastAsPossible))
+        defer { source.close() }
+        while let frame = try source.nextFrame() {
+            if frame.sequence == sequence { return try FrameDecoder().decode(frame) }
+        }
+        throw AffordError(.invalidInput, "demonstrate: \(log) has no frame with sequence \(sequence)")
     }
 
     private func demonstrationGrounder() throws -> DemonstratingGrounder {

@@ -46,13 +46,15 @@ public enum ControlCommand: Sendable, Equatable {
     }
 }
 
-/// `demonstrate`'s fields: the frame comes as one JPEG attachment, or is the latest camera frame.
+/// `demonstrate`'s fields: the frame comes as one JPEG attachment, is the latest camera frame, or is a recorded one.
 public struct DemonstrationRequest: Sendable, Equatable {
     public enum FrameSource: Sendable, Equatable {
         /// The request's single attachment frame holds JPEG bytes.
         case attachedJPEG
         /// The frame affordd grounded most recently.
         case latest
+        /// Frame `sequence` of an MCAP recording on the daemon's disk.
+        case recorded(log: String, sequence: UInt64)
     }
 
     public var action: String

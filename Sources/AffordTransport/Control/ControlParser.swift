@@ -87,18 +87,29 @@ public enum ControlParser {
             try checkName(action, field: "action")
             let contact = try optionalString("contact", maxLength: 16)
             let frame: DemonstrationRequest.FrameSource
-            switch try optionalString("frame", maxLength: 16) {
-            case nil, "attached": frame = .attachedJPEG
-            case "latest": frame = .latest
-            case let other?: throw error("bad_field", "'frame' must be 'attached' or 'latest', got '\(other.prefix(16))'")
+            switch fields.removeValue(forKey: "frame") {
+            case nil, .string("attached"): frame = .attachedJPEG
+            case .string("latest"): frame = .latest
+            case .object(let reference): frame = try recordedFrame(reference)
+            default:
+                throw error("bad_field", "'frame' must be 'attached', 'latest' or {\"log\": path, \"sequence\": n}")
             }
             let expected = frame == .attachedJPEG ? 1 : 0
             guard attachments.count == expected else {
                 throw error("bad_request", frame == .attachedJPEG
                     ? "demonstrate needs one attachment frame with the JPEG, got \(attachments.count)"
-                    : "demonstrate with frame 'latest' takes no attachment, got \(attachments.count)")
+                    : "demonstrate with a 'latest' or recorded frame takes no attachment, got \(attachments.count)")
             }
             return DemonstrationRequest(action: action, keypoints: try keypoints(), contact: contact, frame: frame)
+        }
+
+        /// `{"log": "/path/run.mcap", "sequence": 42}`: a frame of a recording on the daemon's disk.
+        func recordedFrame(_ reference: [String: JSONValue]) throws -> DemonstrationRequest.FrameSource {
+            guard reference.count == 2, case .string(let log)? = reference["log"], !log.isEmpty, log.utf8.count <= 4096,
+                  case .int(let sequence)? = reference["sequence"], sequence >= 0 else {
+                throw error("bad_field", "a recorded 'frame' is {\"log\": path, \"sequence\": n >= 0} and nothing else")
+            }
+            return .recorded(log: log, sequence: UInt64(sequence))
         }
 
         mutating func keypoints() throws -> [[Double]] {

@@ -1,0 +1,32 @@
+import AffordCore
+import AffordRecording
+import Foundation
+import Testing
+
+@testable import AffordDaemon
+
+/// `demonstrate` with `"frame": {"log": …, "sequence": n}` reads that frame back from a recording.
+@Suite struct RecordedFrameTests {
+    static func image(shade: UInt8) -> RGBImage {
+        RGBImage(width: 32, height: 24, pixels: (0..<(32 * 24 * 3)).map { UInt8(truncatingIfNeeded: $0) &+ shade })
+    }
+
+    @Test func theRequestedFrameComesBackExactly() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-demo-\(UUID().uuidString).mcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let recorder = try MCAPRecorder(path: path, configText: "test: true")
+        let shades: [UInt8] = [0, 70, 140]
+        for (index, shade) in shades.enumerated() {
+            let image = Self.image(shade: shade)
+            try recorder.record(Frame(pixels: image.pixels, width: image.width, height: image.height, format: .rgb8,
+                                      captureMonotonicNs: UInt64(index + 1) * 33_000_000, sequence: UInt64(index),
+                                      camera: "front"))
+        }
+        try recorder.close()
+
+        #expect(try DaemonControl.recordedFrame(log: path, sequence: 1) == Self.image(shade: 70))
+        #expect(try DaemonControl.recordedFrame(log: path, sequence: 2) == Self.image(shade: 140))
+        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path, sequence: 3) }
+        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path + ".missing", sequence: 0) }
+    }
+}
