@@ -59,13 +59,19 @@ AFM_256 static void gelu_avx2(float *x, int n) {
     gelu_scalar(x + i, n - i);
 }
 
-AFM_256 static void softmax_avx2(float *row, int n, float scale) {
+/* The row's largest value: softmax subtracts it so exp never overflows. */
+AFM_256 static float row_max_avx2(const float *row, int n) {
     __m256 mx = _mm256_set1_ps(-INFINITY);
     int i = 0;
     for (; i + 8 <= n; i += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + i));
     float m = hmax256(mx);
-    for (int j = i; j < n; j++) m = fmaxf(m, row[j]);
-    float shift = m * scale;
+    for (; i < n; i++) m = fmaxf(m, row[i]);
+    return m;
+}
+
+AFM_256 static void softmax_avx2(float *row, int n, float scale) {
+    int i = 0;
+    float shift = row_max_avx2(row, n) * scale;
     __m256 s = _mm256_set1_ps(scale), sh = _mm256_set1_ps(shift), sum = _mm256_setzero_ps();
     for (i = 0; i + 8 <= n; i += 8) {
         __m256 e = exp256(_mm256_fmsub_ps(_mm256_loadu_ps(row + i), s, sh));
@@ -82,12 +88,8 @@ AFM_256 static void softmax_avx2(float *row, int n, float scale) {
 }
 
 AFM_256 static void softmax_u8_avx2(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
-    __m256 mx = _mm256_set1_ps(-INFINITY);
     int i = 0;
-    for (; i + 8 <= n; i += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + i));
-    float m = hmax256(mx);
-    for (int j = i; j < n; j++) m = fmaxf(m, row[j]);
-    float shift = m * scale;
+    float shift = row_max_avx2(row, n) * scale;
     __m256 s = _mm256_set1_ps(scale), sh = _mm256_set1_ps(shift), sum = _mm256_setzero_ps();
     for (i = 0; i + 8 <= n; i += 8) {
         __m256 e = exp256(_mm256_fmsub_ps(_mm256_loadu_ps(row + i), s, sh));

@@ -49,14 +49,19 @@ AFM_512 static void gelu_avx512(float *x, int n) {
     }
 }
 
-AFM_512 static void softmax_avx512(float *row, int n, float scale) {
+/* The row's largest value: softmax subtracts it so exp never overflows. */
+AFM_512 static float row_max_avx512(const float *row, int n) {
     __m512 mx = _mm512_set1_ps(-INFINITY);
     for (int i = 0; i < n; i += 16) {
         __mmask16 m = tail512(n - i);
         mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, row + i));
     }
+    return _mm512_reduce_max_ps(mx);
+}
+
+AFM_512 static void softmax_avx512(float *row, int n, float scale) {
     __m512 s = _mm512_set1_ps(scale);
-    __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(mx) * scale);
+    __m512 shift = _mm512_set1_ps(row_max_avx512(row, n) * scale);
     __m512 sum = _mm512_setzero_ps();
     for (int i = 0; i < n; i += 16) {
         __mmask16 m = tail512(n - i);
@@ -72,13 +77,8 @@ AFM_512 static void softmax_avx512(float *row, int n, float scale) {
 }
 
 AFM_512 static void softmax_u8_avx512(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
-    __m512 mx = _mm512_set1_ps(-INFINITY);
-    for (int i = 0; i < n; i += 16) {
-        __mmask16 m = tail512(n - i);
-        mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, row + i));
-    }
     __m512 s = _mm512_set1_ps(scale);
-    __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(mx) * scale);
+    __m512 shift = _mm512_set1_ps(row_max_avx512(row, n) * scale);
     __m512 sum = _mm512_setzero_ps();
     for (int i = 0; i < n; i += 16) {
         __mmask16 m = tail512(n - i);
