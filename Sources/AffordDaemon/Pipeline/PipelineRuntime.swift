@@ -197,6 +197,10 @@ public final class PipelineRuntime: @unchecked Sendable {
                 camera: camera, sequence: item.frame.sequence, captureMonotonicNs: item.frame.captureMonotonicNs,
                 frameWidth: item.frame.width, frameHeight: item.frame.height, modelID: item.modelID,
                 actions: actions, timings: timings)
+            // Stamped when the result is handed over: the publisher only enqueues, and slow
+            // sinks (recording, overlay PNGs) must not count as publishing latency.
+            let published = MonotonicClock.nowNs()
+            endToEndCounters[camera]?.recordOut(latencyNs: published - item.frame.receivedNs, at: published)
             for sink in currentSinks {
                 do {
                     try sink.consume(result)
@@ -204,8 +208,6 @@ public final class PipelineRuntime: @unchecked Sendable {
                     postprocessCounters.recordError("\(camera) sink \(type(of: sink)): \(error)")
                 }
             }
-            let published = MonotonicClock.nowNs()
-            endToEndCounters[camera]?.recordOut(latencyNs: published - item.frame.receivedNs, at: published)
             locked { latest[camera] = result }
         }
     }
