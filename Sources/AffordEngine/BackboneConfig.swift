@@ -17,14 +17,7 @@ public struct BackboneConfig: Sendable, Equatable {
 
     /// Reads and checks the metadata of an `affordd-backbone` file.
     public init(file: SafetensorsFile) throws {
-        let kind = try file.metadata("format")
-        guard kind == "affordd-backbone" else {
-            throw AffordError(.invalidModel, "\(file.path): format is '\(kind)', expected 'affordd-backbone'")
-        }
-        let version = try file.metadataInt("format_version")
-        guard version == 1 else {
-            throw AffordError(.invalidModel, "\(file.path): format_version \(version) is not supported (expected 1)")
-        }
+        try file.requireFormat("affordd-backbone", version: 1)
         patchSize = try file.metadataInt("patch_size")
         embedDim = try file.metadataInt("embed_dim")
         depth = try file.metadataInt("depth")

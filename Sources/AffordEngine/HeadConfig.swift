@@ -13,14 +13,7 @@ public struct HeadConfig: Sendable, Equatable {
     public var recipe: String
 
     public init(file: SafetensorsFile) throws {
-        let kind = try file.metadata("format")
-        guard kind == "affordd-head" else {
-            throw AffordError(.invalidModel, "\(file.path): format is '\(kind)', expected 'affordd-head'")
-        }
-        let version = try file.metadataInt("format_version")
-        guard version == 1 else {
-            throw AffordError(.invalidModel, "\(file.path): format_version \(version) is not supported (expected 1)")
-        }
+        try file.requireFormat("affordd-head", version: 1)
         actions = try file.metadataStrings("actions")
         inputSize = try file.metadataInt("input_size")
         embedDim = try file.metadataInt("embed_dim")

@@ -120,6 +120,19 @@ public final class SafetensorsFile: @unchecked Sendable {
         return value
     }
 
+    /// Checks the `format` and `format_version` metadata every affordd model file carries.
+    public func requireFormat(_ kind: String, version expected: Int) throws {
+        let format = try metadata("format")
+        guard format == kind else {
+            throw AffordError(.invalidModel, "\(path): format is '\(format)', expected '\(kind)'")
+        }
+        let version = try metadataInt("format_version")
+        guard version == expected else {
+            throw AffordError(.invalidModel,
+                              "\(path): format_version \(version) is not supported (expected \(expected))")
+        }
+    }
+
     /// A metadata value parsed as an integer.
     public func metadataInt(_ key: String) throws -> Int {
         let text = try metadata(key)
