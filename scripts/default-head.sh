@@ -8,21 +8,19 @@ cd "$(dirname "$0")/.."
 RENDERS=${AFFORDD_RENDERS:-$HOME/.cache/affordd/renders}
 OUT=${AFFORDD_HEAD_OUT:-models-default/affordd-default.head.safetensors}
 PYTHON=.venv/bin/python
-ORIGINAL="mug,cup,knife,spoon,ladle,spatula,brush,hammer,bottle"
-ADDED="frying_pan,kettle,screwdriver,scissors"
-COUNT_ORIGINAL=${COUNT_ORIGINAL:-480}    # seed 0, two parallel shards
-COUNT_ADDED=${COUNT_ADDED:-203}          # seed 1
-COUNT_TEST=65                            # seed 2: the held-out set, every category
+COUNT_TRAIN=${COUNT_TRAIN:-5200}   # seed 10: 400 per category, two parallel shards
+COUNT_TEST=${COUNT_TEST:-130}      # seed 11: the held-out set, 10 per category
+STAGE=${1:-all}                    # `render` stops after rendering
 
-render() {  # out seed count categories shard
+render() {  # out seed count shard
     (cd toolchain && nice "../$PYTHON" -m affordtools.render --out "$1" --seed "$2" --count "$3" \
-        --categories "$4" --shard "$5" --spp 8 --median 3 --threads 1)
+        --shard "$4" --spp 8 --median 3 --threads 1)
 }
-render "$RENDERS/a0" 0 "$COUNT_ORIGINAL" "$ORIGINAL" 0/2 &
-render "$RENDERS/a1" 0 "$COUNT_ORIGINAL" "$ORIGINAL" 1/2 &
-render "$RENDERS/b0" 1 "$COUNT_ADDED" "$ADDED" 0/1 &
+render "$RENDERS/train10-0" 10 "$COUNT_TRAIN" 0/2 &   # one folder per shard: one writer per index
+render "$RENDERS/train10-1" 10 "$COUNT_TRAIN" 1/2 &
 wait
-render "$RENDERS/test" 2 "$COUNT_TEST" "$ORIGINAL,$ADDED" 0/1
+render "$RENDERS/test11" 11 "$COUNT_TEST" 0/1
+[ "$STAGE" = render ] && exit 0
 
-"$PYTHON" -m affordtools.default_head --models models --train "$RENDERS/a0" "$RENDERS/a1" "$RENDERS/b0" \
-    --test "$RENDERS/test" --out "$OUT" --json "${OUT%.head.safetensors}.scores.json"
+"$PYTHON" -m affordtools.default_head --models models --train "$RENDERS/train10-0" "$RENDERS/train10-1" \
+    --test "$RENDERS/test11" --out "$OUT" --json "${OUT%.head.safetensors}.scores.json"

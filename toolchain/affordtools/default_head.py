@@ -41,23 +41,30 @@ def read_renders(roots: list[Path]) -> Dataset:
     return merged
 
 
-def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtractor, log=print):
-    """Tokens [I, N, D], GT [I, K, G, G] and a visibility mask [I, K]: one row per image."""
-    rows: dict[Path, int] = {}
-    for s in samples:
-        rows.setdefault(s.image, len(rows))
+def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtractor, *, mirrored: bool = False,
+              log=print):
+    """Tokens [I, N, D], GT [I, K, G, G] and a visibility mask [I, K]: one row per image.
+
+    With `mirrored`, every image comes twice, as rendered and mirrored left-right (GT too):
+    the renders' lights and handles must not teach the head a preferred side.
+    """
+    images = list(dict.fromkeys(s.image for s in samples))
+    flips = (False, True) if mirrored else (False,)
+    rows = {(image, flip): n for n, (image, flip) in enumerate((i, f) for i in images for f in flips)}
     column = {a: k for k, a in enumerate(actions)}
     tokens = [None] * len(rows)
     gt = torch.zeros(len(rows), len(actions), GT_GRID, GT_GRID)
     visible = torch.zeros(len(rows), len(actions), dtype=torch.bool)
-    for n, (image, row) in enumerate(rows.items()):
-        tokens[row] = torch.from_numpy(extractor(image).tokens)
-        if (n + 1) % 250 == 0:
-            log(f"features: {n + 1}/{len(rows)} images")
+    for n, ((image, flip), row) in enumerate(rows.items()):
+        tokens[row] = torch.from_numpy(extractor(image, flip=flip).tokens)
+        if (n + 1) % 500 == 0:
+            log(f"features: {n + 1}/{len(rows)}")
     for s in samples:
-        row, k = rows[s.image], column[s.action]
-        gt[row, k] = torch.from_numpy(s.load_gt(GT_GRID).copy())
-        visible[row, k] = True
+        for flip in flips:
+            row, k = rows[(s.image, flip)], column[s.action]
+            heat = torch.from_numpy(s.load_gt(GT_GRID).copy())
+            gt[row, k] = heat.flip(-1) if flip else heat
+            visible[row, k] = True
     return torch.stack(tokens), gt, visible
 
 
@@ -94,12 +101,12 @@ def run(args: argparse.Namespace, log=print) -> dict:
         raise LayoutError(args.test, [f"actions {unseen} have no training images"])
     extractor = FeatureExtractor(args.models, args.cache, size=args.size)
     started = time.perf_counter()
-    tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, log)
+    tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror, log=log)
     log(f"features for {len(tokens)} images ready in {time.perf_counter() - started:.0f} s")
     head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False)
     train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
     recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
-              "images": len(tokens), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+              "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
@@ -112,7 +119,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
         "centre prior": [centre_prior()] * len(test),
         "saliency": saliency_maps(test),
     }
-    results: dict = {"train_images": len(tokens), "test_pairs": len(test),
+    results: dict = {"train_images": recipe["images"], "test_pairs": len(test),
                      "test_images": len({s.image for s in test.samples})}
     for name, maps in candidates.items():
         total, per_action = evaluate_maps(maps, test)
@@ -135,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-mirror", dest="mirror", action="store_false", help="train on the renders as they are, no mirrored copies")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
     args = ap.parse_args(argv)

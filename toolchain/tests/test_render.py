@@ -162,3 +162,18 @@ def test_obj_errors_name_the_line(tmp_path):
     (tmp_path / "dangling.obj").write_text("v 0 0 0\nf 1 2 3\n")
     with pytest.raises(ValueError, match="does not exist"):
         load_obj(tmp_path / "dangling.obj")
+
+
+def test_surfaces_are_seeded_in_range_and_markers_have_a_border():
+    from affordtools.render.surfaces import SURFACES, _fiducial, surface_texture
+
+    for kind in SURFACES:
+        first, again = (surface_texture(kind, np.random.default_rng(3), size=128) for _ in range(2))
+        assert first.shape == (128, 128, 3) and 0 <= first.min() and first.max() <= 1
+        np.testing.assert_array_equal(first, again)
+    marker = _fiducial(np.random.default_rng(0), cells=4)
+    assert marker.shape == (8, 8)
+    assert (marker[0] == 1).all() and (marker[:, -1] == 1).all()      # white margin
+    assert (marker[1, 1:-1] == 0).all() and (marker[1:-1, 1] == 0).all()  # black border
+    with pytest.raises(ValueError, match="unknown surface"):
+        surface_texture("lava", np.random.default_rng(0))

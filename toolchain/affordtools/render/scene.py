@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from .categories import Object3D
+from .surfaces import SURFACE_ODDS, SURFACES, surface_texture
 
 MATERIALS = ("ceramic", "plastic", "metal", "wood")
 _variant_set = False
@@ -90,7 +92,11 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
 
     scene: dict = {"type": "scene", "integrator": {"type": "path", "max_depth": 5}}
     fov = rng.uniform(35, 55)
-    distance = extent / (2 * np.tan(np.radians(fov) / 2)) * (rng.uniform(0.9, 1.6) if lying else rng.uniform(1.3, 2.4))
+    # Mostly close-ups, but a third as small as a robot's overview camera sees them.
+    close = rng.random() < 0.65
+    zoom_out = (rng.uniform(0.9, 1.6) if close else rng.uniform(1.6, 3.5)) if lying else \
+        (rng.uniform(1.3, 2.4) if close else rng.uniform(2.4, 4.5))
+    distance = extent / (2 * np.tan(np.radians(fov) / 2)) * zoom_out
     elevation = np.radians(rng.uniform(35, 85) if lying else rng.uniform(8, 60))
     azimuth = rng.uniform(0, 2 * np.pi)
     target = centre + rng.uniform(-0.08, 0.08, 3) * extent
@@ -112,6 +118,19 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
     wall_at = target - _spherical(azimuth + rng.uniform(-0.4, 0.4), 0.0, rng.uniform(0.3, 1.2))
     scene["wall"] = {"type": "rectangle", "to_world": _look_at(mi, wall_at, eye * [1, 1, 0], 3.0),
                      "bsdf": material(str(rng.choice(["plastic", "ceramic"])), rng)}
+    if rng.random() < 0.7:  # a board, sheet or mat under the object: printed patterns that afford nothing
+        kind = str(rng.choice(SURFACES, p=SURFACE_ODDS))
+        texture = folder / "surface.png"
+        Image.fromarray(np.round(surface_texture(kind, rng) * 255).astype(np.uint8)).save(texture)
+        side = extent * rng.uniform(1.5, 5.0)
+        offset = np.append(rng.uniform(-0.25, 0.25, 2) * side, 0.0008)  # just above the table
+        scene["surface"] = {
+            "type": "rectangle",
+            "to_world": mi.ScalarTransform4f.translate(list(map(float, centre * [1, 1, 0] + offset)))
+            @ mi.ScalarTransform4f.rotate([0, 0, 1], float(rng.uniform(0, 360))) @ mi.ScalarTransform4f.scale(side / 2),
+            "bsdf": {"type": "roughplastic", "alpha": float(rng.uniform(0.1, 0.6)),
+                     "diffuse_reflectance": {"type": "bitmap", "filename": str(texture)}},
+        }
     for k in range(int(rng.integers(0, 4))):  # distractors, sometimes in front of the object
         radius = rng.uniform(0.15, 0.5) * extent + 0.02
         angle = rng.uniform(0, 2 * np.pi)
