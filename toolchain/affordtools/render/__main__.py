@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--median", type=int, default=0, help="median filter width for the image (a cheap denoiser at low spp)")
     parser.add_argument("--shard", default="0/1", help="K/N: render only samples i with i %% N == K (parallel jobs, one folder each)")
     parser.add_argument("--threads", type=int, default=0, help="renderer threads (0: one per core); 1 suits several shard jobs")
+    parser.add_argument("--restart-every", type=int, default=200, metavar="N",
+                        help="re-execute after N new samples: drjit keeps per-scene memory until exit (0: never)")
     parser.add_argument("--mesh", type=Path, help="render this OBJ (groups = parts) instead of the categories")
     parser.add_argument("--parts", type=Path, help="JSON: actions and material per part of --mesh")
     parser.add_argument("--up", choices=("z", "y"), default="z", help="the up axis of --mesh")
@@ -118,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders, args.median)) + "\n")
             index.flush()
             made += 1
+            if argv is None and made == args.restart_every:  # a fresh process resumes at the next sample
+                index.close()
+                os.execv(sys.executable, [sys.executable, "-m", "affordtools.render", *sys.argv[1:]])
     took = time.monotonic() - started
     per = f", {took / made:.2f} s each" if made else ""
     print(f"render: {made} new sample(s) in {args.out} ({took:.1f} s{per})")
