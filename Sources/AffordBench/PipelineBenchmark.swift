@@ -36,7 +36,7 @@ enum PipelineBenchmark {
             print("wrote \(frames) frames to \(path)")
             return
         }
-        let grounder = try ModelLoader.grounder(model, checkInputSize: false)
+        let grounder = try ModelLoader.grounder(model)
         guard grounder.vocabulary.count >= 5 else {
             throw AffordError(.invalidModel, "the benchmark needs a head with at least 5 actions, \(model.head) has \(grounder.vocabulary.count)")
         }

@@ -11,15 +11,18 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
     private let preprocessor: Preprocessor
     private let actionIndex: [String: Int]
 
-    /// Loads both files; `threads` nil means one per core.
-    public convenience init(backbonePath: String, headPath: String, precision: Precision = .int8, threads: Int? = nil) throws {
+    /// Loads both files; `threads` nil means one per core, `inputSize` nil the size the head was exported for.
+    public convenience init(backbonePath: String, headPath: String, precision: Precision = .int8, threads: Int? = nil,
+                            inputSize: Int? = nil) throws {
         let pool = try ComputePool(threads: threads)
         try self.init(
             backbone: Backbone(path: backbonePath, precision: precision, pool: pool),
-            head: AffordanceHead(path: headPath, precision: precision, pool: pool))
+            head: AffordanceHead(path: headPath, precision: precision, pool: pool), inputSize: inputSize)
     }
 
-    public init(backbone: Backbone, head: AffordanceHead) throws {
+    /// The head is convolutional and the position embeddings interpolate, so any multiple of the
+    /// patch size runs: a larger input gives an overview camera's small objects more patches.
+    public init(backbone: Backbone, head: AffordanceHead, inputSize: Int? = nil) throws {
         let config = head.config
         guard config.embedDim == backbone.config.embedDim else {
             throw AffordError(.invalidModel, "head expects \(config.embedDim)-wide features, backbone makes \(backbone.config.embedDim)")
@@ -27,12 +30,13 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
         guard config.backboneHash == backbone.sourceHash else {
             throw AffordError(.invalidModel, "head '\(config.modelID)' was trained on backbone \(config.backboneHash.prefix(12)), loaded backbone is \(backbone.sourceHash.prefix(12))")
         }
-        _ = try backbone.grid(height: config.inputSize, width: config.inputSize)
+        let size = inputSize ?? config.inputSize
+        _ = try backbone.grid(height: size, width: size)
         self.backbone = backbone
         self.head = head
         vocabulary = config.actions
         modelID = config.modelID
-        inputSize = config.inputSize
+        self.inputSize = size
         preprocessor = Preprocessor(mean: backbone.config.imageMean, std: backbone.config.imageStd)
         actionIndex = Dictionary(uniqueKeysWithValues: config.actions.enumerated().map { ($1, $0) })
     }

@@ -17,6 +17,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Worker threads for inference.")
     var threads: Int?
 
+    @Option(help: "Square network input in pixels, a multiple of 14; overrides the config (default: the head's own).")
+    var inputSize: Int?
+
     func loadConfig() throws -> DaemonConfig? {
         try config.map { try ConfigLoader.load(path: $0) }
     }
@@ -26,16 +29,16 @@ struct ModelOptions: ParsableArguments {
         let models = ProcessInfo.processInfo.environment["AFFORDD_MODELS"] ?? "models"
         var model = config?.model ?? ModelConfig(
             backbone: "\(models)/dinov2_vits14.int8.safetensors", head: "models-default/affordd-default.head.safetensors",
-            inputSize: 224, threads: 2, precision: "int8")
+            threads: 2, precision: "int8")
         if let head { model.head = head }
         if let backbone { model.backbone = backbone }
         if let threads { model.threads = threads }
+        if let inputSize { model.inputSize = inputSize }
         return model
     }
 
-    /// Loads the grounder; the input size follows the head unless a config fixes it.
+    /// Loads the grounder, at the head's own input size unless the config or `--input-size` sets one.
     func grounder(_ config: DaemonConfig?) throws -> any AffordanceGrounder {
-        // Without a config there is no input size to hold the head to.
-        try ModelLoader.grounder(modelConfig(config), checkInputSize: config != nil)
+        try ModelLoader.grounder(modelConfig(config))
     }
 }

@@ -55,12 +55,12 @@ import Testing
 struct GroundingEngineTests {
     static let coffee = BackboneFixtures.referencePaths.first { $0.lastPathComponent == "backbone_coffee.safetensors" }
 
-    func engine(precision: Precision, head: String) throws -> GroundingEngine {
+    func engine(precision: Precision, head: String, inputSize: Int? = nil) throws -> GroundingEngine {
         let pool = try #require(BackboneFixtures.pool)
         let backbonePath = precision == .int8 ? BackboneFixtures.int8Path : BackboneFixtures.fp32Path
         return try GroundingEngine(
             backbone: Backbone(path: backbonePath, precision: precision, pool: pool),
-            head: AffordanceHead(path: head, precision: precision, pool: pool))
+            head: AffordanceHead(path: head, precision: precision, pool: pool), inputSize: inputSize)
     }
 
     func reference() throws -> (HeadReference.Output, BackboneFixtures.Reference) {
@@ -90,6 +90,15 @@ struct GroundingEngineTests {
         let cosines = Compare.rowCosines(maps.flatMap(\.map.values), head.maps, dim: 256)
         print("int8 grounding vs numpy head on ORT tokens: per-map cosine \(cosines)")
         #expect(cosines.allSatisfy { $0 >= 0.98 }, "\(cosines)")
+    }
+
+    @Test func aLargerInputSizeGivesAFinerGrid() throws {
+        let (head, fixture) = try reference()
+        let engine = try engine(precision: .int8, head: head.int8Path, inputSize: 448)
+        #expect(engine.inputSize == 448)
+        let maps = try engine.ground(fixture.image, actions: ["hold"])
+        #expect(maps.allSatisfy { $0.map.width == 32 && $0.map.height == 32 })
+        #expect(throws: AffordError.self) { try self.engine(precision: .int8, head: head.int8Path, inputSize: 450) }
     }
 
     @Test func unknownActionsAndForeignHeadsAreErrors() throws {

@@ -107,8 +107,8 @@ public enum ConfigLoader {
     static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
         let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
         let inputField = f.optional("input_size")
-        let inputSize = try inputField?.positiveInt() ?? 224
-        if let inputField, inputSize % 14 != 0 {
+        let inputSize = try inputField?.positiveInt()
+        if let inputField, let inputSize, inputSize % 14 != 0 {
             throw inputField.fail("expected a multiple of the 14-pixel patch size, got \(inputSize)")
         }
         return ModelConfig(

@@ -46,12 +46,13 @@ public enum ExtrinsicsSource: Sendable, Equatable {
 public struct ModelConfig: Sendable, Equatable {
     public var backbone: String
     public var head: String
-    public var inputSize: Int
+    /// Square network input in pixels; nil runs the size the head was exported for.
+    public var inputSize: Int?
     public var threads: Int
     /// `int8` (the default) or `fp32`, the reference arithmetic.
     public var precision: String
 
-    public init(backbone: String, head: String, inputSize: Int = 224, threads: Int = 2, precision: String = "int8") {
+    public init(backbone: String, head: String, inputSize: Int? = nil, threads: Int = 2, precision: String = "int8") {
         self.backbone = backbone
         self.head = head
         self.inputSize = inputSize

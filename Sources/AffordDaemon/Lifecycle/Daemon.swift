@@ -31,7 +31,7 @@ public final class Daemon: @unchecked Sendable {
         self.notifier = notifier
         context = try ZMQContext()
         let cameras = try sources ?? config.cameras.map {
-            try CameraSources.make($0, inputSize: config.model.inputSize, table: config.postprocessing.tablePlane, logger: logger)
+            try CameraSources.make($0, inputSize: grounder.inputSize, table: config.postprocessing.tablePlane, logger: logger)
         }
         if let recording = recordTo ?? config.recording {
             let text = configPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
