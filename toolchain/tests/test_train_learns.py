@@ -43,22 +43,16 @@ def weak_run(fixture_dir):
     return train(fixture_dir, "weak", "--int8")
 
 
-def test_weak_training_beats_the_centre_prior_and_saliency_in_nss(weak_run):
+def test_weak_training_beats_the_centre_prior_and_the_saliency_map(weak_run):
     head_file, results = weak_run
     weak, centre, sal = results["weak"], results["centre prior"], results["saliency"]
     assert weak["KLD"] < centre["KLD"] - 0.5 and weak["SIM"] > centre["SIM"] + 0.1, results
-    assert weak["NSS"] > centre["NSS"] + 1.0 and weak["NSS"] > sal["NSS"] + NSS_MARGIN, results
+    assert weak["NSS"] > centre["NSS"] + 1.0, results
+    assert weak["KLD"] < sal["KLD"] - KLD_MARGIN and weak["SIM"] > sal["SIM"] + SIM_MARGIN, results
+    assert weak["NSS"] > sal["NSS"] + NSS_MARGIN, results
     _, meta = load_head_file(head_file)
     assert json.loads(meta["actions"]) == ["cut", "hold", "pour"] and json.loads(meta["recipe"])["mode"] == "weak"
     assert len(meta["backbone_sha256"]) == 64
-
-
-@pytest.mark.xfail(reason="known gap: weak maps are only level with the saliency map in KLD/SIM "
-                          "on this fixture (see toolchain/README.md)", strict=False)
-def test_weak_training_beats_saliency_in_kld_and_sim(weak_run):
-    _, results = weak_run
-    weak, sal = results["weak"], results["saliency"]
-    assert weak["KLD"] < sal["KLD"] - KLD_MARGIN and weak["SIM"] > sal["SIM"] + SIM_MARGIN, results
 
 
 def test_supervised_training_learns_the_parts(fixture_dir):

@@ -5,7 +5,7 @@ import torch
 
 from affordtools.head import LocateHead, concentration_loss
 from affordtools.train import kl_loss
-from affordtools.weak import WeakConfig, discover, kmeans, weak_losses
+from affordtools.weak import WeakConfig, discover, kmeans, refined_maps, weak_losses
 
 
 def test_kmeans_separates_blobs():
@@ -48,6 +48,27 @@ def test_discover_falls_back_to_the_object_without_a_part():
     cam[:] = 0  # the exocentric CAM finds nothing
     found = discover(ego, obj, exo, cam, WeakConfig(), torch.Generator().manual_seed(0))
     assert not found.part_level and torch.equal(found.pos_mask, obj)
+
+
+class FixedCam(torch.nn.Module):
+    """A stand-in head whose action-0 CAM is a given map."""
+
+    def __init__(self, cam):
+        super().__init__()
+        self.cam = cam
+
+    def forward(self, tokens, view="ego"):
+        return torch.stack([self.cam, -self.cam])[None].expand(len(tokens), -1, -1, -1)
+
+
+def test_refined_maps_keep_the_cam_on_the_object_and_sharpen_it():
+    cam = torch.linspace(-1, 1, 16).reshape(4, 4)
+    saliency = torch.zeros(1, 4, 4); saliency[0, :, :2] = 1  # the object: the left half
+    target = refined_maps(FixedCam(cam), torch.zeros(1, 16, 8), saliency, torch.tensor([0]), power=2.0)[0]
+    assert torch.all(target[:, 2:] == 0)  # off the object
+    assert torch.all(target[:2] == 0)     # negative CAM
+    on = cam[2:, :2].clamp(min=0)
+    assert torch.allclose(target[2:, :2], (on / on.max()) ** 2)
 
 
 def test_concentration_prefers_compact_maps():
