@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # make demo: replay the demo log through affordd's pipeline, print the centroids a
 # pyzmq subscriber receives, and write overlay PNGs to a folder it names at the end.
-# The demo log and the default head come from issue 6; until they exist this says
-# what is missing instead of pretending.
+# Anything missing is named instead of pretended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +13,7 @@ PYTHON=.venv/bin/python; [ -x "$PYTHON" ] || PYTHON=python3
 
 for need in "$LOG" "$CONFIG" "$AFFORDD"; do
     if [ ! -e "$need" ]; then
-        echo "demo: missing $need (the demo log and default head land with issue 6; the binary with make release)" >&2
+        echo "demo: missing $need (make demo-log rebuilds the log, make release the binary)" >&2
         exit 1
     fi
 done

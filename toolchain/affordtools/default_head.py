@@ -1,6 +1,6 @@
 """The default head: supervised training on rendered datasets, int8 export, held-out scores.
 
-    python -m affordtools.default_head --train R/a0 R/a1 R/b0 --test R/test \\
+    python -m affordtools.default_head --train R/train10-0 R/train10-1 --test R/test11 \\
         --out models-default/affordd-default.head.safetensors --json scores.json
 
 Every folder is in the render engine's generic layout. Unlike `affordtools.train
