@@ -60,9 +60,9 @@ def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtra
         if (n + 1) % 500 == 0:
             log(f"features: {n + 1}/{len(rows)}")
     for s in samples:
+        heat = torch.from_numpy(s.load_gt(GT_GRID).copy())
         for flip in flips:
             row, k = rows[(s.image, flip)], column[s.action]
-            heat = torch.from_numpy(s.load_gt(GT_GRID).copy())
             gt[row, k] = heat.flip(-1) if flip else heat
             visible[row, k] = True
     return torch.stack(tokens), gt, visible
@@ -102,11 +102,12 @@ def run(args: argparse.Namespace, log=print) -> dict:
     extractor = FeatureExtractor(args.models, args.cache, size=args.size)
     started = time.perf_counter()
     tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror, log=log)
-    log(f"features for {len(tokens)} images ready in {time.perf_counter() - started:.0f} s")
+    log(f"features for {len(tokens)} rows ready in {time.perf_counter() - started:.0f} s")
     head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False)
     train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
     recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
-              "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+              "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror,
+              "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
