@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter, zoom
 
-SURFACES = ("marker_board", "wood", "checker", "speckle")
-SURFACE_ODDS = (0.45, 0.25, 0.1, 0.2)  # boards with markers most, garish checkers least
 
 
 def _fiducial(rng: np.random.Generator, cells: int) -> np.ndarray:
@@ -66,9 +64,13 @@ def _speckle(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.clip(base * (1 + 0.25 * noise[..., None]), 0, 1)
 
 
+_MAKERS = {"marker_board": _marker_board, "wood": _wood, "checker": _checker, "speckle": _speckle}
+SURFACES = tuple(_MAKERS)
+SURFACE_ODDS = (0.45, 0.25, 0.1, 0.2)  # in SURFACES' order: boards with markers most, garish checkers least
+
+
 def surface_texture(kind: str, rng: np.random.Generator, size: int = 512) -> np.ndarray:
     """An sRGB-looking float image [size, size, 3] in [0, 1] for the named surface kind."""
-    makers = {"marker_board": _marker_board, "wood": _wood, "checker": _checker, "speckle": _speckle}
-    if kind not in makers:
+    if kind not in _MAKERS:
         raise ValueError(f"unknown surface {kind!r}; known: {SURFACES}")
-    return makers[kind](rng, size)
+    return _MAKERS[kind](rng, size)
