@@ -177,3 +177,19 @@ def test_surfaces_are_seeded_in_range_and_markers_have_a_border():
     assert (marker[1, 1:-1] == 0).all() and (marker[1:-1, 1] == 0).all()  # black border
     with pytest.raises(ValueError, match="unknown surface"):
         surface_texture("lava", np.random.default_rng(0))
+
+
+def test_long_clutter_lies_on_the_table_and_reaches_past_the_object():
+    from affordtools.render.scene import _long_clutter
+
+    centre, extent = np.array([0.1, -0.05, 0.04]), 0.2
+    kinds = 0
+    for seed in range(40):
+        meshes = _long_clutter(np.random.default_rng(seed), centre, extent)
+        kinds += len(meshes)
+        for mesh in meshes:
+            low, high = mesh.bounds()
+            assert abs(low[2]) < 1e-6, "clutter must rest on the table (z = 0), not float or sink"
+            assert high[2] <= 0.031  # thin: at most a 15 mm radius, twice
+            assert np.linalg.norm(high[:2] - low[:2]) >= 0.5 * extent
+    assert 10 < kinds < 60  # about 0.8 pieces a scene: some scenes have none, some both

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .categories import Object3D
+from .mesh import Mesh, tube
 from .surfaces import SURFACE_ODDS, SURFACES, surface_texture
 
 MATERIALS = ("ceramic", "plastic", "metal", "wood")
@@ -52,8 +53,9 @@ def material(family: str, rng: np.random.Generator) -> dict:
         tint = rng.uniform(0.55, 0.95) if rng.random() < 0.5 else rng.uniform(0.15, 0.95, 3)
         bsdf = {"type": "plastic", "diffuse_reflectance": _rgb(np.broadcast_to(tint, 3)), "int_ior": 1.5}
     elif family == "plastic":
-        bsdf = {"type": "roughplastic", "diffuse_reflectance": _rgb(rng.uniform(0.03, 0.9, 3)),
-                "alpha": float(rng.uniform(0.05, 0.4))}
+        # Black is the commonest handle colour on real tools; a uniform draw would almost never give it.
+        colour = rng.uniform(0.01, 0.06, 3) if rng.random() < 0.3 else rng.uniform(0.03, 0.9, 3)
+        bsdf = {"type": "roughplastic", "diffuse_reflectance": _rgb(colour), "alpha": float(rng.uniform(0.05, 0.4))}
     elif family == "metal":
         eta, k, tint = _METALS[str(rng.choice(list(_METALS)))]
         bsdf = {"type": "roughconductor", "eta": {"type": "spectrum", "value": eta},
@@ -140,6 +142,12 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
             "type": "cube", "to_world": mi.ScalarTransform4f.translate(where) @ mi.ScalarTransform4f.scale(side)}
         scene[f"distractor{k}"] = {**shape, "bsdf": material(str(rng.choice(MATERIALS)), rng)}
 
+    for k, mesh in enumerate(_long_clutter(rng, centre, extent)):
+        path = folder / f"clutter{k}.ply"
+        mesh.write_ply(path)
+        family = str(rng.choice(["plastic", "plastic", "wood", "metal"]))
+        scene[f"clutter{k}"] = {"type": "ply", "filename": str(path), "bsdf": material(family, rng)}
+
     warm, cool = np.array([1.0, 0.85, 0.7]), np.array([0.8, 0.9, 1.0])
     for k in range(int(rng.integers(1, 3))):
         mix = rng.random()
@@ -156,6 +164,29 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
     scene["sky"] = {"type": "constant", "radiance": _rgb(rng.uniform(0.05, 0.4) * rng.uniform(0.8, 1.0, 3))}
     scene["exposure"] = float(rng.uniform(0.55, 0.9))  # taken out again before loading
     return scene
+
+
+def _long_clutter(rng: np.random.Generator, centre: np.ndarray, extent: float) -> list[Mesh]:
+    """Cables and the rim of a round table or tray: long, thin and handle-like, yet they afford
+    nothing. Without them the head put "hold" and "cut" on cables and table edges in real photos."""
+    meshes = []
+    if rng.random() < 0.5:  # a cable wandering across the table, often out of the frame
+        radius = rng.uniform(0.002, 0.006)
+        steps = 48
+        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.12, steps))
+        step = extent * rng.uniform(1.5, 4.0) / steps
+        start = centre[:2] + rng.uniform(-1.2, 1.2, 2) * extent
+        xy = start + np.cumsum(step * np.c_[np.cos(heading), np.sin(heading)], axis=0)
+        meshes.append(tube(np.c_[xy, np.full(steps, radius)], radius, segments=8))
+    if rng.random() < 0.3:  # an arc: a round table's or a tray's edge around the object
+        bend = extent * rng.uniform(1.0, 3.0)
+        middle = rng.uniform(0, 2 * np.pi)
+        angles = middle + np.linspace(-1, 1, 64) * rng.uniform(0.5, 1.6)
+        middle_xy = centre[:2] + rng.uniform(-0.3, 0.3, 2) * extent
+        xy = middle_xy + bend * np.c_[np.cos(angles), np.sin(angles)]
+        radius = rng.uniform(0.004, 0.015)
+        meshes.append(tube(np.c_[xy, np.full(len(xy), radius)], radius, segments=8, aspect=rng.uniform(0.4, 1.0)))
+    return meshes
 
 
 def _to_srgb8(linear: np.ndarray, white: float) -> np.ndarray:
