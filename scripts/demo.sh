@@ -45,9 +45,12 @@ try:
             continue
         message = json.loads(frames[1])
         parts = []
+        presence = message.get("presence", {})
         for action, components in sorted(message.get("actions", {}).items()):
             best = components[0] if components else None
-            parts.append(f"{action} ({best['u']:.0f},{best['v']:.0f})" if best else f"{action} -")
+            where = f"({best['u']:.0f},{best['v']:.0f})" if best else "absent"
+            odds = f" p={presence[action]:.2f}" if presence.get(action) is not None else ""
+            parts.append(f"{action} {where}{odds}")
         print(f"subscriber: {topic} seq {message.get('seq')}: " + ", ".join(parts), flush=True)
         count += 1
 except zmq.Again:

@@ -34,13 +34,17 @@ public struct ActionResult: Sendable {
     public var action: String
     /// Min-max normalised to [0, 1] at the output size.
     public var heatmap: Heatmap
-    /// Strongest first, at most the configured count.
+    /// Strongest first, at most the configured count; empty when `presence` is below the
+    /// configured minimum, so a controller gets no target for an action that is not in view.
     public var components: [AffordanceComponent]
+    /// The model's probability that the action is in view; nil for models without one.
+    public var presence: Float?
 
-    public init(action: String, heatmap: Heatmap, components: [AffordanceComponent]) {
+    public init(action: String, heatmap: Heatmap, components: [AffordanceComponent], presence: Float? = nil) {
         self.action = action
         self.heatmap = heatmap
         self.components = components
+        self.presence = presence
     }
 }
 

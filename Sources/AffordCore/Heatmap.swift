@@ -25,10 +25,14 @@ public struct Heatmap: Sendable, Equatable {
 public struct ActionMap: Sendable {
     public var action: String
     public var map: Heatmap
+    /// Probability in [0, 1] that the action's part is in view at all; nil when the model
+    /// was not trained to say (min-max normalisation hides that from the map itself).
+    public var presence: Float?
 
-    public init(action: String, map: Heatmap) {
+    public init(action: String, map: Heatmap, presence: Float? = nil) {
         self.action = action
         self.map = map
+        self.presence = presence
     }
 }
 

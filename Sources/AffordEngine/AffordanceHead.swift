@@ -11,6 +11,7 @@ public final class AffordanceHead: @unchecked Sendable {
     private let conv1: LinearLayer
     private let conv2: LinearLayer
     private let classifier: LinearLayer
+    private let presence: PresenceLayer?
     private let ones: [Float]
     private let pool: ComputePool
     private let lock = NSLock()
@@ -34,13 +35,15 @@ public final class AffordanceHead: @unchecked Sendable {
         for (name, layer, outputs) in expected where layer.outFeatures != outputs {
             throw AffordError(.invalidModel, "\(file.path): '\(name)' has \(layer.outFeatures) outputs, expected \(outputs)")
         }
+        presence = config.hasPresence ? try PresenceLayer(file: file, actions: k, channels: c) : nil
         ones = [Float](repeating: 1, count: d)
     }
 
-    /// Maps `[rows·columns, K]` (token-major) from patch features `[rows·columns, D]`.
+    /// Maps `[rows·columns, K]` (token-major) from patch features `[rows·columns, D]`, and the
+    /// K presence probabilities when the head has a presence layer.
     func forward<Result>(
         _ features: UnsafePointer<Float>, rows: Int, columns: Int,
-        consume: (UnsafeBufferPointer<Float>) throws -> Result
+        consume: (_ logits: UnsafeBufferPointer<Float>, _ presence: [Float]?) throws -> Result
     ) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
@@ -64,14 +67,15 @@ public final class AffordanceHead: @unchecked Sendable {
         let k = classifier.outFeatures
         classifier.forward(w.conv2.pointer, rows: positions, ldInput: c, into: w.logits.pointer, ldOutput: k,
                            scratch: w.activations, pool: pool)
-        return try consume(UnsafeBufferPointer(start: w.logits.pointer, count: positions * k))
+        let probabilities = presence?.probabilities(features: w.conv2.pointer, positions: positions)
+        return try consume(UnsafeBufferPointer(start: w.logits.pointer, count: positions * k), probabilities)
     }
 
-    /// Convenience for tests: all K maps for token-major features, `[rows·columns, K]`.
-    public func logits(features: [Float], rows: Int, columns: Int) -> [Float] {
+    /// Convenience for tests: all K maps for token-major features, `[rows·columns, K]`, and the presence.
+    public func logits(features: [Float], rows: Int, columns: Int) -> (maps: [Float], presence: [Float]?) {
         precondition(features.count == rows * columns * config.embedDim, "features must be [rows*columns, embed_dim]")
         return features.withUnsafeBufferPointer { input in
-            forward(input.baseAddress!, rows: rows, columns: columns) { Array($0) }
+            forward(input.baseAddress!, rows: rows, columns: columns) { (Array($0), $1) }
         }
     }
 
@@ -81,6 +85,37 @@ public final class AffordanceHead: @unchecked Sendable {
         let created = HeadWorkspace(positions: rows * columns, config: config)
         workspaces[key] = created
         return created
+    }
+}
+
+/// `sigmoid(W · max over positions of the conv features + b)`, one probability per action.
+/// Max pooling, not mean: a blade that is a few patches of a wide view must still count.
+/// A K×C layer: plain fp32 loops cost microseconds beside the convolutions.
+struct PresenceLayer: Sendable {
+    /// The `presence` metadata value that declares this layer.
+    static let readout = "max_pooled_linear"
+    let weight: [Float]  // [K, C]
+    let bias: [Float]
+    let channels: Int
+
+    init(file: SafetensorsFile, actions: Int, channels: Int) throws {
+        weight = Array(try file.floats("presence.weight", shape: [actions, channels]))
+        bias = Array(try file.floats("presence.bias", shape: [actions]))
+        self.channels = channels
+    }
+
+    /// `features` is `[positions, C]`, token-major, after the ReLU.
+    func probabilities(features: UnsafePointer<Float>, positions: Int) -> [Float] {
+        var pooled = [Float](repeating: -.infinity, count: channels)
+        for position in 0..<positions {
+            let row = features + position * channels
+            for channel in 0..<channels { pooled[channel] = max(pooled[channel], row[channel]) }
+        }
+        return bias.indices.map { action in
+            var logit = bias[action]
+            for channel in 0..<channels { logit += weight[action * channels + channel] * pooled[channel] }
+            return 1 / (1 + exp(-logit))
+        }
     }
 }
 

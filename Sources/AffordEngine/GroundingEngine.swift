@@ -72,11 +72,12 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
             let kept = keepTokens
                 ? PatchTokens(side: side, dim: dim, values: Array(UnsafeBufferPointer(start: patches, count: side * side * dim)))
                 : nil
-            let maps = head.forward(patches, rows: side, columns: side) { logits in
+            let maps = head.forward(patches, rows: side, columns: side) { logits, presence in
                 channels.enumerated().map { slot, channel in
                     var values = [Float](repeating: 0, count: side * side)
                     for position in 0..<(side * side) { values[position] = logits[position * k + channel] }
-                    return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values))
+                    return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values),
+                                     presence: presence?[channel])
                 }
             }
             return (maps, kept)

@@ -11,6 +11,8 @@ public struct HeadConfig: Sendable, Equatable {
     public var modelID: String
     /// The training recipe as stored (JSON text).
     public var recipe: String
+    /// Whether the file has a presence layer, which says if each action is in view at all.
+    public var hasPresence: Bool
 
     public init(file: SafetensorsFile) throws {
         try file.requireFormat("affordd-head", version: 1)
@@ -21,6 +23,12 @@ public struct HeadConfig: Sendable, Equatable {
         backboneHash = try file.metadata("backbone_sha256")
         modelID = file.metadata["model_id"] ?? "unnamed"
         recipe = file.metadata["recipe"] ?? "{}"
+        switch file.metadata["presence"] {
+        case nil: hasPresence = false
+        case PresenceLayer.readout: hasPresence = true
+        case let other?:
+            throw AffordError(.invalidModel, "\(file.path): unknown presence readout '\(other)'; this build reads '\(PresenceLayer.readout)'")
+        }
         guard !actions.isEmpty, Set(actions).count == actions.count else {
             throw AffordError(.invalidModel, "\(file.path): actions \(actions) must be a non-empty list of distinct names")
         }

@@ -8,15 +8,19 @@ public struct PostprocessSettings: Sendable, Equatable {
     public var minArea: Int
     /// At most this many components per action, largest score mass first.
     public var maxComponents: Int
+    /// Actions whose presence is below this get no components (their heatmap is still made);
+    /// maps from models without a presence output are never gated.
+    public var minPresence: Float
     /// Heatmap size; nil means the frame size.
     public var outputWidth: Int?
     public var outputHeight: Int?
 
-    public init(relativeThreshold: Float = 0.5, minArea: Int = 1, maxComponents: Int = 3,
+    public init(relativeThreshold: Float = 0.5, minArea: Int = 1, maxComponents: Int = 3, minPresence: Float = 0.5,
                 outputWidth: Int? = nil, outputHeight: Int? = nil) {
         self.relativeThreshold = relativeThreshold
         self.minArea = minArea
         self.maxComponents = maxComponents
+        self.minPresence = minPresence
         self.outputWidth = outputWidth
         self.outputHeight = outputHeight
     }
@@ -38,7 +42,8 @@ public struct HeatmapPostprocessor: Sendable {
             : Bilinear.Separable(sourceWidth: raw.map.width, sourceHeight: raw.map.height,
                                  targetWidth: width, targetHeight: height).resize(raw.map)
         Self.normalise(&heatmap.values)
-        var components = Self.components(
+        let absent = raw.presence.map { $0 < settings.minPresence } ?? false
+        var components = absent ? [] : Self.components(
             of: heatmap, relativeThreshold: settings.relativeThreshold, minArea: settings.minArea,
             keep: settings.maxComponents)
         if width != frameWidth || height != frameHeight {
@@ -49,7 +54,7 @@ public struct HeatmapPostprocessor: Sendable {
                 components[i].v = (components[i].v + 0.5) * sy - 0.5
             }
         }
-        return ActionResult(action: raw.action, heatmap: heatmap, components: components)
+        return ActionResult(action: raw.action, heatmap: heatmap, components: components, presence: raw.presence)
     }
 
     /// `(x - min) / (max - min + eps)`.

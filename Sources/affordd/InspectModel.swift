@@ -36,6 +36,7 @@ struct InspectModel: ParsableCommand {
             print("model id:     \(config.modelID)")
             print("actions:      \(config.actions.count): \(config.actions.joined(separator: ", "))")
             print("input:        \(config.inputSize)x\(config.inputSize), features \(config.embedDim), hidden \(config.hiddenDim)")
+            print("presence:     \(config.hasPresence ? "yes (max-pooled linear layer)" : "no: every action is taken as in view")")
             print("backbone:     sha256 \(config.backboneHash)")
             print("recipe:       \(config.recipe)")
         default:

@@ -12,6 +12,9 @@ enum HeadReference {
         /// `[K, rows, cols]` from the fp32 weights and from the dequantized int8 weights.
         let maps: [Float]
         let mapsDequantized: [Float]
+        /// Per action, from the fp32 and the dequantized weights; nil without `--presence`.
+        let presence: [Float]?
+        let presenceDequantized: [Float]?
         let rows: Int
         let columns: Int
     }
@@ -40,6 +43,8 @@ enum HeadReference {
             features: Array(try reference.floats("features")),
             maps: Array(try reference.floats("maps")),
             mapsDequantized: Array(try reference.floats("maps_dequantized")),
+            presence: reference.contains("presence") ? Array(try reference.floats("presence")) : nil,
+            presenceDequantized: reference.contains("presence_dequantized") ? Array(try reference.floats("presence_dequantized")) : nil,
             rows: maps.shape[1], columns: maps.shape[2])
     }
 

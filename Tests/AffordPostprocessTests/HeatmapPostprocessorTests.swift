@@ -38,6 +38,18 @@ import Testing
         #expect(one.count == 1 && one[0].area == 4)
     }
 
+    @Test func anActionBelowTheMinimumPresenceKeepsItsHeatmapButLosesItsComponents() {
+        let post = HeatmapPostprocessor(settings: PostprocessSettings(relativeThreshold: 0.4, minPresence: 0.3))
+        let absent = post.process(ActionMap(action: "cut", map: Self.twoBlobs(), presence: 0.29), frameWidth: 10, frameHeight: 6)
+        #expect(absent.components.isEmpty)
+        #expect(absent.presence == 0.29)
+        #expect(absent.heatmap == HeatmapPostprocessor.normalised(Self.twoBlobs()))
+        let present = post.process(ActionMap(action: "cut", map: Self.twoBlobs(), presence: 0.3), frameWidth: 10, frameHeight: 6)
+        #expect(present.components.count == 2)
+        let unknown = post.process(ActionMap(action: "cut", map: Self.twoBlobs()), frameWidth: 10, frameHeight: 6)
+        #expect(unknown.components.count == 2 && unknown.presence == nil)
+    }
+
     @Test func flatMapHasNoComponents() {
         let post = HeatmapPostprocessor(settings: PostprocessSettings())
         let result = post.process(ActionMap(action: "cut", map: Heatmap(width: 4, height: 4, repeating: 3)),

@@ -23,6 +23,11 @@ enum SyntheticResults {
             rayCamera: first ? SIMD3(0, 0.6, 0.8) : nil, rayBase: nil, tablePoint: first ? SIMD3(1, 2, 3) : nil)
     }
 
+    /// The first action has none (a model without a presence output); the others a value exact in binary.
+    static func presence(actionIndex: Int, seq: Int) -> Float? {
+        actionIndex == 0 ? nil : Float((seq + actionIndex) % 8) / 8
+    }
+
     static func result(camera: String, actions: [String], width: Int, height: Int, seq: Int) -> FrameResult {
         FrameResult(
             camera: camera, sequence: UInt64(seq), captureMonotonicNs: MonotonicClock.nowNs(), frameWidth: width,
@@ -30,7 +35,8 @@ enum SyntheticResults {
             actions: actions.enumerated().map { index, action in
                 ActionResult(
                     action: action, heatmap: heatmap(width: width, height: height, actionIndex: index, seq: seq),
-                    components: [component(actionIndex: index, seq: seq)])
+                    components: [component(actionIndex: index, seq: seq)],
+                    presence: presence(actionIndex: index, seq: seq))
             })
     }
 }

@@ -3,7 +3,7 @@
 The reference is plain numpy, channel-first, with explicit zero padding and a
 direct 3x3 convolution loop: nothing shared with the engine's im2col layout.
 
-    python3 head_reference.py OUT_DIR [--tokens FIXTURE.safetensors] [--sha SHA]
+    python3 head_reference.py OUT_DIR [--tokens FIXTURE.safetensors] [--sha SHA] [--presence]
 """
 
 import argparse
@@ -34,15 +34,25 @@ def conv3x3(x, w, b):
     return out + b[:, None, None]
 
 
-def head_forward(features, t, rows, cols):
-    """features [rows*cols, D] token-major -> maps [K, rows, cols]."""
+def conv_features(features, t, rows, cols):
+    """features [rows*cols, D] token-major -> the second conv's ReLU output [C, rows, cols]."""
     x = features.astype(np.float64)
     x = x + (gelu(x @ t["mlp.fc1.weight"].T + t["mlp.fc1.bias"]) @ t["mlp.fc2.weight"].T + t["mlp.fc2.bias"])
     x = x.T.reshape(-1, rows, cols)
     x = np.maximum(conv3x3(x, t["conv1.weight"], t["conv1.bias"]), 0)
-    x = np.maximum(conv3x3(x, t["conv2.weight"], t["conv2.bias"]), 0)
+    return np.maximum(conv3x3(x, t["conv2.weight"], t["conv2.bias"]), 0)
+
+
+def head_forward(features, t, rows, cols):
+    """features [rows*cols, D] token-major -> maps [K, rows, cols]."""
     w = t["classifier.weight"][:, :, 0, 0]
-    return np.einsum("kc,chw->khw", w, x) + t["classifier.bias"][:, None, None]
+    return np.einsum("kc,chw->khw", w, conv_features(features, t, rows, cols)) + t["classifier.bias"][:, None, None]
+
+
+def presence(features, t, rows, cols):
+    """sigmoid(W . max over positions of the conv features + b), per action."""
+    pooled = conv_features(features, t, rows, cols).reshape(t["conv2.bias"].shape[0], -1).max(axis=1)
+    return 1 / (1 + np.exp(-(t["presence.weight"] @ pooled + t["presence.bias"])))
 
 
 def quantize(w):
@@ -62,6 +72,7 @@ def main():
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--rows", type=int, default=5)
     parser.add_argument("--cols", type=int, default=7)
+    parser.add_argument("--presence", action="store_true", help="add a presence layer (max-pooled features -> linear)")
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     actions = ["hold", "cut", "pour"]
@@ -87,17 +98,21 @@ def main():
         "conv2.weight": weight(c, c, 3, 3), "conv2.bias": weight(c, 1)[:, 0],
         "classifier.weight": weight(k, c, 1, 1), "classifier.bias": weight(k, 1)[:, 0],
     }
+    if args.presence:
+        tensors["presence.weight"], tensors["presence.bias"] = weight(k, c), weight(k, 1)[:, 0]
     metadata = {
         "format": "affordd-head", "format_version": "1", "actions": json.dumps(actions),
         "input_size": str(args.rows * 14), "embed_dim": str(d), "hidden_dim": str(c),
         "backbone_sha256": args.sha, "recipe": json.dumps({"mode": "test"}), "model_id": "test-head",
     }
+    if args.presence:
+        metadata["presence"] = "max_pooled_linear"
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(args.out / "head.fp32.safetensors"), metadata=metadata)
 
     quantized = dict(tensors)
     dequantized = dict(tensors)
-    for name in [n for n in tensors if n.endswith(".weight")]:
+    for name in [n for n in tensors if n.endswith(".weight") and not n.startswith("presence.")]:
         q, scale = quantize(tensors[name])
         quantized[name], quantized[name + "_scale"] = q, scale
         dequantized[name] = (q.reshape(q.shape[0], -1).astype(np.float32) * scale[:, None]).reshape(q.shape)
@@ -105,7 +120,11 @@ def main():
 
     maps = head_forward(features, tensors, args.rows, args.cols).astype(np.float32)
     maps_dequantized = head_forward(features, dequantized, args.rows, args.cols).astype(np.float32)
-    save_file({"features": features, "maps": maps, "maps_dequantized": maps_dequantized},
+    outputs = {"features": features, "maps": maps, "maps_dequantized": maps_dequantized}
+    if args.presence:
+        outputs["presence"] = presence(features, tensors, args.rows, args.cols).astype(np.float32)
+        outputs["presence_dequantized"] = presence(features, dequantized, args.rows, args.cols).astype(np.float32)
+    save_file(outputs,
               str(args.out / "reference.safetensors"))
 
 

@@ -33,3 +33,7 @@ def centroid(action_index, seq):
         "ray_base": None,
         "table_point": [1.0, 2.0, 3.0] if first else None,
     }
+
+
+def presence(action_index, seq):
+    return None if action_index == 0 else ((seq + action_index) % 8) / 8

@@ -70,6 +70,9 @@ def main():
             for index, action in enumerate(actions):
                 if header["actions"][action] != [expected.centroid(index, seq)]:
                     fail(f"centroids for {action}: {header['actions'][action]}")
+            want = {action: expected.presence(index, seq) for index, action in enumerate(actions)}
+            if header.get("presence") != want:
+                fail(f"presence {header.get('presence')}, expected {want}")
             frames.setdefault(seq, set()).add("centroids")
         else:
             action = topic.split("/")[3]
@@ -85,6 +88,8 @@ def main():
                 fail("big-endian payload")
             if header["centroids"] != [expected.centroid(index, seq)]:
                 fail(f"header centroids {header['centroids']}")
+            if "presence" not in header or header["presence"] != expected.presence(index, seq):
+                fail(f"header presence {header.get('presence', 'missing')}")
             values = expected.heatmap(width, height, index, seq)
             if a.encoding == "mono8":
                 if header["step"] != width:

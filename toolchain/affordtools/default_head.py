@@ -19,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .bank import GT_GRID, build_bank
 from .datasets import Dataset, LayoutError, Sample
 from .exemplars import read_generic
-from .export import export_head, head_forward_numpy
+from .export import export_head, head_forward_numpy, presence_numpy
 from .features import FeatureExtractor
 from .head import LocateHead
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps
@@ -68,8 +69,10 @@ def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtra
     return torch.stack(tokens), gt, visible
 
 
-def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr: float, seed: int, log=print) -> None:
-    """KL(GT || map) over every visible action of every image, AdamW with a cosine schedule."""
+def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr: float, seed: int,
+          presence_weight: float = 0.0, log=print) -> None:
+    """KL(GT || map) over every visible action of every image, plus, for a head with a presence
+    layer, `presence_weight` times a binary cross-entropy on which actions are in view; AdamW, one-cycle."""
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
     steps = epochs * ((len(tokens) + batch - 1) // batch)
@@ -80,9 +83,14 @@ def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr:
         total, pairs = 0.0, 0
         for start in range(0, len(order), batch):
             idx = order[start:start + batch]
-            maps = head(tokens[idx])
             rows, cols = visible[idx].nonzero(as_tuple=True)
-            loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+            if head.presence is None:
+                maps = head(tokens[idx])
+                loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+            else:
+                maps, presence = head.forward_with_presence(tokens[idx])
+                loss = kl_loss(maps[rows, cols], gt[idx][rows, cols]) + presence_weight * \
+                    F.binary_cross_entropy_with_logits(presence, visible[idx].float())
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -103,11 +111,13 @@ def run(args: argparse.Namespace, log=print) -> dict:
     started = time.perf_counter()
     tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror, log=log)
     log(f"features for {len(tokens)} rows ready in {time.perf_counter() - started:.0f} s")
-    head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False)
-    train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed, log=log)
+    head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False,
+                      presence=args.presence_weight > 0)
+    train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed,
+          presence_weight=args.presence_weight, log=log)
     recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
               "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror,
-              "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+              "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "presence_weight": args.presence_weight,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
@@ -127,7 +137,28 @@ def run(args: argparse.Namespace, log=print) -> dict:
         results[name] = {"KLD": total.kld, "SIM": total.sim, "NSS": total.nss,
                          "per_action": {a: {"KLD": s.kld, "SIM": s.sim, "NSS": s.nss} for a, s in per_action.items()}}
         log(f"{name:<17} KLD={total.kld:.3f} SIM={total.sim:.3f} NSS={total.nss:.3f}")
+    if head.presence is not None:
+        test_tokens, _, in_view = per_image(test_set.train_ego, train_set.actions, extractor, log=log)
+        scores = np.stack([presence_numpy(effective, t.numpy()) for t in test_tokens])
+        results["presence"] = presence_scores(scores, in_view.numpy(), train_set.actions)
+        log(f"presence: accuracy {results['presence']['accuracy']:.3f} at 0.5, "
+            f"mean AUC {results['presence']['mean_auc']:.3f}")
     return results
+
+
+def presence_scores(scores: np.ndarray, in_view: np.ndarray, actions: list[str]) -> dict:
+    """Held-out presence [I, K] against which actions are in view: accuracy at 0.5 and ROC AUC per action."""
+    def auc(s: np.ndarray, y: np.ndarray) -> float | None:
+        positives, negatives = int(y.sum()), int((~y).sum())
+        if not positives or not negatives:
+            return None
+        ranks = np.empty(len(s))
+        ranks[np.argsort(s, kind="stable")] = np.arange(1, len(s) + 1)
+        return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    per_action = {a: auc(scores[:, k], in_view[:, k]) for k, a in enumerate(actions)}
+    defined = [v for v in per_action.values() if v is not None]
+    return {"accuracy": float(((scores >= 0.5) == in_view).mean()), "in_view_rate": float(in_view.mean()),
+            "mean_auc": float(np.mean(defined)) if defined else None, "auc": per_action}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--presence-weight", type=float, default=0.5,
+                    help="weight of the presence loss; 0 trains no presence layer")
     ap.add_argument("--no-mirror", dest="mirror", action="store_false", help="train on the renders as they are, no mirrored copies")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")

@@ -21,6 +21,7 @@ from .head import LocateHead
 FORMAT = "affordd-head"
 FORMAT_VERSION = "1"
 QUANTIZED = ("mlp.fc1.weight", "mlp.fc2.weight", "conv1.weight", "conv2.weight", "classifier.weight")
+PRESENCE_READOUT = "max_pooled_linear"  # the `presence` metadata value; the daemon knows the same name
 
 
 def fold_bn(conv: torch.nn.Conv2d, bn: torch.nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +43,8 @@ def head_tensors(head: LocateHead) -> dict[str, np.ndarray]:
         "mlp.fc2.weight": t(head.fc2.weight), "mlp.fc2.bias": t(head.fc2.bias),
         "conv1.weight": w1, "conv1.bias": b1, "conv2.weight": w2, "conv2.bias": b2,
         "classifier.weight": t(head.classifier.weight), "classifier.bias": t(head.classifier.bias),
+        **({"presence.weight": t(head.presence.weight), "presence.bias": t(head.presence.bias)}
+           if head.presence is not None else {}),
     }
 
 
@@ -76,6 +79,7 @@ def export_head(head: LocateHead, out: str | Path, *, input_size: int, backbone_
         "embed_dim": str(head.embed_dim), "hidden_dim": str(head.hidden_dim),
         "backbone_sha256": backbone_sha256, "recipe": json.dumps(recipe, sort_keys=True),
         "model_id": model_id, "quantization": "int8-symmetric-per-output-channel" if int8 else "none",
+        **({"presence": PRESENCE_READOUT} if head.presence is not None else {}),
         **(extra or {}),
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +109,20 @@ def load_head_file(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, s
 
 def head_forward_numpy(t: dict[str, np.ndarray], tokens: np.ndarray) -> np.ndarray:
     """Plain reference forward of a head file: tokens [N, D] -> maps [K, h, w]."""
+    w = t["classifier.weight"][:, :, 0, 0]
+    features = head_features_numpy(t, tokens)
+    return (np.einsum("kc,chw->khw", w, features) + t["classifier.bias"][:, None, None]).astype(np.float32)
+
+
+def presence_numpy(t: dict[str, np.ndarray], tokens: np.ndarray) -> np.ndarray:
+    """Reference presence of a head file with a presence layer: tokens [N, D] -> probability per action [K]."""
+    pooled = head_features_numpy(t, tokens).max(axis=(1, 2))
+    logits = t["presence.weight"] @ pooled + t["presence.bias"]
+    return (1 / (1 + np.exp(-logits))).astype(np.float32)
+
+
+def head_features_numpy(t: dict[str, np.ndarray], tokens: np.ndarray) -> np.ndarray:
+    """The second conv's output [C, h, w], after its ReLU."""
     from scipy.special import erf
 
     n, d = tokens.shape
@@ -123,9 +141,7 @@ def head_forward_numpy(t: dict[str, np.ndarray], tokens: np.ndarray) -> np.ndarr
         return np.maximum(out, 0)
 
     x = conv3x3(x, t["conv1.weight"], t["conv1.bias"])
-    x = conv3x3(x, t["conv2.weight"], t["conv2.bias"])
-    w = t["classifier.weight"][:, :, 0, 0]
-    return (np.einsum("kc,chw->khw", w, x) + t["classifier.bias"][:, None, None]).astype(np.float32)
+    return conv3x3(x, t["conv2.weight"], t["conv2.bias"])
 
 
 def write_roundtrip(out_dir: str | Path, seed: int = 0) -> Path:

@@ -4,6 +4,10 @@ Layout follows docs/MODEL_FORMAT.md: a residual MLP `x + fc2(gelu(fc1(x)))` on e
 token, two conv3x3+BN+ReLU, a conv1x1 to K action maps. As in LOCATE, the MLP and the
 classifier are shared by egocentric and exocentric images while each view has its own
 conv branch; only the egocentric branch is exported (the daemon sees objects alone).
+
+Min-max normalisation makes every map peak somewhere, so the maps cannot say whether an
+action is in view. With `presence`, a linear layer on the conv features' spatial maximum
+(max, not mean: a small blade is a few patches of a large view) says it per action.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ class LocateHead(nn.Module):
     """Maps patch tokens [B, N, D] to action maps [B, K, h, w] (h = w = sqrt(N))."""
 
     def __init__(self, actions: list[str], embed_dim: int = 384, hidden_dim: int = 256,
-                 exo_branch: bool = True):
+                 exo_branch: bool = True, presence: bool = False):
         super().__init__()
         self.actions = list(actions)
         self.embed_dim = embed_dim
@@ -31,6 +35,7 @@ class LocateHead(nn.Module):
         self.exo = (nn.Sequential(conv_bn_relu(embed_dim, hidden_dim), conv_bn_relu(hidden_dim, hidden_dim))
                     if exo_branch else None)
         self.classifier = nn.Conv2d(hidden_dim, len(self.actions), 1)
+        self.presence = nn.Linear(hidden_dim, len(self.actions)) if presence else None
 
     def project(self, tokens: torch.Tensor) -> torch.Tensor:
         """Residual MLP on tokens [B, N, D] -> feature grid [B, D, h, w]."""
@@ -48,6 +53,13 @@ class LocateHead(nn.Module):
 
     def forward(self, tokens: torch.Tensor, view: str = "ego") -> torch.Tensor:
         return self.classifier(self.embed(tokens, view))
+
+    def forward_with_presence(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Egocentric maps [B, K, h, w] and presence logits [B, K]."""
+        if self.presence is None:
+            raise ValueError("this head was built without a presence layer")
+        features = self.embed(tokens)
+        return self.classifier(features), self.presence(features.amax(dim=(2, 3)))
 
 
 def concentration_loss(maps: torch.Tensor) -> torch.Tensor:

@@ -8,13 +8,13 @@ import pytest
 import torch
 from safetensors import safe_open
 
-from affordtools.export import export_head, head_forward_numpy, load_head_file, write_roundtrip
+from affordtools.export import export_head, head_forward_numpy, load_head_file, presence_numpy, write_roundtrip
 from affordtools.head import LocateHead
 
 
-def trained_like_head(seed: int = 1) -> LocateHead:
+def trained_like_head(seed: int = 1, presence: bool = False) -> LocateHead:
     torch.manual_seed(seed)
-    head = LocateHead(["hold", "cut"], 384, 32)
+    head = LocateHead(["hold", "cut"], 384, 32, presence=presence)
     head.train()
     with torch.no_grad():  # a few batches give BN real running statistics
         for _ in range(5):
@@ -53,6 +53,37 @@ def test_int8_file_stores_scales_and_stays_close(tmp_path):
         want = head(tokens)[0].numpy()
     got = head_forward_numpy(tensors, tokens[0].numpy())
     assert np.abs(got - want).max() < 0.02 * np.abs(want).max()
+
+
+def test_presence_layer_is_exported_in_fp32_and_reproduces_pytorch(tmp_path):
+    head = trained_like_head(presence=True)
+    export_head(head, tmp_path / "p.safetensors", input_size=224, backbone_sha256="abc",
+                recipe={}, model_id="p", int8=True)
+    with safe_open(str(tmp_path / "p.safetensors"), "numpy") as f:
+        assert f.metadata()["presence"] == "max_pooled_linear"
+        assert f.get_tensor("presence.weight").dtype == np.float32
+        assert f.get_tensor("presence.weight").shape == (2, 32)
+    tensors, _ = load_head_file(tmp_path / "p.safetensors")
+    tokens = torch.randn(1, 256, 384)
+    with torch.no_grad():
+        want = torch.sigmoid(head.forward_with_presence(tokens)[1])[0].numpy()
+    np.testing.assert_allclose(presence_numpy(tensors, tokens[0].numpy()), want, atol=0.02)
+
+    export_head(trained_like_head(), tmp_path / "plain.safetensors", input_size=224, backbone_sha256="abc",
+                recipe={}, model_id="plain")
+    with safe_open(str(tmp_path / "plain.safetensors"), "numpy") as f:
+        assert "presence" not in f.metadata() and "presence.weight" not in f.keys()
+
+
+def test_presence_scores_rank_and_threshold():
+    from affordtools.default_head import presence_scores
+    in_view = np.array([[True, False], [False, False], [True, True], [False, True]])
+    scores = np.array([[0.9, 0.2], [0.1, 0.6], [0.8, 0.7], [0.4, 0.1]], np.float32)
+    result = presence_scores(scores, in_view, ["hold", "cut"])
+    assert result["auc"]["hold"] == 1.0  # both in-view images outrank both others
+    assert result["auc"]["cut"] == 0.5   # 0.7 beats both negatives, 0.1 beats neither
+    assert result["accuracy"] == 6 / 8 and result["in_view_rate"] == 0.5  # cut misses images 2 and 4
+    assert result["mean_auc"] == 0.75
 
 
 def test_rejects_a_file_of_another_kind(tmp_path):

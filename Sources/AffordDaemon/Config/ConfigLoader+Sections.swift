@@ -6,7 +6,7 @@ import Foundation
 extension ConfigLoader {
     static func postprocessing(_ field: YAMLField) throws -> PostprocessConfig {
         let f = try field.mapping(allowed: [
-            "relative_threshold", "min_area", "max_components", "output_width", "output_height",
+            "relative_threshold", "min_area", "max_components", "min_presence", "output_width", "output_height",
             "heatmap_encoding", "table_plane",
         ])
         var settings = PostprocessSettings()
@@ -14,6 +14,11 @@ extension ConfigLoader {
             let value = try threshold.double()
             guard value > 0, value <= 1 else { throw threshold.fail("expected a number in (0, 1], got \(value)") }
             settings.relativeThreshold = Float(value)
+        }
+        if let presence = f.optional("min_presence") {
+            let value = try presence.double()
+            guard value >= 0, value <= 1 else { throw presence.fail("expected a probability in [0, 1], got \(value)") }
+            settings.minPresence = Float(value)
         }
         settings.minArea = try f.optional("min_area")?.positiveInt() ?? settings.minArea
         settings.maxComponents = try f.optional("max_components")?.positiveInt() ?? settings.maxComponents

@@ -34,7 +34,7 @@ public enum SnapshotRunner {
         return Result(image: image, modelID: grounder.modelID, actions: results)
     }
 
-    /// `{"image", "model", "width", "height", "actions": {action: [components]}}`.
+    /// `{"image", "model", "width", "height", "actions": {action: [components]}, "presence": {action: p or null}}`.
     public static func json(_ result: Result, image: String) throws -> String {
         struct Output: Encodable {
             var image: String
@@ -42,11 +42,11 @@ public enum SnapshotRunner {
             var width: Int
             var height: Int
             var actions: [String: [CentroidSnapshot.Component]]
+            var presence: [String: Float?]
         }
         let output = Output(image: image, model: result.modelID, width: result.image.width, height: result.image.height,
-                            actions: Dictionary(uniqueKeysWithValues: result.actions.map {
-                                ($0.action, $0.components.map(CentroidSnapshot.Component.init))
-                            }))
+                            actions: CentroidSnapshot.components(result.actions),
+                            presence: CentroidSnapshot.presence(result.actions))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(output), as: UTF8.self)

@@ -10,9 +10,10 @@ struct CentroidSnapshot: Encodable {
         var frameHeight: Int
         var modelID: String
         var actions: [String: [Component]]
+        var presence: [String: Float?]
 
         enum CodingKeys: String, CodingKey {
-            case seq, actions
+            case seq, actions, presence
             case tCaptureMonoNs = "t_capture_mono_ns"
             case frameWidth = "frame_width"
             case frameHeight = "frame_height"
@@ -44,7 +45,16 @@ struct CentroidSnapshot: Encodable {
         cameras = results.mapValues { result in
             Camera(seq: result.sequence, tCaptureMonoNs: result.captureMonotonicNs, frameWidth: result.frameWidth,
                    frameHeight: result.frameHeight, modelID: result.modelID,
-                   actions: Dictionary(uniqueKeysWithValues: result.actions.map { ($0.action, $0.components.map(Component.init)) }))
+                   actions: Self.components(result.actions), presence: Self.presence(result.actions))
         }
+    }
+
+    static func components(_ actions: [ActionResult]) -> [String: [Component]] {
+        Dictionary(uniqueKeysWithValues: actions.map { ($0.action, $0.components.map(Component.init)) })
+    }
+
+    /// null for a model without a presence output (JSON has no NaN: a non-finite value is null too).
+    static func presence(_ actions: [ActionResult]) -> [String: Float?] {
+        Dictionary(uniqueKeysWithValues: actions.map { ($0.action, $0.presence.flatMap { $0.isFinite ? $0 : nil }) })
     }
 }

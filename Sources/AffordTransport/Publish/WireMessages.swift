@@ -79,7 +79,7 @@ struct WireHeatmapHeader: Encodable {
     let encoding: HeatmapEncoding
 
     enum CodingKeys: String, CodingKey {
-        case action, width, height, encoding, step, centroids
+        case action, width, height, encoding, step, centroids, presence
         case isBigEndian = "is_bigendian"
     }
 
@@ -93,6 +93,7 @@ struct WireHeatmapHeader: Encodable {
         try c.encode(action.heatmap.width * encoding.bytesPerPixel, forKey: .step)
         try c.encode(0, forKey: .isBigEndian)
         try c.encode(action.components.map(WireCentroid.init), forKey: .centroids)
+        try c.encode(action.presence.flatMap(WireFormat.finite), forKey: .presence)
     }
 }
 
@@ -100,7 +101,7 @@ struct WireHeatmapHeader: Encodable {
 struct WireCentroids: Encodable {
     let stamp: WireFrameStamp
 
-    enum CodingKeys: String, CodingKey { case actions, timings }
+    enum CodingKeys: String, CodingKey { case actions, presence, timings }
 
     enum TimingKeys: String, CodingKey {
         case decodeNs = "decode_ns"
@@ -114,6 +115,9 @@ struct WireCentroids: Encodable {
         var actions: [String: [WireCentroid]] = [:]
         for action in stamp.result.actions { actions[action.action] = action.components.map(WireCentroid.init) }
         try c.encode(actions, forKey: .actions)
+        var presence: [String: Float?] = [:]
+        for action in stamp.result.actions { presence[action.action] = action.presence.flatMap(WireFormat.finite) }
+        try c.encode(presence, forKey: .presence)
         let timings = stamp.result.timings
         var nested = c.nestedContainer(keyedBy: TimingKeys.self, forKey: .timings)
         try nested.encode(timings.decodeNs, forKey: .decodeNs)
