@@ -40,3 +40,35 @@ def test_rows_hold_every_visible_action_and_mirror_image_and_gt_together(tmp_pat
     assert hold[:, 0].min() == 1 and hold[:, -1].max() == 0
     assert torch.equal(hold_mirrored, hold.flip(-1))
     assert torch.equal(gt[1, 0], gt[0, 0].flip(-1)) and gt[2, 1].abs().sum() == 0
+
+
+def test_presence_layer_learns_which_actions_are_in_view():
+    """Tokens carry a 'blade' direction on a few patches when cut is in view; hold is always in
+    view. After training, presence must rank held-out images by whether the blade is there."""
+    from affordtools.default_head import presence_scores, train
+    from affordtools.head import LocateHead
+
+    gen = torch.Generator().manual_seed(0)
+    blade = torch.randn(16, generator=gen)
+
+    def make(count):
+        tokens = torch.randn(count, 64, 16, generator=gen) * 0.5
+        cut = torch.rand(count, generator=gen) < 0.5
+        gt = torch.zeros(count, 2, GT_GRID, GT_GRID)
+        for i in range(count):
+            at = int(torch.randint(0, 56, (1,), generator=gen))
+            if cut[i]:
+                tokens[i, at:at + 3] += 2 * blade
+            gt[i, :, (at // 8) * GT_GRID // 8, (at % 8) * GT_GRID // 8] = 1
+        visible = torch.stack([cut, torch.ones(count, dtype=torch.bool)], dim=1)  # [cut, hold]
+        return tokens, gt, visible
+
+    head = LocateHead(["cut", "hold"], 16, 8, exo_branch=False, presence=True)
+    tokens, gt, visible = make(256)
+    train(head, tokens, gt, visible, epochs=6, batch=32, lr=1e-2, seed=0, presence_weight=1.0, log=lambda *_: None)
+    held_tokens, _, held_visible = make(64)
+    with torch.no_grad():
+        presence = torch.sigmoid(head.eval().forward_with_presence(held_tokens)[1]).numpy()
+    scores = presence_scores(presence, held_visible.numpy(), ["cut", "hold"])
+    assert scores["auc"]["cut"] > 0.95 and scores["auc"]["hold"] is None  # hold is never out of view
+    assert presence[:, 1].min() > 0.5
