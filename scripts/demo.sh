@@ -32,6 +32,7 @@ ready="$OUT/.subscriber-ready"
 "$PYTHON" - "$endpoint" "$ready" <<'PY' &
 import json, sys, zmq
 socket = zmq.Context().socket(zmq.SUB)
+socket.setsockopt(zmq.RECONNECT_IVL, 10)  # the daemon binds later; retry often so frame 1 is not missed
 socket.connect(sys.argv[1])
 socket.setsockopt(zmq.SUBSCRIBE, b"afford/")
 socket.setsockopt(zmq.RCVTIMEO, 15000)

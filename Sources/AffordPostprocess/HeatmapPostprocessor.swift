@@ -9,13 +9,14 @@ public struct PostprocessSettings: Sendable, Equatable {
     /// At most this many components per action, largest score mass first.
     public var maxComponents: Int
     /// Actions whose presence is below this get no components (their heatmap is still made);
-    /// maps from models without a presence output are never gated.
+    /// maps from models without a presence output are never gated. The default is low because
+    /// a head trained on renders is less sure on real photos (docs/DEFAULT_MODEL.md).
     public var minPresence: Float
     /// Heatmap size; nil means the frame size.
     public var outputWidth: Int?
     public var outputHeight: Int?
 
-    public init(relativeThreshold: Float = 0.5, minArea: Int = 1, maxComponents: Int = 3, minPresence: Float = 0.5,
+    public init(relativeThreshold: Float = 0.5, minArea: Int = 1, maxComponents: Int = 3, minPresence: Float = 0.15,
                 outputWidth: Int? = nil, outputHeight: Int? = nil) {
         self.relativeThreshold = relativeThreshold
         self.minArea = minArea

@@ -19,7 +19,7 @@ import Testing
         #expect(config.actions == ["hold", "cut", "pour"])
         #expect(config.model.inputSize == 224)
         #expect(config.postprocessing.settings.relativeThreshold == 0.5)
-        #expect(config.postprocessing.settings.minPresence == 0.5)
+        #expect(config.postprocessing.settings.minPresence == 0.15)
         #expect(config.postprocessing.tablePlane?.normal == SIMD3(0, 0, 1))
         #expect(config.endpoints.publish.count == 2)
         #expect(config.recording?.compression == .zstd)
@@ -48,7 +48,7 @@ import Testing
         ("actions: [hold, cut, pour]", "actions: hold", "actions: expected a list"),
         ("relative_threshold: 0.5", "relative_threshold: 1.5", "postprocessing.relative_threshold: expected a number in (0, 1]"),
         ("min_area: 30", "min_area: 0", "postprocessing.min_area: expected a positive integer"),
-        ("min_presence: 0.5", "min_presence: 1.2", "postprocessing.min_presence: expected a probability in [0, 1], got 1.2"),
+        ("min_presence: 0.15", "min_presence: 1.2", "postprocessing.min_presence: expected a probability in [0, 1], got 1.2"),
         ("heatmap_encoding: mono8", "heatmap_encoding: jpeg", #"postprocessing.heatmap_encoding: expected one of mono8, 32FC1, got "jpeg""#),
         ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 1.0]", "postprocessing.table_plane.normal: expected 3 numbers"),
         ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 0.0, 0.0]", "postprocessing.table_plane: table plane normal must be non-zero"),
