@@ -85,12 +85,12 @@ def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr:
             idx = order[start:start + batch]
             rows, cols = visible[idx].nonzero(as_tuple=True)
             if head.presence is None:
-                maps = head(tokens[idx])
-                loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+                maps, presence = head(tokens[idx]), None
             else:
                 maps, presence = head.forward_with_presence(tokens[idx])
-                loss = kl_loss(maps[rows, cols], gt[idx][rows, cols]) + presence_weight * \
-                    F.binary_cross_entropy_with_logits(presence, visible[idx].float())
+            loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+            if presence is not None:
+                loss = loss + presence_weight * F.binary_cross_entropy_with_logits(presence, visible[idx].float())
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -117,7 +117,8 @@ def run(args: argparse.Namespace, log=print) -> dict:
           presence_weight=args.presence_weight, log=log)
     recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
               "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror,
-              "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "presence_weight": args.presence_weight,
+              "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+              "presence_weight": args.presence_weight,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
