@@ -29,7 +29,7 @@ import Testing
                 ActionResult(action: "hold", heatmap: hold, components: [
                     AffordanceComponent(u: 10.5, v: 20.25, area: 30, peak: 1, mean: 0.5),
                     AffordanceComponent(u: 40, v: 8, area: 3, peak: 0.7, mean: 0.6),
-                ]),
+                ], presence: 0.75),
                 ActionResult(action: "cut", heatmap: cut, components: []),
             ])
     }
@@ -73,7 +73,7 @@ import Testing
         let positions = circles.compactMap { $0["position"] as? [String: Double] }
         #expect(positions == [["x": 10.5, "y": 20.25], ["x": 40, "y": 8]])
         let texts = (annotations["texts"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
-        #expect(texts == ["hold", "hold 2"])
+        #expect(texts == ["hold p=0.75", "hold 2"])
         let points = try #require((annotations["points"] as? [[String: Any]])?.first)
         #expect(points["type"] as? Int == 1)
 

@@ -10,6 +10,7 @@ enum FoxgloveResultEncoding {
     }
 
     /// A circle and a label per component, and one POINTS annotation per action, in frame pixels.
+    /// The strongest component's label carries the action's presence when the model gives one.
     static func annotations(_ result: FrameResult, wallNs: UInt64) -> Foxglove.ImageAnnotations {
         let time = Foxglove.Time(nanoseconds: wallNs)
         var circles: [Foxglove.CircleAnnotation] = []
@@ -20,11 +21,12 @@ enum FoxgloveResultEncoding {
         for (index, action) in result.actions.enumerated() {
             let color = palette[index % palette.count]
             let centres = action.components.map { Foxglove.Point2(x: $0.u, y: $0.v) }
+            let presence = action.presence.map { String(format: " p=%.2f", $0) } ?? ""
             for (rank, centre) in centres.enumerated() {
                 circles.append(.init(timestamp: time, position: centre, diameter: 12, thickness: 2,
                                      fill_color: clear, outline_color: color))
                 texts.append(.init(timestamp: time, position: .init(x: centre.x + 8, y: centre.y - 8),
-                                   text: rank == 0 ? action.action : "\(action.action) \(rank + 1)",
+                                   text: rank == 0 ? action.action + presence : "\(action.action) \(rank + 1)",
                                    font_size: 14, text_color: color, background_color: shade))
             }
             if !centres.isEmpty {
