@@ -44,10 +44,13 @@ def test_rows_hold_every_visible_action_and_mirror_image_and_gt_together(tmp_pat
 
 def test_presence_layer_learns_which_actions_are_in_view():
     """Tokens carry a 'blade' direction on a few patches when cut is in view; hold is always in
-    view. After training, presence must rank held-out images by whether the blade is there."""
+    view. After training, presence must rank held-out images by whether the blade is there.
+    These settings pass for 30 initial seeds, another data seed and three times the learning rate,
+    so a different CPU's rounding cannot tip the result; without the presence loss they fail."""
     from affordtools.default_head import presence_scores, train
     from affordtools.head import LocateHead
 
+    torch.manual_seed(0)  # the head's initial weights, independent of which tests ran before
     gen = torch.Generator().manual_seed(0)
     blade = torch.randn(16, generator=gen)
 
@@ -65,10 +68,11 @@ def test_presence_layer_learns_which_actions_are_in_view():
 
     head = LocateHead(["cut", "hold"], 16, 8, exo_branch=False, presence=True)
     tokens, gt, visible = make(256)
-    train(head, tokens, gt, visible, epochs=6, batch=32, lr=1e-2, seed=0, presence_weight=1.0, log=lambda *_: None)
+    train(head, tokens, gt, visible, epochs=8, batch=32, lr=3e-2, seed=0, presence_weight=1.0, log=lambda *_: None)
     held_tokens, _, held_visible = make(64)
     with torch.no_grad():
         presence = torch.sigmoid(head.eval().forward_with_presence(held_tokens)[1]).numpy()
     scores = presence_scores(presence, held_visible.numpy(), ["cut", "hold"])
     assert scores["auc"]["cut"] > 0.95 and scores["auc"]["hold"] is None  # hold is never out of view
+    assert scores["accuracy"] > 0.9
     assert presence[:, 1].min() > 0.5
