@@ -9,7 +9,7 @@ BACKBONE_Q := $(MODELS)/dinov2_vits14.int8.safetensors
 FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
-.PHONY: all setup models fixtures build release test test-swift test-python test-systemd \
+.PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
         bench bench-sources bench-pipeline demo default-head demo-log install clean
 
 all: build
@@ -33,7 +33,7 @@ release: setup
 	$(SWIFT) build -c release
 
 test: fixtures
-	$(MAKE) test-swift test-python test-systemd
+	$(MAKE) test-swift test-python test-systemd test-arm64
 
 # Swift Testing's cooperative pool has one thread per core (2 here). The
 # transport suites wait on async socket handlers, and the daemon and engine
@@ -43,6 +43,10 @@ test-swift:
 	$(SWIFT) test --skip-build --skip 'AffordTransportTests|AffordDaemonTests'
 	$(SWIFT) test --skip-build --filter AffordTransportTests
 	$(SWIFT) test --skip-build --filter AffordDaemonTests
+
+# The C targets cross-built for aarch64; the int8 kernels checked under qemu (NEON, dot product).
+test-arm64: setup
+	@scripts/check-arm64.sh
 
 # systemd-analyze verify (any warning fails) and the exposure score; needs a built affordd.
 test-systemd:

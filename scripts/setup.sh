@@ -8,6 +8,7 @@ APT_PACKAGES=(
     libv4l-dev v4l-utils libjpeg-dev libturbojpeg0-dev libpng-dev libopenblas-dev
     libzmq3-dev liblz4-dev libzstd-dev pkg-config systemd python3-venv
     libllvm15
+    libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user
 )
 
 missing=()

@@ -3,7 +3,7 @@ import CAffordKernels
 
 /// `affordd-bench gemm`: times every kernel variant on the ViT-S/14 GEMM shapes at 1 and 2
 /// threads and compares them with the measured multiply-accumulate peak.
-/// Options: `--runs N` (default 30), `--isa avx512_vnni|avx_vnni|avx2|portable`.
+/// Options: `--runs N` (default 30), `--isa avx512_vnni|avx_vnni|avx2|neon_dotprod|neon|portable`.
 enum GemmBenchmark {
     struct Shape {
         let name: String
@@ -102,7 +102,7 @@ enum GemmBenchmark {
         return (median(k: 384), median(k: 1536))
     }
 
-    private static let allISAs: [afk_isa] = [AFK_ISA_AVX512_VNNI, AFK_ISA_AVX_VNNI, AFK_ISA_AVX2, AFK_ISA_PORTABLE]
+    private static let allISAs: [afk_isa] = [AFK_ISA_AVX512_VNNI, AFK_ISA_AVX_VNNI, AFK_ISA_AVX2, AFK_ISA_NEON_DOTPROD, AFK_ISA_NEON, AFK_ISA_PORTABLE]
 
     /// Everything one timed call needs, shared read-only with the pool's threads.
     private struct Job {

@@ -4,6 +4,8 @@
 
 #include "afford_kernels.h"
 
+#include <string.h>
+
 /* The variants agree bit for bit only if no compiler fuses the epilogue's multiply and add. */
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -15,6 +17,9 @@
  * zero, so padded k and padded columns add nothing. */
 #define AFK_PANEL 16
 #define AFK_KGROUP 4
+
+/* The highest afk_isa value (the families interleave nowhere: see afford_kernels.h). */
+#define AFK_ISA_LAST AFK_ISA_NEON_DOTPROD
 
 struct afk_packed_weights {
     int n, k;
@@ -67,6 +72,10 @@ void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
 void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,
                                  uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 #endif
+#if defined(__aarch64__)
+void afk_gemm_neon(const afk_gemm_args *g, int m);
+void afk_gemm_neon_dotprod(const afk_gemm_args *g, int m);
+#endif
 
 /* Rounds to nearest-even (the default mode, as cvtps2dq does) for |v| < 2^22, without a libm
  * call: adding 1.5 * 2^23 leaves no fraction bits. Separate statements: no fused multiply-add. */
@@ -84,6 +93,13 @@ static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero)
 }
 
 /* Loads the last 1..3 bytes of a k group (past the end of a row) without reading beyond it. */
+/* Four activation bytes as one little-endian word, from any alignment. */
+static inline int32_t afk_load4(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 static inline int32_t afk_load_tail4(const uint8_t *p, int count) {
     uint32_t v = 0;
     for (int i = 0; i < count; i++) v |= (uint32_t)p[i] << (8 * i);

@@ -41,6 +41,23 @@ static int probe_supported_mask(void) {
     if (avx2 && avx512 && avx512_vnni && zmm_state) mask |= 1 << AFK_ISA_AVX512_VNNI;
     return mask;
 }
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+
+/* The kernel's hwcap bits (asm/hwcap.h), spelled out for C libraries that lack them. */
+#define HWCAP_ASIMD_BIT (1UL << 1)
+#define HWCAP_ASIMDDP_BIT (1UL << 20)
+
+static int probe_supported_mask(void) {
+    unsigned long hwcap = getauxval(AT_HWCAP);
+    int mask = 1 << AFK_ISA_PORTABLE;
+    if (hwcap & HWCAP_ASIMD_BIT) mask |= 1 << AFK_ISA_NEON;
+    if ((hwcap & HWCAP_ASIMD_BIT) && (hwcap & HWCAP_ASIMDDP_BIT)) mask |= 1 << AFK_ISA_NEON_DOTPROD;
+    return mask;
+}
+#elif defined(__aarch64__)
+/* NEON is part of every ARMv8-A profile; without hwcaps, dot product is not assumed. */
+static int probe_supported_mask(void) { return (1 << AFK_ISA_PORTABLE) | (1 << AFK_ISA_NEON); }
 #else
 static int probe_supported_mask(void) { return 1 << AFK_ISA_PORTABLE; }
 #endif
@@ -57,7 +74,7 @@ static int supported_mask(void) {
 }
 
 int afk_isa_supported(afk_isa isa) {
-    if (isa < AFK_ISA_PORTABLE || isa > AFK_ISA_AVX512_VNNI) return 0;
+    if (isa < AFK_ISA_PORTABLE || isa > AFK_ISA_LAST) return 0;
     return (supported_mask() >> isa) & 1;
 }
 
@@ -67,6 +84,8 @@ const char *afk_isa_name(afk_isa isa) {
     case AFK_ISA_AVX2: return "avx2";
     case AFK_ISA_AVX_VNNI: return "avx_vnni";
     case AFK_ISA_AVX512_VNNI: return "avx512_vnni";
+    case AFK_ISA_NEON: return "neon";
+    case AFK_ISA_NEON_DOTPROD: return "neon_dotprod";
     }
     return "unknown";
 }
@@ -74,8 +93,8 @@ const char *afk_isa_name(afk_isa isa) {
 afk_isa afk_detect_isa(void) { return afk_detect_isa_capped(getenv("AFFORDD_ISA")); }
 
 afk_isa afk_detect_isa_capped(const char *cap) {
-    int ceiling = AFK_ISA_AVX512_VNNI;
-    for (int isa = AFK_ISA_PORTABLE; cap && isa <= AFK_ISA_AVX512_VNNI; isa++) {
+    int ceiling = AFK_ISA_LAST;
+    for (int isa = AFK_ISA_PORTABLE; cap && isa <= AFK_ISA_LAST; isa++) {
         if (strcmp(cap, afk_isa_name((afk_isa)isa)) == 0) ceiling = isa;
     }
     for (int isa = ceiling; isa > AFK_ISA_PORTABLE; isa--) {

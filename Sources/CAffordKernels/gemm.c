@@ -23,6 +23,14 @@ void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
         afk_gemm_avx2(&args, m);
         return;
 #endif
+#if defined(__aarch64__)
+    case AFK_ISA_NEON_DOTPROD:
+        afk_gemm_neon_dotprod(&args, m);
+        return;
+    case AFK_ISA_NEON:
+        afk_gemm_neon(&args, m);
+        return;
+#endif
     default:
         afk_gemm_portable(&args, m);
         return;

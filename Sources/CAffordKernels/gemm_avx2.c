@@ -1,36 +1,34 @@
-/* AVX2 GEMM, exact: vpmaddubsw would saturate int16 (255 * 127 * 2 > 32767), so both
- * operands are widened to int16 and multiplied with vpmaddwd, which sums pairs into int32. */
+/* AVX2 GEMM, exact: vpmaddubsw would saturate int16 (255 * 127 * 2 > 32767), so both operands
+ * are widened to int16 for vpmaddwd, which sums pairs into int32. The widening uses shifts and
+ * masks only, not shuffles, which many cores run on a single port: a packed column's four bytes
+ * k0..k3 split into the int16 pairs (k0, k2) and (k1, k3), and so does each broadcast activation. */
 #include "afk_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
 #include "epilogue_avx2.h"
 
 #define TARGET __attribute__((target("avx2")))
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
-/* Per row, four accumulators of 4 columns x 2 partial sums (k0+k1, k2+k3): 8 + 4 widened
- * weight vectors + 1 activation vector of 16 ymm. */
-enum { ROWS = 2 };
+/* Two accumulators (columns 0-7, 8-15) per row + 4 widened weight vectors + 2 activation
+ * halves + 1 mask of 16 ymm. */
+enum { ROWS = 4 };
 
-/* The 4 activations of one k group as int16, repeated across the register. */
-INLINE __m256i broadcast4_i16(int32_t four_bytes) {
-    return _mm256_cvtepu8_epi16(_mm_set1_epi32(four_bytes));
+/* Weights of 8 columns for one k group: even = (k0, k2), odd = (k1, k3), sign-extended. */
+INLINE void split_weights(const int8_t *group, __m256i *even, __m256i *odd) {
+    __m256i raw = _mm256_load_si256((const __m256i *)group);
+    *even = _mm256_srai_epi16(_mm256_slli_epi16(raw, 8), 8);
+    *odd = _mm256_srai_epi16(raw, 8);
 }
 
-INLINE void accumulate(__m256i acc[4], __m256i av, const __m256i wv[4]) {
-    for (int q = 0; q < 4; q++) acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(av, wv[q]));
-}
-
-INLINE void load_weights(__m256i wv[4], const int8_t *group) {
-    for (int q = 0; q < 4; q++) wv[q] = _mm256_cvtepi8_epi16(_mm_load_si128((const __m128i *)(group + 16 * q)));
-}
-
-/* Adds each column's two partial sums: [c0..c3 pairs], [c4..c7 pairs] -> c0..c7. */
-INLINE __m256i fold_pairs(__m256i cols0_3, __m256i cols4_7) {
-    return _mm256_permute4x64_epi64(_mm256_hadd_epi32(cols0_3, cols4_7), 0xD8);
+/* One row's four activations of a k group, split like the weights, into its two accumulators. */
+INLINE void accumulate(__m256i *lo, __m256i *hi, int32_t four, const __m256i w[4]) {
+    __m256i av = _mm256_set1_epi32(four);
+    __m256i a_even = _mm256_and_si256(av, _mm256_set1_epi16(0x00FF)), a_odd = _mm256_srli_epi16(av, 8);
+    *lo = _mm256_add_epi32(*lo, _mm256_add_epi32(_mm256_madd_epi16(a_even, w[0]), _mm256_madd_epi16(a_odd, w[1])));
+    *hi = _mm256_add_epi32(*hi, _mm256_add_epi32(_mm256_madd_epi16(a_even, w[2]), _mm256_madd_epi16(a_odd, w[3])));
 }
 
 INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
@@ -40,37 +38,32 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
     const size_t lda = (size_t)g->lda;
     const int full_groups = w->k / AFK_KGROUP, tail = w->k % AFK_KGROUP;
 
-    __m256i acc[ROWS][4];
-    for (int r = 0; r < rows; r++)
-        for (int q = 0; q < 4; q++) acc[r][q] = _mm256_setzero_si256();
+    __m256i lo[ROWS], hi[ROWS], wv[4];
+    for (int r = 0; r < rows; r++) lo[r] = hi[r] = _mm256_setzero_si256();
     for (int kg = 0; kg < full_groups; kg++) {
-        __m256i wv[4];
-        load_weights(wv, b + (size_t)kg * 64);
-        for (int r = 0; r < rows; r++) {
-            int32_t four;
-            memcpy(&four, a + r * lda + (size_t)kg * AFK_KGROUP, sizeof four);
-            accumulate(acc[r], broadcast4_i16(four), wv);
-        }
+        split_weights(b + (size_t)kg * 64, &wv[0], &wv[1]);
+        split_weights(b + (size_t)kg * 64 + 32, &wv[2], &wv[3]);
+        for (int r = 0; r < rows; r++) accumulate(&lo[r], &hi[r], afk_load4(a + r * lda + (size_t)kg * AFK_KGROUP), wv);
     }
     if (tail) {
-        __m256i wv[4];
-        load_weights(wv, b + (size_t)full_groups * 64);
+        split_weights(b + (size_t)full_groups * 64, &wv[0], &wv[1]);
+        split_weights(b + (size_t)full_groups * 64 + 32, &wv[2], &wv[3]);
         for (int r = 0; r < rows; r++)
-            accumulate(acc[r], broadcast4_i16(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail)), wv);
+            accumulate(&lo[r], &hi[r], afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail), wv);
     }
-    __m256i left[ROWS], right[ROWS];
-    for (int r = 0; r < rows; r++) {
-        left[r] = fold_pairs(acc[r][0], acc[r][1]);
-        right[r] = fold_pairs(acc[r][2], acc[r][3]);
-    }
-    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, left);
-    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, right);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL, lo);
+    afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, hi);
 }
 
 static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
     int i0 = 0;
     for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel);
-    if (m - i0 == 1) tile(g, i0, 1, panel);
+    switch (m - i0) {
+    case 1: tile(g, i0, 1, panel); break;
+    case 2: tile(g, i0, 2, panel); break;
+    case 3: tile(g, i0, 3, panel); break;
+    default: break;
+    }
 }
 
 TARGET void afk_gemm_avx2(const afk_gemm_args *g, int m) {

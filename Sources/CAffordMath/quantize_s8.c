@@ -18,6 +18,8 @@ static inline signed char to_s8(float v) {
 void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
 #ifdef AFM_X86
     if (level >= 2) { quantize_s8_rows_avx512(x, m, k, ldx, q, ldq, scale); return; }
+#else
+    (void)level; /* one portable path */
 #endif
     for (int i = 0; i < m; i++) {
         const float *row = x + (long)i * ldx;
@@ -34,6 +36,8 @@ void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, sign
 void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale) {
 #ifdef AFM_X86
     if (level >= 2) { quantize_s8_columns_avx512(x, m, k, ldx, q, ldq, scale); return; }
+#else
+    (void)level; /* one portable path */
 #endif
     float largest[k];
     for (int j = 0; j < k; j++) largest[j] = 0.f;

@@ -8,7 +8,7 @@ private let allowedBitDifference: UInt32 = 0
 /// The reference against a Double recomputation of the header's formula.
 private let referenceRelativeTolerance = 1e-5
 
-private let rowCounts = [1, 3, 17, 257]
+private let rowCounts = [1, 3, 6, 17, 257]
 private let columnCounts = [1, 5, 31, 33, 100, 384]
 private let depths = [1, 3, 5, 7, 64, 588, 1536]
 /// Written where a call must not write (outside its column range, in the ldc padding).
@@ -106,6 +106,12 @@ private func checkMatchesReference(_ isa: afk_isa) throws {
 
     @Test(.enabled(if: kernelSupports(AFK_ISA_AVX512_VNNI), "this CPU has no AVX-512 VNNI"))
     func avx512VnniMatchesReference() throws { try checkMatchesReference(AFK_ISA_AVX512_VNNI) }
+
+    @Test(.enabled(if: kernelSupports(AFK_ISA_NEON), "this CPU has no NEON (scripts/check-arm64.sh runs it under qemu)"))
+    func neonMatchesReference() throws { try checkMatchesReference(AFK_ISA_NEON) }
+
+    @Test(.enabled(if: kernelSupports(AFK_ISA_NEON_DOTPROD), "this CPU has no NEON dot product (scripts/check-arm64.sh runs it under qemu)"))
+    func neonDotprodMatchesReference() throws { try checkMatchesReference(AFK_ISA_NEON_DOTPROD) }
 
     /// The reference itself against the header's formula, recomputed in Double.
     @Test func referenceFollowsTheHeaderFormula() {

@@ -2,7 +2,7 @@ import AffordTestSupport
 import CAffordKernels
 
 /// Every kernel variant, in the order the dispatcher ranks them.
-let allKernelISAs: [afk_isa] = [AFK_ISA_PORTABLE, AFK_ISA_AVX2, AFK_ISA_AVX_VNNI, AFK_ISA_AVX512_VNNI]
+let allKernelISAs: [afk_isa] = [AFK_ISA_PORTABLE, AFK_ISA_AVX2, AFK_ISA_AVX_VNNI, AFK_ISA_AVX512_VNNI, AFK_ISA_NEON, AFK_ISA_NEON_DOTPROD]
 
 /// Whether this CPU runs `isa` (for `.enabled(if:)` traits).
 func kernelSupports(_ isa: afk_isa) -> Bool { afk_isa_supported(isa) != 0 }

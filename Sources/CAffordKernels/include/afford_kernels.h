@@ -23,14 +23,19 @@
 extern "C" {
 #endif
 
+/* Each CPU family's variants in increasing order: portable < avx2 < avx_vnni < avx512_vnni on
+ * x86-64, portable < neon < neon_dotprod on ARM64. A CPU never runs the other family's. */
 typedef enum afk_isa {
     AFK_ISA_PORTABLE = 0,
     AFK_ISA_AVX2 = 1,
     AFK_ISA_AVX_VNNI = 2,
     AFK_ISA_AVX512_VNNI = 3,
+    AFK_ISA_NEON = 4,
+    AFK_ISA_NEON_DOTPROD = 5,
 } afk_isa;
 
-/* The best variant this CPU runs. AFFORDD_ISA=portable|avx2|avx_vnni|avx512_vnni overrides (downwards only). */
+/* The best variant this CPU runs. AFFORDD_ISA=portable|avx2|avx_vnni|avx512_vnni|neon|neon_dotprod
+ * overrides (downwards only). */
 afk_isa afk_detect_isa(void);
 /* The best variant this CPU runs at or below the one named by `cap` (NULL or an unknown name: no cap). */
 afk_isa afk_detect_isa_capped(const char *cap);
@@ -102,8 +107,8 @@ void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
 /* ---- benchmark support -------------------------------------------------- */
 
 /*
- * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd, or
- * vpmaddwd for AVX2) on independent registers, in int8 ops/s / 1e9 (2 ops per multiply-add):
+ * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd, vpmaddwd
+ * for AVX2, smlal for NEON, sdot for NEON dot product) on independent registers, in int8 ops/s / 1e9 (2 ops per multiply-add):
  * the ceiling GEMM rates are quoted against. Best of several short bursts; 0 for portable.
  */
 double afk_dot_peak_gops(afk_isa isa);
