@@ -67,9 +67,10 @@ import Testing
         var peers: [(socket: String, mode: String, peer: PythonPeer)] = []
         for (socket, endpoint) in [("dealer", control.boundEndpoints[0]), ("sub", publisher.boundEndpoints[0])] {
             for mode in ["listed", "unlisted", "plain"] {
+                // `--key=VALUE`: a Z85 key may begin with "-", which argparse would take for an option.
                 let peer = try PythonPeer("curve_client.py", [
-                    "--endpoint", endpoint, "--socket", socket, "--mode", mode, "--server-key", serverPair.publicKey.z85,
-                    "--client-public", clientPair.publicKey.z85, "--client-secret", clientPair.secretKey.z85, "--wait", "3",
+                    "--endpoint", endpoint, "--socket", socket, "--mode", mode, "--server-key=\(serverPair.publicKey.z85)",
+                    "--client-public=\(clientPair.publicKey.z85)", "--client-secret=\(clientPair.secretKey.z85)", "--wait", "3",
                 ])
                 peers.append((socket, mode, peer))
             }
