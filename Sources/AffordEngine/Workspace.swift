@@ -23,15 +23,16 @@ final class Workspace: @unchecked Sendable {
     let activations: ActivationScratch
     let attention: AttentionScratch
 
-    /// Query rows per attention task: a whole head, which measured twice as fast as
-    /// 64-row blocks (the GEMMs amortise their setup over more rows).
+    /// Query rows per attention task (see `attentionRows(tokens:)`).
     let attentionRows: Int
 
-    init(config: BackboneConfig, height: Int, width: Int, threads: Int, positions: [Float]) {
+    /// `attentionRows` overrides the row-block rule, for tests.
+    init(config: BackboneConfig, height: Int, width: Int, threads: Int, positions: [Float], attentionRows: Int? = nil) {
         gridRows = height / config.patchSize
         gridColumns = width / config.patchSize
-        tokens = 1 + gridRows * gridColumns
-        attentionRows = tokens
+        let tokens = 1 + gridRows * gridColumns
+        self.tokens = tokens
+        self.attentionRows = attentionRows.map { min(max($0, 1), tokens) } ?? Self.attentionRows(tokens: tokens)
         let dim = config.embedDim
         let patchInputs = 3 * config.patchSize * config.patchSize
         self.positions = positions
@@ -44,9 +45,20 @@ final class Workspace: @unchecked Sendable {
         projected = Buffer(tokens * dim)
         mlp = Buffer(tokens * config.mlpHidden)
         output = Buffer(tokens * dim)
-        scores = Buffer(threads * attentionRows * tokens)
+        scores = Buffer(threads * self.attentionRows * tokens)
         activations = ActivationScratch(rows: tokens, columns: max(config.mlpHidden, patchInputs, dim))
-        attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads, blockRows: attentionRows)
+        attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads, blockRows: self.attentionRows)
+    }
+}
+
+extension Workspace {
+    /// Query rows per attention task. QKᵀ writes each thread's score slab (rows × tokens floats)
+    /// and the softmax and PV read it back, so the slab is kept within 512 KiB, about a core's
+    /// share of L2: a whole head at 224×224 (257 tokens), 112 rows at 448×448 (1025 tokens), where
+    /// whole heads (4 MiB slabs) made the int8 attention 35–70% slower.
+    static func attentionRows(tokens: Int) -> Int {
+        let fitting = 512 * 1024 / (MemoryLayout<Float>.stride * tokens)
+        return tokens <= fitting ? tokens : max(16, fitting / 16 * 16)
     }
 }
 
