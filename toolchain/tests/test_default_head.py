@@ -47,7 +47,8 @@ def test_presence_layer_learns_which_actions_are_in_view():
     view. After training, presence must rank held-out images by whether the blade is there.
     These settings pass for 30 initial seeds, another data seed and three times the learning rate,
     so a different CPU's rounding cannot tip the result; without the presence loss they fail."""
-    from affordtools.default_head import presence_scores, train
+    from affordtools.default_head import train
+    from affordtools.presence import presence_scores
     from affordtools.head import LocateHead
 
     torch.manual_seed(0)  # the head's initial weights, independent of which tests ran before

@@ -76,7 +76,7 @@ def test_presence_layer_is_exported_in_fp32_and_reproduces_pytorch(tmp_path):
 
 
 def test_presence_scores_rank_and_threshold():
-    from affordtools.default_head import presence_scores
+    from affordtools.presence import presence_scores
     in_view = np.array([[True, False], [False, False], [True, True], [False, True]])
     scores = np.array([[0.9, 0.2], [0.1, 0.6], [0.8, 0.7], [0.4, 0.1]], np.float32)
     result = presence_scores(scores, in_view, ["hold", "cut"])

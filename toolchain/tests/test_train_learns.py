@@ -55,6 +55,16 @@ def test_weak_training_beats_the_centre_prior_and_the_saliency_map(weak_run):
     assert len(meta["backbone_sha256"]) == 64
 
 
+def test_weak_head_says_which_actions_are_in_view(weak_run):
+    """The fixture's folders: knives afford cut, kettles pour, every tool hold."""
+    head_file, results = weak_run
+    presence = results["presence"]
+    assert presence["auc"]["cut"] > 0.9 and presence["auc"]["pour"] > 0.85, presence
+    assert presence["auc"]["hold"] is None and presence["accuracy"] > 0.85, presence
+    _, meta = load_head_file(head_file)
+    assert meta["presence"] == "max_pooled_linear" and "presence" in json.loads(meta["recipe"])
+
+
 def test_supervised_training_learns_the_parts(fixture_dir):
     _, results = train(fixture_dir, "supervised")
     sup, weak_free = results["supervised"], results["saliency"]
@@ -77,7 +87,8 @@ def test_exported_head_runs_in_affordd_snapshot(weak_run, fixture_dir, tmp_path)
                                "--backbone", str(backbone), "--action", "hold", "--heatmap", str(heatmap)],
                               capture_output=True, text=True, timeout=300)
         assert run_.returncode == 0, run_.stderr
-        assert json.loads(run_.stdout.strip().splitlines()[-1])["model"] == meta["model_id"]
+        answer = json.loads(run_.stdout.strip().splitlines()[-1])
+        assert answer["model"] == meta["model_id"] and 0 <= answer["presence"]["hold"] <= 1
         swift = np.asarray(Image.open(heatmap).convert("L"), np.float64)
         ours = head_forward_numpy(tensors, extractor(image).tokens)[json.loads(meta["actions"]).index("hold")]
         ours = resize_bilinear(ours, *swift.shape)
