@@ -44,6 +44,29 @@ static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
     return bias ? scaled + bias[j] : scaled;
 }
 
+/* The driver of the variants that work one panel at a time: `entry(g, m)` runs each panel of
+ * the column range down its rows in tiles of `rows` rows, then the rows left over as one smaller
+ * tile. `tile(g, i0, count, panel)` must be always_inline, so every constant row count gets its
+ * own unrolled code; `attributes` is the variant's target. */
+#define AFK_DEFINE_PANEL_GEMM(entry, attributes, rows, tile)                                  \
+    _Static_assert((rows) <= 6, "AFK_DEFINE_PANEL_GEMM tiles leftovers of up to 5 rows");      \
+    static attributes void entry##_panel(const afk_gemm_args *g, int m, int panel) {           \
+        int i0 = 0;                                                                            \
+        for (; i0 + (rows) <= m; i0 += (rows)) tile(g, i0, (rows), panel);                     \
+        switch (m - i0) {                                                                      \
+        case 1: tile(g, i0, 1, panel); break;                                                  \
+        case 2: if ((rows) > 2) tile(g, i0, 2, panel); break;                                  \
+        case 3: if ((rows) > 3) tile(g, i0, 3, panel); break;                                  \
+        case 4: if ((rows) > 4) tile(g, i0, 4, panel); break;                                  \
+        case 5: if ((rows) > 5) tile(g, i0, 5, panel); break;                                  \
+        default: break;                                                                        \
+        }                                                                                      \
+    }                                                                                          \
+    attributes void entry(const afk_gemm_args *g, int m) {                                     \
+        for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++)        \
+            entry##_panel(g, m, panel);                                                        \
+    }
+
 /* One GEMM call's operands (all but m), as the dispatcher hands them to a variant. */
 typedef struct {
     const uint8_t *a;

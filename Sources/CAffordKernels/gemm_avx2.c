@@ -55,18 +55,5 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
     afk_store_rows8_avx2(g, i0, rows, panel * AFK_PANEL + 8, hi);
 }
 
-static TARGET void panel_rows(const afk_gemm_args *g, int m, int panel) {
-    int i0 = 0;
-    for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel);
-    switch (m - i0) {
-    case 1: tile(g, i0, 1, panel); break;
-    case 2: tile(g, i0, 2, panel); break;
-    case 3: tile(g, i0, 3, panel); break;
-    default: break;
-    }
-}
-
-TARGET void afk_gemm_avx2(const afk_gemm_args *g, int m) {
-    for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++) panel_rows(g, m, panel);
-}
+AFK_DEFINE_PANEL_GEMM(afk_gemm_avx2, TARGET, ROWS, tile)
 #endif

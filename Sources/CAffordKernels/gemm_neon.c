@@ -8,6 +8,7 @@
 
 #include "epilogue_neon.h"
 
+#define TARGET /* NEON is part of every ARMv8-A core */
 #define INLINE static inline __attribute__((always_inline))
 
 /* 16 accumulators + 4 split weight vectors + 2 widened + 4 activation rows of 32 registers. */
@@ -55,18 +56,5 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel) {
     afk_store_tile_neon(g, i0, rows, panel, (const int32x4_t (*)[4])acc);
 }
 
-static void panel_rows(const afk_gemm_args *g, int m, int panel) {
-    int i0 = 0;
-    for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel);
-    switch (m - i0) {
-    case 1: tile(g, i0, 1, panel); break;
-    case 2: tile(g, i0, 2, panel); break;
-    case 3: tile(g, i0, 3, panel); break;
-    default: break;
-    }
-}
-
-void afk_gemm_neon(const afk_gemm_args *g, int m) {
-    for (int panel = g->n_begin / AFK_PANEL; panel * AFK_PANEL < g->n_end; panel++) panel_rows(g, m, panel);
-}
+AFK_DEFINE_PANEL_GEMM(afk_gemm_neon, TARGET, ROWS, tile)
 #endif
