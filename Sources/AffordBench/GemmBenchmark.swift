@@ -102,7 +102,9 @@ enum GemmBenchmark {
         return (median(k: 384), median(k: 1536))
     }
 
-    private static let allISAs: [afk_isa] = [AFK_ISA_AVX512_VNNI, AFK_ISA_AVX_VNNI, AFK_ISA_AVX2, AFK_ISA_NEON_DOTPROD, AFK_ISA_NEON, AFK_ISA_PORTABLE]
+    private static let allISAs: [afk_isa] = [
+        AFK_ISA_AVX512_VNNI, AFK_ISA_AVX_VNNI, AFK_ISA_AVX2, AFK_ISA_NEON_DOTPROD, AFK_ISA_NEON, AFK_ISA_PORTABLE,
+    ]
 
     /// Everything one timed call needs, shared read-only with the pool's threads.
     private struct Job {

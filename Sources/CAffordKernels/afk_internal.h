@@ -18,7 +18,7 @@
 #define AFK_PANEL 16
 #define AFK_KGROUP 4
 
-/* The highest afk_isa value (the families interleave nowhere: see afford_kernels.h). */
+/* The highest afk_isa value. */
 #define AFK_ISA_LAST AFK_ISA_NEON_DOTPROD
 
 struct afk_packed_weights {
@@ -115,7 +115,6 @@ static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero)
     return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 
-/* Loads the last 1..3 bytes of a k group (past the end of a row) without reading beyond it. */
 /* Four activation bytes as one little-endian word, from any alignment. */
 static inline int32_t afk_load4(const uint8_t *p) {
     int32_t v;
@@ -123,6 +122,7 @@ static inline int32_t afk_load4(const uint8_t *p) {
     return v;
 }
 
+/* Loads the last 1..3 bytes of a k group (past the end of a row) without reading beyond it. */
 static inline int32_t afk_load_tail4(const uint8_t *p, int count) {
     uint32_t v = 0;
     for (int i = 0; i < count; i++) v |= (uint32_t)p[i] << (8 * i);

@@ -17,7 +17,8 @@ enum { ROWS = 4 };
 /* k `t` of the group: the 16 columns' weights times row r's activation t, into its 4 quads. */
 #define ACCUMULATE_K(t)                                                                           \
     do {                                                                                          \
-        int16x8_t cols0_7 = vmovl_s8(vget_low_s8(split.val[t])), cols8_15 = vmovl_high_s8(split.val[t]); \
+        int16x8_t cols0_7 = vmovl_s8(vget_low_s8(split.val[t]));                                 \
+        int16x8_t cols8_15 = vmovl_high_s8(split.val[t]);                                         \
         for (int r = 0; r < rows; r++) {                                                          \
             acc[r][0] = vmlal_lane_s16(acc[r][0], vget_low_s16(cols0_7), act[r], t);              \
             acc[r][1] = vmlal_high_lane_s16(acc[r][1], cols0_7, act[r], t);                       \

@@ -19,7 +19,8 @@ enum { ROWS = 4 };
 #define ACCUMULATE_GROUP(group_bytes, t)                                                 \
     do {                                                                                 \
         const int8_t *wg = (group_bytes);                                                \
-        int8x16_t w0 = vld1q_s8(wg), w1 = vld1q_s8(wg + 16), w2 = vld1q_s8(wg + 32), w3 = vld1q_s8(wg + 48); \
+        int8x16_t w0 = vld1q_s8(wg), w1 = vld1q_s8(wg + 16);                             \
+        int8x16_t w2 = vld1q_s8(wg + 32), w3 = vld1q_s8(wg + 48);                        \
         for (int r = 0; r < rows; r++) {                                                 \
             acc[r][0] = vdotq_laneq_s32(acc[r][0], w0, act[r], t);                       \
             acc[r][1] = vdotq_laneq_s32(acc[r][1], w1, act[r], t);                       \

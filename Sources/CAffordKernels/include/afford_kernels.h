@@ -107,9 +107,9 @@ void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
 /* ---- benchmark support -------------------------------------------------- */
 
 /*
- * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd, vpmaddwd
- * for AVX2, smlal for NEON, sdot for NEON dot product) on independent registers, in int8 ops/s / 1e9 (2 ops per multiply-add):
- * the ceiling GEMM rates are quoted against. Best of several short bursts; 0 for portable.
+ * Single-thread throughput of the variant's multiply-accumulate instruction (vpdpbusd; vpmaddwd
+ * for AVX2, smlal for NEON, sdot for NEON dot product) on independent registers, in int8
+ * ops/s / 1e9 (2 ops per multiply-add): the ceiling GEMM rates are quoted against. Best of several short bursts; 0 for portable.
  */
 double afk_dot_peak_gops(afk_isa isa);
 
