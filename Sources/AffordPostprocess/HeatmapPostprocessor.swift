@@ -12,18 +12,47 @@ public struct PostprocessSettings: Sendable, Equatable {
     /// maps from models without a presence output are never gated. The default is low because
     /// a head trained on renders is less sure on real photos (docs/DEFAULT_MODEL.md).
     public var minPresence: Float
+    /// On a stream, an action that had components on the camera's previous frame keeps them
+    /// until its presence drops below this (at most `minPresence`): a presence that hovers at
+    /// `minPresence` does not make a target blink. Equal to `minPresence`: no hysteresis.
+    public var releasePresence: Float
     /// Heatmap size; nil means the frame size.
     public var outputWidth: Int?
     public var outputHeight: Int?
 
     public init(relativeThreshold: Float = 0.5, minArea: Int = 1, maxComponents: Int = 3, minPresence: Float = 0.15,
-                outputWidth: Int? = nil, outputHeight: Int? = nil) {
+                releasePresence: Float = 0.10, outputWidth: Int? = nil, outputHeight: Int? = nil) {
         self.relativeThreshold = relativeThreshold
         self.minArea = minArea
         self.maxComponents = maxComponents
         self.minPresence = minPresence
+        self.releasePresence = min(releasePresence, minPresence)
         self.outputWidth = outputWidth
         self.outputHeight = outputHeight
+    }
+
+    /// Whether an action with this presence gets components, given whether it had them on the
+    /// previous frame of the same stream. No presence output: always.
+    public func showsComponents(presence: Float?, shownBefore: Bool) -> Bool {
+        guard let presence else { return true }
+        return presence >= (shownBefore ? min(releasePresence, minPresence) : minPresence)
+    }
+}
+
+/// Which actions had components on each camera's previous frame: the state behind
+/// `releasePresence`. One per stream of frames, fed in frame order.
+public struct PresenceHysteresis: Sendable {
+    private var showing: [String: Set<String>] = [:]
+
+    public init() {}
+
+    /// Whether `action` gets components on this frame of `camera`; remembered for the next one.
+    public mutating func showsComponents(_ action: String, presence: Float?, on camera: String,
+                                         settings: PostprocessSettings) -> Bool {
+        let before = showing[camera]?.contains(action) ?? false
+        let now = settings.showsComponents(presence: presence, shownBefore: before)
+        if now { showing[camera, default: []].insert(action) } else { showing[camera]?.remove(action) }
+        return now
     }
 }
 
@@ -35,7 +64,9 @@ public struct HeatmapPostprocessor: Sendable {
     public init(settings: PostprocessSettings) { self.settings = settings }
 
     /// The heatmap at the output size and its components, centroids in frame pixels.
-    public func process(_ raw: ActionMap, frameWidth: Int, frameHeight: Int) -> ActionResult {
+    /// `showsComponents` is the presence decision of a stream (`PresenceHysteresis`); without
+    /// one, a single image, it is `minPresence` alone.
+    public func process(_ raw: ActionMap, frameWidth: Int, frameHeight: Int, showsComponents: Bool? = nil) -> ActionResult {
         let width = settings.outputWidth ?? frameWidth
         let height = settings.outputHeight ?? frameHeight
         var heatmap = raw.map.width == width && raw.map.height == height
@@ -43,8 +74,8 @@ public struct HeatmapPostprocessor: Sendable {
             : Bilinear.Separable(sourceWidth: raw.map.width, sourceHeight: raw.map.height,
                                  targetWidth: width, targetHeight: height).resize(raw.map)
         Self.normalise(&heatmap.values)
-        let absent = raw.presence.map { $0 < settings.minPresence } ?? false
-        var components = absent ? [] : Self.components(
+        let shown = showsComponents ?? settings.showsComponents(presence: raw.presence, shownBefore: false)
+        var components = !shown ? [] : Self.components(
             of: heatmap, relativeThreshold: settings.relativeThreshold, minArea: settings.minArea,
             keep: settings.maxComponents)
         if width != frameWidth || height != frameHeight {

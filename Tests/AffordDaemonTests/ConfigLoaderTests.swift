@@ -20,6 +20,7 @@ import Testing
         #expect(config.model.inputSize == 224)
         #expect(config.postprocessing.settings.relativeThreshold == 0.5)
         #expect(config.postprocessing.settings.minPresence == 0.15)
+        #expect(config.postprocessing.settings.releasePresence == 0.10)
         #expect(config.postprocessing.tablePlane?.normal == SIMD3(0, 0, 1))
         #expect(config.endpoints.publish.count == 2)
         #expect(config.recording?.compression == .zstd)
@@ -49,6 +50,8 @@ import Testing
         ("relative_threshold: 0.5", "relative_threshold: 1.5", "postprocessing.relative_threshold: expected a number in (0, 1]"),
         ("min_area: 30", "min_area: 0", "postprocessing.min_area: expected a positive integer"),
         ("min_presence: 0.15", "min_presence: 1.2", "postprocessing.min_presence: expected a probability in [0, 1], got 1.2"),
+        ("presence_release: 0.10", "presence_release: -0.1", "postprocessing.presence_release: expected a probability in [0, 1]"),
+        ("presence_release: 0.10", "presence_release: 0.2", "postprocessing.presence_release: must not exceed min_presence (0.15), got 0.2"),
         ("heatmap_encoding: mono8", "heatmap_encoding: jpeg", #"postprocessing.heatmap_encoding: expected one of mono8, 32FC1, got "jpeg""#),
         ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 1.0]", "postprocessing.table_plane.normal: expected 3 numbers"),
         ("normal: [0.0, 0.0, 1.0]", "normal: [0.0, 0.0, 0.0]", "postprocessing.table_plane: table plane normal must be non-zero"),
@@ -81,6 +84,15 @@ import Testing
             #expect(error.code == .invalidConfig)
             #expect(error.message.contains(message), "message was: \(error.message)")
         }
+    }
+
+    /// Without its own value the release level follows a lower min_presence down.
+    @Test func presenceReleaseNeverExceedsTheMinimum() throws {
+        let edited = Self.example
+            .replacingOccurrences(of: "  presence_release: 0.10", with: "  # presence_release: 0.10")
+            .replacingOccurrences(of: "min_presence: 0.15", with: "min_presence: 0.05")
+        let settings = try ConfigLoader.parse(edited, baseDirectory: Self.configDirectory).postprocessing.settings
+        #expect(settings.minPresence == 0.05 && settings.releasePresence == 0.05)
     }
 
     @Test func demoConfigReplaysALogWithoutADevice() throws {

@@ -56,6 +56,18 @@ import Testing
         #expect(status.inference.framesOut == 20)
     }
 
+    /// A stream keeps an action's centroids while its presence stays above the release level.
+    @Test func presenceBetweenReleaseAndMinimumKeepsTheCentroidsOfTheFrameBefore() async throws {
+        let published = DispatchSemaphore(value: 0)
+        let source = ScriptedSource(camera: "front", count: 6, beforeNext: { published.wait() })
+        let grounder = FakeGrounder(presences: [0.20, 0.12, 0.08, 0.12, 0.16, 0.05])
+        let sink = CapturingSink(onConsume: { published.signal() })
+        let settings = ReloadableSettings(actions: ["cut"], postprocess: PostprocessSettings(minPresence: 0.15, releasePresence: 0.10))
+        let runtime = try PipelineRuntime(cameras: [Self.rgbCamera(source)], grounder: grounder, settings: settings, sinks: [sink])
+        await Self.run(runtime)
+        #expect(sink.results.map { !$0.actions[0].components.isEmpty } == [true, true, false, false, true, false])
+    }
+
     @Test func slowGrounderDropsStaleFramesAndKeepsMemoryBounded() async throws {
         let source = ScriptedSource(camera: "front", count: 300, interval: 0.001)
         let grounder = FakeGrounder(delay: 0.03)

@@ -50,6 +50,28 @@ import Testing
         #expect(unknown.components.count == 2 && unknown.presence == nil)
     }
 
+    /// Enter at min_presence, leave below presence_release, per camera: a presence that
+    /// hovers between the two keeps whatever the previous frame showed.
+    @Test func presenceHysteresisHoldsAnActionBetweenReleaseAndMinimum() {
+        let settings = PostprocessSettings(minPresence: 0.15, releasePresence: 0.10)
+        var hysteresis = PresenceHysteresis()
+        let front = [0.12, 0.20, 0.12, 0.10, 0.08, 0.12, 0.15].map { Float($0) }.map {
+            hysteresis.showsComponents("cut", presence: $0, on: "front", settings: settings)
+        }
+        #expect(front == [false, true, true, true, false, false, true])
+        // Another camera, and another action, start from their own state.
+        let wrist = hysteresis.showsComponents("cut", presence: 0.12, on: "wrist", settings: settings)
+        let hold = hysteresis.showsComponents("hold", presence: 0.12, on: "front", settings: settings)
+        let noPresenceLayer = hysteresis.showsComponents("cut", presence: nil, on: "wrist", settings: settings)
+        #expect(!wrist && !hold && noPresenceLayer)
+
+        let post = HeatmapPostprocessor(settings: settings)
+        let held = post.process(ActionMap(action: "cut", map: Self.twoBlobs(), presence: 0.12), frameWidth: 10, frameHeight: 6,
+                                showsComponents: true)
+        #expect(held.components.count == 2)
+        #expect(PostprocessSettings(minPresence: 0.05).releasePresence == 0.05)  // never above the minimum
+    }
+
     @Test func flatMapHasNoComponents() {
         let post = HeatmapPostprocessor(settings: PostprocessSettings())
         let result = post.process(ActionMap(action: "cut", map: Heatmap(width: 4, height: 4, repeating: 3)),

@@ -8,12 +8,15 @@ public final class FakeGrounder: AffordanceGrounder, @unchecked Sendable {
     public let inputSize = 224
     /// Seconds each call sleeps, to play a slow model.
     public let delay: Double
+    /// Every action's presence on call n is `presences[n]` (the last one after that); none: nil.
+    public let presences: [Float]
     private let lock = NSLock()
     private var calls: [[String]] = []
 
-    public init(vocabulary: [String] = ["hold", "cut", "pour", "push", "open"], delay: Double = 0) {
+    public init(vocabulary: [String] = ["hold", "cut", "pour", "push", "open"], delay: Double = 0, presences: [Float] = []) {
         self.vocabulary = vocabulary
         self.delay = delay
+        self.presences = presences
     }
 
     /// The action lists of every call so far.
@@ -28,8 +31,10 @@ public final class FakeGrounder: AffordanceGrounder, @unchecked Sendable {
 
     public func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
         lock.lock()
+        let call = calls.count
         calls.append(actions)
         lock.unlock()
+        let presence = presences.isEmpty ? nil : presences[min(call, presences.count - 1)]
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         return try actions.map { action in
             guard let index = vocabulary.firstIndex(of: action) else {
@@ -38,7 +43,7 @@ public final class FakeGrounder: AffordanceGrounder, @unchecked Sendable {
             var map = Heatmap(width: 16, height: 16)
             let cell = Self.blobCell(index: index)
             map[cell.x, cell.y] = 1
-            return ActionMap(action: action, map: map)
+            return ActionMap(action: action, map: map, presence: presence)
         }
     }
 }

@@ -177,6 +177,7 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     private func outputLoop() {
         let geometry = Dictionary(uniqueKeysWithValues: cameras.map { ($0.name, $0.geometry) })
+        var presence = PresenceHysteresis()
         while let (camera, item) = inferred.take() {
             let (current, currentSinks) = locked { (settings, sinks) }
             postprocessCounters.recordIn()
@@ -185,7 +186,8 @@ public final class PipelineRuntime: @unchecked Sendable {
             var locator = geometry[camera] ?? CentroidGeometry(camera: nil)
             locator.table = current.tablePlane
             let actions = item.maps.map { map in
-                var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height)
+                let shown = presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
+                var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height, showsComponents: shown)
                 result.components = locator.locate(result.components)
                 return result
             }
