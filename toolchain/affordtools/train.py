@@ -198,8 +198,9 @@ def run(args: argparse.Namespace, log=print) -> dict:
         else:
             fit_presence(head, trained_on.tokens, in_view)
             recipe["presence"] = "fitted on the frozen head; in view = the object's folders hold the action"
-    effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256, recipe=recipe,
-                model_id=args.model_id or Path(args.out).name.split(".")[0], int8=args.int8, extra=extra)
+    effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
+                            recipe=recipe, model_id=args.model_id or Path(args.out).name.split(".")[0],
+                            int8=args.int8, extra=extra)
     log(f"wrote {args.out} ({time.perf_counter() - t0:.1f}s)")
     results: dict = {}
     if ds.test:

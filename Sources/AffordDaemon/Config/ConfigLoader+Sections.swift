@@ -6,9 +6,8 @@ import Foundation
 extension ConfigLoader {
     static func postprocessing(_ field: YAMLField) throws -> PostprocessConfig {
         let f = try field.mapping(allowed: [
-            "relative_threshold", "min_area", "max_components", "min_presence", "presence_release", "output_width",
-            "output_height",
-            "heatmap_encoding", "table_plane",
+            "relative_threshold", "min_area", "max_components", "min_presence", "presence_release",
+            "output_width", "output_height", "heatmap_encoding", "table_plane",
         ])
         var settings = PostprocessSettings()
         if let threshold = f.optional("relative_threshold") {
@@ -16,18 +15,21 @@ extension ConfigLoader {
             guard value > 0, value <= 1 else { throw threshold.fail("expected a number in (0, 1], got \(value)") }
             settings.relativeThreshold = Float(value)
         }
-        func probability(_ key: String) throws -> Float? {
-            guard let item = f.optional(key) else { return nil }
+        func probability(_ item: YAMLField) throws -> Float {
             let value = try item.double()
             guard value >= 0, value <= 1 else { throw item.fail("expected a probability in [0, 1], got \(value)") }
             return Float(value)
         }
-        settings.minPresence = try probability("min_presence") ?? settings.minPresence
-        // Without its own value the release keeps the default gap below min_presence, never above it.
-        let release = try probability("presence_release")
-        settings.releasePresence = release ?? min(settings.releasePresence, settings.minPresence)
-        if let release, release > settings.minPresence, let item = f.optional("presence_release") {
-            throw item.fail("must not exceed min_presence (\(settings.minPresence)), got \(release)")
+        if let item = f.optional("min_presence") { settings.minPresence = try probability(item) }
+        if let item = f.optional("presence_release") {
+            let release = try probability(item)
+            guard release <= settings.minPresence else {
+                throw item.fail("must not exceed min_presence (\(settings.minPresence)), got \(release)")
+            }
+            settings.releasePresence = release
+        } else {
+            // Without its own value the release level follows a lower min_presence down.
+            settings.releasePresence = min(settings.releasePresence, settings.minPresence)
         }
         settings.minArea = try f.optional("min_area")?.positiveInt() ?? settings.minArea
         settings.maxComponents = try f.optional("max_components")?.positiveInt() ?? settings.maxComponents
