@@ -49,4 +49,13 @@ public protocol AffordanceGrounder: Sendable {
     var inputSize: Int { get }
     /// One backbone pass; one raw map per action, in the order asked.
     func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap]
+    /// Several images (zoom's regions): one result per image, in order. Engines run them as
+    /// one batched pass; the default grounds them one by one.
+    func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]]
+}
+
+extension AffordanceGrounder {
+    public func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]] {
+        try images.map { try ground($0, actions: actions) }
+    }
 }

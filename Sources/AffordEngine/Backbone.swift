@@ -16,7 +16,7 @@ public final class Backbone: @unchecked Sendable {
     private let finalNorm: LayerNormWeights
     private let positionTable: [Float]
     private let lock = NSLock()
-    private var workspaces: [SIMD2<Int>: Workspace] = [:]
+    private var workspaces: [SIMD3<Int>: Workspace] = [:]
     private var timer: StageTimer?
 
     /// Loads a backbone file for `precision` (an fp32 file is quantized at load for int8).
@@ -77,19 +77,40 @@ public final class Backbone: @unchecked Sendable {
         fill: (UnsafeMutableBufferPointer<Float>) -> Void,
         consume: (UnsafeBufferPointer<Float>) throws -> Result
     ) throws -> Result {
+        try run(height: height, width: width, batch: 1, fill: { _, input in fill(input) }, consume: consume)
+    }
+
+    /// Runs `batch` images as one pass: every GEMM takes all `batch·tokens` rows, attention stays
+    /// within each image. `fill(b, input)` writes image `b`'s CHW input; `consume` reads
+    /// `[batch·tokens, dim]`, image after image, each class token first.
+    public func run<Result>(
+        height: Int, width: Int, batch: Int,
+        fill: (_ image: Int, _ input: UnsafeMutableBufferPointer<Float>) -> Void,
+        consume: (UnsafeBufferPointer<Float>) throws -> Result
+    ) throws -> Result {
         _ = try grid(height: height, width: width)
+        guard (1...Self.maximumBatch).contains(batch) else {
+            throw AffordError(.invalidInput, "batch of \(batch) images; 1...\(Self.maximumBatch) run in one pass")
+        }
         lock.lock()
         defer { lock.unlock() }
-        let workspace = workspace(height: height, width: width)
-        fill(UnsafeMutableBufferPointer(start: workspace.input.pointer, count: workspace.input.count))
+        let workspace = workspace(height: height, width: width, batch: batch)
+        let imageFloats = 3 * height * width
+        for image in 0..<batch {
+            fill(image, UnsafeMutableBufferPointer(start: workspace.input.pointer + image * imageFloats, count: imageFloats))
+        }
         timer.measure(.embedding) { embedding.forward(workspace, width: width, height: height, pool: pool) }
         for block in blocks { block.forward(workspace, pool: pool, timer: timer) }
         timer.measure(.finalNorm) {
-            finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.tokens,
+            finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.rows,
                             dim: config.embedDim, pool: pool)
         }
         return try consume(UnsafeBufferPointer(start: workspace.output.pointer, count: workspace.output.count))
     }
+
+    /// Images one pass takes at most: each batch size keeps its own buffers (about 5 MB per
+    /// image at 224), so the bound keeps memory bounded.
+    public static let maximumBatch = 16
 
     /// Convenience for tests and tools: tokens `[1 + rows·columns, dim]` for a CHW input.
     public func tokens(input: [Float], height: Int, width: Int) throws -> [Float] {
@@ -98,6 +119,16 @@ public final class Backbone: @unchecked Sendable {
         }
         return try run(height: height, width: width, fill: { target in
             _ = target.update(fromContentsOf: input)
+        }, consume: { Array($0) })
+    }
+
+    /// Convenience for tests and tools: tokens `[batch·(1 + rows·columns), dim]` for CHW inputs, one pass.
+    public func tokens(batch inputs: [[Float]], height: Int, width: Int) throws -> [Float] {
+        for (index, input) in inputs.enumerated() where input.count != 3 * height * width {
+            throw AffordError(.invalidInput, "input \(index) has \(input.count) floats, expected 3x\(height)x\(width)")
+        }
+        return try run(height: height, width: width, batch: inputs.count, fill: { image, target in
+            _ = target.update(fromContentsOf: inputs[image])
         }, consume: { Array($0) })
     }
 
@@ -125,14 +156,15 @@ public final class Backbone: @unchecked Sendable {
         }
     }
 
-    private func workspace(height: Int, width: Int) -> Workspace {
-        let key = SIMD2(height, width)
+    private func workspace(height: Int, width: Int, batch: Int) -> Workspace {
+        let key = SIMD3(height, width, batch)
         if let existing = workspaces[key] { return existing }
         let positions = positionTable.withUnsafeBufferPointer {
             PositionEmbedding.interpolate($0, grid: config.positionGrid, dim: config.embedDim,
                                           rows: height / config.patchSize, columns: width / config.patchSize)
         }
-        let created = Workspace(config: config, height: height, width: width, threads: pool.threads, positions: positions)
+        let created = Workspace(config: config, height: height, width: width, threads: pool.threads,
+                                positions: positions, batch: batch)
         workspaces[key] = created
         return created
     }

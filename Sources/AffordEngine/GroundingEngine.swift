@@ -52,7 +52,36 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
         return (result.maps, result.tokens ?? PatchTokens(side: 0, dim: 0, values: []))
     }
 
+    /// Several images in one backbone pass (`batch·tokens` GEMM rows), then the head on each:
+    /// what zoom's regions take. Results are in image order, maps in the order asked.
+    public func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]] {
+        guard !images.isEmpty else { return [] }
+        let (wanted, channels) = try channels(for: actions)
+        let size = inputSize
+        let tokensPerImage = 1 + (size / backbone.config.patchSize) * (size / backbone.config.patchSize)
+        let imageFloats = tokensPerImage * backbone.config.embedDim
+        return try backbone.run(height: size, width: size, batch: images.count, fill: { index, input in
+            preprocessor.fill(images[index], width: size, height: size, into: input)
+        }, consume: { tokens in
+            try images.indices.map { index in
+                try maps(tokens: UnsafeBufferPointer(rebasing: tokens[(index * imageFloats)..<((index + 1) * imageFloats)]),
+                         wanted: wanted, channels: channels, keepTokens: false).maps
+            }
+        })
+    }
+
     private func forward(_ image: RGBImage, actions: [String], keepTokens: Bool) throws -> (maps: [ActionMap], tokens: PatchTokens?) {
+        let (wanted, channels) = try channels(for: actions)
+        let size = inputSize
+        return try backbone.run(height: size, width: size, fill: { input in
+            preprocessor.fill(image, width: size, height: size, into: input)
+        }, consume: { tokens in
+            try maps(tokens: tokens, wanted: wanted, channels: channels, keepTokens: keepTokens)
+        })
+    }
+
+    /// The requested action names and their head channels; an empty list asks for the whole vocabulary.
+    private func channels(for actions: [String]) throws -> (wanted: [String], channels: [Int]) {
         let wanted = actions.isEmpty ? vocabulary : actions
         let channels = try wanted.map { name in
             guard let index = actionIndex[name] else {
@@ -60,28 +89,32 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
             }
             return index
         }
-        let size = inputSize
+        return (wanted, channels)
+    }
+
+    /// The head on one image's `[tokens, dim]` backbone output (class token first).
+    private func maps(tokens: UnsafeBufferPointer<Float>, wanted: [String], channels: [Int],
+                      keepTokens: Bool) throws -> (maps: [ActionMap], tokens: PatchTokens?) {
         let dim = backbone.config.embedDim
-        let side = size / backbone.config.patchSize
+        let side = inputSize / backbone.config.patchSize
         let k = vocabulary.count
-        return try backbone.run(height: size, width: size, fill: { input in
-            preprocessor.fill(image, width: size, height: size, into: input)
-        }, consume: { tokens in
-            // Skip the class token: the head sees the patch grid only.
-            let patches = tokens.baseAddress! + dim
-            let kept = keepTokens
-                ? PatchTokens(side: side, dim: dim, values: Array(UnsafeBufferPointer(start: patches, count: side * side * dim)))
-                : nil
-            let maps = head.forward(patches, rows: side, columns: side) { logits, presence in
-                channels.enumerated().map { slot, channel in
-                    var values = [Float](repeating: 0, count: side * side)
-                    for position in 0..<(side * side) { values[position] = logits[position * k + channel] }
-                    return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values),
-                                     presence: presence?[channel])
-                }
+        guard let base = tokens.baseAddress, tokens.count >= (1 + side * side) * dim else {
+            throw AffordError(.invalidInput, "backbone output has \(tokens.count) floats, expected \((1 + side * side) * dim)")
+        }
+        // Skip the class token: the head sees the patch grid only.
+        let patches = base + dim
+        let kept = keepTokens
+            ? PatchTokens(side: side, dim: dim, values: Array(UnsafeBufferPointer(start: patches, count: side * side * dim)))
+            : nil
+        let maps = head.forward(patches, rows: side, columns: side) { logits, presence in
+            channels.enumerated().map { slot, channel in
+                var values = [Float](repeating: 0, count: side * side)
+                for position in 0..<(side * side) { values[position] = logits[position * k + channel] }
+                return ActionMap(action: wanted[slot], map: Heatmap(width: side, height: side, values: values),
+                                 presence: presence?[channel])
             }
-            return (maps, kept)
-        })
+        }
+        return (maps, kept)
     }
 }
 

@@ -6,6 +6,7 @@ import CAffordMath
 /// and written straight to u8.
 /// Like onnxruntime's dynamic quantization of the same MatMuls.
 enum QuantizedAttention {
+    /// Attends within each image of the batch: image `b`'s rows are `b·tokens ..< (b+1)·tokens`.
     static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
         let tokens = workspace.tokens
         let headDim = dim / heads
@@ -13,20 +14,22 @@ enum QuantizedAttention {
         let scratch = workspace.attention
         let isa = pool.isa
 
-        // Keys and values become this frame's packed "weights", one pair per head, packed into
-        // the scratch's own slots: no allocation per frame.
-        pool.parallelFor(2 * heads) { task, _ in
-            let head = task / 2
+        // Keys and values become this frame's packed "weights", one pair per (image, head),
+        // packed into the scratch's own slots: no allocation per frame.
+        pool.parallelFor(2 * heads * workspace.batch) { task, _ in
+            let pair = task / 2  // image · heads + head
+            let image = pair / heads, head = pair % heads
+            let imageQKV = qkv + image * tokens * 3 * dim
             if task % 2 == 0 {
-                let codes = scratch.keyCodes.pointer + head * tokens * headDim
-                afm_quantize_s8_rows(VectorMath.level, qkv + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                                     codes, Int32(headDim), scratch.keyScales.pointer + head * tokens)
+                let codes = scratch.keyCodes.pointer + pair * tokens * headDim
+                afm_quantize_s8_rows(VectorMath.level, imageQKV + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                                     codes, Int32(headDim), scratch.keyScales.pointer + pair * tokens)
                 scratch.packed.pointer[task] = afk_pack_weights_into(
                     codes, Int32(tokens), Int32(headDim), scratch.packedSlot(task), scratch.packedSlotBytes)
             } else {
-                let codes = scratch.valueCodes.pointer + head * headDim * tokens
-                afm_quantize_s8_columns(VectorMath.level, qkv + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                                        codes, Int32(tokens), scratch.valueScales.pointer + head * headDim)
+                let codes = scratch.valueCodes.pointer + pair * headDim * tokens
+                afm_quantize_s8_columns(VectorMath.level, imageQKV + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                                        codes, Int32(tokens), scratch.valueScales.pointer + pair * headDim)
                 scratch.packed.pointer[task] = afk_pack_weights_into(
                     codes, Int32(headDim), Int32(tokens), scratch.packedSlot(task), scratch.packedSlotBytes)
             }
@@ -35,34 +38,37 @@ enum QuantizedAttention {
         let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
         let scale = 1 / Float(headDim).squareRoot()
-        pool.parallelFor(heads * blocks) { task, thread in
-            let head = task / blocks
+        pool.parallelFor(heads * blocks * workspace.batch) { task, thread in
+            let pair = task / blocks
+            let head = pair % heads
+            let imageRow = (pair / heads) * tokens
             let first = (task % blocks) * blockRows
             let rows = Int32(min(blockRows, tokens - first))
-            guard let keys = scratch.packed.pointer[2 * head], let values = scratch.packed.pointer[2 * head + 1] else { return }
+            guard let keys = scratch.packed.pointer[2 * pair], let values = scratch.packed.pointer[2 * pair + 1] else { return }
             let queryCodes = scratch.queryCodes.pointer + thread * blockRows * headDim
             let probabilityCodes = scratch.probabilityCodes.pointer + thread * blockRows * tokens
             let rowScale = scratch.rowScales.pointer + thread * blockRows
             let rowZero = scratch.rowZeros.pointer + thread * blockRows
             let scores = workspace.scores.pointer + thread * blockRows * tokens
 
-            afk_quantize_rows_u8(isa, qkv + first * 3 * dim + head * headDim, rows, Int32(headDim), Int32(3 * dim),
+            afk_quantize_rows_u8(isa, qkv + (imageRow + first) * 3 * dim + head * headDim, rows, Int32(headDim), Int32(3 * dim),
                                  queryCodes, Int32(headDim), rowScale, rowZero)
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(tokens), queryCodes, Int32(headDim), rowScale, rowZero,
-                              keys, scratch.keyScales.pointer + head * tokens, nil, scores, Int32(tokens))
+                              keys, scratch.keyScales.pointer + pair * tokens, nil, scores, Int32(tokens))
             for row in 0..<Int(rows) {
                 afm_softmax_u8(VectorMath.level, scores + row * tokens, Int32(tokens), scale,
                                probabilityCodes + row * tokens, rowScale + row)
                 rowZero[row] = 0
             }
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(headDim), probabilityCodes, Int32(tokens), rowScale, rowZero,
-                              values, scratch.valueScales.pointer + head * headDim, nil,
-                              workspace.context.pointer + first * dim + head * headDim, Int32(dim))
+                              values, scratch.valueScales.pointer + pair * headDim, nil,
+                              workspace.context.pointer + (imageRow + first) * dim + head * headDim, Int32(dim))
         }
     }
 }
 
-/// Buffers for `QuantizedAttention`, sized for one token count.
+/// Buffers for `QuantizedAttention`, sized for one token count and batch: K and V slots per
+/// (image, head), the per-thread query and probability rows shared by all images.
 final class AttentionScratch: @unchecked Sendable {
     let keyCodes, valueCodes: Buffer<Int8>
     let keyScales, valueScales: Buffer<Float>
@@ -74,16 +80,16 @@ final class AttentionScratch: @unchecked Sendable {
     let rowScales: Buffer<Float>
     let rowZeros: Buffer<Int32>
 
-    init(tokens: Int, dim: Int, heads: Int, threads: Int, blockRows: Int) {
-        keyCodes = Buffer(tokens * dim)
-        valueCodes = Buffer(tokens * dim)
-        keyScales = Buffer(heads * tokens)
-        valueScales = Buffer(dim)
-        packed = Buffer(2 * heads)
+    init(tokens: Int, dim: Int, heads: Int, threads: Int, blockRows: Int, batch: Int = 1) {
+        keyCodes = Buffer(batch * tokens * dim)
+        valueCodes = Buffer(batch * tokens * dim)
+        keyScales = Buffer(batch * heads * tokens)
+        valueScales = Buffer(batch * dim)
+        packed = Buffer(2 * heads * batch)
         let headDim = dim / heads
         let largest = max(afk_packed_weights_size(Int32(tokens), Int32(headDim)), afk_packed_weights_size(Int32(headDim), Int32(tokens)))
         packedSlotBytes = (largest + 63) / 64 * 64
-        packedSlots = Buffer(2 * heads * packedSlotBytes)
+        packedSlots = Buffer(2 * heads * batch * packedSlotBytes)
         queryCodes = Buffer(threads * blockRows * (dim / heads))
         probabilityCodes = Buffer(threads * blockRows * tokens)
         rowScales = Buffer(threads * blockRows)

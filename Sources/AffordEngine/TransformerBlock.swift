@@ -15,8 +15,9 @@ struct TransformerBlock {
 
     /// Three parallel phases with a barrier between each; everything row-local is fused into
     /// one task per row range (norm → quantize → GEMM → epilogue → …) so it stays in cache.
+    /// Row-local steps run over the whole batch (`workspace.rows`); attention stays per image.
     func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?) {
-        let tokens = workspace.tokens
+        let rowCount = workspace.rows
         let dim = qkv.inFeatures
         let hidden = workspace.hidden.pointer
         let normed = workspace.normed.pointer
@@ -24,7 +25,7 @@ struct TransformerBlock {
         let isa = pool.isa
 
         timer.measure(.normQKV) {
-            pool.parallelRanges(tokens, alignment: LinearLayer.rowBlock) { rows, _ in
+            pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
                 norm1.apply(rows: rows, hidden, into: normed, dim: dim)
                 qkv.forward(rows: rows, normed, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim,
                             scratch: scratch, isa: isa)
@@ -42,7 +43,7 @@ struct TransformerBlock {
             let mlp = workspace.mlp.pointer, projected = workspace.projected.pointer
             layerScale1.withUnsafeBufferPointer { scale1 in
                 layerScale2.withUnsafeBufferPointer { scale2 in
-                    pool.parallelRanges(tokens, alignment: LinearLayer.rowBlock) { rows, _ in
+                    pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
                         projection.forward(
                             rows: rows, workspace.context.pointer, ldInput: dim, into: projected, ldOutput: dim,
                             scratch: scratch, isa: isa,
@@ -90,20 +91,24 @@ struct LayerNormWeights {
     }
 }
 
-/// Multi-head self-attention in fp32: per (head, row block) tasks of two small sgemms and a softmax.
+/// Multi-head self-attention in fp32: per (image, head, row block) tasks of two small sgemms and a softmax.
 enum Attention {
     static func forward(_ workspace: Workspace, dim: Int, heads: Int, pool: ComputePool) {
         let tokens = workspace.tokens
         let headDim = dim / heads
         let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
-        let qkv = workspace.qkv.pointer
-        let context = workspace.context.pointer
+        let qkvBase = workspace.qkv.pointer
+        let contextBase = workspace.context.pointer
         let scoresBase = workspace.scores.pointer
         let scale = 1 / Float(headDim).squareRoot()
         let ld = Int32(3 * dim)
-        pool.parallelFor(heads * blocks) { task, thread in
-            let head = task / blocks
+        pool.parallelFor(heads * blocks * workspace.batch) { task, thread in
+            let pair = task / blocks
+            let head = pair % heads
+            let imageRow = (pair / heads) * tokens
+            let qkv = qkvBase + imageRow * 3 * dim
+            let context = contextBase + imageRow * dim
             let first = (task % blocks) * blockRows
             let rows = min(blockRows, tokens - first)
             let scores = scoresBase + thread * blockRows * tokens

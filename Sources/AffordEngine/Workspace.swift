@@ -1,15 +1,24 @@
-/// Every activation buffer one input size needs, allocated once and reused each frame.
+/// Every activation buffer one input size and batch need, allocated once and reused each frame.
+///
+/// A batch of `batch` images is `rows = batch·tokens` rows, image after image, so every
+/// row-local step (LayerNorm, the GEMMs, GELU) runs once over all of them; only the patch
+/// im2col and attention look at one image at a time.
 final class Workspace: @unchecked Sendable {
     let gridRows: Int
     let gridColumns: Int
+    /// Tokens of one image (class token + patches).
     let tokens: Int
-    /// The preprocessed input, CHW.
+    /// Images per pass.
+    let batch: Int
+    /// `batch · tokens`: the M of every GEMM.
+    let rows: Int
+    /// The preprocessed inputs, CHW, image after image.
     let input: Buffer<Float>
-    /// im2col of the input: one row of `3·p·p` pixels per patch.
+    /// im2col of the inputs: one row of `3·p·p` pixels per patch, image after image.
     let patches: Buffer<Float>
-    /// Position table resampled to this grid, `[tokens, dim]`.
+    /// Position table resampled to this grid, `[tokens, dim]` (one image's).
     let positions: [Float]
-    /// The residual stream, `[tokens, dim]`.
+    /// The residual stream, `[rows, dim]`.
     let hidden: Buffer<Float>
     let normed: Buffer<Float>
     let qkv: Buffer<Float>
@@ -27,27 +36,33 @@ final class Workspace: @unchecked Sendable {
     let attentionRows: Int
 
     /// `attentionRows` overrides the row-block rule, for tests.
-    init(config: BackboneConfig, height: Int, width: Int, threads: Int, positions: [Float], attentionRows: Int? = nil) {
+    init(config: BackboneConfig, height: Int, width: Int, threads: Int, positions: [Float], batch: Int = 1,
+         attentionRows: Int? = nil) {
+        precondition(batch >= 1, "a batch holds at least one image")
         gridRows = height / config.patchSize
         gridColumns = width / config.patchSize
         let tokens = 1 + gridRows * gridColumns
         self.tokens = tokens
+        self.batch = batch
+        let rows = batch * tokens
+        self.rows = rows
         self.attentionRows = attentionRows.map { min(max($0, 1), tokens) } ?? Self.attentionRows(tokens: tokens)
         let dim = config.embedDim
         let patchInputs = 3 * config.patchSize * config.patchSize
         self.positions = positions
-        input = Buffer(3 * height * width)
-        patches = Buffer(gridRows * gridColumns * patchInputs)
-        hidden = Buffer(tokens * dim)
-        normed = Buffer(tokens * dim)
-        qkv = Buffer(tokens * 3 * dim)
-        context = Buffer(tokens * dim)
-        projected = Buffer(tokens * dim)
-        mlp = Buffer(tokens * config.mlpHidden)
-        output = Buffer(tokens * dim)
+        input = Buffer(batch * 3 * height * width)
+        patches = Buffer(batch * gridRows * gridColumns * patchInputs)
+        hidden = Buffer(rows * dim)
+        normed = Buffer(rows * dim)
+        qkv = Buffer(rows * 3 * dim)
+        context = Buffer(rows * dim)
+        projected = Buffer(rows * dim)
+        mlp = Buffer(rows * config.mlpHidden)
+        output = Buffer(rows * dim)
         scores = Buffer(threads * self.attentionRows * tokens)
-        activations = ActivationScratch(rows: tokens, columns: max(config.mlpHidden, patchInputs, dim))
-        attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads, blockRows: self.attentionRows)
+        activations = ActivationScratch(rows: rows, columns: max(config.mlpHidden, patchInputs, dim))
+        attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads,
+                                     blockRows: self.attentionRows, batch: batch)
     }
 }
 
