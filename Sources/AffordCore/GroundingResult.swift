@@ -13,10 +13,14 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
     public var rayBase: SIMD3<Double>?
     /// Where that ray meets the configured table plane, in the base frame; nil without a plane or a hit.
     public var tablePoint: SIMD3<Double>?
+    /// With zoom, the region (frame pixels) whose crop grounded this centroid; nil without zoom
+    /// or for a centroid outside every region.
+    public var region: RegionBox?
 
     public init(
         u: Double, v: Double, area: Int, peak: Float, mean: Float,
-        rayCamera: SIMD3<Double>? = nil, rayBase: SIMD3<Double>? = nil, tablePoint: SIMD3<Double>? = nil
+        rayCamera: SIMD3<Double>? = nil, rayBase: SIMD3<Double>? = nil, tablePoint: SIMD3<Double>? = nil,
+        region: RegionBox? = nil
     ) {
         self.u = u
         self.v = v
@@ -26,6 +30,7 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
         self.rayCamera = rayCamera
         self.rayBase = rayBase
         self.tablePoint = tablePoint
+        self.region = region
     }
 }
 
@@ -72,10 +77,12 @@ public struct FrameResult: Sendable {
     public var modelID: String
     public var actions: [ActionResult]
     public var timings: StageTimings
+    /// Zoom's regions for this frame, frame pixels; empty without zoom.
+    public var regions: [RegionBox]
 
     public init(
         camera: String, sequence: UInt64, captureMonotonicNs: UInt64, frameWidth: Int, frameHeight: Int,
-        modelID: String, actions: [ActionResult], timings: StageTimings = StageTimings()
+        modelID: String, actions: [ActionResult], timings: StageTimings = StageTimings(), regions: [RegionBox] = []
     ) {
         self.camera = camera
         self.sequence = sequence
@@ -85,6 +92,7 @@ public struct FrameResult: Sendable {
         self.modelID = modelID
         self.actions = actions
         self.timings = timings
+        self.regions = regions
     }
 }
 

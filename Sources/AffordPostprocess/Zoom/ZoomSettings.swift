@@ -1,0 +1,37 @@
+/// How object-centric zoom grounds a frame: a whole-frame pass proposes regions, each region is
+/// grounded at the network input size, and the maps are merged back into frame pixels.
+public struct ZoomSettings: Sendable, Equatable {
+    /// Off: one whole-frame pass, exactly as without zoom.
+    public var enabled: Bool
+    /// At most this many regions per frame (all of them one batched backbone pass).
+    public var maxRegions: Int
+    /// A region's side is this many times the longer side of the object it was proposed for.
+    public var margin: Double
+    /// Regions are at least this many frame pixels a side (at most the frame's shorter side):
+    /// a tiny crop would be upsampled far past what its pixels hold.
+    public var minRegionPixels: Int
+    /// On streams: 0 proposes every frame's regions from its own whole-frame pass, then grounds
+    /// them (two passes). k ≥ 1 grounds the regions of an earlier frame together with the whole
+    /// frame in one batch and refreshes them every k frames, or at once when the scene changes.
+    public var redetectEvery: Int
+    /// The whole-frame map's weight in the merge, everywhere: `max(region maps, weight · whole)`.
+    /// Zero outside the boxes is bad for KLD (a box that misses the part leaves nothing there).
+    public var outsideWeight: Float
+
+    public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 3, minRegionPixels: Int = 112,
+                redetectEvery: Int = 0, outsideWeight: Float = 0.3) {
+        self.enabled = enabled
+        self.maxRegions = maxRegions
+        self.margin = margin
+        self.minRegionPixels = minRegionPixels
+        self.redetectEvery = redetectEvery
+        self.outsideWeight = outsideWeight
+    }
+
+    /// The bounds the config loader checks against (named here so code and docs agree).
+    public static let maxRegionsRange = 1...8
+    public static let marginRange = 1.0...10.0
+    public static let minRegionPixelsRange = 14...4096
+    public static let redetectEveryRange = 0...1000
+    public static let outsideWeightRange: ClosedRange<Float> = 0...1
+}
