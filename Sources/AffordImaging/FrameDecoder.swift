@@ -14,12 +14,17 @@ public final class FrameDecoder {
 
     private let jpeg: JPEGDecoder
 
-    /// `minimumWidth`/`minimumHeight` of 0 mean full size.
+    /// The last libjpeg warning accepted under `.accept` (a truncated or damaged scan).
+    public var lastWarning: String? { jpeg.lastWarning }
+
+    /// `minimumWidth`/`minimumHeight` of 0 mean full size; larger JPEGs than `maximumPixels` are refused.
     public init(minimumWidth: Int = 0, minimumHeight: Int = 0,
-                warningPolicy: JPEGDecoder.WarningPolicy = .reject) throws {
+                warningPolicy: JPEGDecoder.WarningPolicy = .reject,
+                maximumPixels: Int = JPEGDecoder.defaultMaximumPixels) throws {
         self.minimumWidth = minimumWidth
         self.minimumHeight = minimumHeight
         self.jpeg = try JPEGDecoder(warningPolicy: warningPolicy)
+        jpeg.maximumPixels = maximumPixels
     }
 
     /// Decodes `frame`; a failure is counted, remembered and rethrown so the caller drops the frame.

@@ -61,7 +61,8 @@ public final class JPEGDecoder {
     public var warningPolicy: WarningPolicy
     /// Decoded images larger than this are refused before allocating: a corrupt
     /// header can claim 65535x65535.
-    public var maximumPixels = 1 << 25
+    public static let defaultMaximumPixels = 1 << 25
+    public var maximumPixels = JPEGDecoder.defaultMaximumPixels
     /// The most recent warning accepted under `.accept`.
     public private(set) var lastWarning: String?
     /// How many warnings were accepted under `.accept`.
@@ -135,7 +136,9 @@ public final class JPEGDecoder {
         }
         // The accurate DCT keeps us bit-exact with Pillow, which the Python tool-chain
         // trains and evaluates with; TJFLAG_FASTDCT would save only a few percent.
-        var flags: Int32 = 0
+        // LIMITSCANS refuses progressive files of over 500 scans, whose decode time
+        // grows without bound; cameras send baseline JPEG, so it costs nothing.
+        var flags: Int32 = TJFLAG_LIMITSCANS
         if warningPolicy == .reject { flags |= TJFLAG_STOPONWARNING }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let status = pixels.withUnsafeMutableBufferPointer { output in

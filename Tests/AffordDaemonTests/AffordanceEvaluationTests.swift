@@ -99,7 +99,7 @@ import Testing
                                                         groundTruth: root.appendingPathComponent("testset/GT").path)
         #expect(abs(run.overall.kld - rescored.overall.kld) < 1e-9 && abs(run.overall.nss - rescored.overall.nss) < 1e-9)
         // Saved maps are at the image's size.
-        let image = try ImageFiles.loadRGB(root.appendingPathComponent("testset/egocentric/hold/cup/cup_000000.jpg").path)
+        let image = try ImageFiles.loadRGB(root.appendingPathComponent("testset/egocentric/hold/cup/cup_000000.jpg").path).image
         let map = try ImageFiles.loadGray(saved + "/hold/cup/cup_000000.png")
         #expect(map.width == image.width && map.height == image.height)
     }

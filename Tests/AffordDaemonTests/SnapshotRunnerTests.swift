@@ -31,11 +31,31 @@ import Testing
         let heatmapPath = directory.appendingPathComponent("heatmap.png").path
         try SnapshotRunner.writeOverlay(result, to: overlayPath)
         try SnapshotRunner.writeHeatmap(result, to: heatmapPath)
-        let overlay = try ImageFiles.loadRGB(overlayPath)
+        let overlay = try ImageFiles.loadRGB(overlayPath).image
         #expect(overlay.width == 640 && overlay.pixels != image.pixels)
         let heatmap = try ImageFiles.loadGray(heatmapPath)
         #expect(heatmap.width == 640 && heatmap.height == 480)
         #expect(heatmap[220, 165] == 255 && heatmap[600, 400] == 0)
+    }
+
+    /// A truncated JPEG still decodes (grey below the cut), and the result says so.
+    @Test func truncatedJPEGComesWithAWarning() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-snap-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var pixels = [UInt8](repeating: 0, count: 320 * 240 * 3)
+        for i in pixels.indices { pixels[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
+        let jpeg = try JPEGEncoder().encode(RGBImage(width: 320, height: 240, pixels: pixels))
+        let whole = directory.appendingPathComponent("whole.jpg").path
+        let cut = directory.appendingPathComponent("cut.jpg").path
+        try ImageFiles.write(jpeg, to: whole)
+        try ImageFiles.write(Array(jpeg.prefix(jpeg.count / 2)), to: cut)
+
+        let intact = try SnapshotRunner.run(imagePath: whole, actions: ["cut"], grounder: FakeGrounder(), config: nil)
+        #expect(intact.warnings.isEmpty)
+        let damaged = try SnapshotRunner.run(imagePath: cut, actions: ["cut"], grounder: FakeGrounder(), config: nil)
+        #expect(damaged.warnings.count == 1 && damaged.warnings[0].contains("damaged JPEG"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(try SnapshotRunner.json(damaged, image: cut).utf8)) as? [String: Any]
+        #expect((parsed?["warnings"] as? [String])?.count == 1)
     }
 
     @Test func unknownActionIsRejected() throws {

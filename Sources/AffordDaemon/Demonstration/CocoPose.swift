@@ -18,16 +18,34 @@ public struct CocoPose: Sendable, Equatable {
 
     public let keypoints: [Keypoint]
 
-    /// Takes `[[x, y, score] * 17]`; anything else is an `invalidInput` error saying what is wrong.
-    public init(triples: [[Double]]) throws {
+    /// Takes `[[x, y, score] * 17]` in the pixels of a `frameWidth` x `frameHeight` frame.
+    ///
+    /// Scores must lie in [0, 1]. A keypoint scored at least `minScore` is used in
+    /// arithmetic, so it must lie within one frame size of the frame (estimators place
+    /// joints just outside it, an elbow past the edge); a lower-scored one counts as
+    /// missing and only needs to be finite.
+    public init(triples: [[Double]], frameWidth: Int, frameHeight: Int) throws {
         guard triples.count == 17 else {
             throw AffordError(.invalidInput, "keypoints: need 17 [x, y, score] triples in COCO order, got \(triples.count)")
         }
+        guard frameWidth > 0, frameHeight > 0 else {
+            throw AffordError(.invalidInput, "keypoints: the frame is \(frameWidth)x\(frameHeight)")
+        }
+        let width = Double(frameWidth), height = Double(frameHeight)
         keypoints = try triples.enumerated().map { index, triple in
+            let name = Self.names[index]
             guard triple.count == 3, triple.allSatisfy(\.isFinite) else {
-                throw AffordError(.invalidInput, "keypoints[\(index)] (\(Self.names[index])) must be 3 finite numbers [x, y, score]")
+                throw AffordError(.invalidInput, "keypoints[\(index)] (\(name)) must be 3 finite numbers [x, y, score]")
             }
-            return Keypoint(x: triple[0], y: triple[1], score: triple[2])
+            let (x, y, score) = (triple[0], triple[1], triple[2])
+            guard (0...1).contains(score) else {
+                throw AffordError(.invalidInput, "keypoints[\(index)] (\(name)): score \(score) is outside [0, 1]")
+            }
+            guard score < Self.minScore || ((-width...2 * width).contains(x) && (-height...2 * height).contains(y)) else {
+                throw AffordError(.invalidInput,
+                    "keypoints[\(index)] (\(name)): (\(x), \(y)) lies more than a frame size outside the \(frameWidth)x\(frameHeight) frame")
+            }
+            return Keypoint(x: x, y: y, score: score)
         }
     }
 

@@ -22,8 +22,6 @@ extension GroundingEngine: TokenGrounder {
 public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendable {
     public let base: any TokenGrounder
     public let book: DemonstrationBook
-    private let lock = NSLock()
-    private var lastImage: RGBImage?
 
     public init(base: any TokenGrounder, book: DemonstrationBook) {
         self.base = base
@@ -39,7 +37,6 @@ public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendabl
     public var inputSize: Int { base.inputSize }
 
     public func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
-        lock.withLock { lastImage = image }
         let demonstrated = book.actions
         let wanted = (actions.isEmpty ? vocabulary : actions.filter { !demonstrated.contains($0) }) + (actions.isEmpty ? [] : demonstrated)
         let prototypes = wanted.compactMap { book.prototype(for: $0) }
@@ -53,16 +50,16 @@ public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendabl
         return wanted.compactMap { byAction[$0] }
     }
 
-    /// The image most recently grounded (a camera's latest frame), for `demonstrate` by reference.
-    public var latestImage: RGBImage? { lock.withLock { lastImage } }
-
     /// Builds and stores the prototype of `action` from an interaction image and the person's pose.
+    /// `beforeRecording` runs after the backbone pass and may throw to leave the book unchanged.
     @discardableResult
-    public func demonstrate(action: String, image: RGBImage, pose: CocoPose, kind: ContactKind? = nil) throws -> DemonstrationPrototype {
+    public func demonstrate(action: String, image: RGBImage, pose: CocoPose, kind: ContactKind? = nil,
+                            beforeRecording: () throws -> Void = {}) throws -> DemonstrationPrototype {
         let contact = kind ?? ContactKind.forAction(action)
         let (_, tokens) = try base.groundKeepingTokens(image, actions: [base.vocabulary[0]])
         let prototype = try DemonstrationPrototype(action: action, kind: contact, pose: pose, frameWidth: image.width,
                                                    frameHeight: image.height, tokens: tokens)
+        try beforeRecording()
         try book.record(prototype)
         return prototype
     }

@@ -7,6 +7,8 @@ public final class DemonstrationBook: @unchecked Sendable {
     /// The file's format tag and version, checked on load.
     static let format = "affordd-demonstrations"
     static let version = 1
+    /// Every demonstrated action costs a cosine map per frame: the count is bounded.
+    public static let maximumActions = 32
 
     /// nil keeps prototypes in memory only.
     public let path: String?
@@ -40,6 +42,9 @@ public final class DemonstrationBook: @unchecked Sendable {
         guard file.backbone == backboneHash else {
             throw AffordError(.invalidConfig, "\(path): prototypes come from backbone \(file.backbone.prefix(12)), loaded backbone is \(backboneHash.prefix(12)); clear_demonstrations or remove the file")
         }
+        guard file.prototypes.count <= Self.maximumActions else {
+            throw AffordError(.invalidConfig, "\(path): \(file.prototypes.count) prototypes, more than the \(Self.maximumActions) allowed")
+        }
         prototypes = Dictionary(file.prototypes.map { ($0.action, $0) }, uniquingKeysWith: { _, last in last })
     }
 
@@ -51,6 +56,10 @@ public final class DemonstrationBook: @unchecked Sendable {
     /// Adds or replaces the action's prototype and saves.
     public func record(_ prototype: DemonstrationPrototype) throws {
         try lock.withLock {
+            guard prototypes[prototype.action] != nil || prototypes.count < Self.maximumActions else {
+                throw AffordError(.invalidInput,
+                    "demonstrate: \(Self.maximumActions) actions are demonstrated already; clear_demonstrations first")
+            }
             var next = prototypes
             next[prototype.action] = prototype
             try save(next)

@@ -97,8 +97,10 @@ public struct DemonstrationPrototype: Sendable, Equatable, Codable {
         for (p, q) in limbs {
             guard let a = pose.point(p), let b = pose.point(q) else { continue }
             let mid = (a + b) / 2
-            let x = Int(mid.x * Double(side) / Double(frameWidth)), y = Int(mid.y * Double(side) / Double(frameHeight))
-            guard (0..<side).contains(x), (0..<side).contains(y) else { continue }
+            // Range-checked as doubles: an Int conversion of an off-grid value would trap.
+            let gridX = mid.x * Double(side) / Double(frameWidth), gridY = mid.y * Double(side) / Double(frameHeight)
+            guard gridX >= 0, gridX < Double(side), gridY >= 0, gridY < Double(side) else { continue }
+            let x = Int(gridX), y = Int(gridY)
             let start = (y * side + x) * dim
             for d in 0..<dim { sum[d] += unit[start + d] }
             used += 1

@@ -12,12 +12,15 @@ enum ImageFiles {
         return [UInt8](data)
     }
 
-    /// A JPEG or PNG as RGB, through the same source and decoder cameras use.
-    static func loadRGB(_ path: String) throws -> RGBImage {
+    /// A JPEG or PNG as RGB, through the same source and decoder cameras use. A damaged
+    /// JPEG that still decodes (truncated scan, grey below) comes with libjpeg's warning.
+    static func loadRGB(_ path: String) throws -> (image: RGBImage, warning: String?) {
         let source = try ImageFileSource(path: path, cameraName: "still")
         defer { source.close() }
         guard let frame = try source.nextFrame() else { throw AffordError(.io, "no image in \(path)") }
-        return try FrameDecoder(warningPolicy: .accept).decode(frame)
+        let decoder = try FrameDecoder(warningPolicy: .accept)
+        let image = try decoder.decode(frame)
+        return (image, decoder.lastWarning.map { "\(path): damaged JPEG, decoded in part: \($0)" })
     }
 
     /// An 8-bit grayscale PNG as a float map of 0...255 values.

@@ -9,6 +9,8 @@ public enum SnapshotRunner {
         public var image: RGBImage
         public var modelID: String
         public var actions: [ActionResult]
+        /// Problems with the input that did not stop grounding (a truncated JPEG).
+        public var warnings: [String]
     }
 
     /// Grounds `actions` on the image; a config adds its post-processing and, when the
@@ -16,7 +18,7 @@ public enum SnapshotRunner {
     public static func run(imagePath: String, actions: [String], grounder: any AffordanceGrounder,
                            config: DaemonConfig?) throws -> Result {
         try PipelineRuntime.validate(actions: actions, vocabulary: grounder.vocabulary)
-        let image = try ImageFiles.loadRGB(imagePath)
+        let (image, warning) = try ImageFiles.loadRGB(imagePath)
         let post = HeatmapPostprocessor(settings: config?.postprocessing.settings ?? PostprocessSettings())
         var geometry = CentroidGeometry(camera: nil)
         if let config, let camera = config.cameras.first {
@@ -31,10 +33,11 @@ public enum SnapshotRunner {
             result.components = geometry.locate(result.components)
             return result
         }
-        return Result(image: image, modelID: grounder.modelID, actions: results)
+        return Result(image: image, modelID: grounder.modelID, actions: results, warnings: warning.map { [$0] } ?? [])
     }
 
-    /// `{"image", "model", "width", "height", "actions": {action: [components]}, "presence": {action: p or null}}`.
+    /// `{"image", "model", "width", "height", "actions": {action: [components]}, "presence": {action: p or null},
+    /// "warnings": [string]}`.
     public static func json(_ result: Result, image: String) throws -> String {
         struct Output: Encodable {
             var image: String
@@ -43,10 +46,11 @@ public enum SnapshotRunner {
             var height: Int
             var actions: [String: [CentroidSnapshot.Component]]
             var presence: [String: Float?]
+            var warnings: [String]
         }
         let output = Output(image: image, model: result.modelID, width: result.image.width, height: result.image.height,
                             actions: CentroidSnapshot.components(result.actions),
-                            presence: CentroidSnapshot.presence(result.actions))
+                            presence: CentroidSnapshot.presence(result.actions), warnings: result.warnings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(output), as: UTF8.self)

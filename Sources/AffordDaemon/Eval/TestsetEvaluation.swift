@@ -22,7 +22,7 @@ extension AffordanceEvaluation {
             guard let imagePath = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw AffordError(.invalidInput, "no egocentric image for \(item.relativePath) under \(imageRoot.path)")
             }
-            let image = try ImageFiles.loadRGB(imagePath)
+            let image = try ImageFiles.loadRGB(imagePath).image
             let raw = try grounder.ground(image, actions: [item.affordance])
             guard let map = raw.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
             let prediction = quantised(

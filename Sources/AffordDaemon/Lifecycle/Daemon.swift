@@ -13,6 +13,8 @@ public final class Daemon: @unchecked Sendable {
     let notifier: SystemdNotifier
     let context: ZMQContext
     let recorder: MCAPRecorder?
+    /// The file the recorder writes, nil without one.
+    let recordingPath: String?
     private let started = MonotonicClock.nowNs()
     private let lock = NSLock()
     private var config: DaemonConfig
@@ -33,6 +35,7 @@ public final class Daemon: @unchecked Sendable {
         let cameras = try sources ?? config.cameras.map {
             try CameraSources.make($0, inputSize: grounder.inputSize, table: config.postprocessing.tablePlane, logger: logger)
         }
+        recordingPath = (recordTo ?? config.recording)?.path
         if let recording = recordTo ?? config.recording {
             let text = configPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
             recorder = try MCAPRecorder(path: recording.path, configText: text, modelID: grounder.modelID,
@@ -91,7 +94,8 @@ public final class Daemon: @unchecked Sendable {
                     configuration: .init(endpoints: config.endpoints.control.map { [$0] } ?? [],
                                          controllerEndpoints: config.endpoints.controller.map { [$0] } ?? []),
                     handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
-                                           reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null }),
+                                           reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null },
+                                           recordingRoots: recordingRoots),
                     security: security)
             } catch {
                 publisher.close()
@@ -104,6 +108,13 @@ public final class Daemon: @unchecked Sendable {
             self.control = control
         }
         logger.info("publishing", metadata: ["endpoints": "\(publisher.boundEndpoints)"])
+    }
+
+    /// Where `demonstrate` may read recordings: the recording's folder and systemd's state directories.
+    var recordingRoots: [String] {
+        let recording = recordingPath.map { [URL(fileURLWithPath: $0).deletingLastPathComponent().path] } ?? []
+        let state = ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").map(String.init) ?? []
+        return recording + state
     }
 
     private func closeEndpoints() {

@@ -2,24 +2,17 @@ import AffordCore
 import AffordImaging
 import AffordRecording
 import AffordTransport
+import Foundation
 
 extension DaemonControl {
+    /// An attached JPEG over the control socket may hold at most this many pixels (a 4K frame
+    /// is 8.3 M): decoding is synchronous on the control path, and the pose needs no more.
+    static let maximumControlPixels = 12_000_000
+
     /// `demonstrate`: decode the frame, build the contact prototype, publish the action from then on.
     func demonstrate(_ request: DemonstrationRequest, attachments: [[UInt8]]) throws -> JSONValue {
         let grounder = try demonstrationGrounder()
-        let image: RGBImage
-        switch request.frame {
-        case .attachedJPEG:
-            guard let jpeg = attachments.first else { throw AffordError(.invalidInput, "demonstrate: no JPEG attachment") }
-            image = try JPEGDecoder().decode(jpeg)
-        case .latest:
-            guard let latest = grounder.latestImage else {
-                throw AffordError(.invalidInput, "demonstrate: no frame has been grounded yet; attach a JPEG instead")
-            }
-            image = latest
-        case .recorded(let log, let sequence):
-            image = try Self.recordedFrame(log: log, sequence: sequence)
-        }
+        let image = try demonstrationImage(request, attachments: attachments)
         var kind: ContactKind?
         if let name = request.contact {
             guard let parsed = ContactKind(rawValue: name) else {
@@ -27,11 +20,75 @@ extension DaemonControl {
             }
             kind = parsed
         }
-        let prototype = try grounder.demonstrate(action: request.action, image: image,
-                                                 pose: try CocoPose(triples: request.keypoints), kind: kind)
+        let pose = try CocoPose(triples: request.keypoints, frameWidth: image.width, frameHeight: image.height)
+        // A request that timed out must not change what is published after its error reply.
+        try Task.checkCancellation()
+        let prototype = try grounder.demonstrate(action: request.action, image: image, pose: pose, kind: kind,
+                                                 beforeRecording: { try Task.checkCancellation() })
         return .object(["action": .string(prototype.action), "contact": .string(prototype.kind.rawValue),
                         "width": .int(Int64(image.width)), "height": .int(Int64(image.height)),
                         "demonstrated": .array(grounder.book.actions.map(JSONValue.string))])
+    }
+
+    /// The frame the keypoints refer to, at the resolution they were measured in.
+    private func demonstrationImage(_ request: DemonstrationRequest, attachments: [[UInt8]]) throws -> RGBImage {
+        let decoder = try FrameDecoder(maximumPixels: Self.maximumControlPixels)
+        switch request.frame {
+        case .attachedJPEG:
+            guard let jpeg = attachments.first else { throw AffordError(.invalidInput, "demonstrate: no JPEG attachment") }
+            do {
+                let jpegDecoder = try JPEGDecoder()
+                jpegDecoder.maximumPixels = Self.maximumControlPixels
+                return try jpegDecoder.decode(jpeg)
+            } catch let error as AffordError {
+                throw AffordError(.invalidInput, "demonstrate: the attached JPEG: \(error.message)")
+            }
+        case .latest:
+            let camera = try latestCamera(request.camera)
+            guard let frame = runtime.latestFrame(camera: camera) else {
+                throw AffordError(.invalidInput, "demonstrate: camera '\(camera)' has no frame yet; attach a JPEG instead")
+            }
+            return try decoder.decode(frame)
+        case .recorded(let log, let sequence):
+            return try Self.recordedFrame(log: try Self.recordingPath(log, roots: recordingRoots), sequence: sequence,
+                                          decoder: decoder)
+        }
+    }
+
+    /// The named camera, or the only one; with several cameras a name is required.
+    private func latestCamera(_ requested: String?) throws -> String {
+        let names = runtime.cameras.map(\.name)
+        if let requested {
+            guard names.contains(requested) else {
+                throw AffordError(.invalidInput, "demonstrate: unknown camera '\(requested)'; cameras are \(names)")
+            }
+            return requested
+        }
+        guard names.count == 1, let only = names.first else {
+            throw AffordError(.invalidInput, "demonstrate: \"frame\": \"latest\" needs a 'camera' field; cameras are \(names)")
+        }
+        return only
+    }
+
+    /// `log` resolved (symlinks too) and checked to lie inside one of `roots`.
+    static func recordingPath(_ log: String, roots: [String]) throws -> String {
+        guard let resolved = Self.realPath(log) else {
+            throw AffordError(.invalidInput, "demonstrate: recording '\(log.prefix(256))' does not exist")
+        }
+        let inside = roots.compactMap(Self.realPath).contains { root in
+            resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+        }
+        guard inside else {
+            throw AffordError(.invalidInput,
+                "demonstrate: '\(log.prefix(256))' is outside the recording and state directories \(roots)")
+        }
+        return resolved
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// `clear_demonstrations`: forget the named (or all) demonstrated actions.
@@ -43,11 +100,12 @@ extension DaemonControl {
     }
 
     /// Scans the log for the frame with that sequence number and decodes it at full size.
-    static func recordedFrame(log: String, sequence: UInt64) throws -> RGBImage {
+    static func recordedFrame(log: String, sequence: UInt64, decoder: FrameDecoder) throws -> RGBImage {
         let source = try ReplaySource(path: log, options: .init(pacing: .asFastAsPossible))
         defer { source.close() }
         while let frame = try source.nextFrame() {
-            if frame.sequence == sequence { return try FrameDecoder().decode(frame) }
+            try Task.checkCancellation()
+            if frame.sequence == sequence { return try decoder.decode(frame) }
         }
         throw AffordError(.invalidInput, "demonstrate: \(log) has no frame with sequence \(sequence)")
     }

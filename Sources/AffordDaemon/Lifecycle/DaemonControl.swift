@@ -6,6 +6,8 @@ struct DaemonControl: ControlHandler {
     let runtime: PipelineRuntime
     let status: @Sendable () -> [PipelineStatus]
     let reload: @Sendable () async throws -> JSONValue
+    /// Folders whose MCAP files `demonstrate` may read: the recording's folder and $STATE_DIRECTORY.
+    var recordingRoots: [String] = []
 
     func handle(_ request: ControlRequest, origin: ControlOrigin) async throws -> JSONValue {
         switch request.command {

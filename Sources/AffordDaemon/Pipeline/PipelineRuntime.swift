@@ -21,6 +21,8 @@ public final class PipelineRuntime: @unchecked Sendable {
     private var paused = false
     private var stopping = false
     private var latest: [String: FrameResult] = [:]
+    /// Each camera's newest captured frame as it came (full resolution), for control ops that need pixels.
+    private var latestFrames: [String: Frame] = [:]
     private var captureThreads: [WorkerThread] = []
     private var inferenceThread: WorkerThread?
     private var outputThread: WorkerThread?
@@ -147,6 +149,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             }
             let decodedAt = MonotonicClock.nowNs()
             decodeCounters.recordOut(latencyNs: decodedAt - received, at: decodedAt)
+            locked { latestFrames[camera.name] = frame }
             let header = FrameHeader(camera: camera.name, sequence: frame.sequence,
                                      captureMonotonicNs: frame.captureMonotonicNs, receivedNs: received,
                                      width: frame.width, height: frame.height)
@@ -251,6 +254,9 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     /// The newest published result per camera.
     public func latestResults() -> [String: FrameResult] { locked { latest } }
+
+    /// The camera's newest frame that decoded, undecoded and at full resolution.
+    public func latestFrame(camera: String) -> Frame? { locked { latestFrames[camera] } }
 
     public func status() -> PipelineHealth {
         let now = MonotonicClock.nowNs()

@@ -51,9 +51,9 @@ public struct DemonstrationRequest: Sendable, Equatable {
     public enum FrameSource: Sendable, Equatable {
         /// The request's single attachment frame holds JPEG bytes.
         case attachedJPEG
-        /// The frame affordd grounded most recently.
+        /// The newest full-resolution frame of `camera` (optional with a single camera).
         case latest
-        /// Frame `sequence` of an MCAP recording on the daemon's disk.
+        /// Frame `sequence` of an MCAP recording inside the daemon's recording or state directory.
         case recorded(log: String, sequence: UInt64)
     }
 
@@ -63,12 +63,15 @@ public struct DemonstrationRequest: Sendable, Equatable {
     /// A contact kind name (back, hips, hands, feet, mouth, outside); nil: chosen from the action.
     public var contact: String?
     public var frame: FrameSource
+    /// Which camera's frame `latest` means; only with `latest`.
+    public var camera: String?
 
-    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameSource) {
+    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameSource, camera: String? = nil) {
         self.action = action
         self.keypoints = keypoints
         self.contact = contact
         self.frame = frame
+        self.camera = camera
     }
 }
 

@@ -90,7 +90,7 @@ final class ControlLoop: @unchecked Sendable {
         let outcome = Shared<Result<JSONValue, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let handler = self.handler
-        Task {
+        let work = Task {
             let result: Result<JSONValue, any Error>
             do { result = .success(try await handler.handle(request, origin: origin)) } catch { result = .failure(error) }
             outcome.withLock { $0 = result }
@@ -98,6 +98,8 @@ final class ControlLoop: @unchecked Sendable {
         }
         let op = request.command.op
         guard done.wait(timeout: .now() + handlerTimeoutSeconds) == .success, let result = outcome.value else {
+            // Handlers check for cancellation before they change state, so a late one changes nothing.
+            work.cancel()
             counters.withLock { $0.failed += 1 }
             return ControlReply.failure(op: op.rawValue, id: request.id, code: "timeout", reason: "handler took longer than \(handlerTimeoutSeconds) s")
         }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns a request body into a `ControlRequest`, or says exactly why not.
 ///
 /// Pure and total: any byte sequence gives a value, never a crash, which is
@@ -17,9 +15,9 @@ public enum ControlParser {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            value = try StrictJSON.parse(body)
         } catch {
-            return .failure(ControlParseError(code: "bad_json", reason: "body is not valid JSON"))
+            return .failure(ControlParseError(code: "bad_json", reason: "body is not valid JSON: \(error)"))
         }
         guard case .object(let fields) = value else {
             return .failure(ControlParseError(code: "bad_request", reason: "body must be a JSON object"))
@@ -94,13 +92,18 @@ public enum ControlParser {
             default:
                 throw error("bad_field", "'frame' must be 'attached', 'latest' or {\"log\": path, \"sequence\": n}")
             }
+            let camera = try optionalString("camera", maxLength: 64)
+            if let camera {
+                try checkName(camera, field: "camera")
+                guard frame == .latest else { throw error("bad_field", "'camera' goes only with \"frame\": \"latest\"") }
+            }
             let expected = frame == .attachedJPEG ? 1 : 0
             guard attachments.count == expected else {
                 throw error("bad_request", frame == .attachedJPEG
                     ? "demonstrate needs one attachment frame with the JPEG, got \(attachments.count)"
                     : "demonstrate with a 'latest' or recorded frame takes no attachment, got \(attachments.count)")
             }
-            return DemonstrationRequest(action: action, keypoints: try keypoints(), contact: contact, frame: frame)
+            return DemonstrationRequest(action: action, keypoints: try keypoints(), contact: contact, frame: frame, camera: camera)
         }
 
         /// `{"log": "/path/run.mcap", "sequence": 42}`: a frame of a recording on the daemon's disk.

@@ -19,13 +19,31 @@ import Testing
         return try CocoPose(triples: CocoPose.names.map { name in
             let p = points[name] ?? (0, 0)
             return [p.0, p.1, name == "left_wrist" ? 0.1 : score]
-        })
+        }, frameWidth: 160, frameHeight: 128)
     }
 
     @Test func poseChecksShapeAndValues() {
-        #expect(throws: AffordError.self) { try CocoPose(triples: Array(repeating: [1, 2, 3], count: 16)) }
-        #expect(throws: AffordError.self) { try CocoPose(triples: Array(repeating: [1, .nan, 3], count: 17)) }
-        #expect(throws: AffordError.self) { try CocoPose(triples: Array(repeating: [1, 2], count: 17)) }
+        func pose(_ triples: [[Double]]) throws -> CocoPose { try CocoPose(triples: triples, frameWidth: 64, frameHeight: 48) }
+        #expect(throws: AffordError.self) { try pose(Array(repeating: [1, 2, 0.9], count: 16)) }
+        #expect(throws: AffordError.self) { try pose(Array(repeating: [1, .nan, 0.9], count: 17)) }
+        #expect(throws: AffordError.self) { try pose(Array(repeating: [1, 2], count: 17)) }
+        #expect(throws: AffordError.self) { try pose(Array(repeating: [1, 2, 3], count: 17)) }  // score past 1
+    }
+
+    /// The request that used to trap: a used keypoint far outside the frame reached an Int conversion.
+    @Test func usedKeypointsMustLieInTheFrame() throws {
+        var triples = Array(repeating: [10.0, 10.0, 0.9], count: 17)
+        triples[0] = [1e30, 1e30, 0.9]
+        #expect(throws: AffordError.self) { try CocoPose(triples: triples, frameWidth: 64, frameHeight: 48) }
+        triples[0] = [128.5, 10, 0.9]
+        #expect(throws: AffordError.self) { try CocoPose(triples: triples, frameWidth: 64, frameHeight: 48) }
+        triples[0] = [-5, 60, 0.9]  // just past the edge, as estimators place joints: kept
+        #expect(try CocoPose(triples: triples, frameWidth: 64, frameHeight: 48).point("nose") == SIMD2(-5, 60))
+        // Below the score threshold a keypoint is missing, wherever the estimator guessed it.
+        triples[0] = [1e30, -1e30, 0.1]
+        let pose = try CocoPose(triples: triples, frameWidth: 64, frameHeight: 48)
+        #expect(pose.point("nose") == nil)
+        #expect(pose.point("left_eye") == SIMD2(10, 10))
     }
 
     @Test func anchorsFollowTheToolchainRules() throws {

@@ -79,7 +79,8 @@ import Testing
         let grounder = DemonstratingGrounder(base: engine, book: try DemonstrationBook(path: store, backboneHash: engine.backboneHash))
         let decoder = try JPEGDecoder()
         let demo = try decoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: scenes.demo))))
-        let prototype = try grounder.demonstrate(action: "hold", image: demo, pose: try CocoPose(triples: scenes.keypoints))
+        let prototype = try grounder.demonstrate(action: "hold", image: demo, pose: try CocoPose(triples: scenes.keypoints,
+                                                                                                      frameWidth: demo.width, frameHeight: demo.height))
         #expect(prototype.kind == .hands)
 
         var hits = 0

@@ -1,4 +1,5 @@
 import AffordCore
+import AffordImaging
 import AffordRecording
 import Foundation
 import Testing
@@ -24,9 +25,28 @@ import Testing
         }
         try recorder.close()
 
-        #expect(try DaemonControl.recordedFrame(log: path, sequence: 1) == Self.image(shade: 70))
-        #expect(try DaemonControl.recordedFrame(log: path, sequence: 2) == Self.image(shade: 140))
-        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path, sequence: 3) }
-        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path + ".missing", sequence: 0) }
+        #expect(try DaemonControl.recordedFrame(log: path, sequence: 1, decoder: FrameDecoder()) == Self.image(shade: 70))
+        #expect(try DaemonControl.recordedFrame(log: path, sequence: 2, decoder: FrameDecoder()) == Self.image(shade: 140))
+        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path, sequence: 3, decoder: FrameDecoder()) }
+        #expect(throws: AffordError.self) { try DaemonControl.recordedFrame(log: path + ".missing", sequence: 0, decoder: FrameDecoder()) }
+    }
+
+    /// Only recordings inside the recording or state folders are read; `..` and symlinks do not escape.
+    @Test func onlyRecordingsInsideTheAllowedFoldersAreRead() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-roots-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let allowed = base.appendingPathComponent("recordings"), outside = base.appendingPathComponent("elsewhere")
+        for folder in [allowed, outside] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let inside = allowed.appendingPathComponent("run.mcap").path, secret = outside.appendingPathComponent("secret.mcap").path
+        for file in [inside, secret] { _ = FileManager.default.createFile(atPath: file, contents: Data([1])) }
+        let link = allowed.appendingPathComponent("link.mcap").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: secret)
+        let roots = [allowed.path]
+
+        #expect(try DaemonControl.recordingPath(inside, roots: roots) == DaemonControl.realPath(inside))
+        for path in [secret, link, allowed.path + "/../elsewhere/secret.mcap", allowed.path + "-not/run.mcap", "/etc/passwd"] {
+            #expect(throws: AffordError.self, "\(path)") { try DaemonControl.recordingPath(path, roots: roots) }
+        }
+        #expect(throws: AffordError.self) { try DaemonControl.recordingPath(inside, roots: []) }
     }
 }
