@@ -10,6 +10,7 @@ FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
+        fuzz test-fuzz fuzz-seeds \
         bench bench-sources bench-pipeline demo default-head demo-log install clean
 
 all: build
@@ -33,7 +34,7 @@ release: setup
 	$(SWIFT) build -c release
 
 test: fixtures
-	$(MAKE) test-swift test-python test-systemd test-arm64
+	$(MAKE) test-swift test-python test-systemd test-arm64 test-fuzz
 
 # Swift Testing's cooperative pool has one thread per core (2 here). The
 # transport suites wait on async socket handlers, and the daemon and engine
@@ -54,6 +55,19 @@ test-systemd:
 
 test-python:
 	cd toolchain && ../$(PYTHON) -m pytest -q
+
+# libFuzzer harnesses (Swift -sanitize=fuzzer, built in .build-fuzz); per harness: execs, crashes, coverage.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# The CI smoke: every harness for 15 s, failing on any crash, timeout or out-of-memory.
+test-fuzz: setup
+	@FUZZ_SECONDS=15 scripts/fuzz.sh
+
+# Rewrites the committed seed corpus (Tests/Fuzz/corpus) from the fixtures and generators.
+fuzz-seeds: setup
+	cd toolchain && ../$(PYTHON) -m affordtools.fuzzseeds --repo ..
 
 bench: models release
 	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)

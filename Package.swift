@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "affordd", targets: ["affordd"]),
         .executable(name: "affordd-bench", targets: ["AffordBench"]),
+        .executable(name: "affordd-fuzz", targets: ["AffordFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -83,6 +84,14 @@ let package = Package(
         // Fakes, capturing sinks and fixture loading shared by the test targets.
         .target(name: "AffordTestSupport", dependencies: ["AffordCore"], path: "Tests/AffordTestSupport"),
 
+        // Fuzz harness bodies: libFuzzer runs them (affordd-fuzz, scripts/fuzz.sh), the tests replay the corpus.
+        .target(
+            name: "AffordFuzzing",
+            dependencies: ["AffordCore", "AffordDaemon", "AffordEngine", "AffordImaging", "AffordPostprocess",
+                           "AffordRecording", "AffordTransport", "AffordTestSupport"]
+        ),
+        .executableTarget(name: "AffordFuzz", dependencies: ["AffordFuzzing"]),
+
         .testTarget(name: "AffordCoreTests", dependencies: ["AffordCore", "AffordTestSupport"]),
         .testTarget(name: "AffordEngineTests", dependencies: ["AffordEngine", "CAffordKernels", "CAffordMath", "AffordTestSupport"]),
         .testTarget(name: "AffordImagingTests", dependencies: ["AffordImaging", "AffordTestSupport"]),
@@ -90,6 +99,7 @@ let package = Package(
         .testTarget(name: "AffordRecordingTests", dependencies: ["AffordRecording", "AffordTestSupport"]),
         .testTarget(name: "AffordPostprocessTests", dependencies: ["AffordPostprocess", "AffordTestSupport"]),
         .testTarget(name: "AffordTransportTests", dependencies: ["AffordTransport", "AffordTestSupport"]),
+        .testTarget(name: "AffordFuzzingTests", dependencies: ["AffordFuzzing", "AffordTestSupport"]),
         .testTarget(
             name: "AffordDaemonTests",
             dependencies: ["AffordDaemon", "AffordTestSupport", .product(name: "Logging", package: "swift-log")]
