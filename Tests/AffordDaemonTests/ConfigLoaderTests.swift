@@ -32,15 +32,26 @@ import Testing
 
     /// Each edit of the example and the message it must produce.
     static let badEdits: [(String, String, String)] = [
-        ("image_width: 640", "image_width: abc", #"cameras[0].image_width: expected a positive integer, got "abc""#),
-        ("image_height: 480", "image_height: -4", "cameras[0].image_height: expected a positive integer"),
+        ("image_width: 640", "image_width: abc", #"cameras[0].image_width: expected an integer, got "abc""#),
+        ("image_height: 480", "image_height: -4", "cameras[0].image_height: expected an integer from 1 to 16384, got -4"),
+        ("image_width: 640", "image_width: 9223372036854775807", "cameras[0].image_width: expected an integer from 1 to 16384"),
         ("framerate: 30", "framerate: fast", "cameras[0].framerate: expected a number"),
         ("    video_device: /dev/video0\n", "    video_device: /dev/video0\n    exposure: 3\n", "cameras[0].exposure: unknown key"),
         ("status_period: 1.0", "status_period: 1.0\nfrobnicate: yes", "frobnicate: unknown key"),
         ("pixel_format: [mjpeg, yuyv]", "pixel_format: [mjpeg, h264]", #"cameras[0].pixel_format[1]: expected one of"#),
         ("exposure_auto_priority: 0", "exposure_auto_priority: high", "cameras[0].controls.exposure_auto_priority: expected an integer"),
         ("input_size: 224", "input_size: 225", "model.input_size: expected a multiple of the 14-pixel patch size"),
-        ("threads: 2", "threads: [2]", "model.threads: expected a positive integer, got a list"),
+        ("threads: 2", "threads: [2]", "model.threads: expected an integer, got a list"),
+        ("threads: 2", "threads: 100000", "model.threads: expected an integer from 1 to 256"),
+        ("input_size: 224", "input_size: 140000", "model.input_size: expected an integer from 14 to 1792"),
+        ("framerate: 30", "framerate: 1.0e+300", "cameras[0].framerate: expected a number from 0.1 to 1000"),
+        ("framerate: 30", "framerate: 0", "cameras[0].framerate: expected a number from 0.1 to 1000"),
+        ("exposure_auto_priority: 0", "exposure_auto_priority: 99999999999", "cameras[0].controls.exposure_auto_priority: expected an integer from"),
+        ("  - name: front", "  - name: front/left", #"cameras[0].name: "front/left" must be 1–64 characters"#),
+        ("actions: [hold, cut, pour]", "actions: [hold, \"cut it\"]", #"actions[1]: "cut it" must be 1–64 characters"#),
+        ("status_period: 1.0", "status_period: 1.0e+300", "status_period: expected a number from 0.05 to 3600"),
+        ("max_components: 3", "max_components: 100000000", "postprocessing.max_components: expected an integer from 1 to 256"),
+        ("# output_width: 320", "output_width: 1000000\n  output_height: 240", "postprocessing.output_width: expected an integer from 1 to 8192"),
         ("threads: 2", "threads: 2\n  precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
         ("    video_device: /dev/video0\n", "", "cameras[0].video_device: required key is missing"),
         ("  head: ../models-default/affordd-default.head.safetensors\n", "", "model.head: required key is missing"),
@@ -48,7 +59,7 @@ import Testing
         ("actions: [hold, cut, pour]", "actions: [hold, hold]", "actions: actions must not repeat"),
         ("actions: [hold, cut, pour]", "actions: hold", "actions: expected a list"),
         ("relative_threshold: 0.5", "relative_threshold: 1.5", "postprocessing.relative_threshold: expected a number in (0, 1]"),
-        ("min_area: 30", "min_area: 0", "postprocessing.min_area: expected a positive integer"),
+        ("min_area: 30", "min_area: 0", "postprocessing.min_area: expected an integer from 1 to"),
         ("min_presence: 0.15", "min_presence: 1.2", "postprocessing.min_presence: expected a probability in [0, 1], got 1.2"),
         ("presence_release: 0.10", "presence_release: -0.1", "postprocessing.presence_release: expected a probability in [0, 1]"),
         ("presence_release: 0.10", "presence_release: 0.2", "postprocessing.presence_release: must not exceed min_presence (0.15), got 0.2"),
@@ -61,7 +72,7 @@ import Testing
         ("  enabled: false", "  enabled: maybe", #"curve.enabled: expected true or false, got "maybe""#),
         ("  enabled: false", "  enabled: true", "curve.server_public_key: required when curve.enabled is true"),
         ("compression: zstd", "compression: gzip", "recording.compression: expected one of none, lz4, zstd"),
-        ("status_period: 1.0", "status_period: 0", "status_period: expected a positive number"),
+        ("status_period: 1.0", "status_period: 0", "status_period: expected a number from 0.05 to 3600"),
         ("    extrinsics: ../Calibration/front_extrinsics.yaml", "    extrinsics: {translation: [0, 0, 1], rotation: [0, 0, 0, 2]}",
          "cameras[0].extrinsics.rotation: rotation quaternion must have unit norm"),
         ("    extrinsics: ../Calibration/front_extrinsics.yaml", "    extrinsics: {translation: [0, 0], rotation: [0, 0, 0, 1]}",
@@ -112,6 +123,29 @@ import Testing
 
     @Test func invalidYAMLAndMissingFileAreClearErrors() {
         #expect(throws: AffordError.self) { _ = try ConfigLoader.parse("cameras: [", baseDirectory: Self.configDirectory) }
-        #expect(throws: AffordError.self) { _ = try ConfigLoader.load(path: "/nonexistent/affordd.yaml") }
+        #expect(throws: AffordError(.io, "cannot read config /nonexistent/affordd.yaml: no such file")) {
+            _ = try ConfigLoader.load(path: "/nonexistent/affordd.yaml")
+        }
+    }
+
+    /// Calibration files that cannot be read or parsed name the file, the key and the cause, never Foundation's words.
+    @Test func unreadableCalibrationNamesFileAndKey() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-cal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = folder.appendingPathComponent("binary.yaml"), huge = folder.appendingPathComponent("huge.yaml")
+        try Data([0xFF, 0xFE, 0x00, 0x80]).write(to: binary)
+        try Data("image_width: 640\nimage_height: 480\ncamera_matrix: {rows: 4611686018427387904, cols: 4, data: [1]}\n".utf8)
+            .write(to: huge)
+        for (path, expected) in [(binary.path, "not UTF-8 text"), (folder.path, "it is a directory"),
+                                 (huge.path, "camera_matrix.rows: expected an integer from 1 to 64")] {
+            do {
+                _ = try CameraInfoLoader.load(path: path)
+                Issue.record("\(path) loaded")
+            } catch let error as AffordError {
+                #expect(error.message.contains(expected) && error.message.contains(path), "\(error.message)")
+                #expect(!error.message.contains("could not be completed"))
+            }
+        }
     }
 }

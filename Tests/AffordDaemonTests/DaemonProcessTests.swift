@@ -16,7 +16,7 @@ import Glibc
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func config(actions: String, recording: String, port: Int) -> String {
+    static func config(actions: String, recording: String, port: Int, extra: String = "") -> String {
         let models = Fixtures.models.path
         let defaultHead = Fixtures.repositoryRoot.appendingPathComponent("models-default/affordd-default.head.safetensors").path
         return """
@@ -35,6 +35,7 @@ import Glibc
           control: tcp://127.0.0.1:\(port + 1)
         recording:
           path: \(recording)
+        \(extra)
         """
     }
 
@@ -44,13 +45,13 @@ import Glibc
         private var text = ""
         func append(_ data: Data) { lock.withLock { text += String(decoding: data, as: UTF8.self) } }
         var all: String { lock.withLock { text } }
-        func wait(for needle: String, timeout: Double) -> Bool {
+        func wait(for needle: String, count: Int = 1, timeout: Double) -> Bool {
             let deadline = Date(timeIntervalSinceNow: timeout)
             while Date() < deadline {
-                if all.contains(needle) { return true }
+                if all.components(separatedBy: needle).count > count { return true }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            return all.contains(needle)
+            return all.components(separatedBy: needle).count > count
         }
     }
 
@@ -94,6 +95,25 @@ import Glibc
         check(r["ok"] and r["result"]["actions"] == ["hold"] and r["result"]["restart_required"] == [], f"reload: {r}")
         s.send(b"not json")
         check(json.loads(s.recv())["error"]["code"] == "bad_json", "malformed request")
+        # Hostile requests that once stopped the daemon, and leniencies the protocol forbids.
+        for body in [b"[" * 513, b'{"op":"status","x":' + b"[" * 512, b'{"op":"status","op":"frobnicate"}',
+                     b'{"op":"status",}', bytes([0xEF, 0xBB, 0xBF]) + b'{"op":"status"}']:
+            s.send(body)
+            r = json.loads(s.recv())
+            check(not r["ok"] and r["error"]["code"] == "bad_json", f"{body[:40]!r}: {r}")
+        import io
+        from PIL import Image
+        jpeg = io.BytesIO()
+        Image.new("RGB", (64, 48), (90, 120, 150)).save(jpeg, "JPEG")
+        keypoints = [[1e30, 1e30, 0.9]] + [[10.0, 10.0, 0.9]] * 16
+        s.send_multipart([json.dumps({"op": "demonstrate", "action": "hold", "keypoints": keypoints}).encode(), jpeg.getvalue()])
+        r = json.loads(s.recv())
+        check(not r["ok"] and r["error"]["code"] == "invalid_input" and "keypoints[0]" in r["error"]["reason"], f"1e30: {r}")
+        r = ask({"op": "demonstrate", "action": "hold", "keypoints": keypoints[1:] + [[0, 0, 0]],
+                 "frame": {"log": "/etc/passwd", "sequence": 0}})
+        check(not r["ok"] and "outside the recording" in r["error"]["reason"], f"a log outside the recording folder: {r}")
+        r = ask({"op": "status"})
+        check(r["ok"] and r["result"][0]["counters"]["control_malformed"] >= 6, f"malformed requests are counted: {r}")
         print(json.dumps(problems))
         """
         let problems = try PythonOracle.call(script, port, as: [String].self)
@@ -145,10 +165,33 @@ import Glibc
         #expect(reload?.contains { $0.contains("RELOADING=1") } == true)
         #expect(lines.wait(for: "reloaded", timeout: 10), "stderr:\n\(lines.all)")
 
+        // Only the status period changes: applied in place, the publisher keeps its port.
+        try Self.config(actions: "[\(vocabulary[1])]", recording: recording, port: port, extra: "status_period: 0.3")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(lines.wait(for: "reloaded", count: 3, timeout: 10), "stderr:\n\(lines.all)")
+        #expect(!lines.all.contains("cannot bind"), "stderr:\n\(lines.all)")
+
+        // A value that would trap in a conversion: rejected, named, and reported in the status.
+        try Self.config(actions: "[\(vocabulary[1])]", recording: recording, port: port, extra: "status_period: 1.0e+300")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        #expect(lines.wait(for: "reload rejected", timeout: 10), "stderr:\n\(lines.all)")
+        let status = try PythonOracle.call("""
+            import json, sys, zmq
+            s = zmq.Context().socket(zmq.DEALER)
+            s.setsockopt(zmq.RCVTIMEO, 10000)
+            s.connect(f"tcp://127.0.0.1:{json.load(sys.stdin)}")
+            s.send(b'{"op":"status"}')
+            r = json.loads(s.recv())["result"][0]
+            print(json.dumps([r["last_error"] or "", str(r["counters"]["reloads_rejected"])]))
+            """, port + 1, as: [String].self)
+        #expect(status.first?.contains("status_period") == true && status.last == "1", "\(status)")
+
         // A bad config: rejected, the daemon keeps running.
         try "cameras: [\n".write(toFile: configPath, atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
-        #expect(lines.wait(for: "reload rejected", timeout: 10), "stderr:\n\(lines.all)")
+        #expect(lines.wait(for: "reload rejected", count: 2, timeout: 10), "stderr:\n\(lines.all)")
         #expect(process.isRunning)
         #expect(lines.all.contains("<3>"), "errors carry journald priority prefixes")
 

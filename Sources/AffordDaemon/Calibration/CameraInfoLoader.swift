@@ -7,12 +7,7 @@ public enum CameraInfoLoader {
     /// Loads a calibration file; `path` may be a `file://` URL.
     public static func load(path: String) throws -> CameraModel {
         let plain = path.hasPrefix("file://") ? String(path.dropFirst("file://".count)) : path
-        let text: String
-        do {
-            text = try String(contentsOfFile: plain, encoding: .utf8)
-        } catch {
-            throw AffordError(.io, "cannot read calibration \(plain): \(error.localizedDescription)")
-        }
+        let text = try YAMLField.readText(plain, what: "calibration")
         do {
             return try parse(text, source: plain)
         } catch let error as AffordError {
@@ -28,8 +23,8 @@ public enum CameraInfoLoader {
             .filter { !$0.hasPrefix("%YAML") }
             .joined(separator: "\n")
         let fields = try YAMLField.document(body, source: source).fields()
-        let width = try fields.required("image_width", in: YAMLField(nil, path: "")).positiveInt()
-        let height = try fields.required("image_height", in: YAMLField(nil, path: "")).positiveInt()
+        let width = try fields.required("image_width", in: YAMLField(nil, path: "")).int(in: ConfigLoader.Limits.imageSide)
+        let height = try fields.required("image_height", in: YAMLField(nil, path: "")).int(in: ConfigLoader.Limits.imageSide)
         let matrixField = try fields["camera_matrix"] ?? fields["K"]
             ?? { throw AffordError(.invalidConfig, "camera_matrix: required key is missing") }()
         let cameraMatrix = try matrix(matrixField, rows: 3, cols: 3)
@@ -67,7 +62,8 @@ public enum CameraInfoLoader {
         let f = try field.fields()
         let data = try f.required("data", in: field).list().map { try $0.double() }
         if let rows = f.optional("rows"), let cols = f.optional("cols") {
-            let expected = try rows.int() * cols.int()
+            // Bounded first: a huge rows x cols would overflow the product.
+            let expected = try rows.int(in: 1...64) * cols.int(in: 1...64)
             guard expected == data.count else {
                 throw field.fail("rows x cols is \(expected) but data has \(data.count) values")
             }

@@ -6,12 +6,7 @@ import Foundation
 public enum ExtrinsicsLoader {
     /// Loads an extrinsics YAML file.
     public static func load(path: String) throws -> RigidTransform {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw AffordError(.io, "cannot read extrinsics \(path): \(error.localizedDescription)")
-        }
+        let text = try YAMLField.readText(path, what: "extrinsics")
         do {
             return try pose(YAMLField.document(text, source: path))
         } catch let error as AffordError {

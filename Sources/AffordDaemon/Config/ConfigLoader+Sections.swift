@@ -31,10 +31,10 @@ extension ConfigLoader {
             // Without its own value the release level follows a lower min_presence down.
             settings.releasePresence = min(settings.releasePresence, settings.minPresence)
         }
-        settings.minArea = try f.optional("min_area")?.positiveInt() ?? settings.minArea
-        settings.maxComponents = try f.optional("max_components")?.positiveInt() ?? settings.maxComponents
-        settings.outputWidth = try f.optional("output_width")?.positiveInt()
-        settings.outputHeight = try f.optional("output_height")?.positiveInt()
+        settings.minArea = try f.optional("min_area")?.int(in: Limits.minArea) ?? settings.minArea
+        settings.maxComponents = try f.optional("max_components")?.int(in: Limits.maxComponents) ?? settings.maxComponents
+        settings.outputWidth = try f.optional("output_width")?.int(in: Limits.outputSide)
+        settings.outputHeight = try f.optional("output_height")?.int(in: Limits.outputSide)
         if (settings.outputWidth == nil) != (settings.outputHeight == nil) {
             throw field.fail("output_width and output_height must be given together")
         }
@@ -43,9 +43,9 @@ extension ConfigLoader {
         if let planeField = f.optional("table_plane") {
             let p = try planeField.mapping(allowed: ["normal", "offset"])
             let normal = try p.required("normal", in: planeField).numbers(count: 3)
+            let offset = try p.required("offset", in: planeField).double(in: Limits.planeOffset)
             do {
-                plane = try Plane(normal: SIMD3(normal[0], normal[1], normal[2]),
-                                  offset: try p.required("offset", in: planeField).double())
+                plane = try Plane(normal: SIMD3(normal[0], normal[1], normal[2]), offset: offset)
             } catch let error as AffordError {
                 throw planeField.fail(error.message)
             }

@@ -7,12 +7,7 @@ import Foundation
 public enum ConfigLoader {
     /// Loads `path`; relative paths inside resolve against its folder.
     public static func load(path: String) throws -> DaemonConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw AffordError(.io, "cannot read config \(path): \(error.localizedDescription)")
-        }
+        let text = try YAMLField.readText(path, what: "config")
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         return try parse(text, source: path, baseDirectory: base)
     }
@@ -33,12 +28,11 @@ public enum ConfigLoader {
         }
 
         let actionsField = try top.required("actions", in: root)
-        let actions = try actionsField.list().map { try $0.string() }
+        let actions = try actionsField.list().map { try $0.name() }
         guard !actions.isEmpty else { throw actionsField.fail("at least one action is required") }
         guard Set(actions).count == actions.count else { throw actionsField.fail("actions must not repeat") }
 
-        let statusPeriod = try top.optional("status_period").map { try $0.double() } ?? 1.0
-        guard statusPeriod > 0 else { throw AffordError(.invalidConfig, "status_period: expected a positive number of seconds, got \(statusPeriod)") }
+        let statusPeriod = try top.optional("status_period").map { try $0.double(in: Limits.statusPeriod) } ?? 1.0
 
         return DaemonConfig(
             cameras: cameras,
@@ -50,6 +44,21 @@ public enum ConfigLoader {
             curve: try top.optional("curve").map { try curve($0, resolve: resolve) } ?? .disabled,
             recording: try top.optional("recording").map { try recording($0, resolve: resolve) },
             statusPeriod: statusPeriod)
+    }
+
+    /// The bounds of every numeric key: values past them would trap in a conversion
+    /// (seconds to nanoseconds, sizes to buffer lengths) or make no physical sense.
+    enum Limits {
+        static let statusPeriod = 0.05...3600.0
+        static let framerate = 0.1...1000.0
+        static let imageSide = 1...16384
+        static let controlValue = Int(Int32.min)...Int(Int32.max)
+        static let inputSize = 14...1792
+        static let threads = 1...256
+        static let outputSide = 1...8192
+        static let minArea = 1...(1 << 26)
+        static let maxComponents = 1...256
+        static let planeOffset = -1000.0...1000.0
     }
 
     static func resolve(_ path: String, against base: URL) -> String {
@@ -79,19 +88,18 @@ public enum ConfigLoader {
             }
             for (key, value) in mapping {
                 let name = key.string ?? ""
-                controls[name] = try YAMLField(value, path: controlField.child(name)).int()
+                controls[name] = try YAMLField(value, path: controlField.child(name)).int(in: Limits.controlValue)
             }
         }
         let replayLog = try f.optional("replay_log").map { resolve(try $0.string()) }
-        let framerate = try f.required("framerate", in: field).double()
-        guard framerate > 0 else { throw AffordError(.invalidConfig, "\(field.child("framerate")): expected a positive number, got \(framerate)") }
+        let framerate = try f.required("framerate", in: field).double(in: Limits.framerate)
         return CameraConfig(
-            name: try f.required("name", in: field).string(),
+            name: try f.required("name", in: field).name(),
             videoDevice: try replayLog == nil ? f.required("video_device", in: field).string() : f.optional("video_device")?.string() ?? "",
             replayLog: replayLog,
             pixelFormats: formats,
-            imageWidth: try f.required("image_width", in: field).positiveInt(),
-            imageHeight: try f.required("image_height", in: field).positiveInt(),
+            imageWidth: try f.required("image_width", in: field).int(in: Limits.imageSide),
+            imageHeight: try f.required("image_height", in: field).int(in: Limits.imageSide),
             framerate: framerate,
             controls: controls,
             cameraInfoPath: try f.optional("camera_info_url").map { resolve(try $0.string()) },
@@ -107,7 +115,7 @@ public enum ConfigLoader {
     static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
         let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
         let inputField = f.optional("input_size")
-        let inputSize = try inputField?.positiveInt()
+        let inputSize = try inputField?.int(in: Limits.inputSize)
         if let inputField, let inputSize, inputSize % 14 != 0 {
             throw inputField.fail("expected a multiple of the 14-pixel patch size, got \(inputSize)")
         }
@@ -115,7 +123,7 @@ public enum ConfigLoader {
             backbone: resolve(try f.required("backbone", in: field).string()),
             head: resolve(try f.required("head", in: field).string()),
             inputSize: inputSize,
-            threads: try f.optional("threads")?.positiveInt() ?? 2,
+            threads: try f.optional("threads")?.int(in: Limits.threads) ?? 2,
             precision: try f.optional("precision")?.choice(["int8", "fp32"]) ?? "int8")
     }
 }

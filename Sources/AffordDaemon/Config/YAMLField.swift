@@ -1,4 +1,5 @@
 import AffordCore
+import AffordTransport
 import Foundation
 import Yams
 
@@ -11,6 +12,23 @@ struct YAMLField {
     init(_ node: Node?, path: String) {
         self.node = node
         self.path = path
+    }
+
+    /// A YAML file's text; `what` names it in errors ("config", "calibration"). Foundation's
+    /// own message says only "the operation could not be completed", so the cause is named here.
+    static func readText(_ path: String, what: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw AffordError(.io, "cannot read \(what) \(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw AffordError(.io, "cannot read \(what) \(path): it is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AffordError(.io, "cannot read \(what) \(path): permission denied or unreadable")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw AffordError(.invalidConfig, "\(what) \(path): not UTF-8 text")
+        }
+        return text
     }
 
     /// Parses a whole document; `source` names the file in errors.
@@ -89,6 +107,33 @@ struct YAMLField {
 
     func int() throws -> Int {
         guard let value = node?.int else { throw fail("expected an integer, got \(shown)") }
+        return value
+    }
+
+    /// An integer inside `range`: every count and size from the file is bounded before arithmetic.
+    func int(in range: ClosedRange<Int>) throws -> Int {
+        let value = try int()
+        guard range.contains(value) else {
+            throw fail("expected an integer from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// A number inside `range` (seconds, rates and the like).
+    func double(in range: ClosedRange<Double>) throws -> Double {
+        let value = try double()
+        guard range.contains(value) else {
+            throw fail("expected a number from \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// A camera or action name, as topics allow it (1–64 of A–Z a–z 0–9 _ - .).
+    func name() throws -> String {
+        let value = try string()
+        guard Topic.isValidName(value) else {
+            throw fail("\"\(value.prefix(64))\" must be 1–64 characters of A–Z a–z 0–9 _ - .")
+        }
         return value
     }
 

@@ -20,6 +20,17 @@ public final class Daemon: @unchecked Sendable {
     private var config: DaemonConfig
     private var publisher: HeatmapPublisher?
     private var control: ControlServer?
+    /// Made once: CURVE changes need a restart.
+    private let security: CurveServer?
+    /// Held for a whole reload, so SIGHUP and the `reload` op never interleave.
+    private let reloadLock = NSLock()
+    private var reloadHealth = ReloadHealth()
+
+    struct ReloadHealth {
+        var rejected: UInt64 = 0
+        /// The last rejected reload's error; cleared by the next good one.
+        var lastError: String?
+    }
     /// Sinks that are not the publisher: the recorder, replay's overlay writer.
     private let fixedSinks: [ResultSink]
 
@@ -32,6 +43,7 @@ public final class Daemon: @unchecked Sendable {
         self.logger = logger
         self.notifier = notifier
         context = try ZMQContext()
+        security = try Self.curveServer(config.curve, context: context)
         let cameras = try sources ?? config.cameras.map {
             try CameraSources.make($0, inputSize: grounder.inputSize, table: config.postprocessing.tablePlane, logger: logger)
         }
@@ -72,41 +84,49 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Endpoints
 
-    private func curveServer(_ curve: CurveConfig) throws -> CurveServer? {
+    private static func curveServer(_ curve: CurveConfig, context: ZMQContext) throws -> CurveServer? {
         guard curve.enabled, let secret = curve.serverSecretKeyFile, let clients = curve.allowedClientsDirectory else { return nil }
         let pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secret)
         return try CurveServer(context: context, keyPair: pair, allowedClients: try CurveKeyFile.loadPublicKeys(at: clients))
     }
 
-    /// Binds publisher and control server for `config`; on failure nothing stays bound.
-    private func bindEndpoints(_ config: DaemonConfig) throws {
-        let security = try curveServer(config.curve)
-        let publisher = try HeatmapPublisher(
+    private func makePublisher(_ config: DaemonConfig) throws -> HeatmapPublisher {
+        try HeatmapPublisher(
             context: context,
             configuration: .init(endpoints: config.endpoints.publish, encoding: config.postprocessing.heatmapEncoding,
                                  statusIntervalSeconds: config.statusPeriod),
             security: security, statusSource: { [weak self] in self?.wireStatus() ?? [] })
-        var control: ControlServer?
-        if config.endpoints.control != nil || config.endpoints.controller != nil {
-            do {
-                control = try ControlServer(
-                    context: context,
-                    configuration: .init(endpoints: config.endpoints.control.map { [$0] } ?? [],
-                                         controllerEndpoints: config.endpoints.controller.map { [$0] } ?? []),
-                    handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
-                                           reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null },
-                                           recordingRoots: recordingRoots),
-                    security: security)
-            } catch {
-                publisher.close()
-                throw error
-            }
+    }
+
+    private func makeControl(_ config: DaemonConfig) throws -> ControlServer? {
+        guard config.endpoints.control != nil || config.endpoints.controller != nil else { return nil }
+        return try ControlServer(
+            context: context,
+            configuration: .init(endpoints: config.endpoints.control.map { [$0] } ?? [],
+                                 controllerEndpoints: config.endpoints.controller.map { [$0] } ?? []),
+            handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
+                                   reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null },
+                                   recordingRoots: recordingRoots),
+            security: security)
+    }
+
+    /// Binds publisher and control server for `config`; on failure nothing stays bound.
+    private func bindEndpoints(_ config: DaemonConfig) throws {
+        let publisher = try makePublisher(config)
+        let control: ControlServer?
+        do {
+            control = try makeControl(config)
+        } catch {
+            publisher.close()
+            throw error
         }
+        try install(publisher)
+        lock.withLock { self.control = control }
+    }
+
+    private func install(_ publisher: HeatmapPublisher) throws {
         try runtime.apply(runtime.currentSettings, sinks: [publisher] + fixedSinks)
-        lock.withLock {
-            self.publisher = publisher
-            self.control = control
-        }
+        lock.withLock { self.publisher = publisher }
         logger.info("publishing", metadata: ["endpoints": "\(publisher.boundEndpoints)"])
     }
 
@@ -124,28 +144,46 @@ public final class Daemon: @unchecked Sendable {
     }
 
     func wireStatus() -> [PipelineStatus] {
-        WireStatus.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9)
+        let (control, reload) = lock.withLock { (self.control?.counters, self.reloadHealth) }
+        var counters = ["reloads_rejected": reload.rejected]
+        if let control {
+            counters["control_requests"] = control.requests
+            counters["control_failed"] = control.failed
+            counters["control_malformed"] = control.malformed
+            counters["control_broadcasts"] = control.broadcasts
+            counters["control_malformed_broadcasts"] = control.malformedBroadcasts
+        }
+        return WireStatus.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9,
+                               daemonCounters: counters, daemonError: reload.lastError)
     }
 
     // MARK: Reload
 
     /// Re-reads the config file: actions, post-processing and endpoints change; cameras,
-    /// model, CURVE and recording need a restart. An invalid file leaves everything as it was.
-    /// Over the control socket, new sockets are bound just after the reply went out
-    /// (the control thread cannot close itself while it waits for this handler).
+    /// model, CURVE and recording need a restart. An invalid file leaves everything as it
+    /// was, and its error becomes the status's `last_error` until a reload succeeds.
+    /// SIGHUP and the `reload` op are serialised: one reload runs at a time.
     @discardableResult
     public func reload(fromControlSocket: Bool = false) async throws -> JSONValue {
+        do {
+            return try reloadLock.withLock { try reloadNow(fromControlSocket: fromControlSocket) }
+        } catch {
+            logger.error("reload rejected, keeping the running config", metadata: ["error": "\(error)"])
+            lock.withLock {
+                reloadHealth.rejected += 1
+                reloadHealth.lastError = "reload rejected: \(error)"
+            }
+            throw error
+        }
+    }
+
+    /// One reload; the caller holds `reloadLock`.
+    private func reloadNow(fromControlSocket: Bool) throws -> JSONValue {
         guard let configPath else { throw AffordError(.unsupported, "no config file to reload") }
         try? notifier.reloading(status: "reloading \(configPath)")
         defer { try? notifier.ready(status: WireStatus.summary(runtime.status())) }
-        let next: DaemonConfig
-        do {
-            next = try ConfigLoader.load(path: configPath)
-            try PipelineRuntime.validate(actions: next.actions, vocabulary: runtime.grounder.vocabulary)
-        } catch {
-            logger.error("reload rejected, keeping the running config", metadata: ["error": "\(error)"])
-            throw error
-        }
+        let next = try ConfigLoader.load(path: configPath)
+        try PipelineRuntime.validate(actions: next.actions, vocabulary: runtime.grounder.vocabulary)
         let current = lock.withLock { config }
         let ignored = next.restartRequired(comparedTo: current)
         if !ignored.isEmpty {
@@ -153,32 +191,56 @@ public final class Daemon: @unchecked Sendable {
         }
         let settings = ReloadableSettings(actions: next.actions, postprocess: next.postprocessing.settings,
                                           tablePlane: next.postprocessing.tablePlane)
-        if next.endpoints != current.endpoints || next.postprocessing.heatmapEncoding != current.postprocessing.heatmapEncoding
-            || next.statusPeriod != current.statusPeriod {
+        // A socket is rebound only when its own addresses change; the encoding and the
+        // status period change in place, so the port is never released and retaken.
+        if next.endpoints.publish != current.endpoints.publish {
+            try rebindPublisher(next, previous: current)
+        } else {
+            lock.withLock { publisher }?.update(encoding: next.postprocessing.heatmapEncoding,
+                                                statusIntervalSeconds: next.statusPeriod)
+        }
+        if next.endpoints.control != current.endpoints.control || next.endpoints.controller != current.endpoints.controller {
             if fromControlSocket {
+                // The control thread waits for this reply, so it cannot close itself now: swap just after.
                 Task.detached { [self] in
                     try? await Task.sleep(for: .milliseconds(200))
-                    try? await rebind(next, previous: current)
+                    reloadLock.withLock { try? rebindControl(next, previous: current) }
                 }
             } else {
-                try await rebind(next, previous: current)
+                try rebindControl(next, previous: current)
             }
         }
         try runtime.apply(settings)
-        lock.withLock { config = next }
+        lock.withLock {
+            config = next
+            reloadHealth.lastError = nil
+        }
         logger.info("reloaded", metadata: ["actions": "\(next.actions)"])
         return .object(["actions": .array(next.actions.map(JSONValue.string)),
                         "restart_required": .array(ignored.map(JSONValue.string))])
     }
 
-    /// Swaps sockets; a reload arriving over the control socket swaps it after the reply went out.
-    private func rebind(_ next: DaemonConfig, previous: DaemonConfig) async throws {
-        closeEndpoints()
+    /// Closes the old publisher first so its port is free; restores it when the new one cannot bind.
+    private func rebindPublisher(_ next: DaemonConfig, previous: DaemonConfig) throws {
+        lock.withLock { publisher }?.close()
         do {
-            try bindEndpoints(next)
+            try install(try makePublisher(next))
         } catch {
-            logger.error("reload: cannot bind new endpoints, restoring the old ones", metadata: ["error": "\(error)"])
-            try bindEndpoints(previous)
+            logger.error("reload: cannot bind the new publish endpoints, restoring the old ones", metadata: ["error": "\(error)"])
+            try install(try makePublisher(previous))
+            throw error
+        }
+    }
+
+    private func rebindControl(_ next: DaemonConfig, previous: DaemonConfig) throws {
+        lock.withLock { control }?.close()
+        do {
+            let control = try makeControl(next)
+            lock.withLock { self.control = control }
+        } catch {
+            logger.error("reload: cannot bind the new control endpoints, restoring the old ones", metadata: ["error": "\(error)"])
+            let control = try makeControl(previous)
+            lock.withLock { self.control = control }
             throw error
         }
     }

@@ -3,7 +3,10 @@ import AffordTransport
 
 /// Turns the pipeline's health into transport's per-camera status messages.
 enum WireStatus {
-    static func make(_ health: PipelineHealth, uptimeSeconds: Double) -> [PipelineStatus] {
+    /// `daemonCounters` (control traffic, reloads) join every camera's counters; `daemonError`
+    /// (a rejected reload) is the newest error when set.
+    static func make(_ health: PipelineHealth, uptimeSeconds: Double, daemonCounters: [String: UInt64] = [:],
+                     daemonError: String? = nil) -> [PipelineStatus] {
         health.cameras.keys.sorted().compactMap { name in
             guard let camera = health.cameras[name] else { return nil }
             let state: String
@@ -20,7 +23,7 @@ enum WireStatus {
             func latency(_ stage: StageStatus) -> PipelineStatus.Latency {
                 PipelineStatus.Latency(p50Ms: stage.latencyP50Ms, p99Ms: stage.latencyP99Ms)
             }
-            let lastError = camera.capture.lastError ?? camera.device?.lastError ?? camera.decode.lastError
+            let lastError = daemonError ?? camera.capture.lastError ?? camera.device?.lastError ?? camera.decode.lastError
                 ?? health.inference.lastError ?? health.postprocess.lastError
             return PipelineStatus(
                 camera: name, state: state, fps: camera.endToEnd.fps,
@@ -29,12 +32,12 @@ enum WireStatus {
                 latency: ["decode": latency(camera.decode), "inference": latency(health.inference),
                           "postprocess": latency(health.postprocess), "total": latency(camera.endToEnd)],
                 actions: health.actions, lastError: lastError,
-                counters: ["decode_errors": UInt64(camera.decode.errors), "capture_errors": UInt64(camera.capture.errors),
+                counters: daemonCounters.merging(["decode_errors": UInt64(camera.decode.errors), "capture_errors": UInt64(camera.capture.errors),
                            "inference_errors": UInt64(health.inference.errors),
                            "inference_drops": UInt64(health.inference.drops),
                            "sink_errors": UInt64(health.postprocess.errors),
-                           "reconnects": UInt64(camera.device?.reconnects ?? 0),
-                           "driver_drops": UInt64(camera.device?.driverDrops ?? 0)],
+                           "camera_reconnects": UInt64(camera.device?.reconnects ?? 0),
+                           "driver_drops": UInt64(camera.device?.driverDrops ?? 0)], uniquingKeysWith: { _, camera in camera }),
                 uptimeSeconds: uptimeSeconds)
         }
     }

@@ -66,7 +66,7 @@ public final class ControlServer: Sendable {
                 try router.set(.linger(milliseconds: 0), .maxMessageSize(configuration.maxMessageBytes), .sendHighWaterMark(64))
                 try security?.configure(router)
                 for endpoint in configuration.endpoints {
-                    try router.bind(endpoint)
+                    try router.bind(endpoint, retryingAddressInUseFor: 2)
                     let resolved = try router.lastEndpoint()
                     bound.withLock { $0.append(resolved) }
                 }

@@ -60,8 +60,10 @@ public final class HeatmapPublisher: ResultSink, Sendable {
 
     /// The endpoints actually bound, with wildcard ports resolved.
     public let boundEndpoints: [String]
+    /// The settings it started with; `encoding` and `statusIntervalSeconds` may change since (`update`).
     public let configuration: Configuration
     private let mailbox: PublisherMailbox
+    private let live: Shared<LiveSettings>
     private let thread: SocketThread
 
     /// Binds every endpoint and starts the publisher thread. `security` makes the
@@ -74,6 +76,9 @@ public final class HeatmapPublisher: ResultSink, Sendable {
         self.configuration = configuration
         let mailbox = PublisherMailbox(capacity: max(1, configuration.queueCapacity))
         self.mailbox = mailbox
+        let live = Shared(LiveSettings(encoding: configuration.encoding,
+                                       statusIntervalSeconds: configuration.statusIntervalSeconds))
+        self.live = live
         let bound = Shared<[String]>([])
         thread = try SocketThread(
             name: "affordd-publish",
@@ -82,11 +87,11 @@ public final class HeatmapPublisher: ResultSink, Sendable {
                 try socket.set(.sendHighWaterMark(configuration.sendHighWaterMark), .linger(milliseconds: 0))
                 try security?.configure(socket)
                 for endpoint in configuration.endpoints {
-                    try socket.bind(endpoint)
+                    try socket.bind(endpoint, retryingAddressInUseFor: 2)
                     let resolved = try socket.lastEndpoint()
                     bound.withLock { $0.append(resolved) }
                 }
-                return PublisherLoop(socket: socket, mailbox: mailbox, configuration: configuration, statusSource: statusSource)
+                return PublisherLoop(socket: socket, mailbox: mailbox, settings: live, statusSource: statusSource)
             },
             step: { $0.step() },
             tearDown: { $0.socket.close() })
@@ -110,8 +115,25 @@ public final class HeatmapPublisher: ResultSink, Sendable {
 
     public var counters: Counters { mailbox.counters.value }
 
+    /// Changes the encoding and status period in place: a reload that changes only these keeps the socket.
+    public func update(encoding: HeatmapEncoding, statusIntervalSeconds: Double) {
+        live.withLock { $0 = LiveSettings(encoding: encoding, statusIntervalSeconds: statusIntervalSeconds) }
+    }
+
     /// Stops the thread and closes the socket (LINGER 0: unsent messages are dropped).
     public func close() { thread.stop() }
+}
+
+/// The publisher settings a reload may change without rebinding.
+struct LiveSettings: Sendable {
+    var encoding: HeatmapEncoding
+    var statusIntervalSeconds: Double
+
+    /// Nanoseconds between statuses, bounded so the conversion can never trap.
+    var statusIntervalNs: UInt64 {
+        guard statusIntervalSeconds.isFinite else { return 1_000_000_000 }
+        return UInt64(min(max(statusIntervalSeconds, 0.05), 3600) * 1e9)
+    }
 }
 
 /// What the publisher thread sends, in order.

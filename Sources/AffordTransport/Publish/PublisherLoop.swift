@@ -6,18 +6,18 @@ final class PublisherLoop: @unchecked Sendable {
     // @unchecked: created and used only on the publisher thread (SocketThread's contract).
     let socket: ZMQSocket
     private let mailbox: PublisherMailbox
-    private let configuration: HeatmapPublisher.Configuration
+    private let settings: Shared<LiveSettings>
     private let statusSource: (@Sendable () -> [PipelineStatus])?
     private let encoder = WireFormat.encoder()
     private var nextStatusNs: UInt64 = 0
 
     init(
-        socket: ZMQSocket, mailbox: PublisherMailbox, configuration: HeatmapPublisher.Configuration,
+        socket: ZMQSocket, mailbox: PublisherMailbox, settings: Shared<LiveSettings>,
         statusSource: (@Sendable () -> [PipelineStatus])?
     ) {
         self.socket = socket
         self.mailbox = mailbox
-        self.configuration = configuration
+        self.settings = settings
         self.statusSource = statusSource
     }
 
@@ -31,7 +31,7 @@ final class PublisherLoop: @unchecked Sendable {
         guard let statusSource else { return }
         let now = MonotonicClock.nowNs()
         if now >= nextStatusNs {
-            nextStatusNs = now + UInt64(max(0.05, configuration.statusIntervalSeconds) * 1e9)
+            nextStatusNs = now + settings.value.statusIntervalNs
             statusSource().forEach(send)
         }
     }
@@ -40,7 +40,7 @@ final class PublisherLoop: @unchecked Sendable {
         let stamp = WireFrameStamp(
             result: result, publishWallNs: MonotonicClock.wallNs(),
             captureWallNs: UInt64(clamping: Int64(clamping: result.captureMonotonicNs) &+ MonotonicClock.realtimeOffsetNs()))
-        let encoding = configuration.encoding
+        let encoding = settings.value.encoding
         for action in result.actions {
             send(Topic.heatmap(camera: result.camera, action: action.action), WireHeatmapHeader(stamp: stamp, action: action, encoding: encoding)) {
                 ZMQMessage(count: encoding.byteCount(of: action.heatmap)) { encoding.encode(action.heatmap, into: $0) }

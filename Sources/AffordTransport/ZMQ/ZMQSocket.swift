@@ -1,3 +1,4 @@
+import AffordCore
 import CZMQ
 #if canImport(Glibc)
 import Glibc
@@ -75,6 +76,19 @@ public final class ZMQSocket {
         checkOwner()
         try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))")
         if endpoint.hasPrefix("ipc://") { boundIPCEndpoints.append(endpoint) }
+    }
+
+    /// Binds, retrying while the address is still in use for up to `seconds`: a socket
+    /// closed just before releases its port on libzmq's I/O thread, a moment later.
+    public func bind(_ endpoint: String, retryingAddressInUseFor seconds: Double) throws(ZMQError) {
+        let deadline = MonotonicClock.nowNs() + UInt64(max(0, min(seconds, 60)) * 1e9)
+        while true {
+            do {
+                return try bind(endpoint)
+            } catch where error.errno == EADDRINUSE && MonotonicClock.nowNs() < deadline {
+                usleep(20_000)
+            }
+        }
     }
 
     public func connect(_ endpoint: String) throws(ZMQError) {
