@@ -33,8 +33,10 @@ struct Eval: ParsableCommand {
     func run() throws {
         let evaluation: AffordanceEvaluation
         if let testset {
-            let grounder = try model.grounder(try model.loadConfig())
-            evaluation = try AffordanceEvaluation.run(testset: testset, grounder: grounder, savePredictions: savePred)
+            let config = try model.loadConfig()
+            let grounder = try model.grounder(config)
+            evaluation = try AffordanceEvaluation.run(testset: testset, grounder: grounder, savePredictions: savePred,
+                                                      zoom: model.zoomSettings(config))
         } else if let pred, let gt {
             evaluation = try AffordanceEvaluation.compare(predictions: pred, groundTruth: gt)
         } else {

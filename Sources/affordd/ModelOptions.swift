@@ -1,5 +1,6 @@
 import AffordCore
 import AffordDaemon
+import AffordPostprocess
 import ArgumentParser
 import Foundation
 
@@ -20,6 +21,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Square network input in pixels, a multiple of 14; overrides the config (default: the head's own).")
     var inputSize: Int?
 
+    @Flag(inversion: .prefixedNo,
+          help: "Object-centric zoom: ground up to grounding.zoom.max_regions crops of the objects the whole frame shows, merged back (default: the config's grounding.zoom.enabled, else \(ZoomSettings().enabled ? "on" : "off")).")
+    var zoom: Bool?
+
     func loadConfig() throws -> DaemonConfig? {
         try config.map { try ConfigLoader.load(path: $0) }
     }
@@ -35,6 +40,13 @@ struct ModelOptions: ParsableArguments {
         if let threads { model.threads = threads }
         if let inputSize { model.inputSize = inputSize }
         return model
+    }
+
+    /// The config's zoom settings (or the defaults), with `--zoom`/`--no-zoom` applied.
+    func zoomSettings(_ config: DaemonConfig?) -> ZoomSettings {
+        var settings = config?.grounding.zoom ?? ZoomSettings()
+        if let zoom { settings.enabled = zoom }
+        return settings
     }
 
     /// Loads the grounder, at the head's own input size unless the config or `--input-size` sets one.

@@ -35,6 +35,7 @@ struct Replay: AsyncParsableCommand {
         let grounder = try model.grounder(loaded)
         var config = loaded ?? DaemonConfig.replayDefaults(model: model.modelConfig(nil))
         if !action.isEmpty { config.actions = action }
+        config.grounding.zoom = model.zoomSettings(loaded)
         if config.actions.isEmpty { config.actions = grounder.vocabulary }
         let name = config.cameras.first?.name ?? "replay"
         let source = try ReplaySource(path: log, options: .init(pacing: fast ? .asFastAsPossible : .recorded,

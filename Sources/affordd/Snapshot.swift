@@ -28,7 +28,8 @@ struct Snapshot: ParsableCommand {
         let grounder = try model.grounder(config)
         let actions = action.isEmpty ? (config?.actions ?? []) : action
         guard !actions.isEmpty else { throw ValidationError("name an --action (or give a --config with actions)") }
-        let result = try SnapshotRunner.run(imagePath: image, actions: actions, grounder: grounder, config: config)
+        let result = try SnapshotRunner.run(imagePath: image, actions: actions, grounder: grounder, config: config,
+                                            zoom: model.zoomSettings(config))
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print(try SnapshotRunner.json(result, image: image))
         if let overlay { try SnapshotRunner.writeOverlay(result, to: overlay) }

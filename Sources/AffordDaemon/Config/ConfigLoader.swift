@@ -18,6 +18,7 @@ public enum ConfigLoader {
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
         let top = try root.mapping(allowed: [
             "cameras", "model", "actions", "postprocessing", "endpoints", "curve", "recording", "status_period",
+            "grounding",
         ])
         let cameraFields = try top.required("cameras", in: root)
         let cameras = try cameraFields.list().map { try camera($0, resolve: resolve) }
@@ -43,7 +44,8 @@ public enum ConfigLoader {
             endpoints: try endpoints(top.required("endpoints", in: root)),
             curve: try top.optional("curve").map { try curve($0, resolve: resolve) } ?? .disabled,
             recording: try top.optional("recording").map { try recording($0, resolve: resolve) },
-            statusPeriod: statusPeriod)
+            statusPeriod: statusPeriod,
+            grounding: try top.optional("grounding").map(grounding) ?? GroundingConfig())
     }
 
     /// The bounds of every numeric key: values past them would trap in a conversion

@@ -16,6 +16,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var recording: RecordingConfig?
     /// Seconds between status messages.
     public var statusPeriod: Double
+    /// How frames are grounded (zoom); reloadable.
+    public var grounding = GroundingConfig()
 }
 
 /// One camera, with ROS camera-driver key names (`video_device`, `pixel_format`, ...).

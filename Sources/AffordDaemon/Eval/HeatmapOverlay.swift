@@ -1,10 +1,12 @@
 import AffordCore
 
-/// Draws a heatmap over an image for people to look at: colormap blend plus centroid crosses.
+/// Draws a heatmap over an image for people to look at: colormap blend, centroid crosses and
+/// zoom's region outlines.
 public enum HeatmapOverlay {
-    /// `heatmap` (0...1) is resized to the image; `opacity` weights the colour map.
+    /// `heatmap` (0...1) is resized to the image; `opacity` weights the colour map; `regions`
+    /// (frame pixels of an image this size) are outlined.
     public static func render(_ image: RGBImage, heatmap: Heatmap, centroids: [(u: Double, v: Double)],
-                              opacity: Float = 0.5) -> RGBImage {
+                              regions: [RegionBox] = [], opacity: Float = 0.5) -> RGBImage {
         let map = Bilinear.resize(heatmap, width: image.width, height: image.height)
         var pixels = image.pixels
         for index in 0..<(image.width * image.height) {
@@ -22,6 +24,17 @@ public enum HeatmapOverlay {
                     mark(&pixels, image, cx + offset, cy + thickness)
                     mark(&pixels, image, cx + thickness, cy + offset)
                 }
+            }
+        }
+        for region in regions {
+            let right = region.x + region.width - 1, bottom = region.y + region.height - 1
+            for x in region.x...max(region.x, right) {
+                mark(&pixels, image, x, region.y)
+                mark(&pixels, image, x, bottom)
+            }
+            for y in region.y...max(region.y, bottom) {
+                mark(&pixels, image, region.x, y)
+                mark(&pixels, image, right, y)
             }
         }
         return RGBImage(width: image.width, height: image.height, pixels: pixels)

@@ -4,9 +4,11 @@ import Foundation
 
 extension AffordanceEvaluation {
     /// Runs `grounder` over an AGD20K test set (`egocentric/` + `GT/`), scoring the 8-bit maps it
-    /// would save, so `--save-pred` followed by `--pred/--gt` gives the same numbers.
+    /// would save, so `--save-pred` followed by `--pred/--gt` gives the same numbers. With `zoom`
+    /// enabled each image is grounded coarse to fine and scored on the merged map.
     public static func run(
-        testset: String, grounder: any AffordanceGrounder, savePredictions: String? = nil
+        testset: String, grounder: any AffordanceGrounder, savePredictions: String? = nil,
+        zoom: ZoomSettings = ZoomSettings()
     ) throws -> AffordanceEvaluation {
         let root = URL(fileURLWithPath: testset)
         let gtRoot = root.appendingPathComponent("GT").path
@@ -23,10 +25,20 @@ extension AffordanceEvaluation {
                 throw AffordError(.invalidInput, "no egocentric image for \(item.relativePath) under \(imageRoot.path)")
             }
             let image = try ImageFiles.loadRGB(imagePath).image
-            let raw = try grounder.ground(image, actions: [item.affordance])
-            guard let map = raw.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
-            let prediction = quantised(
-                HeatmapPostprocessor.normalised(Bilinear.resize(map, width: image.width, height: image.height)))
+            let full: Heatmap
+            if zoom.enabled {
+                let zoomed = try ZoomGrounding.ground(image, frameWidth: image.width, frameHeight: image.height,
+                                                      actions: [item.affordance], grounder: grounder, settings: zoom).maps
+                let merged = ZoomGrounding.merged(zoomed, canvasWidth: image.width, canvasHeight: image.height,
+                                                  outsideWeight: zoom.outsideWeight)
+                guard let map = merged.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
+                full = map
+            } else {
+                let raw = try grounder.ground(image, actions: [item.affordance])
+                guard let map = raw.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
+                full = Bilinear.resize(map, width: image.width, height: image.height)
+            }
+            let prediction = quantised(HeatmapPostprocessor.normalised(full))
             if let savePredictions {
                 try ImageFiles.saveGray(
                     Heatmap(width: prediction.width, height: prediction.height, values: prediction.values.map { $0 / 255 }),

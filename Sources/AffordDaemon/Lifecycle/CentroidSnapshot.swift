@@ -25,17 +25,20 @@ struct CentroidSnapshot: Encodable {
     struct Component: Encodable {
         var u: Double, v: Double, area: Int, peak: Float, mean: Float
         var rayCamera: [Double]?, rayBase: [Double]?, tablePoint: [Double]?
+        /// Zoom's region `[x, y, width, height]`; absent without zoom.
+        var region: [Int]?
 
         init(_ c: AffordanceComponent) {
             u = c.u; v = c.v; area = c.area; peak = c.peak; mean = c.mean
             rayCamera = c.rayCamera.map { [$0.x, $0.y, $0.z] }
             rayBase = c.rayBase.map { [$0.x, $0.y, $0.z] }
             tablePoint = c.tablePoint.map { [$0.x, $0.y, $0.z] }
+            region = c.region.map { [$0.x, $0.y, $0.width, $0.height] }
         }
 
         enum CodingKeys: String, CodingKey {
             case u, v, area, peak, mean
-            case rayCamera = "ray_camera", rayBase = "ray_base", tablePoint = "table_point"
+            case rayCamera = "ray_camera", rayBase = "ray_base", tablePoint = "table_point", region
         }
     }
 

@@ -65,7 +65,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         let settings = ReloadableSettings(actions: config.actions, postprocess: config.postprocessing.settings,
-                                          tablePlane: config.postprocessing.tablePlane)
+                                          tablePlane: config.postprocessing.tablePlane, zoom: config.grounding.zoom)
         runtime = try PipelineRuntime(cameras: cameras, grounder: grounder, settings: settings, sinks: fixedSinks,
                                       frameTap: frameTap)
         try bindEndpoints(config)
@@ -190,7 +190,7 @@ public final class Daemon: @unchecked Sendable {
             logger.warning("reload: these sections change only on restart", metadata: ["sections": "\(ignored)"])
         }
         let settings = ReloadableSettings(actions: next.actions, postprocess: next.postprocessing.settings,
-                                          tablePlane: next.postprocessing.tablePlane)
+                                          tablePlane: next.postprocessing.tablePlane, zoom: next.grounding.zoom)
         // A socket is rebound only when its own addresses change; the encoding and the
         // status period change in place, so the port is never released and retaken.
         if next.endpoints.publish != current.endpoints.publish {

@@ -32,7 +32,8 @@ public final class OverlayWriter: ResultSink, @unchecked Sendable {
         if decoder == nil { decoder = try FrameDecoder() }
         guard let image = try decoder?.decode(frame) else { return }
         let centroids = result.actions.flatMap { $0.components.map { (u: $0.u, v: $0.v) } }
-        let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, centroids: centroids)
+        // Regions are in frame pixels; the overlay decodes the frame at full size.
+        let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, centroids: centroids, regions: result.regions)
         let name = String(format: "%06llu_%@.png", result.sequence, first.action)
         try ImageFiles.write(try PNGCodec.encode(overlay),
                              to: "\(directory)/\(result.camera)/\(name)")

@@ -1,4 +1,5 @@
 import AffordCore
+import AffordImaging
 import AffordPostprocess
 import Foundation
 
@@ -107,8 +108,10 @@ public final class PipelineRuntime: @unchecked Sendable {
         let counters = captureCounters[camera.name] ?? StageCounters()
         let decodeCounters = self.decodeCounters[camera.name] ?? StageCounters()
         let decode: (Frame) throws -> RGBImage
+        let fullSize: FrameDecoder
         do {
             decode = try camera.makeDecoder()
+            fullSize = try FrameDecoder()
         } catch {
             counters.recordError("decoder for \(camera.name): \(error)")
             return
@@ -142,7 +145,9 @@ public final class PipelineRuntime: @unchecked Sendable {
             decodeCounters.recordIn()
             let image: RGBImage
             do {
-                image = try decode(frame)
+                // Zoom's crops need real pixels: MJPEG then decodes at full size, not DCT-scaled.
+                let zoomed = frame.format == .mjpeg && locked { settings.zoom.enabled }
+                image = try zoomed ? fullSize.decode(frame) : decode(frame)
             } catch {
                 decodeCounters.recordError("\(camera.name) frame \(frame.sequence): \(error)")
                 continue
@@ -159,18 +164,36 @@ public final class PipelineRuntime: @unchecked Sendable {
     }
 
     private func inferenceLoop() {
+        var trackers: [String: RegionTracker] = [:]
         while let (camera, item) = decoded.take() {
-            let actions = locked { settings.actions }
+            let (actions, zoom) = locked { (settings.actions, settings.zoom) }
             inferenceCounters.recordIn()
             let start = MonotonicClock.nowNs()
             do {
-                // One backbone pass serves every configured action.
-                let maps = try grounder.ground(item.image, actions: actions)
+                var maps: [ActionMap]
+                var zoomed: ZoomedMaps?
+                if zoom.enabled {
+                    var tracker = trackers[camera] ?? RegionTracker()
+                    let plan = tracker.next(frameWidth: item.frame.width, frameHeight: item.frame.height,
+                                            redetectEvery: zoom.redetectEvery)
+                    let (grounded, proposals) = try ZoomGrounding.ground(
+                        item.image, frameWidth: item.frame.width, frameHeight: item.frame.height, actions: actions,
+                        grounder: grounder, settings: zoom, plan: plan)
+                    tracker.observe(proposals: proposals, redetectEvery: zoom.redetectEvery)
+                    trackers[camera] = tracker
+                    maps = grounded.whole
+                    zoomed = grounded
+                } else {
+                    // One backbone pass serves every configured action.
+                    maps = try grounder.ground(item.image, actions: actions)
+                    trackers[camera] = nil
+                }
                 let end = MonotonicClock.nowNs()
                 inferenceCounters.recordOut(latencyNs: end - start, at: end)
                 var timings = item.timings
                 timings.inferenceNs = end - start
-                let result = InferredFrame(maps: maps, frame: item.frame, timings: timings, modelID: grounder.modelID)
+                let result = InferredFrame(maps: maps, zoomed: zoomed, frame: item.frame, timings: timings,
+                                           modelID: grounder.modelID)
                 if inferred.put(result, for: camera) { inferenceCounters.recordDrop() }
             } catch {
                 inferenceCounters.recordError("\(camera) frame \(item.frame.sequence): \(error)")
@@ -188,11 +211,19 @@ public final class PipelineRuntime: @unchecked Sendable {
             let post = HeatmapPostprocessor(settings: current.postprocess)
             var locator = geometry[camera] ?? CentroidGeometry(camera: nil)
             locator.table = current.tablePlane
-            let actions = item.maps.map { map in
-                let shown = presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
-                var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height, showsComponents: shown)
-                result.components = locator.locate(result.components)
-                return result
+            var actions: [ActionResult]
+            if let zoomed = item.zoomed {
+                actions = ZoomGrounding.process(zoomed, post: post, outsideWeight: current.zoom.outsideWeight) { map in
+                    presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
+                }
+                for index in actions.indices { actions[index].components = locator.locate(actions[index].components) }
+            } else {
+                actions = item.maps.map { map in
+                    let shown = presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
+                    var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height, showsComponents: shown)
+                    result.components = locator.locate(result.components)
+                    return result
+                }
             }
             let postEnd = MonotonicClock.nowNs()
             postprocessCounters.recordOut(latencyNs: postEnd - start, at: postEnd)
@@ -201,7 +232,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             let result = FrameResult(
                 camera: camera, sequence: item.frame.sequence, captureMonotonicNs: item.frame.captureMonotonicNs,
                 frameWidth: item.frame.width, frameHeight: item.frame.height, modelID: item.modelID,
-                actions: actions, timings: timings)
+                actions: actions, timings: timings, regions: item.zoomed?.regions ?? [])
             // Stamped when the result is handed over: the publisher only enqueues, and slow
             // sinks (recording, overlay PNGs) must not count as publishing latency.
             let published = MonotonicClock.nowNs()

@@ -48,11 +48,15 @@ public struct ReloadableSettings: Sendable, Equatable {
     public var actions: [String]
     public var postprocess: PostprocessSettings
     public var tablePlane: Plane?
+    /// Object-centric zoom; off grounds each frame in one whole-frame pass.
+    public var zoom: ZoomSettings
 
-    public init(actions: [String], postprocess: PostprocessSettings, tablePlane: Plane? = nil) {
+    public init(actions: [String], postprocess: PostprocessSettings, tablePlane: Plane? = nil,
+                zoom: ZoomSettings = ZoomSettings()) {
         self.actions = actions
         self.postprocess = postprocess
         self.tablePlane = tablePlane
+        self.zoom = zoom
     }
 }
 
@@ -66,6 +70,8 @@ struct DecodedFrame: Sendable {
 /// Raw maps waiting for post-processing.
 struct InferredFrame: Sendable {
     var maps: [ActionMap]
+    /// With zoom: the regions' maps, merged into frame pixels on the output thread.
+    var zoomed: ZoomedMaps? = nil
     var frame: FrameHeader
     var timings: StageTimings
     var modelID: String

@@ -21,6 +21,7 @@ struct WireCentroid: Encodable {
         case rayCamera = "ray_camera"
         case rayBase = "ray_base"
         case tablePoint = "table_point"
+        case region
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -33,6 +34,9 @@ struct WireCentroid: Encodable {
         try c.encode(component.rayCamera.flatMap(Self.array), forKey: .rayCamera)
         try c.encode(component.rayBase.flatMap(Self.array), forKey: .rayBase)
         try c.encode(component.tablePoint.flatMap(Self.array), forKey: .tablePoint)
+        // Only with zoom: [x, y, width, height] of the region, frame pixels (absent otherwise,
+        // so output without zoom is unchanged).
+        try c.encodeIfPresent(component.region.map { [$0.x, $0.y, $0.width, $0.height] }, forKey: .region)
     }
 
     /// [x, y, z], or nil when any coordinate is not finite (a degenerate ray).

@@ -1,0 +1,91 @@
+import AffordCore
+import AffordPostprocess
+
+/// One zoomed frame before merging: the whole frame's maps and each region's.
+public struct ZoomedMaps: Sendable {
+    /// The whole-frame pass, on its patch grid, in action order.
+    public var whole: [ActionMap]
+    /// The regions grounded, frame pixels, strongest object first.
+    public var regions: [RegionBox]
+    /// One list per region, in action order, on the patch grid of the crop.
+    public var regionMaps: [[ActionMap]]
+    public var frameWidth: Int
+    public var frameHeight: Int
+}
+
+/// Coarse-to-fine grounding: the whole frame proposes regions, every region's crop is
+/// grounded at the network input size (all of them in one batched pass), and the maps are
+/// merged back into frame pixels. Shared by the pipeline, `snapshot` and `eval`.
+public enum ZoomGrounding {
+    /// How the crops go through the backbone: `oneBatch` is what runs; `oneByOne` is its
+    /// reference (tests and `affordd-bench zoom`).
+    public enum Batching: Sendable { case oneBatch, oneByOne }
+
+    /// Grounds `image` (decoded from a `frameWidth`×`frameHeight` frame, possibly scaled) and
+    /// returns its maps and its own proposals (for a stream's `RegionTracker`).
+    public static func ground(
+        _ image: RGBImage, frameWidth: Int, frameHeight: Int, actions: [String], grounder: any AffordanceGrounder,
+        settings: ZoomSettings, plan: RegionTracker.Plan = .detectFirst, batching: Batching = .oneBatch
+    ) throws -> (maps: ZoomedMaps, proposals: [RegionBox]) {
+        let proposer = RegionProposer(settings: settings)
+        func crops(_ boxes: [RegionBox]) -> [RGBImage] {
+            boxes.map { RegionCrop.crop(image, box: $0, frameWidth: frameWidth, frameHeight: frameHeight) }
+        }
+        func run(_ images: [RGBImage]) throws -> [[ActionMap]] {
+            switch batching {
+            case .oneBatch: try grounder.ground(batch: images, actions: actions)
+            case .oneByOne: try images.map { try grounder.ground($0, actions: actions) }
+            }
+        }
+        switch plan {
+        case .detectFirst:
+            let whole = try grounder.ground(image, actions: actions)
+            let boxes = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
+            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes))
+            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
+                               frameWidth: frameWidth, frameHeight: frameHeight), boxes)
+        case .reuse(let boxes):
+            // The whole frame rides in the same batch as the kept regions' crops.
+            let all = try run([image] + crops(boxes))
+            guard let whole = all.first else {
+                throw AffordError(.invalidInput, "zoom: the grounder returned no maps for a batch of \(boxes.count + 1)")
+            }
+            let proposals = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
+            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: Array(all.dropFirst()),
+                               frameWidth: frameWidth, frameHeight: frameHeight), proposals)
+        }
+    }
+
+    /// Every action's merged map at `canvasWidth`×`canvasHeight` (the output size), with the
+    /// best region's presence.
+    public static func merged(_ zoomed: ZoomedMaps, canvasWidth: Int, canvasHeight: Int, outsideWeight: Float) -> [ActionMap] {
+        zoomed.whole.enumerated().map { index, whole in
+            let regions = zip(zoomed.regions, zoomed.regionMaps).compactMap { box, maps in
+                index < maps.count ? ZoomMerge.Region(box: box, map: maps[index]) : nil
+            }
+            return ZoomMerge.merge(whole: whole, regions: regions, frameWidth: zoomed.frameWidth,
+                                   frameHeight: zoomed.frameHeight, canvasWidth: canvasWidth,
+                                   canvasHeight: canvasHeight, outsideWeight: outsideWeight)
+        }
+    }
+
+    /// The post-processed actions of a zoomed frame: merged maps, components as without zoom,
+    /// each tagged with the region it lies in. `shows` is the stream's presence decision (nil:
+    /// `minPresence` alone).
+    public static func process(
+        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, outsideWeight: Float,
+        shows: (ActionMap) -> Bool? = { _ in nil }
+    ) -> [ActionResult] {
+        let width = post.settings.outputWidth ?? zoomed.frameWidth
+        let height = post.settings.outputHeight ?? zoomed.frameHeight
+        return merged(zoomed, canvasWidth: width, canvasHeight: height, outsideWeight: outsideWeight).map { map in
+            var result = post.process(map, frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
+                                      showsComponents: shows(map))
+            for index in result.components.indices {
+                result.components[index].region = ZoomMerge.region(
+                    containing: result.components[index].u, result.components[index].v, in: zoomed.regions)
+            }
+            return result
+        }
+    }
+}

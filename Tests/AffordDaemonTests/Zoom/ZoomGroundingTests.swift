@@ -1,0 +1,136 @@
+import AffordCore
+import AffordEngine
+import AffordImaging
+import AffordPostprocess
+import AffordTestSupport
+import Foundation
+import Testing
+@testable import AffordDaemon
+
+/// A known-answer "head": each action's map is the image's brightness pooled onto a 16×16
+/// grid, so a white square on black is the one object and its map is known in closed form.
+final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
+    let vocabulary = ["hold", "cut"]
+    let modelID = "brightness"
+    let inputSize = 224
+
+    func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+        var map = Heatmap(width: 16, height: 16)
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                map[x * 16 / image.width, y * 16 / image.height] += Float(image.pixels[(y * image.width + x) * 3]) / 255
+            }
+        }
+        return actions.map { ActionMap(action: $0, map: map, presence: 0.9) }
+    }
+
+    /// A black frame with one white square.
+    static func frame(width: Int, height: Int, square: RegionBox) -> RGBImage {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in square.y..<(square.y + square.height) {
+            for x in square.x..<(square.x + square.width) {
+                for c in 0..<3 { pixels[(y * width + x) * 3 + c] = 255 }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}
+
+@Suite struct ZoomGroundingTests {
+    static let zoom = ZoomSettings(enabled: true, maxRegions: 3, margin: 3, minRegionPixels: 48)
+
+    /// The square's centroid comes back at its centre in frame pixels, tagged with a region that
+    /// holds it, for several frame sizes and squares flush with the borders.
+    @Test func centroidsLandOnTheObjectInFramePixels() throws {
+        let post = HeatmapPostprocessor(settings: PostprocessSettings(relativeThreshold: 0.5, maxComponents: 1))
+        for (width, height) in [(640, 480), (333, 217), (1280, 720), (200, 300)] {
+            let side = min(width, height) / 12
+            for square in [RegionBox(x: width / 2, y: height / 3, width: side, height: side),
+                           RegionBox(x: 0, y: 0, width: side, height: side),
+                           RegionBox(x: width - side, y: height - side, width: side, height: side)] {
+                let image = BrightnessGrounder.frame(width: width, height: height, square: square)
+                let zoomed = try ZoomGrounding.ground(image, frameWidth: width, frameHeight: height, actions: ["hold"],
+                                                      grounder: BrightnessGrounder(), settings: Self.zoom).maps
+                let region = try #require(zoomed.regions.first, "no region for \(square) in \(width)x\(height)")
+                #expect(region.x <= square.x && region.y <= square.y && region.x + region.width >= square.x + square.width
+                        && region.y + region.height >= square.y + square.height, "\(region) misses \(square)")
+                let results = ZoomGrounding.process(zoomed, post: post, outsideWeight: Self.zoom.outsideWeight)
+                let centroid = try #require(results.first?.components.first)
+                let centreU = Double(square.x) + Double(side - 1) / 2, centreV = Double(square.y) + Double(side - 1) / 2
+                // The crop's grid cell is region/16 pixels; bilinear spreads the square by about one.
+                let tolerance = Double(region.width) / 16
+                #expect(abs(centroid.u - centreU) <= tolerance && abs(centroid.v - centreV) <= tolerance,
+                        "\(width)x\(height) square \(square): centroid (\(centroid.u), \(centroid.v)), region \(region)")
+                #expect(centroid.region == region)
+                #expect(results.first?.heatmap.width == width && results.first?.heatmap.height == height)
+            }
+        }
+    }
+
+    @Test func reusedRegionsRideInOneBatchWithTheWholeFrame() throws {
+        let image = BrightnessGrounder.frame(width: 320, height: 240, square: RegionBox(x: 100, y: 80, width: 20, height: 20))
+        let grounder = BrightnessGrounder()
+        let fresh = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["cut"],
+                                             grounder: grounder, settings: Self.zoom)
+        let reused = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["cut"],
+                                              grounder: grounder, settings: Self.zoom, plan: .reuse(fresh.maps.regions))
+        #expect(reused.proposals == fresh.proposals && reused.maps.regions == fresh.maps.regions)
+        #expect(reused.maps.regionMaps.map { $0.map(\.map) } == fresh.maps.regionMaps.map { $0.map(\.map) })
+        #expect(reused.maps.whole.map(\.map) == fresh.maps.whole.map(\.map))
+    }
+
+    /// Zoom off is the plain path: the same JSON, byte for byte, and no `region` keys.
+    @Test func zoomOffGivesTheSameSnapshotAsThePlainPath() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-zoom-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("in.png").path
+        let image = BrightnessGrounder.frame(width: 160, height: 120, square: RegionBox(x: 30, y: 40, width: 12, height: 12))
+        try ImageFiles.write(try PNGCodec.encode(image), to: path)
+        let grounder = FakeGrounder()
+        let off = try SnapshotRunner.run(imagePath: path, actions: ["hold", "cut"], grounder: grounder, config: nil,
+                                         zoom: ZoomSettings(enabled: false, maxRegions: 4))
+        let post = HeatmapPostprocessor(settings: PostprocessSettings())
+        let plain = SnapshotRunner.Result(
+            image: image, modelID: grounder.modelID,
+            actions: try grounder.ground(image, actions: ["hold", "cut"]).map { post.process($0, frameWidth: 160, frameHeight: 120) },
+            warnings: [])
+        let json = try SnapshotRunner.json(off, image: path)
+        #expect(json == (try SnapshotRunner.json(plain, image: path)))
+        #expect(!json.contains("region"))
+        #expect(off.actions.map(\.heatmap) == plain.actions.map(\.heatmap))
+
+        let on = try SnapshotRunner.run(imagePath: path, actions: ["hold"], grounder: BrightnessGrounder(), config: nil,
+                                        zoom: Self.zoom)
+        let zoomedJSON = try SnapshotRunner.json(on, image: path)
+        #expect(zoomedJSON.contains("\"regions\":[[") && zoomedJSON.contains("\"region\":["))
+    }
+
+    /// The real engine: the crops as one batch give the maps of the crops one by one.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: Fixtures.models.appendingPathComponent("dinov2_vits14.int8.safetensors").path)))
+    func batchedCropsEqualCropsOneByOne() throws {
+        let head = Fixtures.repositoryRoot.appendingPathComponent("models-default/affordd-default.head.safetensors").path
+        let engine = try GroundingEngine(backbonePath: Fixtures.models.appendingPathComponent("dinov2_vits14.int8.safetensors").path,
+                                         headPath: head)
+        var random = SplitMix64(seed: 5)
+        let pixels = (0..<(400 * 300 * 3)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var image = RGBImage(width: 400, height: 300, pixels: pixels)
+        // Three bright squares, so three regions.
+        for square in [RegionBox(x: 40, y: 40, width: 30, height: 30), RegionBox(x: 300, y: 60, width: 30, height: 30),
+                       RegionBox(x: 180, y: 220, width: 30, height: 30)] {
+            for y in square.y..<(square.y + square.height) {
+                for x in square.x..<(square.x + square.width) { image.pixels[(y * 400 + x) * 3] = 255 }
+            }
+        }
+        let plan = RegionTracker.Plan.reuse([RegionBox(x: 0, y: 0, width: 150, height: 150),
+                                             RegionBox(x: 250, y: 0, width: 150, height: 150),
+                                             RegionBox(x: 120, y: 150, width: 150, height: 150)])
+        let batched = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold", "cut"],
+                                               grounder: engine, settings: Self.zoom, plan: plan, batching: .oneBatch)
+        let single = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold", "cut"],
+                                              grounder: engine, settings: Self.zoom, plan: plan, batching: .oneByOne)
+        #expect(batched.maps.regionMaps.count == 3)
+        #expect(batched.maps.regionMaps.map { $0.map(\.map) } == single.maps.regionMaps.map { $0.map(\.map) })
+        #expect(batched.maps.regionMaps.map { $0.map(\.presence) } == single.maps.regionMaps.map { $0.map(\.presence) })
+        #expect(batched.maps.whole.map(\.map) == single.maps.whole.map(\.map))
+    }
+}
