@@ -10,8 +10,8 @@ FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
-        fuzz test-fuzz fuzz-seeds \
-        bench bench-sources bench-pipeline demo default-head demo-log install clean
+        fuzz test-fuzz fuzz-seeds soak test-soak \
+        bench bench-sources bench-pipeline demo default-head demo-log eval-real install clean
 
 all: build
 
@@ -34,7 +34,7 @@ release: setup
 	$(SWIFT) build -c release
 
 test: fixtures
-	$(MAKE) test-swift test-python test-systemd test-arm64 test-fuzz
+	$(MAKE) test-swift test-python test-systemd test-arm64 test-fuzz test-soak
 
 # Swift Testing's cooperative pool has one thread per core (2 here). The
 # transport suites wait on async socket handlers, and the daemon and engine
@@ -69,6 +69,17 @@ test-fuzz: setup
 fuzz-seeds: setup
 	cd toolchain && ../$(PYTHON) -m affordtools.fuzzseeds --repo ..
 
+# affordd run on the demo log looping at 30 fps, a reader and a stalled subscriber, valid and
+# hostile control traffic, a reload a minute; RSS, fds and threads sampled (scripts/soak.py).
+SOAK_MINUTES ?= 30
+soak: models release
+	$(PYTHON) scripts/soak.py --minutes $(SOAK_MINUTES)
+
+# The CI smoke of the soak: 45 s on the debug build test-swift made.
+test-soak: models
+	$(SWIFT) build --product affordd
+	$(PYTHON) scripts/soak.py --seconds 45 --affordd .build/debug/affordd
+
 bench: models release
 	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)
 
@@ -87,6 +98,11 @@ default-head: models
 
 demo-log: setup
 	@scripts/demo-log.sh
+
+# The default head on the real-photo development set (not in git: ../shared/real-photos, or REAL_PHOTOS=DIR).
+REAL_PHOTOS ?= ../shared/real-photos
+eval-real: models release
+	$(PYTHON) -m affordtools.realphotos.eval_real --photos "$(REAL_PHOTOS)" --affordd .build/release/affordd
 
 install: release
 	install -D -m 0755 .build/release/affordd $(DESTDIR)$(PREFIX)/bin/affordd
