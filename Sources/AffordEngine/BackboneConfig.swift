@@ -15,15 +15,16 @@ public struct BackboneConfig: Sendable, Equatable {
     /// `none` or `int8-symmetric-per-output-channel`.
     public var quantization: String
 
-    /// Reads and checks the metadata of an `affordd-backbone` file.
+    /// Reads and checks the metadata of an `affordd-backbone` file; every size has an upper
+    /// bound well above ViT-g's, so buffer sizes computed from them cannot overflow.
     public init(file: SafetensorsFile) throws {
         try file.requireFormat("affordd-backbone", version: 1)
-        patchSize = try file.metadataInt("patch_size")
-        embedDim = try file.metadataInt("embed_dim")
-        depth = try file.metadataInt("depth")
-        numHeads = try file.metadataInt("num_heads")
-        mlpHidden = try file.metadataInt("mlp_hidden")
-        positionGrid = try file.metadataInt("pos_grid")
+        patchSize = try file.metadataInt("patch_size", in: 1...64)
+        embedDim = try file.metadataInt("embed_dim", in: 1...8192)
+        depth = try file.metadataInt("depth", in: 1...128)
+        numHeads = try file.metadataInt("num_heads", in: 1...256)
+        mlpHidden = try file.metadataInt("mlp_hidden", in: 1...65536)
+        positionGrid = try file.metadataInt("pos_grid", in: 1...256)
         layerNormEps = try file.metadataFloats("layer_norm_eps").first ?? 1e-6
         imageMean = try file.metadataFloats("image_mean")
         imageStd = try file.metadataFloats("image_std")

@@ -17,9 +17,9 @@ public struct HeadConfig: Sendable, Equatable {
     public init(file: SafetensorsFile) throws {
         try file.requireFormat("affordd-head", version: 1)
         actions = try file.metadataStrings("actions")
-        inputSize = try file.metadataInt("input_size")
-        embedDim = try file.metadataInt("embed_dim")
-        hiddenDim = try file.metadataInt("hidden_dim")
+        inputSize = try file.metadataInt("input_size", in: 14...1792)
+        embedDim = try file.metadataInt("embed_dim", in: 1...8192)
+        hiddenDim = try file.metadataInt("hidden_dim", in: 1...65536)
         backboneHash = try file.metadata("backbone_sha256")
         modelID = file.metadata["model_id"] ?? "unnamed"
         recipe = file.metadata["recipe"] ?? "{}"
@@ -29,7 +29,7 @@ public struct HeadConfig: Sendable, Equatable {
         case let other?:
             throw AffordError(.invalidModel, "\(file.path): unknown presence readout '\(other)'; this build reads '\(PresenceLayer.readout)'")
         }
-        guard !actions.isEmpty, Set(actions).count == actions.count else {
+        guard !actions.isEmpty, actions.count <= 1024, Set(actions).count == actions.count else {
             throw AffordError(.invalidModel, "\(file.path): actions \(actions) must be a non-empty list of distinct names")
         }
         guard inputSize > 0, embedDim > 0, hiddenDim > 0 else {

@@ -134,10 +134,15 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// A metadata value parsed as an integer.
-    public func metadataInt(_ key: String) throws -> Int {
+    /// A metadata integer inside `range`: shapes built from it must not overflow.
+    public func metadataInt(_ key: String, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
         let text = try metadata(key)
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw AffordError(.invalidModel, "\(path): metadata '\(key)' = '\(text)' is not an integer")
+            throw AffordError(.invalidModel, "\(path): metadata '\(key)' = '\(text.prefix(64))' is not an integer")
+        }
+        guard range.contains(value) else {
+            throw AffordError(.invalidModel,
+                "\(path): metadata '\(key)' = \(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
     }

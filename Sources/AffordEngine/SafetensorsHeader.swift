@@ -18,19 +18,25 @@ extension SafetensorsFile {
         guard dataStart <= bytes.count else {
             throw invalid("truncated: header needs \(dataStart) bytes, file has \(bytes.count)")
         }
-        let headerData = Data(bytes[8..<dataStart])
-        guard let object = try? JSONSerialization.jsonObject(with: headerData),
-              let header = object as? [String: Any] else {
-            throw invalid("header is not a JSON object; not a safetensors file")
+        // The project's own strict parser: Foundation's traps on some nestings, and a model
+        // file is input like any other.
+        let header: [String: JSONValue]
+        do {
+            guard case .object(let fields) = try StrictJSON.parse(Array(bytes[8..<dataStart])) else {
+                throw invalid("header is not a JSON object; not a safetensors file")
+            }
+            header = fields
+        } catch let failure as StrictJSON.Failure {
+            throw invalid("header is not valid JSON (\(failure)); not a safetensors file")
         }
 
         var metadata: [String: String] = [:]
         var tensors: [String: TensorInfo] = [:]
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let entries = value as? [String: Any] else { throw invalid("__metadata__ is not an object") }
+                guard case .object(let entries) = value else { throw invalid("__metadata__ is not an object") }
                 for (key, entry) in entries {
-                    guard let text = entry as? String else { throw invalid("metadata '\(key)' is not a string") }
+                    guard case .string(let text) = entry else { throw invalid("metadata '\(key.prefix(64))' is not a string") }
                     metadata[key] = text
                 }
                 continue
@@ -45,43 +51,47 @@ extension SafetensorsFile {
         return (metadata, tensors)
     }
 
+    /// Bounds on what one tensor may declare: dimensions and offsets past these are no real model.
+    static let maxDimension: Int64 = 1 << 40
+    static let maxOffset: Int64 = 1 << 50
+
     private static func parseEntry(
-        _ name: String, _ value: Any, dataStart: Int, fileSize: Int, invalid: (String) -> AffordError
+        _ name: String, _ value: JSONValue, dataStart: Int, fileSize: Int, invalid: (String) -> AffordError
     ) throws -> TensorInfo {
-        guard let entry = value as? [String: Any],
-              let dtypeName = entry["dtype"] as? String,
-              let shapeValues = entry["shape"] as? [Any],
-              let offsetValues = entry["data_offsets"] as? [Any], offsetValues.count == 2 else {
-            throw invalid("tensor '\(name)' needs dtype, shape and two data_offsets")
+        let shown = name.prefix(128)
+        guard case .object(let entry) = value, case .string(let dtypeName)? = entry["dtype"],
+              case .array(let shapeValues)? = entry["shape"],
+              case .array(let offsetValues)? = entry["data_offsets"], offsetValues.count == 2 else {
+            throw invalid("tensor '\(shown)' needs dtype, shape and two data_offsets")
         }
         guard let dtype = TensorDType(rawValue: dtypeName) else {
-            throw invalid("tensor '\(name)' has unknown dtype '\(dtypeName)'")
+            throw invalid("tensor '\(shown)' has unknown dtype '\(dtypeName.prefix(16))'")
         }
-        let shape = try shapeValues.map { dim -> Int in
-            guard let number = dim as? NSNumber, number.int64Value >= 0, number.int64Value < 1 << 40 else {
-                throw invalid("tensor '\(name)' has a bad dimension in \(shapeValues)")
+        guard shapeValues.count <= 8 else { throw invalid("tensor '\(shown)' has \(shapeValues.count) dimensions; at most 8") }
+        func bounded(_ item: JSONValue, below limit: Int64, _ what: String) throws -> Int {
+            guard case .int(let number) = item, number >= 0, number < limit else {
+                throw invalid("tensor '\(shown)' has a bad \(what) in its header")
             }
-            return number.intValue
+            return Int(number)
         }
-        let offsets = try offsetValues.map { offset -> Int in
-            guard let number = offset as? NSNumber, number.int64Value >= 0, number.int64Value < 1 << 50 else {
-                throw invalid("tensor '\(name)' has a bad data offset in \(offsetValues)")
-            }
-            return number.intValue
-        }
+        let shape = try shapeValues.map { try bounded($0, below: maxDimension, "dimension") }
+        let offsets = try offsetValues.map { try bounded($0, below: maxOffset, "data offset") }
         guard offsets[0] <= offsets[1] else {
-            throw invalid("tensor '\(name)' has data_offsets \(offsets) that run backwards")
+            throw invalid("tensor '\(shown)' has data_offsets \(offsets) that run backwards")
         }
-        let (count, overflow) = shape.reduce((1, false)) { partial, dim in
-            let product = partial.0.multipliedReportingOverflow(by: dim)
-            return (product.partialValue, partial.1 || product.overflow)
+        // Every product is checked: a header can declare shapes whose byte count overflows.
+        var bytes = dtype.byteSize
+        for dim in shape {
+            let product = bytes.multipliedReportingOverflow(by: dim)
+            guard !product.overflow else { throw invalid("tensor '\(shown)' \(dtypeName)\(shape) is too large") }
+            bytes = product.partialValue
         }
-        guard !overflow, count * dtype.byteSize == offsets[1] - offsets[0] else {
-            throw invalid("tensor '\(name)' \(dtypeName)\(shape) needs \(count * dtype.byteSize) bytes but spans \(offsets[1] - offsets[0])")
+        guard bytes == offsets[1] - offsets[0] else {
+            throw invalid("tensor '\(shown)' \(dtypeName)\(shape) needs \(bytes) bytes but spans \(offsets[1] - offsets[0])")
         }
         let range = (dataStart + offsets[0])..<(dataStart + offsets[1])
         guard range.upperBound <= fileSize else {
-            throw invalid("truncated: tensor '\(name)' ends at byte \(range.upperBound), file has \(fileSize)")
+            throw invalid("truncated: tensor '\(shown)' ends at byte \(range.upperBound), file has \(fileSize)")
         }
         return TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: range)
     }

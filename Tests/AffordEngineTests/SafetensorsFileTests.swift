@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func corruptHeadersAreRejected() throws {
-        try expectInvalid(SafetensorsWriter.fileBytes(header: "{not json", data: []), mentioning: ["not a JSON object"])
+        try expectInvalid(SafetensorsWriter.fileBytes(header: "{not json", data: []), mentioning: ["not valid JSON"])
         try expectInvalid(Array("PNG\r\n\u{1a}\n and then some binary".utf8), mentioning: ["not a safetensors file"])
         let badDtype = #"{"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#
         try expectInvalid(SafetensorsWriter.fileBytes(header: badDtype, data: [0, 0, 0, 0]), mentioning: ["'w'", "F33"])
@@ -79,6 +79,32 @@ import Testing
         try expectInvalid(SafetensorsWriter.fileBytes(header: backwards, data: [0, 0, 0, 0]), mentioning: ["backwards"])
         let noShape = #"{"w":{"dtype":"F32","data_offsets":[0,4]}}"#
         try expectInvalid(SafetensorsWriter.fileBytes(header: noShape, data: [0, 0, 0, 0]), mentioning: ["'w'"])
+    }
+
+    /// Headers that once reached a trap: a byte count past Int.max, deep nesting, fractional sizes.
+    @Test func headersThatWouldOverflowOrTrapAreRejected() throws {
+        let overflowing = #"{"w":{"dtype":"F64","shape":[549755813887,16777215],"data_offsets":[0,8]}}"#
+        try expectInvalid(SafetensorsWriter.fileBytes(header: overflowing, data: [UInt8](repeating: 0, count: 8)),
+                          mentioning: ["'w'", "too large"])
+        let deep = #"{"w":"# + String(repeating: "[", count: 600) + "}"
+        try expectInvalid(SafetensorsWriter.fileBytes(header: deep, data: []), mentioning: ["nesting deeper"])
+        let fractional = #"{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#
+        try expectInvalid(SafetensorsWriter.fileBytes(header: fractional, data: [0, 0, 0, 0]), mentioning: ["bad dimension"])
+        let huge = #"{"w":{"dtype":"F32","shape":[1e30],"data_offsets":[0,4]}}"#
+        try expectInvalid(SafetensorsWriter.fileBytes(header: huge, data: [0, 0, 0, 0]), mentioning: ["bad dimension"])
+        let manyDims = #"{"w":{"dtype":"U8","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,1]}}"#
+        try expectInvalid(SafetensorsWriter.fileBytes(header: manyDims, data: [0]), mentioning: ["9 dimensions"])
+    }
+
+    @Test func architectureMetadataIsBounded() throws {
+        var writer = sample()
+        writer.metadata["depth"] = "100000000000"
+        let file = try SafetensorsFile(path: try writer.write(to: temporaryDirectory().appendingPathComponent("m.safetensors")).path)
+        #expect(throws: AffordError.self) { try file.metadataInt("depth", in: 1...128) }
+        #expect(throws: AffordError.self) { try file.metadataInt("depth") }  // past Int32 even without a named range
+        writer.metadata["depth"] = "12"
+        let sane = try SafetensorsFile(path: try writer.write(to: temporaryDirectory().appendingPathComponent("n.safetensors")).path)
+        #expect(try sane.metadataInt("depth", in: 1...128) == 12)
     }
 
     @Test func missingFileIsAnIOError() {

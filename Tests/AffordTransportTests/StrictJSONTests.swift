@@ -1,3 +1,4 @@
+import AffordCore
 import AffordTestSupport
 import AffordTransport
 import Foundation

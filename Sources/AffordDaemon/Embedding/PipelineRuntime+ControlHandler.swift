@@ -1,3 +1,5 @@
+import AffordCore
+import AffordCore
 import AffordTransport
 
 extension PipelineRuntime {

@@ -1,3 +1,5 @@
+import AffordCore
+
 /// Turns a request body into a `ControlRequest`, or says exactly why not.
 ///
 /// Pure and total: any byte sequence gives a value, never a crash, which is

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Any JSON value: what control handlers return as a reply's `result`.
+/// Any JSON value: control requests and replies, safetensors headers (read by `StrictJSON`).
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -9,12 +9,6 @@ public enum JSONValue: Sendable, Equatable, Codable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    /// The JSON form of any `Encodable` value (e.g. a `PipelineStatus`).
-    public init(encoding value: some Encodable) throws {
-        let data = try WireFormat.encoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
-    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
