@@ -16,6 +16,8 @@ public struct AffordError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let corruptLog = Code("corrupt_log")
         public static let unsupported = Code("unsupported")
         public static let transport = Code("transport")
+        /// A file that must not be replaced is already there.
+        public static let alreadyExists = Code("already_exists")
     }
 
     public let code: Code

@@ -36,10 +36,15 @@ public struct Frame: Sendable {
     public var sequence: UInt64
     /// The configured camera name this frame belongs to.
     public var camera: String
+    /// Capture time on CLOCK_REALTIME when the source knows it (a log's recorded stamp);
+    /// nil: the monotonic time plus this machine's offset.
+    public var captureWallNs: UInt64?
+    /// The optical frame the source named (a ROS header's `frame_id`); nil: the camera's configured one.
+    public var frameID: String?
 
     public init(
         pixels: [UInt8], width: Int, height: Int, format: PixelFormat, stride: Int? = nil,
-        captureMonotonicNs: UInt64, sequence: UInt64, camera: String
+        captureMonotonicNs: UInt64, sequence: UInt64, camera: String, captureWallNs: UInt64? = nil, frameID: String? = nil
     ) {
         self.pixels = pixels
         self.width = width
@@ -49,6 +54,8 @@ public struct Frame: Sendable {
         self.captureMonotonicNs = captureMonotonicNs
         self.sequence = sequence
         self.camera = camera
+        self.captureWallNs = captureWallNs
+        self.frameID = frameID
     }
 }
 

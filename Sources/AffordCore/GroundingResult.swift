@@ -71,6 +71,10 @@ public struct FrameResult: Sendable {
     public var camera: String
     public var sequence: UInt64
     public var captureMonotonicNs: UInt64
+    /// The recorded wall-clock capture time, when the source had one (see `Frame.captureWallNs`).
+    public var captureWallNs: UInt64?
+    /// The camera's optical frame, e.g. `front_optical_frame`: what rays and pixels are relative to.
+    public var frameID: String?
     /// The source frame's size (heatmaps may be smaller when an output size is configured).
     public var frameWidth: Int
     public var frameHeight: Int
@@ -82,11 +86,14 @@ public struct FrameResult: Sendable {
 
     public init(
         camera: String, sequence: UInt64, captureMonotonicNs: UInt64, frameWidth: Int, frameHeight: Int,
-        modelID: String, actions: [ActionResult], timings: StageTimings = StageTimings(), regions: [RegionBox] = []
+        modelID: String, actions: [ActionResult], timings: StageTimings = StageTimings(), regions: [RegionBox] = [],
+        captureWallNs: UInt64? = nil, frameID: String? = nil
     ) {
         self.camera = camera
         self.sequence = sequence
         self.captureMonotonicNs = captureMonotonicNs
+        self.captureWallNs = captureWallNs
+        self.frameID = frameID
         self.frameWidth = frameWidth
         self.frameHeight = frameHeight
         self.modelID = modelID

@@ -48,7 +48,15 @@ import Testing
             #expect(Data(frame.pixels).base64EncodedString() == want.data, "\(file) frame \(index) bytes")
             #expect(frame.width == want.width && frame.height == want.height, "\(file) frame \(index) size")
             #expect(frame.format.rawValue == want.format)
-            #expect(frame.captureMonotonicNs == want.stamp_ns, "recorded capture stamp")
+            // The recorded stamp is wall time: it is the frame's wall stamp, never its monotonic one.
+            #expect(frame.captureWallNs == want.stamp_ns, "recorded capture stamp")
+            #expect(frame.captureMonotonicNs != want.stamp_ns)
+            // Placed on this machine's monotonic clock with the recorded spacing.
+            if let first = frames.first, let firstWant = expected.first {
+                #expect(MonotonicClock.nowNs() - first.captureMonotonicNs < 60_000_000_000, "on this machine's clock")
+                #expect(frame.captureMonotonicNs - first.captureMonotonicNs == want.stamp_ns - firstWant.stamp_ns)
+            }
+            #expect(frame.frameID == (file.hasPrefix("ros2_compressed") ? "camera_optical" : file.hasPrefix("ros2") ? "cam" : nil))
             #expect(frame.sequence == UInt64(index))
             #expect(frame.camera == "cam0")
         }

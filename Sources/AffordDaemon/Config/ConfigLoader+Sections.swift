@@ -89,11 +89,13 @@ extension ConfigLoader {
     }
 
     static func recording(_ field: YAMLField, resolve: (String) -> String) throws -> RecordingConfig {
-        let f = try field.mapping(allowed: ["path", "compression", "record_outputs"])
+        let f = try field.mapping(allowed: ["path", "compression", "record_outputs", "max_bytes", "max_seconds"])
         let compression = try f.optional("compression")?.choice(RecordingConfig.Compression.allCases.map(\.rawValue))
         return RecordingConfig(
             path: resolve(try f.required("path", in: field).string()),
             compression: compression.flatMap(RecordingConfig.Compression.init(rawValue:)) ?? .zstd,
-            recordOutputs: try f.optional("record_outputs")?.bool() ?? true)
+            recordOutputs: try f.optional("record_outputs")?.bool() ?? true,
+            maxBytes: try f.optional("max_bytes").map { UInt64(try $0.int(in: Limits.recordingBytes)) },
+            maxSeconds: try f.optional("max_seconds")?.double(in: Limits.recordingSeconds))
     }
 }

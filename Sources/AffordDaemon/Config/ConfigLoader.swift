@@ -61,6 +61,8 @@ public enum ConfigLoader {
         static let minArea = 1...(1 << 26)
         static let maxComponents = 1...256
         static let planeOffset = -1000.0...1000.0
+        static let recordingBytes = (1 << 20)...(1 << 50)
+        static let recordingSeconds = 1.0...(30 * 86_400.0)
     }
 
     static func resolve(_ path: String, against base: URL) -> String {
@@ -72,7 +74,7 @@ public enum ConfigLoader {
     static func camera(_ field: YAMLField, resolve: (String) -> String) throws -> CameraConfig {
         let f = try field.mapping(allowed: [
             "name", "video_device", "pixel_format", "image_width", "image_height", "framerate", "controls",
-            "camera_info_url", "extrinsics", "replay_log",
+            "camera_info_url", "extrinsics", "replay_log", "frame_id",
         ])
         var formats = CaptureFormat.defaultPreference
         if let formatField = f.optional("pixel_format") {
@@ -97,6 +99,7 @@ public enum ConfigLoader {
         let framerate = try f.required("framerate", in: field).double(in: Limits.framerate)
         return CameraConfig(
             name: try f.required("name", in: field).name(),
+            frameID: try f.optional("frame_id")?.name(),
             videoDevice: try replayLog == nil ? f.required("video_device", in: field).string() : f.optional("video_device")?.string() ?? "",
             replayLog: replayLog,
             pixelFormats: formats,

@@ -23,6 +23,8 @@ public struct DaemonConfig: Sendable, Equatable {
 /// One camera, with ROS camera-driver key names (`video_device`, `pixel_format`, ...).
 public struct CameraConfig: Sendable, Equatable {
     public var name: String
+    /// The camera's optical frame name in messages (ROS `frame_id`); nil: `<name>_optical_frame`.
+    public var frameID: String?
     /// The V4L2 device; unused when `replayLog` is set.
     public var videoDevice: String
     /// Play this MCAP log (looping, at recorded pace) instead of opening the device: for demos and tests.
@@ -101,11 +103,18 @@ public struct RecordingConfig: Sendable, Equatable {
     public var compression: Compression
     /// Record heatmaps and centroids as well as input frames.
     public var recordOutputs: Bool
+    /// Start a new file past this size (nil: never).
+    public var maxBytes: UInt64?
+    /// Start a new file past this age (nil: never).
+    public var maxSeconds: Double?
 
-    public init(path: String, compression: Compression = .zstd, recordOutputs: Bool = true) {
+    public init(path: String, compression: Compression = .zstd, recordOutputs: Bool = true, maxBytes: UInt64? = nil,
+                maxSeconds: Double? = nil) {
         self.path = path
         self.compression = compression
         self.recordOutputs = recordOutputs
+        self.maxBytes = maxBytes
+        self.maxSeconds = maxSeconds
     }
 }
 

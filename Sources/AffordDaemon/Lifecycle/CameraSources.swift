@@ -16,7 +16,8 @@ enum CameraSources {
         }
         if let log = camera.replayLog {
             let source = try ReplaySource(path: log, options: .init(pacing: .recorded, loop: true, cameraName: camera.name))
-            return CameraInput(name: camera.name, source: source, makeDecoder: decoder, geometry: geometry)
+            return CameraInput(name: camera.name, frameID: camera.frameID, source: source, makeDecoder: decoder,
+                               geometry: geometry)
         }
         let request = CaptureRequest(width: camera.imageWidth, height: camera.imageHeight,
                                      fps: Int(camera.framerate.rounded()), preference: camera.pixelFormats)
@@ -32,7 +33,7 @@ enum CameraSources {
                                   logger.log(level: mapped, "\(message)", metadata: ["camera": "\(camera.name)"])
                               })
         let box = UncheckedBox(v4l2)
-        return CameraInput(name: camera.name, source: v4l2, makeDecoder: decoder, geometry: geometry,
+        return CameraInput(name: camera.name, frameID: camera.frameID, source: v4l2, makeDecoder: decoder, geometry: geometry,
                            interrupt: { box.value.close() },
                            deviceHealth: {
                                let stats = box.value.statistics

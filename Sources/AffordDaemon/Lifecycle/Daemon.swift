@@ -12,7 +12,7 @@ public final class Daemon: @unchecked Sendable {
     let logger: Logger
     let notifier: SystemdNotifier
     let context: ZMQContext
-    let recorder: MCAPRecorder?
+    let recorder: RecordingService?
     /// The file the recorder writes, nil without one.
     let recordingPath: String?
     private let started = MonotonicClock.nowNs()
@@ -50,20 +50,17 @@ public final class Daemon: @unchecked Sendable {
         recordingPath = (recordTo ?? config.recording)?.path
         if let recording = recordTo ?? config.recording {
             let text = configPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
-            recorder = try MCAPRecorder(path: recording.path, configText: text, modelID: grounder.modelID,
-                                        options: Self.recorderOptions(recording))
+            let log = logger
+            recorder = try RecordingService(options: Self.recorderOptions(recording), configText: text,
+                                            modelID: grounder.modelID, log: { log.error("\($0)") })
         } else {
             recorder = nil
         }
         let fixed: [ResultSink] = recorder.map { [$0] } ?? []
         fixedSinks = fixed + extraSinks
+        // The tap only queues: the recorder's own thread writes, never the capture thread.
         var frameTap: (@Sendable (Frame) -> Void)?
-        if let recorder {
-            let log = logger
-            frameTap = { frame in
-                do { try recorder.record(frame) } catch { log.error("recording stopped: \(error)") }
-            }
-        }
+        if let recorder { frameTap = { frame in recorder.record(frame) } }
         let settings = ReloadableSettings(actions: config.actions, postprocess: config.postprocessing.settings,
                                           tablePlane: config.postprocessing.tablePlane, zoom: config.grounding.zoom)
         runtime = try PipelineRuntime(cameras: cameras, grounder: grounder, settings: settings, sinks: fixedSinks,
@@ -71,15 +68,18 @@ public final class Daemon: @unchecked Sendable {
         try bindEndpoints(config)
     }
 
-    static func recorderOptions(_ recording: RecordingConfig) -> MCAPRecorder.Options {
+    static func recorderOptions(_ recording: RecordingConfig) -> RecordingService.Options {
         let compression: MCAPCompression
         switch recording.compression {
         case .none: compression = .none
         case .lz4: compression = .lz4
         case .zstd: compression = .zstd
         }
-        return MCAPRecorder.Options(writer: MCAPWriter.Options(compression: compression),
-                                    recordResults: recording.recordOutputs)
+        return RecordingService.Options(
+            path: recording.path,
+            recorder: MCAPRecorder.Options(writer: MCAPWriter.Options(compression: compression),
+                                           recordResults: recording.recordOutputs),
+            maxBytes: recording.maxBytes, maxSeconds: recording.maxSeconds)
     }
 
     // MARK: Endpoints
@@ -146,6 +146,11 @@ public final class Daemon: @unchecked Sendable {
     func wireStatus() -> [PipelineStatus] {
         let (control, reload) = lock.withLock { (self.control?.counters, self.reloadHealth) }
         var counters = ["reloads_rejected": reload.rejected]
+        if let recording = recorder?.status {
+            counters["recording_queue_drops"] = recording.queueDrops
+            counters["recording_errors"] = recording.current.ioErrors
+            counters["recording_files"] = UInt64(recording.files.count)
+        }
         if let control {
             counters["control_requests"] = control.requests
             counters["control_failed"] = control.failed

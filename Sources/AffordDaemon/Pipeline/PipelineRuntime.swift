@@ -156,7 +156,8 @@ public final class PipelineRuntime: @unchecked Sendable {
             decodeCounters.recordOut(latencyNs: decodedAt - received, at: decodedAt)
             locked { latestFrames[camera.name] = frame }
             let header = FrameHeader(camera: camera.name, sequence: frame.sequence,
-                                     captureMonotonicNs: frame.captureMonotonicNs, receivedNs: received,
+                                     captureMonotonicNs: frame.captureMonotonicNs, captureWallNs: frame.captureWallNs,
+                                     frameID: frame.frameID ?? camera.frameID, receivedNs: received,
                                      width: frame.width, height: frame.height)
             let item = DecodedFrame(image: image, frame: header, timings: StageTimings(decodeNs: decodedAt - received))
             if decoded.put(item, for: camera.name) { counters.recordDrop() }
@@ -232,7 +233,8 @@ public final class PipelineRuntime: @unchecked Sendable {
             let result = FrameResult(
                 camera: camera, sequence: item.frame.sequence, captureMonotonicNs: item.frame.captureMonotonicNs,
                 frameWidth: item.frame.width, frameHeight: item.frame.height, modelID: item.modelID,
-                actions: actions, timings: timings, regions: item.zoomed?.regions ?? [])
+                actions: actions, timings: timings, regions: item.zoomed?.regions ?? [],
+                captureWallNs: item.frame.captureWallNs, frameID: item.frame.frameID)
             // Stamped when the result is handed over: the publisher only enqueues, and slow
             // sinks (recording, overlay PNGs) must not count as publishing latency.
             let published = MonotonicClock.nowNs()

@@ -4,6 +4,8 @@ import AffordPostprocess
 /// One camera's input side: where frames come from, how they become RGB, where centroids point.
 public struct CameraInput: @unchecked Sendable {
     public var name: String
+    /// The optical frame published with this camera's results (`cameras[].frame_id`).
+    public var frameID: String
     /// Pulled only from this camera's capture thread.
     public var source: FrameSource
     /// Makes this camera's decoder on its capture thread (decoders are single-threaded).
@@ -14,11 +16,12 @@ public struct CameraInput: @unchecked Sendable {
     /// What the device itself reports (streaming, reconnects, its last error), when it can.
     public var deviceHealth: (@Sendable () -> DeviceHealth)?
 
-    public init(name: String, source: FrameSource,
+    public init(name: String, frameID: String? = nil, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
                 geometry: CentroidGeometry = CentroidGeometry(camera: nil),
                 interrupt: (@Sendable () -> Void)? = nil, deviceHealth: (@Sendable () -> DeviceHealth)? = nil) {
         self.name = name
+        self.frameID = frameID ?? "\(name)_optical_frame"
         self.source = source
         self.makeDecoder = makeDecoder
         self.geometry = geometry
@@ -82,6 +85,8 @@ struct FrameHeader: Sendable {
     var camera: String
     var sequence: UInt64
     var captureMonotonicNs: UInt64
+    var captureWallNs: UInt64?
+    var frameID: String
     /// When the capture thread received it, on CLOCK_MONOTONIC: the start of end-to-end latency.
     var receivedNs: UInt64
     var width: Int

@@ -15,12 +15,15 @@ public final class FileByteSink: ByteSink {
     public let path: String
     private var descriptor: Int32
 
-    /// Creates or truncates `path`.
-    public init(path: String) throws {
+    /// Creates or truncates `path`; with `exclusive`, an existing file is an error instead
+    /// (`alreadyExists` tells the caller to pick another name).
+    public init(path: String, exclusive: Bool = false) throws {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0o644)
         guard descriptor >= 0 else {
-            throw AffordError(.io, "cannot create recording '\(path)': \(String(cString: strerror(errno)))")
+            let code = errno
+            throw AffordError(code == EEXIST ? .alreadyExists : .io,
+                              "cannot create recording '\(path)': \(String(cString: strerror(code)))")
         }
     }
 

@@ -81,6 +81,9 @@ public final class MCAPWriter {
     /// Messages added but not yet written (the open chunk).
     public var pendingMessageCount: Int { chunk.messageCount }
 
+    /// Bytes written to the sink or buffered for it so far: what rotation by size compares.
+    public var bytesWritten: UInt64 { position + UInt64(output.count) }
+
     /// Adds one message; it reaches the file when its chunk fills (or at once, unchunked).
     public func addMessage(_ message: MCAPMessage) throws {
         try checkOpen()

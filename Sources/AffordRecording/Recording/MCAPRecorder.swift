@@ -77,10 +77,13 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     public var status: Status { lock.withLock { state } }
 
+    /// The file's size so far, buffered bytes included.
+    public var bytesWritten: UInt64 { lock.withLock { writer.bytesWritten } }
+
     /// Records one camera frame.
     public func record(_ frame: Frame) throws {
         try guarded {
-            let wallNs = wallTime(frame.captureMonotonicNs)
+            let wallNs = frame.captureWallNs ?? wallTime(frame.captureMonotonicNs)
             let (channel, payload) = try frame.format == .mjpeg
                 ? (channels.compressedImage(camera: frame.camera, writer), encodeCompressed(frame, wallNs))
                 : (channels.rawImage(camera: frame.camera, writer), encodeRaw(frame, wallNs))
@@ -94,7 +97,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     public func consume(_ result: FrameResult) throws {
         guard options.recordResults else { return }
         try guarded {
-            let wallNs = wallTime(result.captureMonotonicNs)
+            let wallNs = result.captureWallNs ?? wallTime(result.captureMonotonicNs)
             state.resultsRecorded += 1
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
             for action in result.actions {

@@ -24,8 +24,10 @@ struct ImageMessageDecoder {
         var height: Int
         var format: PixelFormat
         var stride: Int
-        /// The stamp inside the message (capture time); 0 when it has none.
+        /// The stamp inside the message (capture time, CLOCK_REALTIME); 0 when it has none.
         var stampNs: UInt64
+        /// A ROS header's `frame_id`; nil for Foxglove messages or an empty one.
+        var frameID: String? = nil
     }
 
     private let decoder = JSONDecoder()
@@ -44,11 +46,15 @@ struct ImageMessageDecoder {
                            stampNs: message.timestamp.nanoseconds, context)
         case .rosCompressed:
             let message = try ROS2Images.decodeCompressedImage(data, context: context)
-            return try compressed(message.data, format: message.format, stampNs: message.header.stampNs, context)
+            var image = try compressed(message.data, format: message.format, stampNs: message.header.stampNs, context)
+            image.frameID = message.header.frameID.isEmpty ? nil : message.header.frameID
+            return image
         case .rosRaw:
             let message = try ROS2Images.decodeImage(data, context: context)
-            return try raw(message.data, width: message.width, height: message.height, step: message.step,
-                           encoding: message.encoding, stampNs: message.header.stampNs, context)
+            var image = try raw(message.data, width: message.width, height: message.height, step: message.step,
+                                encoding: message.encoding, stampNs: message.header.stampNs, context)
+            image.frameID = message.header.frameID.isEmpty ? nil : message.header.frameID
+            return image
         }
     }
 

@@ -3,8 +3,11 @@ import AffordCore
 /// Replays camera frames from an MCAP log: affordd's own recordings (Foxglove
 /// JSON images) or rosbag2 logs (sensor_msgs CDR images).
 ///
-/// Frames carry the recorded capture time; for affordd recordings that is
-/// mapped back to CLOCK_MONOTONIC with the clock offset stored in the log.
+/// Frames carry the recorded capture time, which is wall-clock time in every log
+/// (Foxglove and ROS stamps), as `captureWallNs`. For affordd recordings it is mapped
+/// back to CLOCK_MONOTONIC with the clock offset stored in the log; other logs have no
+/// offset, so their frames are placed on this machine's monotonic clock from the
+/// moment replay starts, keeping the recorded spacing.
 /// A truncated or corrupt log replays its valid prefix, then throws.
 public final class ReplaySource: FrameSource {
     /// How fast frames come out.
@@ -49,6 +52,8 @@ public final class ReplaySource: FrameSource {
     private let decoder = ImageMessageDecoder()
     private var selected: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
     private var realtimeOffsetNs: Int64?
+    /// For logs without a clock record: (first recorded stamp, monotonic time replay saw it).
+    private var rebase: (recorded: UInt64, monotonic: UInt64)?
     private var sequence: UInt64 = 0
     /// Frames yielded by the current pass over the log; an empty pass ends looping.
     private var framesThisPass = 0
@@ -108,7 +113,8 @@ public final class ReplaySource: FrameSource {
             sequence += 1
             framesThisPass += 1
             return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
-                         stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName)
+                         stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName,
+                         captureWallNs: recordedNs, frameID: image.frameID)
         case .schema, .attachment:
             break
         }
@@ -131,8 +137,13 @@ public final class ReplaySource: FrameSource {
     }
 
     private func monotonic(_ recordedNs: UInt64) -> UInt64 {
-        guard let realtimeOffsetNs else { return recordedNs }
-        let value = Int64(bitPattern: recordedNs) &- realtimeOffsetNs
-        return value < 0 ? 0 : UInt64(value)
+        if let realtimeOffsetNs {
+            let value = Int64(bitPattern: recordedNs) &- realtimeOffsetNs
+            return value < 0 ? 0 : UInt64(value)
+        }
+        let origin = rebase ?? (recordedNs, MonotonicClock.nowNs())
+        rebase = origin
+        // Stamps earlier than the first one (out-of-order messages) stay at the origin.
+        return origin.monotonic &+ (recordedNs > origin.recorded ? recordedNs - origin.recorded : 0)
     }
 }

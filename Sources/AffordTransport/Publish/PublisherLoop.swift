@@ -39,7 +39,9 @@ final class PublisherLoop: @unchecked Sendable {
     private func send(_ result: FrameResult) {
         let stamp = WireFrameStamp(
             result: result, publishWallNs: MonotonicClock.wallNs(),
-            captureWallNs: UInt64(clamping: Int64(clamping: result.captureMonotonicNs) &+ MonotonicClock.realtimeOffsetNs()))
+            // A log's recorded wall stamp is used as it is: adding this machine's offset to it again would double it.
+            captureWallNs: result.captureWallNs
+                ?? UInt64(clamping: Int64(clamping: result.captureMonotonicNs) &+ MonotonicClock.realtimeOffsetNs()))
         let encoding = settings.value.encoding
         for action in result.actions {
             send(Topic.heatmap(camera: result.camera, action: action.action), WireHeatmapHeader(stamp: stamp, action: action, encoding: encoding)) {

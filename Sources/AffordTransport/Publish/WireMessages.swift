@@ -60,6 +60,7 @@ struct WireFrameStamp: Encodable {
         case frameWidth = "frame_width"
         case frameHeight = "frame_height"
         case modelID = "model_id"
+        case frameID = "frame_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -73,6 +74,7 @@ struct WireFrameStamp: Encodable {
         try c.encode(result.frameWidth, forKey: .frameWidth)
         try c.encode(result.frameHeight, forKey: .frameHeight)
         try c.encode(result.modelID, forKey: .modelID)
+        try c.encode(result.frameID, forKey: .frameID)  // null, not absent
     }
 }
 

@@ -1,0 +1,194 @@
+import AffordCore
+import Foundation
+import Synchronization
+
+/// The daemon's recorder: frames and results queue here from any thread and are written
+/// on the recorder's own thread, so neither capture nor output ever waits on the disk.
+///
+/// - The queue is bounded; when the disk falls behind, the oldest item is dropped and counted.
+/// - Files rotate by size or age. Each one is finalised (summary, indexes) before the next
+///   starts, so every closed file opens in Foxglove on its own.
+/// - An existing file is never replaced: `run.mcap` is taken, then `run-1.mcap`, `run-2.mcap`, …
+/// - `close()` drains the queue and finalises the open file (SIGTERM's path).
+public final class RecordingService: ResultSink, Sendable {
+    public struct Options: Sendable {
+        /// The first file's path; later ones insert `-N` before the extension.
+        public var path: String
+        public var recorder: MCAPRecorder.Options
+        /// Start a new file once this one holds this many bytes (nil: no size limit).
+        public var maxBytes: UInt64?
+        /// Start a new file once this one is this old (nil: no age limit).
+        public var maxSeconds: Double?
+        /// Items waiting for the disk before the oldest is dropped.
+        public var queueCapacity: Int
+
+        public init(path: String, recorder: MCAPRecorder.Options = .init(), maxBytes: UInt64? = nil,
+                    maxSeconds: Double? = nil, queueCapacity: Int = 64) {
+            self.path = path
+            self.recorder = recorder
+            self.maxBytes = maxBytes
+            self.maxSeconds = maxSeconds
+            self.queueCapacity = queueCapacity
+        }
+    }
+
+    public struct Status: Sendable, Equatable {
+        /// Every file this service created, oldest first.
+        public var files: [String] = []
+        /// Items dropped because the queue was full.
+        public var queueDrops: UInt64 = 0
+        /// The open file's counters.
+        public var current = MCAPRecorder.Status()
+    }
+
+    private enum Item: Sendable {
+        case frame(Frame)
+        case result(FrameResult)
+    }
+
+    private struct Queue {
+        var items: [Item] = []
+        var closing = false
+    }
+
+    private let options: Options
+    private let configText: String
+    private let queue = Mutex(Queue())
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let state: Mutex<Status>
+    /// Touched only by the writer thread once it runs (and by `init` before it starts).
+    private let segment: Mutex<Segment>
+    private let log: @Sendable (String) -> Void
+
+    private struct Segment: @unchecked Sendable {
+        // @unchecked: the recorder is used only under this mutex.
+        var recorder: MCAPRecorder
+        var openedNs: UInt64
+        var modelIDs: Set<String>
+    }
+
+    /// Creates the first file now, so a bad path fails at start-up, then starts the writer thread.
+    public init(options: Options, configText: String, modelID: String? = nil,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.options = options
+        self.configText = configText
+        self.log = log
+        let (path, recorder) = try Self.openSegment(after: options.path, options: options, configText: configText,
+                                                    modelID: modelID)
+        state = Mutex(Status(files: [path]))
+        segment = Mutex(Segment(recorder: recorder, openedNs: MonotonicClock.nowNs(),
+                                modelIDs: modelID.map { [$0] } ?? []))
+        let thread = Thread { [self] in
+            writeLoop()
+            finished.signal()
+        }
+        thread.name = "affordd-record"
+        thread.start()
+    }
+
+    /// Queues a camera frame; never blocks.
+    public func record(_ frame: Frame) { push(.frame(frame)) }
+
+    /// ResultSink: queues the result; never blocks.
+    public func consume(_ result: FrameResult) throws {
+        guard options.recorder.recordResults else { return }
+        push(.result(result))
+    }
+
+    public var status: Status {
+        var status = state.withLock { $0 }
+        status.current = segment.withLock { $0.recorder.status }
+        return status
+    }
+
+    /// Writes what is queued, finalises the open file and stops the thread. Idempotent.
+    public func close() throws {
+        let first = queue.withLock { queue -> Bool in
+            defer { queue.closing = true }
+            return !queue.closing
+        }
+        guard first else { return }
+        wakeUp.signal()
+        finished.wait()
+        try segment.withLock { try $0.recorder.close() }
+    }
+
+    private func push(_ item: Item) {
+        let dropped = queue.withLock { queue -> Bool in
+            guard !queue.closing else { return true }
+            queue.items.append(item)
+            guard queue.items.count > max(1, options.queueCapacity) else { return false }
+            queue.items.removeFirst()
+            return true
+        }
+        if dropped { state.withLock { $0.queueDrops += 1 } }
+        wakeUp.signal()
+    }
+
+    private func writeLoop() {
+        while true {
+            wakeUp.wait()
+            let (items, closing) = queue.withLock { queue in
+                defer { queue.items.removeAll(keepingCapacity: true) }
+                return (queue.items, queue.closing)
+            }
+            for item in items { write(item) }
+            if closing { return }
+        }
+    }
+
+    private func write(_ item: Item) {
+        segment.withLock { segment in
+            rotateIfDue(&segment)
+            do {
+                switch item {
+                case .frame(let frame):
+                    try segment.recorder.record(frame)
+                case .result(let result):
+                    segment.modelIDs.insert(result.modelID)
+                    try segment.recorder.consume(result)
+                }
+            } catch {
+                // The recorder stops itself on its first error and counts the rest as dropped.
+                log("recording stopped: \(error)")
+            }
+        }
+    }
+
+    /// Finalises the open file and starts the next one when it is full or old enough.
+    private func rotateIfDue(_ segment: inout Segment) {
+        let age = Double(MonotonicClock.nowNs() &- segment.openedNs) / 1e9
+        let full = options.maxBytes.map { segment.recorder.bytesWritten >= $0 } ?? false
+        let old = options.maxSeconds.map { age >= $0 } ?? false
+        guard full || old, !segment.recorder.status.stopped else { return }
+        do {
+            try segment.recorder.close()
+            let (path, recorder) = try Self.openSegment(after: options.path, options: options, configText: configText,
+                                                        modelID: segment.modelIDs.first)
+            segment = Segment(recorder: recorder, openedNs: MonotonicClock.nowNs(), modelIDs: segment.modelIDs)
+            state.withLock { $0.files.append(path) }
+        } catch {
+            log("recording rotation failed, recording stopped: \(error)")
+        }
+    }
+
+    /// The first of `base`, `base-1`, `base-2`, … that does not exist yet, created exclusively.
+    static func openSegment(after base: String, options: Options, configText: String,
+                            modelID: String?) throws -> (String, MCAPRecorder) {
+        let url = URL(fileURLWithPath: base)
+        let stem = url.deletingPathExtension().path
+        let suffix = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
+        for index in 0..<10_000 {
+            let path = index == 0 ? base : "\(stem)-\(index)\(suffix)"
+            do {
+                let sink = try FileByteSink(path: path, exclusive: true)
+                return (path, try MCAPRecorder(sink: sink, configText: configText, modelID: modelID,
+                                               options: options.recorder))
+            } catch let error as AffordError where error.code == .alreadyExists {
+                continue
+            }
+        }
+        throw AffordError(.io, "recording: \(base) and 10,000 numbered files after it exist already")
+    }
+}
