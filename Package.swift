@@ -73,7 +73,7 @@ let package = Package(
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", "AffordEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", "AffordTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "AffordFuzzingTests", dependencies: ["AffordFuzzing", "AffordTestSupport"]),
         .testTarget(
             name: "AffordDaemonTests",
-            dependencies: ["AffordDaemon", "AffordTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AffordDaemon", "AffordTestSupport", "AffordTransport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

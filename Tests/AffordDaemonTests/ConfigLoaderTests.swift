@@ -69,8 +69,8 @@ import Testing
         ("# output_width: 320", "output_width: 320", "postprocessing: output_width and output_height must be given together"),
         ("tcp://127.0.0.1:5561", "udp://127.0.0.1:5561", "endpoints.control: expected a tcp:// or ipc:// address"),
         ("publish: [tcp://127.0.0.1:5560, ipc:///tmp/affordd-pub]", "publish: [tcp://127.0.0.1:5560, 5]", "endpoints.publish[1]: expected a tcp:// or ipc:// address"),
-        ("  enabled: false", "  enabled: maybe", #"curve.enabled: expected true or false, got "maybe""#),
-        ("  enabled: false", "  enabled: true", "curve.server_public_key: required when curve.enabled is true"),
+        ("curve:\n  enabled: false", "curve:\n  enabled: maybe", #"curve.enabled: expected true or false, got "maybe""#),
+        ("curve:\n  enabled: false", "curve:\n  enabled: true", "curve.server_secret_key: required when curve.enabled is true"),
         ("compression: zstd", "compression: gzip", "recording.compression: expected one of none, lz4, zstd"),
         ("status_period: 1.0", "status_period: 0", "status_period: expected a number from 0.05 to 3600"),
         ("    extrinsics: ../Calibration/front_extrinsics.yaml", "    extrinsics: {translation: [0, 0, 1], rotation: [0, 0, 0, 2]}",
@@ -95,6 +95,26 @@ import Testing
             #expect(error.code == .invalidConfig)
             #expect(error.message.contains(message), "message was: \(error.message)")
         }
+    }
+
+    /// With CURVE on, the controller connection must be protected too.
+    @Test func curveWithAControllerNeedsItsKey() throws {
+        let edited = Self.example
+            .replacingOccurrences(of: "curve:\n  enabled: false", with: """
+                curve:
+                  enabled: true
+                  server_secret_key: /etc/affordd/curve/server.key_secret
+                  allowed_clients_dir: /etc/affordd/curve/clients
+                """)
+            .replacingOccurrences(of: "  # controller: tcp://192.168.1.10:5570", with: "  controller: tcp://192.168.1.10:5570")
+        #expect(throws: AffordError(.invalidConfig,
+                                    "curve.controller_public_key: required when curve.enabled is true and endpoints.controller is set")) {
+            _ = try ConfigLoader.parse(edited, baseDirectory: Self.configDirectory)
+        }
+        let keyed = edited.replacingOccurrences(of: "curve:\n  enabled: true\n",
+                                                with: "curve:\n  enabled: true\n  controller_public_key: c.key\n")
+        let config = try ConfigLoader.parse(keyed, baseDirectory: Self.configDirectory)
+        #expect(config.curve.controllerPublicKeyFile == Self.configDirectory.appendingPathComponent("c.key").path)
     }
 
     /// Without its own value the release level follows a lower min_presence down.

@@ -1,4 +1,5 @@
 import AffordTestSupport
+import AffordTransport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -120,6 +121,32 @@ import Glibc
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// `affordd keygen DIR` writes a pair the daemon's loader reads back, the secret one private.
+    @Test func keygenWritesAPairTheLoaderReads() throws {
+        guard let binary = Self.binary else {
+            Issue.record("affordd binary not built; run swift build first")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-keys-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for expectedStatus: Int32 in [0, 1] {  // the second run must refuse to overwrite
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["keygen", directory.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == expectedStatus)
+        }
+        let secret = directory.appendingPathComponent("server.key_secret").path
+        let pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secret)
+        #expect(try CurveKeyFile.loadPublicKey(file: directory.appendingPathComponent("server.key").path) == pair.publicKey)
+        let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
     @Test func sighupReloadsOrRejectsAndSigtermStopsCleanly() throws {
         guard let binary = Self.binary else {
             Issue.record("affordd binary not built; run swift build first")
@@ -163,7 +190,9 @@ import Glibc
         kill(process.processIdentifier, SIGHUP)
         let reload = notify.wait(for: "READY=1", timeout: 20)
         #expect(reload?.contains { $0.contains("RELOADING=1") } == true)
-        #expect(lines.wait(for: "reloaded", timeout: 10), "stderr:\n\(lines.all)")
+        // The second "reloaded": the first came from driveControl's reload op. Waiting for it also keeps
+        // the next SIGHUP from arriving while this one is handled (signals of one kind coalesce).
+        #expect(lines.wait(for: "reloaded", count: 2, timeout: 10), "stderr:\n\(lines.all)")
 
         // Only the status period changes: applied in place, the publisher keeps its port.
         try Self.config(actions: "[\(vocabulary[1])]", recording: recording, port: port, extra: "status_period: 0.3")

@@ -73,15 +73,18 @@ extension ConfigLoader {
     }
 
     static func curve(_ field: YAMLField, resolve: (String) -> String) throws -> CurveConfig {
-        let f = try field.mapping(allowed: ["enabled", "server_public_key", "server_secret_key", "allowed_clients_dir"])
+        let f = try field.mapping(allowed: ["enabled", "server_public_key", "server_secret_key", "allowed_clients_dir",
+                                            "controller_public_key"])
         let enabled = try f.optional("enabled")?.bool() ?? false
         let config = CurveConfig(
             enabled: enabled,
             serverPublicKeyFile: try f.optional("server_public_key").map { resolve(try $0.string()) },
             serverSecretKeyFile: try f.optional("server_secret_key").map { resolve(try $0.string()) },
-            allowedClientsDirectory: try f.optional("allowed_clients_dir").map { resolve(try $0.string()) })
+            allowedClientsDirectory: try f.optional("allowed_clients_dir").map { resolve(try $0.string()) },
+            controllerPublicKeyFile: try f.optional("controller_public_key").map { resolve(try $0.string()) })
         if enabled {
-            for key in ["server_public_key", "server_secret_key", "allowed_clients_dir"] where f.optional(key) == nil {
+            // server_public_key is optional: when given, it must match the secret key's public half.
+            for key in ["server_secret_key", "allowed_clients_dir"] where f.optional(key) == nil {
                 throw AffordError(.invalidConfig, "\(field.child(key)): required when curve.enabled is true")
             }
         }

@@ -35,14 +35,20 @@ public enum ConfigLoader {
 
         let statusPeriod = try top.optional("status_period").map { try $0.double(in: Limits.statusPeriod) } ?? 1.0
 
+        let endpointConfig = try endpoints(top.required("endpoints", in: root))
+        let curveConfig = try top.optional("curve").map { try curve($0, resolve: resolve) } ?? .disabled
+        if curveConfig.enabled, endpointConfig.controller != nil, curveConfig.controllerPublicKeyFile == nil {
+            throw AffordError(.invalidConfig,
+                "curve.controller_public_key: required when curve.enabled is true and endpoints.controller is set")
+        }
         return DaemonConfig(
             cameras: cameras,
             model: try model(top.required("model", in: root), resolve: resolve),
             actions: actions,
             postprocessing: try top.optional("postprocessing").map(postprocessing)
                 ?? PostprocessConfig(settings: PostprocessSettings(), heatmapEncoding: .mono8, tablePlane: nil),
-            endpoints: try endpoints(top.required("endpoints", in: root)),
-            curve: try top.optional("curve").map { try curve($0, resolve: resolve) } ?? .disabled,
+            endpoints: endpointConfig,
+            curve: curveConfig,
             recording: try top.optional("recording").map { try recording($0, resolve: resolve) },
             statusPeriod: statusPeriod,
             grounding: try top.optional("grounding").map(grounding) ?? GroundingConfig())

@@ -85,15 +85,18 @@ public struct CurveConfig: Sendable, Equatable {
     public var serverPublicKeyFile: String?
     public var serverSecretKeyFile: String?
     public var allowedClientsDirectory: String?
+    /// The controller PUB's CURVE public key: the SUB connection to it is a CURVE client.
+    public var controllerPublicKeyFile: String?
 
     public static let disabled = CurveConfig(enabled: false)
 
     public init(enabled: Bool, serverPublicKeyFile: String? = nil, serverSecretKeyFile: String? = nil,
-                allowedClientsDirectory: String? = nil) {
+                allowedClientsDirectory: String? = nil, controllerPublicKeyFile: String? = nil) {
         self.enabled = enabled
         self.serverPublicKeyFile = serverPublicKeyFile
         self.serverSecretKeyFile = serverSecretKeyFile
         self.allowedClientsDirectory = allowedClientsDirectory
+        self.controllerPublicKeyFile = controllerPublicKeyFile
     }
 }
 

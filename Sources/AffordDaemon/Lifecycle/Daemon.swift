@@ -87,7 +87,19 @@ public final class Daemon: @unchecked Sendable {
     private static func curveServer(_ curve: CurveConfig, context: ZMQContext) throws -> CurveServer? {
         guard curve.enabled, let secret = curve.serverSecretKeyFile, let clients = curve.allowedClientsDirectory else { return nil }
         let pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secret)
+        if let publicFile = curve.serverPublicKeyFile {
+            // A public key that does not belong to the secret one would lock every client out silently.
+            guard try CurveKeyFile.loadPublicKey(file: publicFile) == pair.publicKey else {
+                throw AffordError(.invalidConfig,
+                    "curve.server_public_key: \(publicFile) is not the public half of \(secret)")
+            }
+        }
         return try CurveServer(context: context, keyPair: pair, allowedClients: try CurveKeyFile.loadPublicKeys(at: clients))
+    }
+
+    private static func controllerKey(_ curve: CurveConfig) throws -> CurveKey? {
+        guard curve.enabled, let file = curve.controllerPublicKeyFile else { return nil }
+        return try CurveKeyFile.loadPublicKey(file: file)
     }
 
     private func makePublisher(_ config: DaemonConfig) throws -> HeatmapPublisher {
@@ -103,7 +115,8 @@ public final class Daemon: @unchecked Sendable {
         return try ControlServer(
             context: context,
             configuration: .init(endpoints: config.endpoints.control.map { [$0] } ?? [],
-                                 controllerEndpoints: config.endpoints.controller.map { [$0] } ?? []),
+                                 controllerEndpoints: config.endpoints.controller.map { [$0] } ?? [],
+                                 controllerServerKey: try Self.controllerKey(config.curve)),
             handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
                                    reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null },
                                    recordingRoots: recordingRoots),

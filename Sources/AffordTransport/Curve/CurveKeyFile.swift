@@ -44,6 +44,11 @@ public enum CurveKeyFile {
         try CurveKeyPair(secretKey: parse(try read(path), kind: .secret, source: path))
     }
 
+    /// Loads one public key file (a server's `.key`, a controller's).
+    public static func loadPublicKey(file path: String) throws(AffordError) -> CurveKey {
+        try parse(try read(path), kind: .public, source: path)
+    }
+
     /// Loads allowed client public keys: a file with one key a line, or a
     /// directory whose `*.key` / `*.pub` files hold one public key each.
     public static func loadPublicKeys(at path: String) throws(AffordError) -> [CurveKey] {
