@@ -9,7 +9,7 @@
 #   FUZZ_SANITIZE=fuzzer       or fuzzer,address (its own folder, .build-fuzz-address; much slower to build)
 #   FUZZ_ARGS="-jobs=2"        extra libFuzzer flags
 #   FUZZ_BUILD=0               run the binary already built (e.g. while the tree is being edited)
-# The evolving corpus is kept in .build-fuzz/corpus/NAME, failing inputs in .build-fuzz/artifacts/NAME;
+# The evolving corpus is kept in .build-fuzz/corpus/NAME, failing inputs in .build-fuzz/findings/NAME (not artifacts/: SwiftPM owns that folder);
 # the committed seeds (Tests/Fuzz/corpus) and regression inputs (Tests/Fuzz/regressions) are read-only inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,9 +39,9 @@ export SWIFT_BACKTRACE=enable=no
 json=""
 failed=0
 for name in $HARNESSES; do
-    corpus="$SCRATCH/corpus/$name" artifacts="$SCRATCH/artifacts/$name" log="$SCRATCH/logs/$name.log"
+    corpus="$SCRATCH/corpus/$name" artifacts="$SCRATCH/findings/$name" log="$SCRATCH/logs/$name.log"
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")" "Tests/Fuzz/regressions/$name"
-    before=$(ls "$artifacts" | wc -l)
+    before=$(find "$artifacts" -type f | wc -l)
     t0=$(date +%s)
     status=0
     # shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
@@ -57,7 +57,7 @@ for name in $HARNESSES; do
     cov_start=${cov_start:-0} cov_end=${cov_end:-$cov_start}
     ft_end=$(grep -oE '^#[0-9]+.* ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || echo 0)
     entries=$(ls "$corpus" | wc -l)
-    crashes=$(( $(ls "$artifacts" | wc -l) - before ))
+    crashes=$(( $(find "$artifacts" -type f 2>/dev/null | wc -l) - before ))
     # A run that died without leaving an input (e.g. a trap while loading the corpus) still failed.
     if (( status != 0 && crashes == 0 )); then crashes=1; fi
     printf '%-12s %10s execs in %4s s (%s/s), %s crashes, coverage %s -> %s edges (+%s), %s features, corpus %s\n' \
