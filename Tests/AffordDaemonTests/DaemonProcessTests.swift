@@ -200,6 +200,34 @@ import Glibc
         kill(process.processIdentifier, SIGHUP)
         #expect(lines.wait(for: "reloaded", count: 3, timeout: 10), "stderr:\n\(lines.all)")
         #expect(!lines.all.contains("cannot bind"), "stderr:\n\(lines.all)")
+        #expect(notify.wait(for: "READY=1", timeout: 10) != nil)  // drains the notify queue too
+
+        // A reload op and a SIGHUP at once, both moving the publisher to a new port: they run one
+        // after the other, so neither finds the port held by the other's half-done rebind.
+        let moved = Self.config(actions: "[\(vocabulary[1])]", recording: recording, port: port, extra: "status_period: 0.3")
+            .replacingOccurrences(of: "publish: [tcp://127.0.0.1:\(port)]", with: "publish: [tcp://127.0.0.1:\(port + 2)]")
+        try moved.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let overlapping = try PythonOracle.call("""
+            import json, os, signal, sys, zmq
+            pid, control, publish = json.load(sys.stdin)
+            ctx = zmq.Context()
+            s = ctx.socket(zmq.DEALER)
+            s.setsockopt(zmq.RCVTIMEO, 10000)
+            s.connect(f"tcp://127.0.0.1:{control}")
+            s.send(b'{"op":"reload"}')
+            os.kill(pid, signal.SIGHUP)
+            reply = json.loads(s.recv())
+            sub = ctx.socket(zmq.SUB)
+            sub.setsockopt(zmq.SUBSCRIBE, b"afford/front/status/")
+            sub.setsockopt(zmq.RCVTIMEO, 10000)
+            sub.connect(f"tcp://127.0.0.1:{publish}")
+            status = sub.recv_multipart()
+            print(json.dumps([bool(reply["ok"]), len(status) == 2]))
+            """, [Int(process.processIdentifier), port + 1, port + 2], as: [Bool].self)
+        #expect(overlapping == [true, true], "stderr:\n\(lines.all)")
+        #expect(lines.wait(for: "reloaded", count: 5, timeout: 10), "stderr:\n\(lines.all)")
+        #expect(!lines.all.contains("cannot bind") && !lines.all.contains("reload rejected"), "stderr:\n\(lines.all)")
+        #expect(notify.wait(for: "READY=1", timeout: 10) != nil)
 
         // A value that would trap in a conversion: rejected, named, and reported in the status.
         try Self.config(actions: "[\(vocabulary[1])]", recording: recording, port: port, extra: "status_period: 1.0e+300")
@@ -216,6 +244,7 @@ import Glibc
             print(json.dumps([r["last_error"] or "", str(r["counters"]["reloads_rejected"])]))
             """, port + 1, as: [String].self)
         #expect(status.first?.contains("status_period") == true && status.last == "1", "\(status)")
+        #expect(notify.wait(for: "READY=1", timeout: 10) != nil)
 
         // A bad config: rejected, the daemon keeps running.
         try "cameras: [\n".write(toFile: configPath, atomically: true, encoding: .utf8)
