@@ -50,6 +50,40 @@ import Testing
         #expect(await controller.finish() == 0)
     }
 
+    /// A handler past the timeout gets a `timeout` reply and is cancelled, so it never acts late.
+    @Test func aTimedOutHandlerIsCancelled() async throws {
+        final class SlowHandler: ControlHandler, @unchecked Sendable {
+            let outcome = NSLock()
+            nonisolated(unsafe) var cancelled = false
+            func handle(_ request: ControlRequest, origin: ControlOrigin) async throws -> JSONValue {
+                do {
+                    try await Task.sleep(for: .seconds(5))
+                } catch {
+                    outcome.withLock { cancelled = true }
+                    throw error
+                }
+                return .null
+            }
+        }
+        let context = try ZMQContext()
+        let handler = SlowHandler()
+        let server = try ControlServer(context: context, configuration: .init(endpoints: ["tcp://127.0.0.1:*"],
+                                                                              handlerTimeoutSeconds: 0.2), handler: handler)
+        defer { server.close() }
+        let reply = try await PythonPeer.evaluate("""
+            import zmq
+            s = zmq.Context().socket(zmq.DEALER)
+            s.setsockopt(zmq.RCVTIMEO, 5000)
+            s.connect("\(server.boundEndpoints[0])")
+            s.send(b'{"op":"status"}')
+            print(s.recv().decode())
+            """)
+        #expect(reply.contains(#""code":"timeout""#), "\(reply)")
+        let deadline = Date().addingTimeInterval(2)
+        while !handler.outcome.withLock({ handler.cancelled }), Date() < deadline { await pause(seconds: 0.02) }
+        #expect(handler.outcome.withLock { handler.cancelled })
+    }
+
     @Test func closeStopsServingPromptly() throws {
         let context = try ZMQContext()
         let server = try ControlServer(context: context, configuration: .init(endpoints: ["tcp://127.0.0.1:*"]), handler: RecordingHandler())
