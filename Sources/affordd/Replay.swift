@@ -45,7 +45,8 @@ struct Replay: AsyncParsableCommand {
         let geometry = try config.cameras.first.map {
             try CameraGeometryLoader.geometry(for: $0, table: config.postprocessing.tablePlane)
         }
-        let camera = CameraInput(name: name, source: TappedSource(source, tap: overlays?.remember),
+        // Unpaced replay is offline processing: every frame goes through, the source waits for the pipeline.
+        let camera = CameraInput(name: name, lossless: fast, source: TappedSource(source, tap: overlays?.remember),
                                  makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
                                  geometry: geometry ?? CentroidGeometry(camera: nil))
         let daemon = try Daemon(

@@ -96,6 +96,38 @@ import Testing
         #expect(sequences == sequences.sorted())
     }
 
+    /// Offline replay: the same fast source and slow model, but every frame is grounded and published, in order.
+    @Test func aLosslessCameraWaitsForThePipelineAndDropsNothing() async throws {
+        let source = ScriptedSource(camera: "front", count: 60, interval: 0.001)
+        let grounder = FakeGrounder(delay: 0.01)
+        let sink = CapturingSink()
+        let camera = CameraInput(name: "front", lossless: true, source: source, makeDecoder: {
+            { frame in RGBImage(width: frame.width, height: frame.height, pixels: frame.pixels) }
+        })
+        let runtime = try PipelineRuntime(cameras: [camera], grounder: grounder, settings: Self.settings, sinks: [sink])
+        await Self.run(runtime)
+        let status = runtime.status()
+        #expect(status.cameras["front"]?.capture.drops == 0 && status.inference.drops == 0)
+        #expect(grounder.recordedCalls.count == 60)
+        #expect(sink.results.map(\.sequence) == Array(1...60))
+    }
+
+    @Test func putWaitingBlocksUntilTheItemIsTakenAndEndsOnClose() async throws {
+        let mailbox = LatestMailbox<Int>(keys: ["a"])
+        #expect(mailbox.putWaiting(1, for: "a"))
+        let second = Task.detached { mailbox.putWaiting(2, for: "a") }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(mailbox.count == 1, "the second put waits while the first is pending")
+        #expect(Self.describe(mailbox.take()) == "a1")
+        #expect(await second.value)
+        #expect(Self.describe(mailbox.take()) == "a2")
+        mailbox.put(3, for: "a")
+        let blocked = Task.detached { mailbox.putWaiting(4, for: "a") }
+        try await Task.sleep(for: .milliseconds(50))
+        mailbox.close()
+        #expect(await blocked.value == false, "closing releases a waiting put without storing it")
+    }
+
     @Test func mailboxKeepsTheNewestPerCameraAndServesRoundRobin() {
         let mailbox = LatestMailbox<Int>(keys: ["a", "b", "c"])
         #expect(mailbox.put(1, for: "a") == false)

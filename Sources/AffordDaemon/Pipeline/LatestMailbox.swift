@@ -1,6 +1,7 @@
 import Foundation
 
-/// Holds at most one pending item per key; a newer item replaces one not yet taken.
+/// Holds at most one pending item per key; a newer item replaces one not yet taken,
+/// or, with `putWaiting`, waits until it was taken (lossless offline replay).
 ///
 /// Takers are served round-robin across keys, so one busy camera cannot starve
 /// another. Memory is bounded by the number of keys.
@@ -24,6 +25,19 @@ final class LatestMailbox<Item: Sendable>: @unchecked Sendable {
         return replaced
     }
 
+    /// Stores `item` for `key` once the previous one was taken: back-pressure, no drop.
+    /// Returns false when the mailbox closed first (the item is not stored).
+    @discardableResult
+    func putWaiting(_ item: Item, for key: String) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending[key] != nil && !closed { condition.wait() }
+        guard !closed else { return false }
+        pending[key] = item
+        condition.broadcast()
+        return true
+    }
+
     /// Blocks for the next item in round-robin key order; nil once closed and empty.
     func take() -> (key: String, item: Item)? {
         condition.lock()
@@ -33,6 +47,7 @@ final class LatestMailbox<Item: Sendable>: @unchecked Sendable {
                 let index = (nextKeyIndex + offset) % keys.count
                 if let item = pending.removeValue(forKey: keys[index]) {
                     nextKeyIndex = (index + 1) % keys.count
+                    condition.broadcast()  // a `putWaiting` for this key may go on
                     return (keys[index], item)
                 }
             }

@@ -8,6 +8,8 @@ import Foundation
 public final class PipelineRuntime: @unchecked Sendable {
     public let grounder: any AffordanceGrounder
     let cameras: [CameraInput]
+    /// Cameras whose frames wait for the next stage instead of being replaced (`CameraInput.lossless`).
+    private let losslessCameras: Set<String>
     private let decoded: LatestMailbox<DecodedFrame>
     private let inferred: LatestMailbox<InferredFrame>
     let captureCounters: [String: StageCounters]
@@ -36,6 +38,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         try Self.validate(actions: settings.actions, vocabulary: grounder.vocabulary)
         let names = cameras.map(\.name)
         self.cameras = cameras
+        losslessCameras = Set(cameras.filter(\.lossless).map(\.name))
         self.grounder = grounder
         self.settings = settings
         self.sinks = sinks
@@ -160,7 +163,11 @@ public final class PipelineRuntime: @unchecked Sendable {
                                      frameID: frame.frameID ?? camera.frameID, receivedNs: received,
                                      width: frame.width, height: frame.height)
             let item = DecodedFrame(image: image, frame: header, timings: StageTimings(decodeNs: decodedAt - received))
-            if decoded.put(item, for: camera.name) { counters.recordDrop() }
+            if camera.lossless {
+                decoded.putWaiting(item, for: camera.name)
+            } else if decoded.put(item, for: camera.name) {
+                counters.recordDrop()
+            }
         }
     }
 
@@ -195,7 +202,11 @@ public final class PipelineRuntime: @unchecked Sendable {
                 timings.inferenceNs = end - start
                 let result = InferredFrame(maps: maps, zoomed: zoomed, frame: item.frame, timings: timings,
                                            modelID: grounder.modelID)
-                if inferred.put(result, for: camera) { inferenceCounters.recordDrop() }
+                if losslessCameras.contains(camera) {
+                    inferred.putWaiting(result, for: camera)
+                } else if inferred.put(result, for: camera) {
+                    inferenceCounters.recordDrop()
+                }
             } catch {
                 inferenceCounters.recordError("\(camera) frame \(item.frame.sequence): \(error)")
             }

@@ -6,6 +6,9 @@ public struct CameraInput: @unchecked Sendable {
     public var name: String
     /// The optical frame published with this camera's results (`cameras[].frame_id`).
     public var frameID: String
+    /// Each stage waits for the next instead of replacing its pending frame: for offline
+    /// replay (`affordd replay --fast`), where every frame must be processed.
+    public var lossless: Bool
     /// Pulled only from this camera's capture thread.
     public var source: FrameSource
     /// Makes this camera's decoder on its capture thread (decoders are single-threaded).
@@ -16,12 +19,13 @@ public struct CameraInput: @unchecked Sendable {
     /// What the device itself reports (streaming, reconnects, its last error), when it can.
     public var deviceHealth: (@Sendable () -> DeviceHealth)?
 
-    public init(name: String, frameID: String? = nil, source: FrameSource,
+    public init(name: String, frameID: String? = nil, lossless: Bool = false, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
                 geometry: CentroidGeometry = CentroidGeometry(camera: nil),
                 interrupt: (@Sendable () -> Void)? = nil, deviceHealth: (@Sendable () -> DeviceHealth)? = nil) {
         self.name = name
         self.frameID = frameID ?? "\(name)_optical_frame"
+        self.lossless = lossless
         self.source = source
         self.makeDecoder = makeDecoder
         self.geometry = geometry
