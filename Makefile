@@ -11,7 +11,7 @@ PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
         fuzz test-fuzz fuzz-seeds \
-        bench bench-sources bench-pipeline demo default-head demo-log eval-real install clean
+        bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real install clean
 
 all: build
 
@@ -77,6 +77,10 @@ bench-sources: release
 
 bench-pipeline: models release
 	.build/release/affordd-bench pipeline
+
+# Zoom's frame time: off, then 1-4 regions batched against one by one, in one run; last line JSON.
+bench-zoom: models release
+	.build/release/affordd-bench zoom
 
 demo: models release
 	@scripts/demo.sh

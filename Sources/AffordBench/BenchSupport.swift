@@ -81,7 +81,7 @@ struct BenchBackbones {
         })
     }
 
-    private static func processCPUNs() -> UInt64 {
+    static func processCPUNs() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

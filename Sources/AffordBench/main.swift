@@ -1,6 +1,6 @@
 import Foundation
 
-// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server | sources | replay | pipeline
+// affordd-bench SUBCOMMAND [options]: gemm | engine | engine-server | sources | replay | pipeline | zoom
 let arguments = Array(CommandLine.arguments.dropFirst())
 let rest = Array(arguments.dropFirst())
 do {
@@ -11,8 +11,9 @@ do {
     case "sources": SourcesBenchmark.run(arguments: rest)
     case "replay": ReplayBenchmark.run(arguments: rest)
     case "pipeline": await PipelineBenchmark.run(arguments: rest)
+    case "zoom": try ZoomBenchmark.run(arguments: rest)
     default:
-        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server|sources|replay|pipeline [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: affordd-bench gemm|engine|engine-server|sources|replay|pipeline|zoom [options]\n".utf8))
         exit(2)
     }
 } catch {

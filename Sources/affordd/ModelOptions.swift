@@ -22,7 +22,7 @@ struct ModelOptions: ParsableArguments {
     var inputSize: Int?
 
     @Flag(inversion: .prefixedNo,
-          help: "Object-centric zoom: ground up to grounding.zoom.max_regions crops of the objects the whole frame shows, merged back (default: the config's grounding.zoom.enabled, else \(ZoomSettings().enabled ? "on" : "off")).")
+          help: "Object-centric zoom: ground up to grounding.zoom.max_regions crops of the objects the whole frame shows, merged back (default: the config's grounding.zoom.enabled, else \(ZoomSettings.shipped.enabled ? "on" : "off")).")
     var zoom: Bool?
 
     func loadConfig() throws -> DaemonConfig? {
@@ -44,7 +44,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The config's zoom settings (or the defaults), with `--zoom`/`--no-zoom` applied.
     func zoomSettings(_ config: DaemonConfig?) -> ZoomSettings {
-        var settings = config?.grounding.zoom ?? ZoomSettings()
+        var settings = config?.grounding.zoom ?? .shipped
         if let zoom { settings.enabled = zoom }
         return settings
     }

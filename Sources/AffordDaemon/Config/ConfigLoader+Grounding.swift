@@ -5,7 +5,8 @@ import AffordPostprocess
 public struct GroundingConfig: Sendable, Equatable {
     public var zoom: ZoomSettings
 
-    public init(zoom: ZoomSettings = ZoomSettings()) { self.zoom = zoom }
+    /// Without a `grounding` section, zoom is on (`ZoomSettings.shipped`).
+    public init(zoom: ZoomSettings = .shipped) { self.zoom = zoom }
 }
 
 extension ConfigLoader {
@@ -17,7 +18,7 @@ extension ConfigLoader {
         let z = try zoomField.mapping(allowed: [
             "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight",
         ])
-        var zoom = ZoomSettings()
+        var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
         func integer(_ key: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
             guard let item = z.optional(key) else { return value }

@@ -14,8 +14,10 @@ import Testing
         return try ConfigLoader.parse(withoutExample, baseDirectory: ConfigLoaderTests.configDirectory)
     }
 
-    @Test func withoutTheSectionZoomHasItsDefaults() throws {
-        #expect(try Self.parse("").grounding.zoom == ZoomSettings())
+    @Test func withoutTheSectionZoomIsOnWithItsDefaults() throws {
+        #expect(try Self.parse("").grounding.zoom == ZoomSettings.shipped)
+        #expect(ZoomSettings.shipped.enabled && ZoomSettings.shipped.maxRegions == 3)
+        #expect(try Self.parse("grounding:\n  zoom: {enabled: false}\n").grounding.zoom.enabled == false)
     }
 
     @Test func everyKeyIsRead() throws {

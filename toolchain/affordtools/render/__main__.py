@@ -41,12 +41,14 @@ def sample_name(category: str, seed: int, index: int) -> str:
 
 
 def generate_one(out: Path, category: str, seed: int, index: int, size: int, spp: int, builders=CATEGORIES,
-                 median: int = 0) -> dict:
+                 median: int = 0, view: str = "mixed") -> dict:
     rng = np.random.default_rng([seed, index])
     obj = builders[category](rng)
     for _attempt in range(MAX_ATTEMPTS):  # the same generator draws again: still reproducible
-        result = render(obj, rng, size, spp)
-        if (result.parts > 0).mean() >= MIN_OBJECT_FRACTION and result.image.mean() >= MIN_MEAN_LEVEL:
+        result = render(obj, rng, size, spp, view)
+        # Far views are small by design: only a hidden object is redrawn.
+        least = MIN_OBJECT_FRACTION if view == "mixed" else MIN_OBJECT_FRACTION / 20
+        if (result.parts > 0).mean() >= least and result.image.mean() >= MIN_MEAN_LEVEL:
             break
     name = sample_name(category, seed, index)
     maps = action_heatmaps(result.parts, [part.actions for part in obj.parts])
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mesh", type=Path, help="render this OBJ (groups = parts) instead of the categories")
     parser.add_argument("--parts", type=Path, help="JSON: actions and material per part of --mesh")
     parser.add_argument("--up", choices=("z", "y"), default="z", help="the up axis of --mesh")
+    parser.add_argument("--view", choices=("mixed", "far"), default="mixed",
+                        help="mixed: the training distribution; far: every object under about 15%% of the frame (zoom's test set)")
     args = parser.parse_args(argv)
     builders = dict(CATEGORIES)
     if args.mesh:
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             name = sample_name(category, args.seed, i)
             if name in done and (args.out / "images" / f"{name}.png").exists():
                 continue
-            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders, args.median)) + "\n")
+            index.write(json.dumps(generate_one(args.out, category, args.seed, i, args.size, args.spp, builders, args.median, args.view)) + "\n")
             index.flush()
             made += 1
             if argv is None and made == args.restart_every:  # a fresh process resumes at the next sample

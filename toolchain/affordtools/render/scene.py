@@ -85,7 +85,7 @@ def _spherical(azimuth: float, elevation: float, distance: float) -> np.ndarray:
     return distance * np.array([np.cos(elevation) * np.cos(azimuth), np.cos(elevation) * np.sin(azimuth), np.sin(elevation)])
 
 
-def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int, spp: int) -> dict:
+def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int, spp: int, view: str = "mixed") -> dict:
     mi = mitsuba()
     lows, highs = zip(*(part.mesh.bounds() for part in obj.parts))
     low, high = np.min(lows, axis=0), np.max(highs, axis=0)
@@ -98,6 +98,8 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
     close = rng.random() < 0.65
     zoom_out = (rng.uniform(0.9, 1.6) if close else rng.uniform(1.6, 3.5)) if lying else \
         (rng.uniform(1.3, 2.4) if close else rng.uniform(2.4, 4.5))
+    if view == "far":  # zoom's test views: the object under about 15% of the frame's width
+        zoom_out = rng.uniform(7.0, 10.0)
     distance = extent / (2 * np.tan(np.radians(fov) / 2)) * zoom_out
     elevation = np.radians(rng.uniform(35, 85) if lying else rng.uniform(8, 60))
     azimuth = rng.uniform(0, 2 * np.pi)
@@ -196,12 +198,12 @@ def _to_srgb8(linear: np.ndarray, white: float) -> np.ndarray:
     return np.round(srgb * 255).astype(np.uint8)
 
 
-def render(obj: Object3D, rng: np.random.Generator, size: int = 224, spp: int = 32) -> Rendered:
+def render(obj: Object3D, rng: np.random.Generator, size: int = 224, spp: int = 32, view: str = "mixed") -> Rendered:
     mi = mitsuba()
     import drjit as dr
 
     with tempfile.TemporaryDirectory(prefix="affordd-render-") as tmp:
-        description = build_scene(obj, rng, Path(tmp), size, spp)
+        description = build_scene(obj, rng, Path(tmp), size, spp, view)
         white = description.pop("exposure")
         scene = mi.load_dict(description)
     image = _to_srgb8(np.array(mi.render(scene))[..., :3], white)
