@@ -193,3 +193,15 @@ def test_long_clutter_lies_on_the_table_and_reaches_past_the_object():
             assert high[2] <= 0.031  # thin: at most a 15 mm radius, twice
             assert np.linalg.norm(high[:2] - low[:2]) >= 0.5 * extent
     assert 10 < kinds < 60  # about 0.8 pieces a scene: some scenes have none, some both
+
+
+def test_far_views_keep_the_object_under_a_sixth_of_the_frame():
+    """`--view far` (zoom's test set): the object's labelled pixels span at most about 15% of the width."""
+    from affordtools.render.scene import render
+
+    for index, category in enumerate(("knife", "mug", "spoon")):
+        rng = np.random.default_rng([7, index])
+        result = render(CATEGORIES[category](rng), rng, size=96, spp=1, view="far")
+        columns = np.flatnonzero((result.parts > 0).any(axis=0))
+        assert columns.size > 0, f"{category}: object not in view"
+        assert columns[-1] - columns[0] + 1 <= 0.17 * 96, f"{category}: spans {columns[-1] - columns[0] + 1} of 96 columns"
