@@ -20,24 +20,12 @@ extension ConfigLoader {
         ])
         var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
-        func integer(_ key: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
-            guard let item = z.optional(key) else { return value }
-            let number = try item.int()
-            guard range.contains(number) else { throw item.fail("expected an integer from \(range.lowerBound) to \(range.upperBound), got \(number)") }
-            return number
-        }
-        func real(_ key: String, in range: ClosedRange<Double>, default value: Double) throws -> Double {
-            guard let item = z.optional(key) else { return value }
-            let number = try item.double()
-            guard range.contains(number) else { throw item.fail("expected a number from \(range.lowerBound) to \(range.upperBound), got \(number)") }
-            return number
-        }
-        zoom.maxRegions = try integer("max_regions", in: ZoomSettings.maxRegionsRange, default: zoom.maxRegions)
-        zoom.margin = try real("margin", in: ZoomSettings.marginRange, default: zoom.margin)
-        zoom.minRegionPixels = try integer("min_region_px", in: ZoomSettings.minRegionPixelsRange, default: zoom.minRegionPixels)
-        zoom.redetectEvery = try integer("redetect_every", in: ZoomSettings.redetectEveryRange, default: zoom.redetectEvery)
+        zoom.maxRegions = try z.optional("max_regions")?.int(in: ZoomSettings.maxRegionsRange) ?? zoom.maxRegions
+        zoom.margin = try z.optional("margin")?.double(in: ZoomSettings.marginRange) ?? zoom.margin
+        zoom.minRegionPixels = try z.optional("min_region_px")?.int(in: ZoomSettings.minRegionPixelsRange) ?? zoom.minRegionPixels
+        zoom.redetectEvery = try z.optional("redetect_every")?.int(in: ZoomSettings.redetectEveryRange) ?? zoom.redetectEvery
         let weights = Double(ZoomSettings.outsideWeightRange.lowerBound)...Double(ZoomSettings.outsideWeightRange.upperBound)
-        zoom.outsideWeight = Float(try real("outside_weight", in: weights, default: Double(zoom.outsideWeight)))
+        zoom.outsideWeight = try z.optional("outside_weight").map { Float(try $0.double(in: weights)) } ?? zoom.outsideWeight
         return GroundingConfig(zoom: zoom)
     }
 }
