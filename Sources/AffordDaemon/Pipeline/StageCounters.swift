@@ -47,7 +47,9 @@ final class StageCounters: @unchecked Sendable {
             var fps = 0.0
             if outTimes.count >= 2, let first = outTimes.min(), let last = outTimes.max(), last > first {
                 // Rate over the window, zero once the stage has gone quiet for a couple of seconds.
-                fps = now - last > 2_000_000_000 ? 0 : Double(outTimes.count - 1) / (Double(last - first) / 1e9)
+                // `now` is read before the lock, so a frame may have left after it: the gap saturates at 0.
+                let quiet = now > last ? now - last : 0
+                fps = quiet > 2_000_000_000 ? 0 : Double(outTimes.count - 1) / (Double(last - first) / 1e9)
             }
             return StageStatus(framesIn: framesIn, framesOut: framesOut, drops: drops, errors: errors,
                                fps: fps, latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99),
