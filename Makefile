@@ -10,7 +10,7 @@ FIXTURES   := fixtures
 PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
-        fuzz test-fuzz fuzz-seeds \
+        fuzz test-fuzz fuzz-seeds soak test-soak \
         bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real install clean
 
 all: build
@@ -34,7 +34,7 @@ release: setup
 	$(SWIFT) build -c release
 
 test: fixtures
-	$(MAKE) test-swift test-python test-systemd test-arm64 test-fuzz
+	$(MAKE) test-swift test-python test-systemd test-arm64 test-fuzz test-soak
 
 # Swift Testing's cooperative pool has one thread per core (2 here). The
 # transport suites wait on async socket handlers, and the daemon and engine
@@ -68,6 +68,17 @@ test-fuzz: setup
 # Rewrites the committed seed corpus (Tests/Fuzz/corpus) from the fixtures and generators.
 fuzz-seeds: setup
 	cd toolchain && ../$(PYTHON) -m affordtools.fuzzseeds --repo ..
+
+# affordd run on the demo log looping at 30 fps, a reader and a stalled subscriber, valid and
+# hostile control traffic, a reload a minute; RSS, fds and threads sampled (scripts/soak.py).
+SOAK_MINUTES ?= 30
+soak: models release
+	$(PYTHON) scripts/soak.py --minutes $(SOAK_MINUTES)
+
+# The CI smoke of the soak: 45 s on the debug build test-swift made.
+test-soak: models
+	$(SWIFT) build --product affordd
+	$(PYTHON) scripts/soak.py --seconds 45 --affordd .build/debug/affordd
 
 bench: models release
 	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)
