@@ -80,7 +80,7 @@ test-soak: models
 	$(SWIFT) build --product affordd
 	$(PYTHON) scripts/soak.py --seconds 45 --affordd .build/debug/affordd
 
-bench: models release
+bench: fixtures release
 	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)
 
 bench-sources: release
