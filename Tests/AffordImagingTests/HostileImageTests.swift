@@ -132,9 +132,10 @@ enum HandmadeJPEG {
         return png
     }
 
-    /// 6000x6000 (36 M pixels, 108 MB of RGB) from a 70-byte file: refused from the header alone.
+    /// 6000x6000 (36 M pixels, 108 MB of RGB) from a file of under 100 bytes: refused from the header alone.
     @Test func aPNGClaimingMoreThanThePixelLimitIsRefused() throws {
         let huge = try Self.png(claiming: 6000, 6000)
+        #expect(huge.count < 100)
         for decode in [{ _ = try PNGCodec.decodeRGB(huge) }, { _ = try PNGCodec.decodeMono(huge) }] {
             let error = #expect(throws: AffordError.self) { try decode() }
             #expect(error?.message == "PNG is 6000x6000, over the 33554432-pixel limit", "\(String(describing: error))")
