@@ -18,13 +18,13 @@ struct JPEGScanCost: Equatable {
     /// takes `samples` past `limit` (then stops early: the image is refused anyway).
     /// A structure libjpeg would reject is measured as far as it goes; libjpeg then fails it.
     init(_ jpeg: UnsafeRawBufferPointer, stoppingAbove limit: Int) {
+        guard let base = jpeg.baseAddress else { return }
         var componentSamples: [UInt8: Int] = [:]
         var index = 2
         let count = jpeg.count
         while index < count {
             // Entropy-coded data and garbage before a marker: libjpeg skips both the same way.
-            guard let base = jpeg.baseAddress,
-                  let found = memchr(base + index, 0xFF, count - index) else { return }
+            guard let found = memchr(base + index, 0xFF, count - index) else { return }
             index = base.distance(to: UnsafeRawPointer(found)) + 1
             while index < count, jpeg[index] == 0xFF { index += 1 }  // fill bytes
             guard index < count else { return }
