@@ -15,9 +15,7 @@ public final class V4L2Camera: FrameSource, Sendable {
                 log: @escaping CaptureLogger = { _, _ in }) {
         let capture = CaptureThread(config: config, opener: opener, log: log)
         self.capture = capture
-        let thread = Thread { capture.run() }  // the running thread keeps itself alive
-        thread.name = "capture-\(config.name)"
-        thread.start()
+        startNamedThread("v4l2-\(config.name)") { capture.run() }  // the running thread keeps itself alive
     }
 
     deinit { close() }

@@ -59,10 +59,16 @@ public final class JPEGDecoder {
     }
 
     public var warningPolicy: WarningPolicy
-    /// Decoded images larger than this are refused before allocating: a corrupt
-    /// header can claim 65535x65535.
-    public static let defaultMaximumPixels = 1 << 25
+    public static let defaultMaximumPixels = DecodeLimits.maximumPixels
+    /// JPEGs whose coded size is larger are refused before decoding, at any DCT scale:
+    /// libjpeg entropy-decodes every coded block, and a progressive image buffers them all.
     public var maximumPixels = JPEGDecoder.defaultMaximumPixels
+    /// A decode may cover this many full passes over `maximumPixels` across its scans
+    /// (see `JPEGScanCost`). libjpeg's own progressive script makes 14 for 4:4:4 colour
+    /// (its DC scans take all three components), 8 for 4:2:0; a baseline JPEG makes 3 at most.
+    public static let maximumScanPasses = 16
+    /// TJFLAG_LIMITSCANS: libjpeg-turbo refuses a JPEG at its 501st scan.
+    static let libjpegScanLimit = 500
     /// The most recent warning accepted under `.accept`.
     public private(set) var lastWarning: String?
     /// How many warnings were accepted under `.accept`.
@@ -131,9 +137,11 @@ public final class JPEGDecoder {
         guard width > 0, height > 0 else {
             throw AffordError(.decode, "JPEG header declares an empty \(header.width)x\(header.height) image")
         }
-        guard width * height <= maximumPixels else {
-            throw AffordError(.decode, "JPEG would decode to \(width)x\(height), over the \(maximumPixels)-pixel limit")
+        guard header.width * header.height <= maximumPixels else {
+            throw AffordError(.decode,
+                "JPEG is \(header.width)x\(header.height), over the \(maximumPixels)-pixel limit (at any scale)")
         }
+        try checkScanCost(jpeg, header: header)
         // The accurate DCT keeps us bit-exact with Pillow, which the Python tool-chain
         // trains and evaluates with; TJFLAG_FASTDCT would save only a few percent.
         // LIMITSCANS refuses progressive files of over 500 scans, whose decode time
@@ -156,6 +164,22 @@ public final class JPEGDecoder {
             acceptedWarnings += 1
         }
         return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Refuses a JPEG whose scans would cover more than `maximumScanPasses` passes over the
+    /// pixel limit. Skipped when even `libjpegScanLimit` scans of four components (a scan's
+    /// most) fit: images up to 268 K pixels at the default limit.
+    private func checkScanCost(_ jpeg: UnsafeRawBufferPointer, header: JPEGHeader) throws {
+        let budget = min(maximumPixels, Int.max / 64) * Self.maximumScanPasses
+        func padded(_ size: Int) -> Int { (size + 7) / 8 * 8 }
+        let worstCase = padded(header.width) * padded(header.height) * 4 * Self.libjpegScanLimit
+        guard worstCase > budget else { return }
+        let cost = JPEGScanCost(jpeg, stoppingAbove: budget)
+        guard cost.samples <= budget else {
+            throw AffordError(.decode,
+                "\(header.width)x\(header.height) JPEG: its first \(cost.scans) scans cover \(cost.samples) samples, "
+                + "over the budget of \(Self.maximumScanPasses) passes over the \(maximumPixels)-pixel limit")
+        }
     }
 
     private func message() -> String { String(cString: tjGetErrorStr2(handle)) }

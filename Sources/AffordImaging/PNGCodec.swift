@@ -31,9 +31,10 @@ public enum PNGCodec {
         let opened = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
         guard opened != 0 else { throw failure(&image, "reading PNG header") }
         let width = Int(image.width), height = Int(image.height)
-        // Bound the allocation a hostile header can ask for.
-        guard width > 0, height > 0, width * height <= 1 << 28 else {
-            throw AffordError(.decode, "PNG declares an unreasonable \(width)x\(height) image")
+        // Bound the allocation a hostile header can ask for: a few bytes can claim 10^6 x 10^6.
+        guard width > 0, height > 0, width * height <= DecodeLimits.maximumPixels else {
+            throw AffordError(.decode,
+                "PNG is \(width)x\(height), over the \(DecodeLimits.maximumPixels)-pixel limit")
         }
         image.format = format
         var pixels = [UInt8](repeating: 0, count: width * height * channels)

@@ -1,5 +1,6 @@
 import AffordCore
 import AffordTestSupport
+import AffordTransport
 import Foundation
 import Testing
 @testable import AffordDaemon
@@ -115,6 +116,33 @@ import Testing
                                                 with: "curve:\n  enabled: true\n  controller_public_key: c.key\n")
         let config = try ConfigLoader.parse(keyed, baseDirectory: Self.configDirectory)
         #expect(config.curve.controllerPublicKeyFile == Self.configDirectory.appendingPathComponent("c.key").path)
+    }
+
+    /// A server_public_key that is not the secret key's public half would lock every client out:
+    /// refused when the configuration loads, naming the key.
+    @Test func aServerPublicKeyOfAnotherPairIsRefusedAtLoad() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-curve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try CurveKeyFile.write(try CurveKeyPair.generate(), basename: directory.appendingPathComponent("server").path)
+        let other = try CurveKeyFile.write(try CurveKeyPair.generate(), basename: directory.appendingPathComponent("other").path)
+        let path = directory.appendingPathComponent("affordd.yaml").path
+        func write(publicKey: String) throws {
+            try Self.example.replacingOccurrences(of: "curve:\n  enabled: false", with: """
+                curve:
+                  enabled: true
+                  server_public_key: \(publicKey)
+                  server_secret_key: \(server.secretFile)
+                  allowed_clients_dir: \(directory.path)
+                """).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(publicKey: other.publicFile)
+        #expect(throws: AffordError(.invalidConfig, "curve.server_public_key: \(other.publicFile) is not the public half "
+                                        + "of curve.server_secret_key (\(server.secretFile))")) {
+            _ = try ConfigLoader.load(path: path)
+        }
+        try write(publicKey: server.publicFile)
+        #expect(try ConfigLoader.load(path: path).curve.serverPublicKeyFile == server.publicFile)
     }
 
     /// Without its own value the release level follows a lower min_presence down.

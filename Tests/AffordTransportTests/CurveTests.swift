@@ -93,6 +93,44 @@ import Testing
     }
 }
 
+/// CURVE on: the daemon's SUB is a CURVE client of the controller's PUB, keyed with the
+/// configured controller public key (`curve.controller_public_key`).
+@Suite struct CurveControllerTests {
+    /// A pyzmq controller PUB with the configured key pair is heard; one with another pair, and a
+    /// plain one, are not.
+    @Test func onlyTheConfiguredControllerIsHeard() async throws {
+        let context = try ZMQContext()
+        let security = try CurveServer(context: context, keyPair: try CurveKeyPair.generate(), allowedClients: [])
+        defer { security.stop() }
+        let configured = try CurveKeyPair.generate()
+        let other = try CurveKeyPair.generate()
+        var controllers: [(mode: String, peer: PythonPeer, handler: RecordingHandler, server: ControlServer)] = []
+        defer { for controller in controllers { controller.server.close(); controller.peer.closeInput() } }
+        for (mode, pair) in [("configured", configured), ("other", other), ("plain", nil)] as [(String, CurveKeyPair?)] {
+            // `--key=VALUE`: a Z85 key may begin with "-", which argparse would take for an option.
+            let keys = pair.map { ["--curve-public=\($0.publicKey.z85)", "--curve-secret=\($0.secretKey.z85)"] } ?? []
+            let peer = try PythonPeer("controller_pub.py", ["--endpoint", "tcp://127.0.0.1:*"] + keys)
+            #expect(await peer.waitFor("tcp://"), "\(mode): \(peer.transcript)")
+            let endpoint = try #require(peer.output.split(separator: "\n").first.map(String.init))
+            let handler = RecordingHandler()
+            let server = try ControlServer(
+                context: context,
+                configuration: .init(endpoints: [], controllerEndpoints: [endpoint], controllerServerKey: configured.publicKey),
+                handler: handler, security: security)
+            controllers.append((mode, peer, handler, server))
+        }
+        let started = Date()
+        // The configured controller is heard within the deadline; the others get a few seconds more to prove silence.
+        while controllers[0].handler.received.isEmpty, Date() < started.addingTimeInterval(15) { await pause(seconds: 0.05) }
+        while Date() < started.addingTimeInterval(3) { await pause(seconds: 0.05) }
+        for controller in controllers {
+            let heard = !controller.handler.received.isEmpty
+            #expect(heard == (controller.mode == "configured"), "\(controller.mode): \(controller.server.counters)")
+        }
+        #expect(controllers[0].handler.received.first?.0 == ControlRequest(id: "broadcast-1", command: .pause))
+    }
+}
+
 @Suite struct CurveServerLifetimeTests {
     /// The daemon's reload: close the sockets, drop the old CurveServer, make a new one at once.
     @Test func closingItsSocketsReleasesTheZAPHandlerForANewOne() throws {

@@ -83,7 +83,6 @@ extension ConfigLoader {
             allowedClientsDirectory: try f.optional("allowed_clients_dir").map { resolve(try $0.string()) },
             controllerPublicKeyFile: try f.optional("controller_public_key").map { resolve(try $0.string()) })
         if enabled {
-            // server_public_key is optional: when given, it must match the secret key's public half.
             for key in ["server_secret_key", "allowed_clients_dir"] where f.optional(key) == nil {
                 throw AffordError(.invalidConfig, "\(field.child(key)): required when curve.enabled is true")
             }

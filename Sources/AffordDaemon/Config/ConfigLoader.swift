@@ -1,15 +1,38 @@
 import AffordCapture
 import AffordCore
 import AffordPostprocess
+import AffordTransport
 import Foundation
 
 /// Reads and fully validates the daemon YAML; every error names its key path.
 public enum ConfigLoader {
-    /// Loads `path`; relative paths inside resolve against its folder.
+    /// Loads `path`; relative paths inside resolve against its folder. Unlike `parse`, which
+    /// reads nothing (the fuzzer drives it), this also checks the CURVE server key files.
     public static func load(path: String) throws -> DaemonConfig {
         let text = try YAMLField.readText(path, what: "config")
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return try parse(text, source: path, baseDirectory: base)
+        let config = try parse(text, source: path, baseDirectory: base)
+        try checkServerKeys(config.curve)
+        return config
+    }
+
+    /// `curve.server_public_key` is optional; when given it must be the secret key's public
+    /// half, or every client would be locked out without a word.
+    static func checkServerKeys(_ curve: CurveConfig) throws {
+        guard curve.enabled, let publicFile = curve.serverPublicKeyFile, let secretFile = curve.serverSecretKeyFile else {
+            return
+        }
+        let pair: CurveKeyPair, publicKey: CurveKey
+        do { pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secretFile) } catch {
+            throw AffordError(.invalidConfig, "curve.server_secret_key: \(error.message)")
+        }
+        do { publicKey = try CurveKeyFile.loadPublicKey(file: publicFile) } catch {
+            throw AffordError(.invalidConfig, "curve.server_public_key: \(error.message)")
+        }
+        guard publicKey == pair.publicKey else {
+            throw AffordError(.invalidConfig,
+                "curve.server_public_key: \(publicFile) is not the public half of curve.server_secret_key (\(secretFile))")
+        }
     }
 
     /// Parses YAML text; `baseDirectory` anchors relative paths.

@@ -86,14 +86,8 @@ public final class Daemon: @unchecked Sendable {
 
     private static func curveServer(_ curve: CurveConfig, context: ZMQContext) throws -> CurveServer? {
         guard curve.enabled, let secret = curve.serverSecretKeyFile, let clients = curve.allowedClientsDirectory else { return nil }
+        // ConfigLoader checked that a configured server_public_key is this pair's public half.
         let pair = try CurveKeyFile.loadKeyPair(secretKeyFile: secret)
-        if let publicFile = curve.serverPublicKeyFile {
-            // A public key that does not belong to the secret one would lock every client out silently.
-            guard try CurveKeyFile.loadPublicKey(file: publicFile) == pair.publicKey else {
-                throw AffordError(.invalidConfig,
-                    "curve.server_public_key: \(publicFile) is not the public half of \(secret)")
-            }
-        }
         return try CurveServer(context: context, keyPair: pair, allowedClients: try CurveKeyFile.loadPublicKeys(at: clients))
     }
 

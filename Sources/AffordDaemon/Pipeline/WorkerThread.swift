@@ -1,3 +1,4 @@
+import AffordCore
 import Foundation
 
 /// A named OS thread for blocking work (sources block on poll/read), joinable from async code.
@@ -7,12 +8,10 @@ final class WorkerThread: @unchecked Sendable {
     /// Starts `body` at once on a new thread.
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         finished.enter()
-        let thread = Thread { [finished] in
+        startNamedThread(name) { [finished] in
             body()
             finished.leave()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Suspends until the thread's body has returned, or the task is cancelled: after the

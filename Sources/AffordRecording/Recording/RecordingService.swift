@@ -79,12 +79,10 @@ public final class RecordingService: ResultSink, Sendable {
         state = Mutex(Status(files: [path]))
         segment = Mutex(Segment(recorder: recorder, openedNs: MonotonicClock.nowNs(),
                                 modelIDs: modelID.map { [$0] } ?? []))
-        let thread = Thread { [self] in
+        startNamedThread("affordd-record") { [self] in
             writeLoop()
             finished.signal()
         }
-        thread.name = "affordd-record"
-        thread.start()
     }
 
     /// Queues a camera frame; never blocks.

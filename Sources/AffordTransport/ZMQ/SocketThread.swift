@@ -1,3 +1,4 @@
+import AffordCore
 import Foundation
 
 /// A dedicated thread that owns its sockets: it sets them up, reports whether
@@ -37,7 +38,7 @@ final class SocketThread: Sendable {
             while !stopRequested.value { step(state) }
             tearDown(state)
         })
-        let thread = Thread { [finished] in
+        startNamedThread(name) { [finished] in
             do {
                 let run = body.withLock { box in
                     defer { box = nil }
@@ -47,8 +48,6 @@ final class SocketThread: Sendable {
             }
             finished.signal()
         }
-        thread.name = name
-        thread.start()
         started.wait()
         if let error = setUpError.value { throw error }
     }
