@@ -1,4 +1,5 @@
 import AffordCore
+import Foundation
 import Testing
 
 @Suite struct MailboxStateTests {
@@ -38,36 +39,51 @@ import Testing
     }
 }
 
-// Serialized: each test parks a pool thread in a blocking call, and the pool has one per core.
-@Suite(.serialized) struct LatestMailboxTests {
+// The blocking calls run on OwnedThreads: parked on the cooperative pool (one thread per
+// core) they could starve it while another suite waits on async work.
+@Suite struct LatestMailboxTests {
     static func describe(_ taken: (key: String, item: Int)?) -> String? { taken.map { "\($0.key)\($0.item)" } }
 
-    @Test func putWaitingBlocksUntilTheItemIsTakenAndEndsOnClose() async throws {
-        let mailbox = LatestMailbox<Int>(keys: ["a"])
-        #expect(mailbox.putWaiting(1, for: "a"))
-        let second = Task.detached { mailbox.putWaiting(2, for: "a") }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(mailbox.count == 1, "the second put waits while the first is pending")
-        #expect(Self.describe(try mailbox.take()) == "a1")
-        #expect(await second.value)
-        #expect(Self.describe(try mailbox.take()) == "a2")
-        mailbox.put(3, for: "a")
-        let blocked = Task.detached { mailbox.putWaiting(4, for: "a") }
-        try await Task.sleep(for: .milliseconds(50))
-        mailbox.close()
-        #expect(await blocked.value == false, "closing releases a waiting put without storing it")
+    /// Runs `body` on its own thread; the result is read after `join`.
+    static func onThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) -> (OwnedThread, ConditionLock<Result<R, any Error>?>) {
+        let result = ConditionLock<Result<R, any Error>?>(nil)
+        let thread = OwnedThread(name: "mailbox-test") {
+            let outcome = Result { try body() }
+            result.withLock { $0 = outcome }
+        }
+        return (thread, result)
     }
 
-    @Test func aBlockedTakerWakesOnAPutAndOnTheEnding() async throws {
+    @Test func putWaitingBlocksUntilTheItemIsTakenAndEndsOnClose() throws {
         let mailbox = LatestMailbox<Int>(keys: ["a"])
-        let first = Task.detached { try mailbox.take()?.item }
-        try await Task.sleep(for: .milliseconds(20))
+        #expect(mailbox.putWaiting(1, for: "a"))
+        let (second, secondResult) = Self.onThread { mailbox.putWaiting(2, for: "a") }
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(mailbox.count == 1, "the second put waits while the first is pending")
+        #expect(Self.describe(try mailbox.take()) == "a1")
+        #expect(second.join(timeoutSeconds: 5))
+        #expect(try secondResult.withLock { $0 }?.get() == true)
+        #expect(Self.describe(try mailbox.take()) == "a2")
+        mailbox.put(3, for: "a")
+        let (blocked, blockedResult) = Self.onThread { mailbox.putWaiting(4, for: "a") }
+        Thread.sleep(forTimeInterval: 0.05)
+        mailbox.close()
+        #expect(blocked.join(timeoutSeconds: 5))
+        #expect(try blockedResult.withLock { $0 }?.get() == false, "closing releases a waiting put without storing it")
+    }
+
+    @Test func aBlockedTakerWakesOnAPutAndOnTheEnding() throws {
+        let mailbox = LatestMailbox<Int>(keys: ["a"])
+        let (first, firstResult) = Self.onThread { try mailbox.take()?.item }
+        Thread.sleep(forTimeInterval: 0.02)
         #expect(mailbox.put(7, for: "a") == false)
-        #expect(try await first.value == 7)
-        let second = Task.detached { try mailbox.take()?.item }
-        try await Task.sleep(for: .milliseconds(20))
+        #expect(first.join(timeoutSeconds: 5))
+        #expect(try firstResult.withLock { $0 }?.get() == 7)
+        let (second, secondResult) = Self.onThread { try mailbox.take()?.item }
+        Thread.sleep(forTimeInterval: 0.02)
         mailbox.finish(.failed(AffordError(.device, "unplugged")))
-        await #expect(throws: AffordError.self) { try await second.value }
+        #expect(second.join(timeoutSeconds: 5))
+        #expect(throws: AffordError.self) { try secondResult.withLock { $0 }?.get() }
         #expect(mailbox.put(8, for: "a") == true, "a put after the ending is a drop")
     }
 }
