@@ -3,7 +3,7 @@ import Foundation
 /// A value guarded by a lock that threads can also wait on.
 ///
 /// `Synchronization.Mutex` has no condition variable, and a blocking hand-off needs one, so this
-/// is the one place NSCondition is used; everything else locks with `Mutex`.
+/// is the one type that wraps NSCondition; a lock nobody waits on should be a `Mutex`.
 public final class ConditionLock<Value: Sendable>: @unchecked Sendable {
     // @unchecked: `value` is only touched with `condition` held.
     private let condition = NSCondition()
