@@ -1,13 +1,11 @@
 /// A snapshot of a source's counters for the daemon's status message.
 public struct CaptureStatistics: Sendable, Equatable {
-    /// Frames dequeued from the driver and handed to the slot.
+    /// Frames dequeued from the driver and handed to the mailbox.
     public var frames = 0
     /// Frames the driver skipped (V4L2 sequence gaps) or flagged as damaged.
     public var drops = 0
-    /// Frames replaced in the latest-wins slot before the consumer took them.
+    /// Frames replaced in the latest-wins mailbox before the consumer took them.
     public var superseded = 0
-    /// Frames the consumer could not decode (reported back via `recordDecodeFailure`).
-    public var decodeErrors = 0
     /// Reconnect attempts after a device failure.
     public var reconnects = 0
     /// The most recent error, with the ioctl and errno where there was one.

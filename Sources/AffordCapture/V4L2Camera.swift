@@ -3,75 +3,71 @@ import Foundation
 import Synchronization
 
 /// A V4L2 camera as a `FrameSource`: a capture thread dequeues at camera rate into a
-/// latest-wins slot, reconnects with capped backoff when the device fails, and keeps counters.
+/// latest-wins mailbox, reconnects with capped backoff when the device fails, and keeps counters.
 ///
 /// `Sendable`: one thread pulls frames while others read `statistics` or call `close()`.
 public final class V4L2Camera: FrameSource, Sendable {
     public var cameraName: String { capture.config.name }
-    private let capture: CaptureThread
+    private let capture: CaptureLoop
+    private let thread: OwnedThread
 
     /// Starts capturing at once; device problems surface through `nextFrame()` and `statistics`.
     public init(config: V4L2CameraConfig, opener: any V4L2DeviceOpener = LibV4L2Opener(),
                 log: @escaping CaptureLogger = { _, _ in }) {
-        let capture = CaptureThread(config: config, opener: opener, log: log)
+        let capture = CaptureLoop(config: config, opener: opener, log: log)
         self.capture = capture
-        startNamedThread("v4l2-\(config.name)") { capture.run() }  // the running thread keeps itself alive
+        thread = OwnedThread(name: "capture-\(config.name)") { capture.run() }
     }
 
     deinit { close() }
 
     /// The newest frame; blocks while the camera reconnects. Throws on configuration
     /// errors (unsupported format, unknown control, not a V4L2 device).
-    public func nextFrame() throws -> Frame? { try capture.slot.take() }
+    public func nextFrame() throws -> Frame? { try capture.frames.take()?.item }
 
     /// Stops the capture thread and releases the device; returns within about 100 ms.
-    public func close() { capture.stop() }
+    public func close() {
+        guard capture.requestStop() else { return }
+        // At most one poll slice plus closing the device.
+        thread.join(timeoutSeconds: Double(CaptureLoop.pollSliceMilliseconds + 1000) / 1000)
+        capture.frames.finish(.closed)
+    }
 
     /// The counters, for the daemon's status message.
     public var statistics: CaptureStatistics { capture.statistics.withLock { $0 } }
-
-    /// Counts a frame the consumer failed to decode, so status shows it beside drops.
-    public func recordDecodeFailure(_ error: AffordError) {
-        capture.statistics.withLock {
-            $0.decodeErrors += 1
-            $0.lastError = error.description
-        }
-    }
 }
 
-/// The state shared between the capture thread and the camera's users.
-final class CaptureThread: Sendable {
+/// What runs on the capture thread, and the state it shares with the camera's users.
+final class CaptureLoop: Sendable {
     let config: V4L2CameraConfig
     let opener: any V4L2DeviceOpener
     let log: CaptureLogger
-    let slot = LatestFrameSlot()
+    let frames: LatestMailbox<Frame>
     let statistics = Mutex(CaptureStatistics())
-    private let stopping = Atomic(false)
-    /// Wakes backoff sleeps on stop; `finished` lets `stop` wait for the device to be closed.
-    private let stopSignal = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    /// Set by `requestStop`; a backoff sleep waits on it, so a stop cuts the sleep short.
+    private let stopping = ConditionLock(false)
 
     init(config: V4L2CameraConfig, opener: any V4L2DeviceOpener, log: @escaping CaptureLogger) {
         self.config = config
         self.opener = opener
         self.log = log
+        frames = LatestMailbox(keys: [config.name])
     }
 
     static let pollSliceMilliseconds = 100
 
-    func stop() {
-        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        stopSignal.signal()
-        // At most one poll slice plus closing the device.
-        _ = finished.wait(timeout: .now() + .milliseconds(Self.pollSliceMilliseconds + 1000))
-        slot.finish(.closed)
+    /// Asks `run` to end; returns false when that was already asked.
+    func requestStop() -> Bool {
+        stopping.withLock { stopping in
+            defer { stopping = true }
+            return !stopping
+        }
     }
 
-    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
+    private var isStopping: Bool { stopping.withLock { $0 } }
 
     /// Connect, stream until the device fails, back off, repeat; ends on stop or a fatal error.
     func run() {
-        defer { finished.signal() }
         var attempt = 0
         var sequence = SequenceTracker()
         while !isStopping {
@@ -87,7 +83,7 @@ final class CaptureThread: Sendable {
                     $0.lastError = failure.description
                 }
                 log(.warning, "camera \(config.name): \(failure); reconnect attempt \(attempt) in \(delay) s")
-                if stopSignal.wait(timeout: .now() + delay) == .success { break }
+                if stopping.wait(until: Date(timeIntervalSinceNow: delay), { $0 ? true : nil }) != nil { break }
             } catch {
                 let fatal = (error as? V4L2Failure)?.affordError ?? (error as? AffordError)
                     ?? AffordError(.device, "\(error)")
@@ -96,7 +92,7 @@ final class CaptureThread: Sendable {
                     $0.lastError = fatal.description
                 }
                 log(.error, "camera \(config.name): \(fatal.message); giving up")
-                slot.finish(.failed(fatal))
+                frames.finish(.failed(fatal))
                 return
             }
         }
@@ -168,7 +164,7 @@ final class CaptureThread: Sendable {
             sequence: sequence.current, camera: config.name)
         // Counted before publishing, so a consumer holding the frame sees it counted.
         statistics.withLock { $0.frames += 1 }
-        if slot.publish(frame) { statistics.withLock { $0.superseded += 1 } }
+        if frames.put(frame, for: config.name) { statistics.withLock { $0.superseded += 1 } }
     }
 }
 

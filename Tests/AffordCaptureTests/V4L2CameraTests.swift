@@ -148,21 +148,4 @@ import Testing
         #expect(try camera.nextFrame() == nil)
         #expect(camera.statistics.lastError?.contains("ENOENT") == true)
     }
-
-    @Test func decodeFailuresReportedByTheConsumerAreCounted() {
-        let camera = Self.camera(ScriptedOpener([]))
-        defer { camera.close() }
-        camera.recordDecodeFailure(AffordError(.decode, "front frame 3: bad JPEG"))
-        #expect(camera.statistics.decodeErrors == 1 && camera.statistics.lastError == "decode: front frame 3: bad JPEG")
-    }
-
-    @Test func latestFrameSlotDeliversPendingFrameBeforeEnding() throws {
-        let slot = LatestFrameSlot()
-        let frame = { (n: UInt64) in Frame(pixels: [], width: 0, height: 0, format: .mjpeg, captureMonotonicNs: n, sequence: n, camera: "x") }
-        #expect(slot.publish(frame(1)) == false)
-        #expect(slot.publish(frame(2)) == true)
-        slot.finish(.failed(AffordError(.device, "gone")))
-        #expect(try slot.take()?.sequence == 2)
-        #expect(throws: AffordError.self) { try slot.take() }
-    }
 }

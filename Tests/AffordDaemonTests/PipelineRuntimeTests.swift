@@ -27,8 +27,6 @@ import Testing
         #expect(condition(), "condition not reached within 10 s")
     }
 
-    static func describe(_ taken: (key: String, item: Int)?) -> String? { taken.map { "\($0.key)\($0.item)" } }
-
     static let settings = ReloadableSettings(actions: ["hold", "cut", "pour"],
                                              postprocess: PostprocessSettings(relativeThreshold: 0.5))
 
@@ -112,41 +110,6 @@ import Testing
         #expect(sink.results.map(\.sequence) == Array(1...60))
     }
 
-    @Test func putWaitingBlocksUntilTheItemIsTakenAndEndsOnClose() async throws {
-        let mailbox = LatestMailbox<Int>(keys: ["a"])
-        #expect(mailbox.putWaiting(1, for: "a"))
-        let second = Task.detached { mailbox.putWaiting(2, for: "a") }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(mailbox.count == 1, "the second put waits while the first is pending")
-        #expect(Self.describe(mailbox.take()) == "a1")
-        #expect(await second.value)
-        #expect(Self.describe(mailbox.take()) == "a2")
-        mailbox.put(3, for: "a")
-        let blocked = Task.detached { mailbox.putWaiting(4, for: "a") }
-        try await Task.sleep(for: .milliseconds(50))
-        mailbox.close()
-        #expect(await blocked.value == false, "closing releases a waiting put without storing it")
-    }
-
-    @Test func mailboxKeepsTheNewestPerCameraAndServesRoundRobin() {
-        let mailbox = LatestMailbox<Int>(keys: ["a", "b", "c"])
-        #expect(mailbox.put(1, for: "a") == false)
-        #expect(mailbox.put(2, for: "a") == true, "an untaken frame is replaced: a drop")
-        mailbox.put(10, for: "b")
-        mailbox.put(20, for: "c")
-        #expect(mailbox.count == 3)
-        #expect(Self.describe(mailbox.take()) == "a2")
-        mailbox.put(3, for: "a")
-        // After "a" comes "b" then "c", even though "a" has a new frame waiting.
-        #expect(Self.describe(mailbox.take()) == "b10")
-        #expect(Self.describe(mailbox.take()) == "c20")
-        #expect(Self.describe(mailbox.take()) == "a3")
-        mailbox.put(4, for: "a")
-        mailbox.close()
-        #expect(Self.describe(mailbox.take()) == "a4", "closing drains what is pending")
-        #expect(mailbox.take() == nil)
-    }
-
     @Test func pauseStopsInferenceAndResumeRestartsIt() async throws {
         let source = ScriptedSource(camera: "front", count: 100_000, interval: 0.002, holdOpen: true)
         let grounder = FakeGrounder()
@@ -169,29 +132,6 @@ import Testing
         await runtime.stopCapture()
         await runtime.finishInference()
         await runtime.finishOutput()
-    }
-
-    @Test func joiningAStuckStageEndsWhenCancelled() async throws {
-        final class Flag: @unchecked Sendable {
-            private let lock = NSLock()
-            private var value = false
-            func set() { lock.withLock { value = true } }
-            var isSet: Bool { lock.withLock { value } }
-        }
-        let finished = Flag()
-        let release = DispatchSemaphore(value: 0)
-        let thread = WorkerThread(name: "stuck") {
-            release.wait()
-            finished.set()
-        }
-        let joiner = Task { await thread.join() }
-        try await Task.sleep(for: .milliseconds(50))
-        joiner.cancel()
-        await joiner.value
-        #expect(!finished.isSet, "join returned on cancellation, not because the thread ended")
-        release.signal()
-        await thread.join()
-        #expect(finished.isSet)
     }
 
     @Test func setActionsIsValidatedAgainstTheVocabulary() async throws {

@@ -26,10 +26,6 @@ struct TestLog {
         let metadata = MCAPMetadata(name: "config", entries: ["text": "camera: /dev/video0\n", "empty": ""])
         try writer.addMetadata(metadata)
         log.metadata.append(metadata)
-        let attachment = MCAPAttachment(logTime: 5, createTime: 6, name: "calib.yaml", mediaType: "text/yaml",
-                                        data: Array("fx: 500\n".utf8))
-        try writer.addAttachment(attachment)
-        log.attachments.append(attachment)
         var generator = SplitMix64(seed: UInt64(chunkSize) ^ UInt64(messageCount))
         for index in 0..<messageCount {
             let channel = log.channels[index % 3]

@@ -98,7 +98,7 @@ import Testing
         #expect(object["step"] as? Int == 4 && object["seq"] as? Int == 3 && object["t_publish_wall_ns"] as? Int == 5)
 
         let status = PipelineStatus(camera: "front", state: "starting", fps: .nan, latency: ["total": .init(p50Ms: .nan, p99Ms: 1)])
-        let body = try WireFormat.encoder().encode(WireStatus(status: status, publisher: .init(), publishWallNs: 1))
+        let body = try WireFormat.encoder().encode(StatusTopicBody(status: status, publisher: .init(), publishWallNs: 1))
         let decoded = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         #expect(decoded["fps"] as? Double == 0 && decoded["last_error"] is NSNull)
         #expect((decoded["latency"] as? [String: [String: Any]])?["total"]?["p50_ms"] is NSNull)

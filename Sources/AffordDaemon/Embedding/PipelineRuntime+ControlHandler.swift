@@ -10,7 +10,7 @@ extension PipelineRuntime {
     /// For harnesses that must reach the handlers' arithmetic (the fuzzers), not only the parser.
     public func controlHandler(uptimeSeconds: Double = 0, recordingRoots: [String] = [],
                                reload: @escaping @Sendable () async throws -> JSONValue) -> any ControlHandler {
-        DaemonControl(runtime: self, status: { WireStatus.make(self.status(), uptimeSeconds: uptimeSeconds) },
+        DaemonControl(runtime: self, status: { PipelineStatusReport.make(self.status(), uptimeSeconds: uptimeSeconds) },
                       reload: reload, recordingRoots: recordingRoots)
     }
 }

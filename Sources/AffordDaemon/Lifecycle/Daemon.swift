@@ -165,7 +165,7 @@ public final class Daemon: @unchecked Sendable {
             counters["control_broadcasts"] = control.broadcasts
             counters["control_malformed_broadcasts"] = control.malformedBroadcasts
         }
-        return WireStatus.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9,
+        return PipelineStatusReport.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9,
                                daemonCounters: counters, daemonError: reload.lastError)
     }
 
@@ -193,7 +193,7 @@ public final class Daemon: @unchecked Sendable {
     private func reloadNow(fromControlSocket: Bool) throws -> JSONValue {
         guard let configPath else { throw AffordError(.unsupported, "no config file to reload") }
         try? notifier.reloading(status: "reloading \(configPath)")
-        defer { try? notifier.ready(status: WireStatus.summary(runtime.status())) }
+        defer { try? notifier.ready(status: PipelineStatusReport.summary(runtime.status())) }
         let next = try ConfigLoader.load(path: configPath)
         try PipelineRuntime.validate(actions: next.actions, vocabulary: runtime.grounder.vocabulary)
         let current = lock.withLock { config }

@@ -80,7 +80,7 @@ enum DaemonServices {
             if watchdogNs != nil && health.healthy { try? notifier.watchdog() }
             let now = MonotonicClock.nowNs()
             if now - lastStatus >= 5_000_000_000 {
-                try? notifier.status(WireStatus.summary(health))
+                try? notifier.status(PipelineStatusReport.summary(health))
                 lastStatus = now
             }
             try? await Task.sleep(for: .nanoseconds(Int64(periodNs)))

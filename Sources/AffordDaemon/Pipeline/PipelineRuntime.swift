@@ -26,9 +26,9 @@ public final class PipelineRuntime: @unchecked Sendable {
     private var latest: [String: FrameResult] = [:]
     /// Each camera's newest captured frame as it came (full resolution), for control ops that need pixels.
     private var latestFrames: [String: Frame] = [:]
-    private var captureThreads: [WorkerThread] = []
-    private var inferenceThread: WorkerThread?
-    private var outputThread: WorkerThread?
+    private var captureThreads: [OwnedThread] = []
+    private var inferenceThread: OwnedThread?
+    private var outputThread: OwnedThread?
     /// Sees every captured frame before decoding (the recorder), on the capture thread.
     private let frameTap: (@Sendable (Frame) -> Void)?
 
@@ -64,7 +64,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     /// Starts one capture thread per camera.
     public func startCapture() {
         for camera in cameras {
-            captureThreads.append(WorkerThread(name: "capture-\(camera.name)") { [self] in captureLoop(camera) })
+            captureThreads.append(OwnedThread(name: "capture-\(camera.name)") { [self] in captureLoop(camera) })
         }
     }
 
@@ -88,7 +88,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     }
 
     public func startInference() {
-        inferenceThread = WorkerThread(name: "inference") { [self] in inferenceLoop() }
+        inferenceThread = OwnedThread(name: "inference") { [self] in inferenceLoop() }
     }
 
     /// Returns once the inference worker has drained its input (after `stopCapture`).
@@ -98,7 +98,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     }
 
     public func startOutput() {
-        outputThread = WorkerThread(name: "output") { [self] in outputLoop() }
+        outputThread = OwnedThread(name: "output") { [self] in outputLoop() }
     }
 
     /// Returns once every inferred frame has been published.
@@ -173,7 +173,8 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     private func inferenceLoop() {
         var trackers: [String: RegionTracker] = [:]
-        while let (camera, item) = decoded.take() {
+        // Stage mailboxes are only ever closed, never failed, so `try?` loses no error.
+        while let (camera, item) = try? decoded.take() {
             let (actions, zoom) = locked { (settings.actions, settings.zoom) }
             inferenceCounters.recordIn()
             let start = MonotonicClock.nowNs()
@@ -216,7 +217,7 @@ public final class PipelineRuntime: @unchecked Sendable {
     private func outputLoop() {
         let geometry = Dictionary(uniqueKeysWithValues: cameras.map { ($0.name, $0.geometry) })
         var presence = PresenceHysteresis()
-        while let (camera, item) = inferred.take() {
+        while let (camera, item) = try? inferred.take() {
             let (current, currentSinks) = locked { (settings, sinks) }
             postprocessCounters.recordIn()
             let start = MonotonicClock.nowNs()

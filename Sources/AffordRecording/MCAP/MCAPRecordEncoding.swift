@@ -81,7 +81,6 @@ struct SummaryBuilder {
     var channels: [MCAPChannel] = []
     var chunkIndex: [ChunkIndexEntry] = []
     var metadataIndex: [(offset: UInt64, length: UInt64, name: String)] = []
-    var attachmentIndex: [(offset: UInt64, length: UInt64, attachment: MCAPAttachment)] = []
     var messageCount: UInt64 = 0
     var channelMessageCounts: [UInt16: UInt64] = [:]
     var startTime: UInt64 = 0
@@ -112,19 +111,6 @@ struct SummaryBuilder {
         group(.channel) { out in for channel in channels { out.appendChannel(channel) } }
         group(.statistics) { out in appendStatistics(&out) }
         group(.chunkIndex) { out in for entry in chunkIndex { Self.appendChunkIndex(entry, &out) } }
-        group(.attachmentIndex) { out in
-            for (offset, length, attachment) in attachmentIndex {
-                out.record(.attachmentIndex) {
-                    $0.u64(offset)
-                    $0.u64(length)
-                    $0.u64(attachment.logTime)
-                    $0.u64(attachment.createTime)
-                    $0.u64(UInt64(attachment.data.count))
-                    $0.string(attachment.name)
-                    $0.string(attachment.mediaType)
-                }
-            }
-        }
         group(.metadataIndex) { out in
             for (offset, length, name) in metadataIndex {
                 out.record(.metadataIndex) {
@@ -156,7 +142,7 @@ struct SummaryBuilder {
             $0.u64(messageCount)
             $0.u16(UInt16(schemas.count))
             $0.u32(UInt32(channels.count))
-            $0.u32(UInt32(attachmentIndex.count))
+            $0.u32(0)  // attachments: the writer adds none
             $0.u32(UInt32(metadataIndex.count))
             $0.u32(UInt32(chunkIndex.count))
             $0.u64(startTime)

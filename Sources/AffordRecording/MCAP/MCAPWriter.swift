@@ -109,23 +109,6 @@ public final class MCAPWriter {
         try flushOutput()
     }
 
-    /// Adds an attachment record (written straight away, outside chunks).
-    public func addAttachment(_ attachment: MCAPAttachment) throws {
-        try checkOpen()
-        let offset = position + UInt64(output.count)
-        output.record(.attachment) {
-            $0.u64(attachment.logTime)
-            $0.u64(attachment.createTime)
-            $0.string(attachment.name)
-            $0.string(attachment.mediaType)
-            $0.u64(UInt64(attachment.data.count))
-            $0.raw(attachment.data)
-            $0.u32(CRC32.checksum(attachment.data))
-        }
-        summary.attachmentIndex.append((offset, position + UInt64(output.count) - offset, attachment))
-        try flushOutput()
-    }
-
     /// Writes the open chunk and its message indexes now (e.g. on a timer, to bound loss on a crash).
     public func flushChunk() throws {
         try checkOpen()

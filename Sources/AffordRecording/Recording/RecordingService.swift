@@ -53,9 +53,9 @@ public final class RecordingService: ResultSink, Sendable {
 
     private let options: Options
     private let configText: String
-    private let queue = Mutex(Queue())
-    private let wakeUp = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let queue = ConditionLock(Queue())
+    /// Set once at the end of `init` (the thread's body needs `self`).
+    private let writer = Mutex<OwnedThread?>(nil)
     private let state: Mutex<Status>
     /// Touched only by the writer thread once it runs (and by `init` before it starts).
     private let segment: Mutex<Segment>
@@ -79,10 +79,8 @@ public final class RecordingService: ResultSink, Sendable {
         state = Mutex(Status(files: [path]))
         segment = Mutex(Segment(recorder: recorder, openedNs: MonotonicClock.nowNs(),
                                 modelIDs: modelID.map { [$0] } ?? []))
-        startNamedThread("affordd-record") { [self] in
-            writeLoop()
-            finished.signal()
-        }
+        let thread = OwnedThread(name: "affordd-record") { [self] in writeLoop() }
+        writer.withLock { $0 = thread }
     }
 
     /// Queues a camera frame; never blocks.
@@ -107,8 +105,7 @@ public final class RecordingService: ResultSink, Sendable {
             return !queue.closing
         }
         guard first else { return }
-        wakeUp.signal()
-        finished.wait()
+        writer.withLock { $0 }?.join()
         try segment.withLock { try $0.recorder.close() }
     }
 
@@ -121,13 +118,12 @@ public final class RecordingService: ResultSink, Sendable {
             return true
         }
         if dropped { state.withLock { $0.queueDrops += 1 } }
-        wakeUp.signal()
     }
 
     private func writeLoop() {
         while true {
-            wakeUp.wait()
-            let (items, closing) = queue.withLock { queue in
+            let (items, closing) = queue.wait { queue -> ([Item], Bool)? in
+                guard !queue.items.isEmpty || queue.closing else { return nil }
                 defer { queue.items.removeAll(keepingCapacity: true) }
                 return (queue.items, queue.closing)
             }

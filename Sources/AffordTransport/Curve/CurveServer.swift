@@ -42,7 +42,7 @@ public final class CurveServer: Sendable {
                     try socket.bind(Self.zapEndpoint)
                 } catch let error as ZMQError where error.errno == EADDRINUSE {
                     throw AffordError(
-                        .transport, "another CurveServer already handles ZAP on this context: keep one per context, and call setAllowedClients to change keys")
+                        .transport, "another CurveServer already handles ZAP on this context: keep one per context")
                 }
                 return socket
             },
@@ -61,11 +61,6 @@ public final class CurveServer: Sendable {
     }
 
     deinit { thread.stop() }
-
-    /// Replaces the allow-list (on reload); takes effect for the next handshake.
-    public func setAllowedClients(_ keys: [CurveKey]) {
-        allowed.withLock { $0 = Set(keys) }
-    }
 
     public var handshakeCounters: Counters { counters.value }
 

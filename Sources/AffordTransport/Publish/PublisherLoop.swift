@@ -53,7 +53,7 @@ final class PublisherLoop: @unchecked Sendable {
     }
 
     private func send(_ status: PipelineStatus) {
-        let body = WireStatus(status: status, publisher: mailbox.counters.value, publishWallNs: MonotonicClock.wallNs())
+        let body = StatusTopicBody(status: status, publisher: mailbox.counters.value, publishWallNs: MonotonicClock.wallNs())
         send(Topic.status(camera: status.camera), body)
     }
 

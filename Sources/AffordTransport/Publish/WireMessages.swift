@@ -133,7 +133,7 @@ struct WireCentroids: Encodable {
 }
 
 /// The body of `afford/<camera>/status/`: the daemon's status plus the publisher's own counters.
-struct WireStatus: Encodable {
+struct StatusTopicBody: Encodable {
     let status: PipelineStatus
     let publisher: HeatmapPublisher.Counters
     let publishWallNs: UInt64

@@ -1,5 +1,4 @@
 import AffordCore
-import Foundation
 
 /// A dedicated thread that owns its sockets: it sets them up, reports whether
 /// that worked, then loops until asked to stop.
@@ -8,8 +7,13 @@ import Foundation
 /// thrown) before the caller goes on.
 final class SocketThread: Sendable {
     private let stopRequested = Shared(false)
-    private let finished = DispatchSemaphore(value: 0)
-    private let name: String
+    private let thread: OwnedThread
+
+    /// How `setUp` went, for `init` to wait on.
+    private enum SetUp: Sendable {
+        case pending, done
+        case failed(any Error)
+    }
 
     /// `setUp` runs on the new thread and returns the loop body's state; `step`
     /// is then called repeatedly until `stop()`, and should block at most ~50 ms.
@@ -19,9 +23,7 @@ final class SocketThread: Sendable {
         step: @escaping @Sendable (State) -> Void,
         tearDown: @escaping @Sendable (State) -> Void = { _ in }
     ) throws {
-        self.name = name
-        let started = DispatchSemaphore(value: 0)
-        let setUpError = Shared<(any Error)?>(nil)
+        let outcome = ConditionLock(SetUp.pending)
         let stopRequested = self.stopRequested
         // The body sits in a box the thread empties, so everything it captured
         // (sockets, a CurveServer) is released before `stop()` returns.
@@ -30,26 +32,28 @@ final class SocketThread: Sendable {
             do {
                 state = try setUp()
             } catch {
-                setUpError.withLock { $0 = error }
-                started.signal()
+                outcome.withLock { $0 = .failed(error) }
                 return
             }
-            started.signal()
+            outcome.withLock { $0 = .done }
             while !stopRequested.value { step(state) }
             tearDown(state)
         })
-        startNamedThread(name) { [finished] in
-            do {
-                let run = body.withLock { box in
-                    defer { box = nil }
-                    return box
-                }
-                run?()
+        thread = OwnedThread(name: name) {
+            let run = body.withLock { box in
+                defer { box = nil }
+                return box
             }
-            finished.signal()
+            run?()
         }
-        started.wait()
-        if let error = setUpError.value { throw error }
+        let error = outcome.wait { outcome -> (any Error)?? in
+            switch outcome {
+            case .pending: nil
+            case .done: .some(nil)
+            case .failed(let error): .some(error)
+            }
+        }
+        if let error { throw error }
     }
 
     /// Whether `stop()` was called; long-running steps can check it.
@@ -58,6 +62,6 @@ final class SocketThread: Sendable {
     /// Asks the loop to end and waits until its sockets are closed. Idempotent.
     func stop() {
         if stopRequested.withLock({ flag in defer { flag = true }; return flag }) { return }
-        finished.wait()
+        thread.join()
     }
 }

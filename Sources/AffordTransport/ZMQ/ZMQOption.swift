@@ -4,14 +4,10 @@ import CZMQ
 public enum ZMQOption: Sendable {
     /// Outbound queue limit in messages; PUB drops beyond it.
     case sendHighWaterMark(Int32)
-    /// Inbound queue limit in messages.
-    case receiveHighWaterMark(Int32)
     /// How long close waits for unsent messages, in ms (0: drop them).
     case linger(milliseconds: Int32)
     /// SUB: accept messages whose first frame starts with this prefix.
     case subscribe(String)
-    /// Identity a ROUTER peer sees for this socket.
-    case routingID([UInt8])
     /// Act as a CURVE server (needs `curveSecretKey`).
     case curveServer(Bool)
     case curvePublicKey(CurveKey)
@@ -22,26 +18,18 @@ public enum ZMQOption: Sendable {
     case zapDomain(String)
     /// Peers sending a larger message are disconnected, in bytes (-1: no limit).
     case maxMessageSize(Int64)
-    /// Blocking receive gives up after this many ms (-1: wait forever).
-    case receiveTimeout(milliseconds: Int32)
-    /// Blocking send gives up after this many ms (-1: wait forever).
-    case sendTimeout(milliseconds: Int32)
 
     var name: String {
         switch self {
         case .sendHighWaterMark: "ZMQ_SNDHWM"
-        case .receiveHighWaterMark: "ZMQ_RCVHWM"
         case .linger: "ZMQ_LINGER"
         case .subscribe: "ZMQ_SUBSCRIBE"
-        case .routingID: "ZMQ_ROUTING_ID"
         case .curveServer: "ZMQ_CURVE_SERVER"
         case .curvePublicKey: "ZMQ_CURVE_PUBLICKEY"
         case .curveSecretKey: "ZMQ_CURVE_SECRETKEY"
         case .curveServerKey: "ZMQ_CURVE_SERVERKEY"
         case .zapDomain: "ZMQ_ZAP_DOMAIN"
         case .maxMessageSize: "ZMQ_MAXMSGSIZE"
-        case .receiveTimeout: "ZMQ_RCVTIMEO"
-        case .sendTimeout: "ZMQ_SNDTIMEO"
         }
     }
 
@@ -49,18 +37,14 @@ public enum ZMQOption: Sendable {
     func apply(to socket: UnsafeMutableRawPointer) -> Int32 {
         switch self {
         case .sendHighWaterMark(let v): Self.set(socket, ZMQ_SNDHWM, v)
-        case .receiveHighWaterMark(let v): Self.set(socket, ZMQ_RCVHWM, v)
         case .linger(let v): Self.set(socket, ZMQ_LINGER, v)
         case .subscribe(let prefix): Self.set(socket, ZMQ_SUBSCRIBE, Array(prefix.utf8))
-        case .routingID(let id): Self.set(socket, ZMQ_ROUTING_ID, id)
         case .curveServer(let on): Self.set(socket, ZMQ_CURVE_SERVER, Int32(on ? 1 : 0))
         case .curvePublicKey(let key): Self.set(socket, ZMQ_CURVE_PUBLICKEY, key.bytes)
         case .curveSecretKey(let key): Self.set(socket, ZMQ_CURVE_SECRETKEY, key.bytes)
         case .curveServerKey(let key): Self.set(socket, ZMQ_CURVE_SERVERKEY, key.bytes)
         case .zapDomain(let domain): Self.set(socket, ZMQ_ZAP_DOMAIN, Array(domain.utf8))
         case .maxMessageSize(let v): Self.set(socket, ZMQ_MAXMSGSIZE, v)
-        case .receiveTimeout(let v): Self.set(socket, ZMQ_RCVTIMEO, v)
-        case .sendTimeout(let v): Self.set(socket, ZMQ_SNDTIMEO, v)
         }
     }
 

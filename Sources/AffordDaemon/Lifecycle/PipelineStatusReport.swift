@@ -1,8 +1,8 @@
 import AffordCore
 import AffordTransport
 
-/// Turns the pipeline's health into transport's per-camera status messages.
-enum WireStatus {
+/// Builds the per-camera status reports (and the systemd status line) from the pipeline's health.
+enum PipelineStatusReport {
     /// `daemonCounters` (control traffic, reloads) join every camera's counters; `daemonError`
     /// (a rejected reload) is the newest error when set.
     static func make(_ health: PipelineHealth, uptimeSeconds: Double, daemonCounters: [String: UInt64] = [:],
