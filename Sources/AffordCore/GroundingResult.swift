@@ -16,11 +16,16 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
     /// With zoom, the region (frame pixels) whose crop grounded this centroid; nil without zoom
     /// or for a centroid outside every region.
     public var region: RegionBox?
+    /// Image-plane orientation and extent from the score-weighted second moments, frame pixels;
+    /// nil when the component's sums were not finite.
+    public var shape: ComponentShape?
+    /// The top-down grasp on the table plane; nil without a shape, extrinsics, a plane or a hit.
+    public var grasp: TableGrasp?
 
     public init(
         u: Double, v: Double, area: Int, peak: Float, mean: Float,
         rayCamera: SIMD3<Double>? = nil, rayBase: SIMD3<Double>? = nil, tablePoint: SIMD3<Double>? = nil,
-        region: RegionBox? = nil
+        region: RegionBox? = nil, shape: ComponentShape? = nil, grasp: TableGrasp? = nil
     ) {
         self.u = u
         self.v = v
@@ -31,6 +36,8 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
         self.rayBase = rayBase
         self.tablePoint = tablePoint
         self.region = region
+        self.shape = shape
+        self.grasp = grasp
     }
 }
 

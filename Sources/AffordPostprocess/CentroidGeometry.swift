@@ -1,6 +1,7 @@
 import AffordCore
 
-/// Adds camera rays, base rays and table points to components, as far as calibration allows.
+/// Adds camera rays, base rays, table points and table-plane grasps to components, as far
+/// as calibration allows.
 public struct CentroidGeometry: Sendable {
     public var camera: CameraModel?
     public var cameraToBase: RigidTransform?
@@ -12,19 +13,34 @@ public struct CentroidGeometry: Sendable {
         self.table = table
     }
 
-    /// Fills `rayCamera`, `rayBase` and `tablePoint`; centroids are in frame pixels.
+    /// Fills `rayCamera`, `rayBase`, `tablePoint` and `grasp`; centroids are in frame pixels.
     public func locate(_ components: [AffordanceComponent]) -> [AffordanceComponent] {
         guard let camera else { return components }
         return components.map { component in
             var located = component
-            let ray = camera.ray(u: component.u, v: component.v)
-            located.rayCamera = ray
-            if let pose = cameraToBase {
-                let baseRay = pose.rotate(ray)
-                located.rayBase = baseRay
-                located.tablePoint = table?.intersect(origin: pose.translation, direction: baseRay)
-            }
+            let projection = project(u: component.u, v: component.v, camera: camera)
+            located.rayCamera = projection.rayCamera
+            located.rayBase = projection.rayBase
+            located.tablePoint = projection.tablePoint
+            located.grasp = grasp(for: located)
             return located
         }
+    }
+
+    /// The one pixel -> table projection that centroids and grasp end points share: the
+    /// undistorted ray, rotated into the base frame, from the camera's origin to the plane.
+    func project(u: Double, v: Double, camera: CameraModel)
+        -> (rayCamera: SIMD3<Double>, rayBase: SIMD3<Double>?, tablePoint: SIMD3<Double>?)
+    {
+        let ray = camera.ray(u: u, v: v)
+        guard let pose = cameraToBase else { return (ray, nil, nil) }
+        let baseRay = pose.rotate(ray)
+        return (ray, baseRay, table?.intersect(origin: pose.translation, direction: baseRay))
+    }
+
+    /// Where pixel (u, v) meets the table, base frame; nil without calibration, extrinsics, a plane or a hit.
+    public func tablePoint(u: Double, v: Double) -> SIMD3<Double>? {
+        guard let camera else { return nil }
+        return project(u: u, v: v, camera: camera).tablePoint
     }
 }

@@ -84,6 +84,7 @@ public struct HeatmapPostprocessor: Sendable {
             for i in components.indices {
                 components[i].u = (components[i].u + 0.5) * sx - 0.5
                 components[i].v = (components[i].v + 0.5) * sy - 0.5
+                components[i].shape = components[i].shape?.scaled(sx: sx, sy: sy)
             }
         }
         return ActionResult(action: raw.action, heatmap: heatmap, components: components, presence: raw.presence)
@@ -136,7 +137,7 @@ public struct HeatmapPostprocessor: Sendable {
             guard let peak = extremes(scores)?.high, peak > 0 else { return [] }
             let stats = RunComponents.statistics(scores, width: map.width, height: map.height,
                                                  cut: relativeThreshold * peak)
-            return ranked(stats.map { ($0.mass, $0.sumU, $0.sumV, $0.area, $0.peak) }, minArea: minArea, keep: keep)
+            return ranked(stats, minArea: minArea, keep: keep)
         }
     }
 
@@ -150,39 +151,27 @@ public struct HeatmapPostprocessor: Sendable {
         let labels = ConnectedComponents.label(mask, width: map.width, height: map.height)
         guard labels.count > 0 else { return [] }
 
-        struct Accumulator { var mass = 0.0, sumU = 0.0, sumV = 0.0, area = 0, peak: Float = 0 }
-        var stats = [Accumulator](repeating: Accumulator(), count: labels.count + 1)
+        var stats = [ComponentStatistics](repeating: ComponentStatistics(), count: labels.count + 1)
         stats.withUnsafeMutableBufferPointer { stats in
             map.values.withUnsafeBufferPointer { scores in
                 labels.labels.withUnsafeBufferPointer { labels in
                     for y in 0..<map.height {
                         let row = y * map.width
                         for x in 0..<map.width where labels[row + x] != 0 {
-                            let label = Int(labels[row + x])
-                            let score = scores[row + x]
-                            stats[label].mass += Double(score)
-                            stats[label].sumU += Double(score) * Double(x)
-                            stats[label].sumV += Double(score) * Double(y)
-                            stats[label].area += 1
-                            stats[label].peak = max(stats[label].peak, score)
+                            stats[Int(labels[row + x])].add(score: scores[row + x], x: x, y: y)
                         }
                     }
                 }
             }
         }
-        return ranked(stats.dropFirst().map { ($0.mass, $0.sumU, $0.sumV, $0.area, $0.peak) }, minArea: minArea, keep: keep)
+        return ranked(Array(stats.dropFirst()), minArea: minArea, keep: keep)
     }
 
     /// Components in raster order of their first pixel -> the kept ones, largest mass first.
-    static func ranked(
-        _ stats: [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)], minArea: Int, keep: Int
-    ) -> [AffordanceComponent] {
+    static func ranked(_ stats: [ComponentStatistics], minArea: Int, keep: Int) -> [AffordanceComponent] {
         stats.filter { $0.area >= minArea && $0.mass > 0 }
             .sorted { $0.mass > $1.mass }
             .prefix(max(0, keep))
-            .map {
-                AffordanceComponent(u: $0.sumU / $0.mass, v: $0.sumV / $0.mass, area: $0.area,
-                                    peak: $0.peak, mean: Float($0.mass / Double($0.area)))
-            }
+            .map(\.component)
     }
 }

@@ -10,9 +10,7 @@ enum RunComponents {
         var start: Int32
         var end: Int32  // exclusive
         var parent: Int32
-        var area: Int32 = 0
-        var peak: Float = 0
-        var mass = 0.0, sumU = 0.0, sumV = 0.0
+        var sums = ComponentStatistics()
     }
 
     static func find(_ runs: UnsafeMutablePointer<Run>, _ index: Int32) -> Int32 {
@@ -30,7 +28,7 @@ enum RunComponents {
     /// Statistics per component, ordered by the raster position of its first pixel.
     static func statistics(
         _ scores: UnsafeBufferPointer<Float>, width: Int, height: Int, cut: Float
-    ) -> [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)] {
+    ) -> [ComponentStatistics] {
         var runs: [Run] = []
         runs.reserveCapacity(4 * height)
         var previous = 0..<0  // indices of the runs on the row above
@@ -46,17 +44,20 @@ enum RunComponents {
                     continue
                 }
                 var run = Run(start: Int32(x), end: 0, parent: Int32(runs.count))
-                let v = Double(y)
+                var mass = 0.0, sumU = 0.0, sumUU = 0.0, peak: Float = 0
                 while x < width, row[x] >= cut, row[x] > 0 {
-                    let score = row[x]
-                    run.mass += Double(score)
-                    run.sumU += Double(score) * Double(x)
-                    run.sumV += Double(score) * v
-                    run.peak = max(run.peak, score)
+                    let score = row[x], w = Double(score), u = Double(x)
+                    mass += w
+                    sumU += w * u
+                    sumUU += w * u * u
+                    peak = max(peak, score)
                     x += 1
                 }
                 run.end = Int32(x)
-                run.area = run.end - run.start
+                // y is constant along a run: its y sums follow from the x ones.
+                let v = Double(y)
+                run.sums = ComponentStatistics(mass: mass, sumU: sumU, sumV: v * mass, sumUU: sumUU, sumVV: v * v * mass,
+                                               sumUV: v * sumU, area: x - Int(run.start), peak: peak)
                 runs.append(run)
             }
             // Join with every run above that touches this one, diagonals included.
@@ -77,7 +78,7 @@ enum RunComponents {
             previous = first..<runs.count
         }
         // The root of each set is its earliest run, so roots come before their members.
-        var components: [(mass: Double, sumU: Double, sumV: Double, area: Int, peak: Float)] = []
+        var components: [ComponentStatistics] = []
         runs.withUnsafeMutableBufferPointer { buffer in
             guard let all = buffer.baseAddress else { return }
             var slot = [Int32](repeating: -1, count: buffer.count)
@@ -85,15 +86,9 @@ enum RunComponents {
                 let root = Int(find(all, Int32(index)))
                 if slot[root] < 0 {
                     slot[root] = Int32(components.count)
-                    components.append((0, 0, 0, 0, 0))
+                    components.append(ComponentStatistics())
                 }
-                let c = Int(slot[root])
-                let run = all[index]
-                components[c].mass += run.mass
-                components[c].sumU += run.sumU
-                components[c].sumV += run.sumV
-                components[c].area += Int(run.area)
-                components[c].peak = max(components[c].peak, run.peak)
+                components[Int(slot[root])].merge(all[index].sums)
             }
         }
         return components

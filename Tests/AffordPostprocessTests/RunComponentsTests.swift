@@ -24,6 +24,13 @@ import Testing
             // Only the order of the float sums differs.
             #expect(a.area == b.area && a.peak == b.peak)
             #expect(abs(a.u - b.u) < 1e-9 && abs(a.v - b.v) < 1e-9 && abs(a.mean - b.mean) < 1e-6)
+            // The runs derive their y sums from the x ones; the reference adds every pixel.
+            if let sa = a.shape, let sb = b.shape {
+                #expect(abs(sa.varianceU - sb.varianceU) < 1e-7 && abs(sa.varianceV - sb.varianceV) < 1e-7
+                        && abs(sa.covarianceUV - sb.covarianceUV) < 1e-7)
+            } else {
+                Issue.record("a component without a shape: \(a), \(b)")
+            }
         }
     }
 

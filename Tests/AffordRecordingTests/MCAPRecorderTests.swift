@@ -27,7 +27,8 @@ import Testing
             frameWidth: frame.width, frameHeight: frame.height, modelID: "locate-int8-test",
             actions: [
                 ActionResult(action: "hold", heatmap: hold, components: [
-                    AffordanceComponent(u: 10.5, v: 20.25, area: 30, peak: 1, mean: 0.5),
+                    AffordanceComponent(u: 10.5, v: 20.25, area: 30, peak: 1, mean: 0.5,
+                                        shape: ComponentShape(varianceU: 16, varianceV: 1, covarianceUV: 0)),
                     AffordanceComponent(u: 40, v: 8, area: 3, peak: 0.7, mean: 0.6),
                 ], presence: 0.75),
                 ActionResult(action: "cut", heatmap: cut, components: []),
@@ -74,8 +75,10 @@ import Testing
         #expect(positions == [["x": 10.5, "y": 20.25], ["x": 40, "y": 8]])
         let texts = (annotations["texts"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
         #expect(texts == ["hold p=0.75", "hold 2"])
-        let points = try #require((annotations["points"] as? [[String: Any]])?.first)
-        #expect(points["type"] as? Int == 1)
+        let points = try #require(annotations["points"] as? [[String: Any]])
+        #expect(points.compactMap { $0["type"] as? Int } == [1, 4])
+        // σ_u = 4, so length_px = 16 along [1, 0]: the axis runs 8 px either side of the centroid.
+        #expect(points.last?["points"] as? [[String: Double]] == [["x": 2.5, "y": 20.25], ["x": 18.5, "y": 20.25]])
 
         let metadata = try #require(report["metadata"] as? [String: [String: String]])
         #expect(metadata["affordd.config"]?["text"] == "camera: front\n")

@@ -32,6 +32,12 @@ def centroid(action_index, seq):
         "ray_camera": [0.0, 0.6, 0.8] if first else None,
         "ray_base": None,
         "table_point": [1.0, 2.0, 3.0] if first else None,
+        # Variances 9 and 4 along x and y: ±2σ extents 12 and 8.
+        "axis": [1.0, 0.0] if first else None,
+        "length_px": 12.0 if first else None,
+        "width_px": 8.0 if first else None,
+        "elongation": 1 - 8 / 12 if first else None,
+        "grasp": {"position": [1.0, 2.0, 3.0], "yaw": 0.5, "width_m": 0.25, "length_m": 0.75} if first else None,
     }
 
 

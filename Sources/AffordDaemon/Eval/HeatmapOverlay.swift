@@ -1,11 +1,11 @@
 import AffordCore
 
-/// Draws a heatmap over an image for people to look at: colormap blend, centroid crosses and
-/// zoom's region outlines.
+/// Draws a heatmap over an image for people to look at: colormap blend, centroid crosses, each
+/// component's major axis as a line through its centroid, and zoom's region outlines.
 public enum HeatmapOverlay {
     /// `heatmap` (0...1) is resized to the image; `opacity` weights the colour map; `regions`
     /// (frame pixels of an image this size) are outlined.
-    public static func render(_ image: RGBImage, heatmap: Heatmap, centroids: [(u: Double, v: Double)],
+    public static func render(_ image: RGBImage, heatmap: Heatmap, components: [AffordanceComponent],
                               regions: [RegionBox] = [], opacity: Float = 0.5) -> RGBImage {
         let map = Bilinear.resize(heatmap, width: image.width, height: image.height)
         var pixels = image.pixels
@@ -17,7 +17,8 @@ public enum HeatmapOverlay {
             }
         }
         let arm = max(4, min(image.width, image.height) / 40)
-        for centroid in centroids {
+        for component in components { drawAxis(&pixels, image, component) }
+        for centroid in components {
             let cx = Int(centroid.u.rounded()), cy = Int(centroid.v.rounded())
             for offset in -arm...arm {
                 for thickness in -1...1 {
@@ -40,12 +41,33 @@ public enum HeatmapOverlay {
         return RGBImage(width: image.width, height: image.height, pixels: pixels)
     }
 
-    private static func mark(_ pixels: inout [UInt8], _ image: RGBImage, _ x: Int, _ y: Int) {
+    /// Magenta, so the axis stands apart from the white crosses and outlines.
+    static let axisColour: (UInt8, UInt8, UInt8) = (255, 0, 255)
+
+    /// The major axis from centroid − length/2 to centroid + length/2; none for a round blob,
+    /// whose axis means nothing.
+    private static func drawAxis(_ pixels: inout [UInt8], _ image: RGBImage, _ component: AffordanceComponent) {
+        guard let shape = component.shape, !shape.isIsotropic, shape.lengthPx.isFinite,
+              component.u.isFinite, component.v.isFinite else { return }
+        // Bounded by the image diagonal so a huge length cannot make a huge loop.
+        let diagonal = Double(image.width + image.height)
+        let half = min(shape.lengthPx / 2, diagonal)
+        let steps = Int((2 * half).rounded(.up)) * 2
+        guard steps > 0 else { return }
+        for step in 0...steps {
+            let t = -half + 2 * half * Double(step) / Double(steps)
+            let x = component.u + t * shape.axis.x, y = component.v + t * shape.axis.y
+            mark(&pixels, image, Int(x.rounded()), Int(y.rounded()), colour: axisColour)
+        }
+    }
+
+    private static func mark(_ pixels: inout [UInt8], _ image: RGBImage, _ x: Int, _ y: Int,
+                             colour: (UInt8, UInt8, UInt8) = (255, 255, 255)) {
         guard x >= 0, y >= 0, x < image.width, y < image.height else { return }
         let index = (y * image.width + x) * 3
-        pixels[index] = 255
-        pixels[index + 1] = 255
-        pixels[index + 2] = 255
+        pixels[index] = colour.0
+        pixels[index + 1] = colour.1
+        pixels[index + 2] = colour.2
     }
 
     /// The classic jet ramp: blue, cyan, yellow, red.

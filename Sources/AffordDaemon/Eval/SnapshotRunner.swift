@@ -71,11 +71,11 @@ public enum SnapshotRunner {
         return String(decoding: try encoder.encode(output), as: UTF8.self)
     }
 
-    /// The first action's heatmap blended over the image, with every action's centroids marked.
+    /// The first action's heatmap blended over the image, with every action's centroids and axes marked.
     public static func writeOverlay(_ result: Result, to path: String) throws {
         guard let first = result.actions.first else { return }
-        let centroids = result.actions.flatMap { $0.components.map { (u: $0.u, v: $0.v) } }
-        let overlay = HeatmapOverlay.render(result.image, heatmap: first.heatmap, centroids: centroids,
+        let overlay = HeatmapOverlay.render(result.image, heatmap: first.heatmap,
+                                            components: result.actions.flatMap(\.components),
                                             regions: result.regions)
         try ImageFiles.write(try PNGCodec.encode(overlay), to: path)
     }

@@ -25,15 +25,15 @@ public final class OverlayWriter: ResultSink, @unchecked Sendable {
         }
     }
 
-    /// `<dir>/<camera>/<seq>_<action>.png` for the first action, all centroids marked.
+    /// `<dir>/<camera>/<seq>_<action>.png` for the first action, all centroids and axes marked.
     public func consume(_ result: FrameResult) throws {
         let frame = lock.withLock { recent[result.camera]?.first { $0.sequence == result.sequence } }
         guard let frame, let first = result.actions.first else { return }
         if decoder == nil { decoder = try FrameDecoder() }
         guard let image = try decoder?.decode(frame) else { return }
-        let centroids = result.actions.flatMap { $0.components.map { (u: $0.u, v: $0.v) } }
-        // Regions are in frame pixels; the overlay decodes the frame at full size.
-        let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, centroids: centroids, regions: result.regions)
+        // Regions, centroids and axes are in frame pixels; the overlay decodes the frame at full size.
+        let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, components: result.actions.flatMap(\.components),
+                                            regions: result.regions)
         let name = String(format: "%06llu_%@.png", result.sequence, first.action)
         try ImageFiles.write(try PNGCodec.encode(overlay),
                              to: "\(directory)/\(result.camera)/\(name)")

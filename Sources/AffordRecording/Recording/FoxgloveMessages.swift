@@ -81,6 +81,7 @@ enum Foxglove {
     struct PointsAnnotation: Codable, Sendable {
         /// foxglove.PointsAnnotationType: 1 POINTS, 2 LINE_LOOP, 3 LINE_STRIP, 4 LINE_LIST.
         static let points = 1
+        static let lineList = 4
 
         var timestamp: Time
         var type: Int

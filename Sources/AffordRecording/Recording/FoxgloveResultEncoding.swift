@@ -9,7 +9,8 @@ enum FoxgloveResultEncoding {
                           data: Data(map.mono8Bytes()))
     }
 
-    /// A circle and a label per component, and one POINTS annotation per action, in frame pixels.
+    /// A circle and a label per component, one POINTS annotation per action, and one LINE_LIST
+    /// of the components' major axes (centroid ± length/2), in frame pixels.
     /// The strongest component's label carries the action's presence when the model gives one.
     static func annotations(_ result: FrameResult, wallNs: UInt64) -> Foxglove.ImageAnnotations {
         let time = Foxglove.Time(nanoseconds: wallNs)
@@ -33,8 +34,22 @@ enum FoxgloveResultEncoding {
                 points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.points, points: centres,
                                     outline_color: color, outline_colors: [], fill_color: color, thickness: 6))
             }
+            let axes = action.components.flatMap(axisEnds)
+            if !axes.isEmpty {
+                points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.lineList, points: axes,
+                                    outline_color: color, outline_colors: [], fill_color: clear, thickness: 2))
+            }
         }
         return Foxglove.ImageAnnotations(circles: circles, points: points, texts: texts)
+    }
+
+    /// The major axis's end points, or none for a component without a finite shape.
+    private static func axisEnds(_ component: AffordanceComponent) -> [Foxglove.Point2] {
+        guard let shape = component.shape else { return [] }
+        let half = shape.axis * (shape.lengthPx / 2)
+        let ends = [SIMD2(component.u, component.v) - half, SIMD2(component.u, component.v) + half]
+        guard ends.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return [] }
+        return ends.map { Foxglove.Point2(x: $0.x, y: $0.y) }
     }
 
     /// Distinct, colour-blind-friendly hues (Okabe-Ito), one per action.

@@ -22,6 +22,9 @@ struct WireCentroid: Encodable {
         case rayBase = "ray_base"
         case tablePoint = "table_point"
         case region
+        case axis, elongation, grasp
+        case lengthPx = "length_px"
+        case widthPx = "width_px"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -34,6 +37,7 @@ struct WireCentroid: Encodable {
         try c.encode(component.rayCamera.flatMap(Self.array), forKey: .rayCamera)
         try c.encode(component.rayBase.flatMap(Self.array), forKey: .rayBase)
         try c.encode(component.tablePoint.flatMap(Self.array), forKey: .tablePoint)
+        try encodeShapeAndGrasp(into: &c)
         // Only with zoom: [x, y, width, height] of the region, frame pixels (absent otherwise,
         // so output without zoom is unchanged).
         try c.encodeIfPresent(component.region.map { [$0.x, $0.y, $0.width, $0.height] }, forKey: .region)
