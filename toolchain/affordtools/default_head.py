@@ -1,6 +1,6 @@
 """The default head: supervised training on rendered datasets, int8 export, held-out scores.
 
-    python -m affordtools.default_head --train R/train10-0 R/train10-1 --test R/test11 \\
+    python -m affordtools.default_head --train R/train10-0 R/train10-1 --test R/test11 R/test11new \\
         --out models-default/affordd-default.head.safetensors --json scores.json
 
 Every folder is in the render engine's generic layout. Unlike `affordtools.train
@@ -44,11 +44,13 @@ def read_renders(roots: list[Path]) -> Dataset:
 
 
 def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtractor, *, mirrored: bool = False,
-              log=print):
+              augmented: bool = False, log=print):
     """Tokens [I, N, D], GT [I, K, G, G] and a visibility mask [I, K]: one row per image.
 
     With `mirrored`, every image comes twice, as rendered and mirrored left-right (GT too):
-    the renders' lights and handles must not teach the head a preferred side.
+    the renders' lights and handles must not teach the head a preferred side. With
+    `augmented`, the mirrored copy also goes through a photometric draw (`augment.py`), so half
+    the rows look as a real camera's frames do, at no extra backbone cost.
     """
     images = list(dict.fromkeys(s.image for s in samples))
     flips = (False, True) if mirrored else (False,)
@@ -58,7 +60,7 @@ def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtra
     gt = torch.zeros(len(rows), len(actions), GT_GRID, GT_GRID)
     visible = torch.zeros(len(rows), len(actions), dtype=torch.bool)
     for n, ((image, flip), row) in enumerate(rows.items()):
-        tokens[row] = torch.from_numpy(extractor(image, flip=flip).tokens)
+        tokens[row] = torch.from_numpy(extractor(image, flip=flip, augmented=flip and augmented).tokens)
         if (n + 1) % 500 == 0:
             log(f"features: {n + 1}/{len(rows)}")
     for s in samples:
@@ -104,20 +106,23 @@ def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr:
 def run(args: argparse.Namespace, log=print) -> dict:
     torch.manual_seed(args.seed)
     torch.set_num_threads(max(1, args.threads))
-    train_set, test_set = read_renders(args.train), read_renders([args.test])
+    train_set, test_set = read_renders(args.train), read_renders(args.test)
     unseen = sorted(set(test_set.actions) - set(train_set.actions))
     if unseen:
-        raise LayoutError(args.test, [f"actions {unseen} have no training images"])
+        where = [str(t) for t in args.test if set(read_renders([t]).actions) & set(unseen)]
+        raise LayoutError(Path(where[0]), [f"actions {unseen} have no training images"])
     extractor = FeatureExtractor(args.models, args.cache, size=args.size)
     started = time.perf_counter()
-    tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror, log=log)
+    tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror,
+                                    augmented=args.augment, log=log)
     log(f"features for {len(tokens)} rows ready in {time.perf_counter() - started:.0f} s")
     head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False,
                       presence=args.presence_weight > 0)
     train(head, tokens, gt, visible, epochs=args.epochs, batch=args.batch, lr=args.lr, seed=args.seed,
           presence_weight=args.presence_weight, log=log)
-    recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": str(args.test),
+    recipe = {"mode": "supervised-per-image", "train": [str(p) for p in args.train], "test": [str(p) for p in args.test],
               "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror,
+              "photometric_mirror": args.mirror and args.augment,
               "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
               "presence_weight": args.presence_weight,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
@@ -151,7 +156,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m affordtools.default_head", description=__doc__.split("\n")[0])
     ap.add_argument("--train", type=Path, nargs="+", required=True, help="rendered folders to train on")
-    ap.add_argument("--test", type=Path, required=True, help="a separately seeded rendered folder")
+    ap.add_argument("--test", type=Path, nargs="+", required=True, help="separately seeded rendered folders")
     ap.add_argument("--out", type=Path, required=True, help="int8 head file to write")
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "affordd" / "features")
@@ -164,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--presence-weight", type=float, default=0.5,
                     help="weight of the presence loss; 0 trains no presence layer")
     ap.add_argument("--no-mirror", dest="mirror", action="store_false", help="train on the renders as they are, no mirrored copies")
+    ap.add_argument("--no-augment", dest="augment", action="store_false",
+                    help="mirrored copies without the photometric draw (exposure, colour, blur, noise, JPEG)")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
     args = ap.parse_args(argv)

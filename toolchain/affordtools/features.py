@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .augment import photometric
 from .dinov2 import DinoV2, load_dinov2
 from .metrics import resize_bilinear
 from .saliency import SaliencyDecoder, load_saliency_decoder
@@ -42,11 +43,15 @@ class ImageFeatures:
         return int(round(np.sqrt(self.tokens.shape[0])))
 
 
-def load_rgb(path: str | Path, size: int, flip: bool = False) -> np.ndarray:
+def load_rgb(path: str | Path, size: int, flip: bool = False, seed: int | None = None) -> np.ndarray:
     """The image as float RGB in [0, 255], squashed to size x size the way the daemon does it
-    (bilinear, half-pixel centres, no antialiasing, in float)."""
+    (bilinear, half-pixel centres, no antialiasing, in float); with `seed`, photometrically
+    augmented first (`augment.photometric`)."""
     with Image.open(path) as im:
-        rgb = np.asarray(im.convert("RGB"), np.float32)
+        rgb = np.asarray(im.convert("RGB"))
+    if seed is not None:
+        rgb = photometric(rgb, np.random.default_rng(seed))
+    rgb = rgb.astype(np.float32)
     out = np.stack([resize_bilinear(rgb[..., c], size, size) for c in range(3)], axis=-1).astype(np.float32)
     return out[:, ::-1] if flip else out
 
@@ -81,19 +86,21 @@ class FeatureExtractor:
             self._saliency = load_saliency_decoder(self.models_dir / SALIENCY_FILE).to(self.device)
         return self._saliency
 
-    def _key(self, path: Path, flip: bool) -> Path:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-        tag = hashlib.sha256(f"{CACHE_VERSION}:{self.size}:{flip}:{self.backbone_sha256}".encode()).hexdigest()[:8]
-        return self.cache_dir / digest[:2] / f"{digest}-{self.size}-{tag}.npz"
+    def _key(self, digest: str, flip: bool, augmented: bool) -> Path:
+        tag = hashlib.sha256(f"{CACHE_VERSION}:{self.size}:{flip}:{augmented}:{self.backbone_sha256}".encode())
+        return self.cache_dir / digest[:2] / f"{digest}-{self.size}-{tag.hexdigest()[:8]}.npz"
 
-    def __call__(self, path: str | Path, flip: bool = False) -> ImageFeatures:
-        """Features of the image file (mirrored left-right with `flip`), from the cache when there."""
+    def __call__(self, path: str | Path, flip: bool = False, augmented: bool = False) -> ImageFeatures:
+        """Features of the image file (mirrored left-right with `flip`; with `augmented`, through
+        a photometric draw seeded by the file's hash), from the cache when there."""
         path = Path(path)
-        entry = self._key(path, flip)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        entry = self._key(digest, flip, augmented)
         if entry.is_file():
             with np.load(entry) as z:
                 return ImageFeatures(z["tokens"], z["cls_attention"], z["saliency"].astype(np.float32))
-        feats = self.compute(load_rgb(path, self.size, flip))
+        seed = int(digest[:16], 16) if augmented else None
+        feats = self.compute(load_rgb(path, self.size, flip, seed))
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp.npz")  # concurrent runs share caches
         np.savez(tmp, tokens=feats.tokens, cls_attention=feats.cls_attention,

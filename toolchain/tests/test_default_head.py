@@ -18,8 +18,8 @@ class TaggedExtractor:
     def __init__(self, images):
         self.index = {image: n for n, image in enumerate(images)}
 
-    def __call__(self, image, flip=False):
-        return SimpleNamespace(tokens=np.full((4, 3), 10 * self.index[image] + flip, np.float32))
+    def __call__(self, image, flip=False, augmented=False):
+        return SimpleNamespace(tokens=np.full((4, 3), 10 * self.index[image] + flip + 100 * augmented, np.float32))
 
 
 def test_rows_hold_every_visible_action_and_mirror_image_and_gt_together(tmp_path):
@@ -40,6 +40,11 @@ def test_rows_hold_every_visible_action_and_mirror_image_and_gt_together(tmp_pat
     assert hold[:, 0].min() == 1 and hold[:, -1].max() == 0
     assert torch.equal(hold_mirrored, hold.flip(-1))
     assert torch.equal(gt[1, 0], gt[0, 0].flip(-1)) and gt[2, 1].abs().sum() == 0
+
+    # Augmented: the mirrored copy, and only it, goes through the photometric draw.
+    tokens, gt_augmented, _ = per_image(samples, ["cut", "hold"], extractor, mirrored=True, augmented=True)
+    assert tokens[:, 0, 0].tolist() == [0, 101, 10, 111]
+    assert torch.equal(gt_augmented, gt)
 
 
 def test_presence_layer_learns_which_actions_are_in_view():

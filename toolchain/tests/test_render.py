@@ -205,3 +205,21 @@ def test_far_views_keep_the_object_under_a_sixth_of_the_frame():
         columns = np.flatnonzero((result.parts > 0).any(axis=0))
         assert columns.size > 0, f"{category}: object not in view"
         assert columns[-1] - columns[0] + 1 <= 0.17 * 96, f"{category}: spans {columns[-1] - columns[0] + 1} of 96 columns"
+
+
+def test_fork_pen_and_plate_lie_on_the_table_with_hold_where_a_hand_goes():
+    """The workcell's commonest objects: the hand takes a fork and a pen along the handle or
+    barrel, and a plate by its rim, never by its well."""
+    for index in range(20):
+        for category in ("fork", "pen", "plate"):
+            obj = CATEGORIES[category](np.random.default_rng([3, index]))
+            lows, highs = zip(*(p.mesh.bounds() for p in obj.parts))
+            low, high = np.min(lows, axis=0), np.max(highs, axis=0)
+            assert -1e-6 <= low[2] and high[2] < 0.3 * np.max(high - low), f"{category} {index}: not lying flat"
+            hold = [p for p in obj.parts if "hold" in p.actions]
+            assert hold and obj.actions == ["hold"], f"{category} {index}: {obj.actions}"
+        plate = CATEGORIES["plate"](np.random.default_rng([3, index]))
+        rim, well = (next(p.mesh for p in plate.parts if p.name == n) for n in ("rim", "well"))
+        rim_r = np.linalg.norm(rim.vertices[:, :2], axis=1)
+        well_r = np.linalg.norm(well.vertices[:, :2], axis=1)
+        assert rim_r.min() >= 0.97 * well_r.max() and rim_r.max() > 1.2 * well_r.max()

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .mesh import Mesh, extrude, lathe, tube
+from .mesh import Mesh, extrude, lathe, merge, tube
 
 
 @dataclass
@@ -275,6 +275,70 @@ def scissors(rng: np.random.Generator) -> Object3D:
     return Object3D("scissors", parts, {"blade_length": blade_len, "opening_deg": float(np.degrees(opening)), "ring_radius": ring_r})
 
 
+def fork(rng: np.random.Generator) -> Object3D:
+    """A table fork lying on its back: 3-4 tines on a flat palm at +x, a flat handle along -x."""
+    length = rng.uniform(0.1, 0.15)
+    tine_count = int(rng.integers(3, 5))
+    palm_w = rng.uniform(0.018, 0.026)
+    palm_len = rng.uniform(0.012, 0.02)
+    tine_len = rng.uniform(0.025, 0.04)
+    thick = rng.uniform(0.0012, 0.002)
+    lift = rng.uniform(0.002, 0.006)  # tines and handle curve up off the table
+    palm_outline = np.array([[0, -0.004], [palm_len, -palm_w / 2], [palm_len, palm_w / 2], [0, 0.004]])
+    palm = extrude(palm_outline, thick).transformed(_translation(0, 0, thick + lift * 0.4))
+    tines = []
+    gap = palm_w / tine_count
+    for k in range(tine_count):
+        y = -palm_w / 2 + gap * (k + 0.5)
+        xs = np.linspace(palm_len - 0.001, palm_len + tine_len, 6)
+        zs = thick + lift * (0.4 + 0.6 * ((xs - palm_len) / tine_len) ** 2)
+        half_width = np.linspace(gap * 0.28, gap * 0.18, 6)  # the tube's radius is vertical, aspect across
+        tines.append(tube(np.c_[xs, np.full(6, y), zs], thick / 2, segments=8, aspect=half_width / (thick / 2)))
+    xs = np.linspace(-length, 0.0, 16)
+    path = np.c_[xs, np.zeros_like(xs), thick + lift * (xs / -length) ** 2 * 1.5]
+    half_width = np.linspace(rng.uniform(0.005, 0.009), 0.0025, len(xs))
+    handle = tube(path, thick / 2, aspect=half_width / (thick / 2))
+    family = str(rng.choice(["metal", "metal", "metal", "plastic", "wood"]))
+    handle_family = family if rng.random() < 0.7 else str(rng.choice(["plastic", "wood"]))
+    parts = [Part("tines", merge(palm, *tines), family), Part("handle", handle, handle_family, ("hold",))]
+    return Object3D("fork", parts, {"handle_length": length, "tines": tine_count, "tine_length": tine_len})
+
+
+def pen(rng: np.random.Generator) -> Object3D:
+    """A pen or marker lying on the table: the barrel is what a hand holds; the tip writes."""
+    length = rng.uniform(0.11, 0.16)
+    radius = rng.uniform(0.004, 0.008)
+    tip_len = rng.uniform(0.008, 0.02)
+    segments = int(rng.choice([6, 16]))  # a hexagonal pencil or a round pen
+    xs = np.linspace(-length, 0.0, 8)
+    barrel = tube(np.c_[xs, np.zeros(8), np.full(8, radius)], radius, segments=segments)
+    ts = np.linspace(0, 1, 5)
+    tip = tube(np.c_[ts * tip_len, np.zeros(5), np.full(5, radius)], radius * (1 - 0.8 * ts), segments=segments)
+    parts = [Part("barrel", barrel, str(rng.choice(["plastic", "plastic", "wood", "metal"])), ("hold",)),
+             Part("tip", tip, str(rng.choice(["metal", "plastic", "wood"])))]
+    if rng.random() < 0.5:  # a cap or a clip end in another colour
+        cap_len = rng.uniform(0.015, 0.04)
+        cap = tube(np.c_[np.linspace(-length - cap_len, -length + 0.002, 4), np.zeros(4), np.full(4, radius * 1.08)],
+                   radius * 1.08, segments=segments)
+        parts.append(Part("cap", cap, str(rng.choice(["plastic", "metal"])), ("hold",)))
+    return Object3D("pen", parts, {"length": length, "radius": radius, "tip_length": tip_len})
+
+
+def plate(rng: np.random.Generator) -> Object3D:
+    """A plate flat on the table: hands take it by the rim, not by the well."""
+    radius = rng.uniform(0.08, 0.13)
+    well = radius * rng.uniform(0.55, 0.75)
+    depth = rng.uniform(0.008, 0.02)
+    rim_lip = rng.uniform(0.002, 0.005)
+    well_part = lathe([0, well * 0.9, well], [0.002, 0.002, 0.002 + depth * 0.3])
+    rim = lathe([well, radius * 0.97, radius, radius * 0.96, well * 0.98],
+                [0.002 + depth * 0.3, depth, depth + rim_lip * 0.3, depth + rim_lip * 0.5, 0.002 + depth * 0.35])
+    base = lathe([0, well * 0.85, well * 0.9, 0], [0, 0, 0.002, 0.002])
+    family = str(rng.choice(["ceramic", "ceramic", "plastic", "metal"]))
+    parts = [Part("well", merge(well_part, base), family), Part("rim", rim, family, ("hold",))]
+    return Object3D("plate", parts, {"radius": radius, "well_radius": well, "depth": depth})
+
+
 def _rotation_z(angle: float) -> np.ndarray:
     matrix = np.eye(4)
     matrix[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
@@ -290,5 +354,5 @@ def _translation(x: float, y: float, z: float) -> np.ndarray:
 CATEGORIES: dict[str, Callable[[np.random.Generator], Object3D]] = {
     "mug": mug, "cup": cup, "knife": knife, "spoon": spoon, "ladle": ladle, "spatula": spatula,
     "brush": brush, "hammer": hammer, "bottle": bottle, "frying_pan": frying_pan, "kettle": kettle,
-    "screwdriver": screwdriver, "scissors": scissors,
+    "screwdriver": screwdriver, "scissors": scissors, "fork": fork, "pen": pen, "plate": plate,
 }
