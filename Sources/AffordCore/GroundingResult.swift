@@ -111,6 +111,7 @@ public struct FrameResult: Sendable {
 }
 
 /// Where results go: the ZeroMQ publisher, the MCAP recorder, a test's capturing sink.
-public protocol ResultSink: AnyObject {
+/// The output thread calls them while control threads swap them, so they are Sendable.
+public protocol ResultSink: AnyObject, Sendable {
     func consume(_ result: FrameResult) throws
 }

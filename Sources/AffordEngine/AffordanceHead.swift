@@ -14,8 +14,8 @@ public final class AffordanceHead: @unchecked Sendable {
     private let presence: PresenceLayer?
     private let ones: [Float]
     private let pool: ComputePool
-    private let lock = NSLock()
-    private var workspaces: [SIMD2<Int>: HeadWorkspace] = [:]
+    // One buffer set per grid size, reused; calls are serialised because they share it.
+    private let workspaces = Shared<[SIMD2<Int>: HeadWorkspace]>([:])
 
     public convenience init(path: String, precision: Precision, pool: ComputePool) throws {
         try self.init(file: SafetensorsFile(path: path), precision: precision, pool: pool)
@@ -45,9 +45,16 @@ public final class AffordanceHead: @unchecked Sendable {
         _ features: UnsafePointer<Float>, rows: Int, columns: Int,
         consume: (_ logits: UnsafeBufferPointer<Float>, _ presence: [Float]?) throws -> Result
     ) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        let w = workspace(rows: rows, columns: columns)
+        try workspaces.withLock { cache in
+            try forward(features, rows: rows, columns: columns, workspace: workspace(rows: rows, columns: columns, in: &cache),
+                        consume: consume)
+        }
+    }
+
+    private func forward<Result>(
+        _ features: UnsafePointer<Float>, rows: Int, columns: Int, workspace w: HeadWorkspace,
+        consume: (_ logits: UnsafeBufferPointer<Float>, _ presence: [Float]?) throws -> Result
+    ) rethrows -> Result {
         let positions = rows * columns
         let d = config.embedDim, c = config.hiddenDim
         w.hidden.pointer.update(from: features, count: positions * d)
@@ -79,11 +86,11 @@ public final class AffordanceHead: @unchecked Sendable {
         }
     }
 
-    private func workspace(rows: Int, columns: Int) -> HeadWorkspace {
+    private func workspace(rows: Int, columns: Int, in cache: inout [SIMD2<Int>: HeadWorkspace]) -> HeadWorkspace {
         let key = SIMD2(rows, columns)
-        if let existing = workspaces[key] { return existing }
+        if let existing = cache[key] { return existing }
         let created = HeadWorkspace(positions: rows * columns, config: config)
-        workspaces[key] = created
+        cache[key] = created
         return created
     }
 }

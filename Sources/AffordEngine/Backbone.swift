@@ -4,8 +4,8 @@ import Foundation
 /// The DINOv2 ViT: patch embedding, transformer blocks, final LayerNorm.
 ///
 /// A pure function of its weights and the input; buffers are allocated once per
-/// input size and reused, so calls are serialised by a lock.
-public final class Backbone: @unchecked Sendable {
+/// input size and reused, so calls are serialised by their lock.
+public final class Backbone: Sendable {
     public let config: BackboneConfig
     public let precision: Precision
     /// `source_sha256` of the file it was loaded from (what heads are trained against).
@@ -15,9 +15,7 @@ public final class Backbone: @unchecked Sendable {
     private let blocks: [TransformerBlock]
     private let finalNorm: LayerNormWeights
     private let positionTable: [Float]
-    private let lock = NSLock()
-    private var workspaces: [SIMD3<Int>: Workspace] = [:]
-    private var timer: StageTimer?
+    private let workspaces = Shared<[SIMD3<Int>: Workspace]>([:])
 
     /// Loads a backbone file for `precision` (an fp32 file is quantized at load for int8).
     public convenience init(path: String, precision: Precision, pool: ComputePool) throws {
@@ -88,13 +86,29 @@ public final class Backbone: @unchecked Sendable {
         fill: (_ image: Int, _ input: UnsafeMutableBufferPointer<Float>) -> Void,
         consume: (UnsafeBufferPointer<Float>) throws -> Result
     ) throws -> Result {
+        try run(height: height, width: width, batch: batch, timer: nil, fill: fill, consume: consume)
+    }
+
+    private func run<Result>(
+        height: Int, width: Int, batch: Int, timer: StageTimer?,
+        fill: (_ image: Int, _ input: UnsafeMutableBufferPointer<Float>) -> Void,
+        consume: (UnsafeBufferPointer<Float>) throws -> Result
+    ) throws -> Result {
         _ = try grid(height: height, width: width)
         guard (1...Self.maximumBatch).contains(batch) else {
             throw AffordError(.invalidInput, "batch of \(batch) images; 1...\(Self.maximumBatch) run in one pass")
         }
-        lock.lock()
-        defer { lock.unlock() }
-        let workspace = workspace(height: height, width: width, batch: batch)
+        return try workspaces.withLock { cache in
+            try run(workspace(height: height, width: width, batch: batch, in: &cache),
+                    height: height, width: width, batch: batch, timer: timer, fill: fill, consume: consume)
+        }
+    }
+
+    private func run<Result>(
+        _ workspace: Workspace, height: Int, width: Int, batch: Int, timer: StageTimer?,
+        fill: (_ image: Int, _ input: UnsafeMutableBufferPointer<Float>) -> Void,
+        consume: (UnsafeBufferPointer<Float>) throws -> Result
+    ) rethrows -> Result {
         let imageFloats = 3 * height * width
         for image in 0..<batch {
             fill(image, UnsafeMutableBufferPointer(start: workspace.input.pointer + image * imageFloats, count: imageFloats))
@@ -139,15 +153,7 @@ public final class Backbone: @unchecked Sendable {
         let recorder = StageTimer()
         for _ in 0..<max(1, runs) {
             recorder.reset()
-            lock.lock()
-            timer = recorder
-            lock.unlock()
-            defer {
-                lock.lock()
-                timer = nil
-                lock.unlock()
-            }
-            try run(height: height, width: width, fill: { _ in }, consume: { _ in })
+            try run(height: height, width: width, batch: 1, timer: recorder, fill: { _, _ in }, consume: { _ in })
             for stage in stages { samples[stage.rawValue].append(Double(recorder.totals[stage.rawValue]) / 1e6) }
         }
         return stages.map { stage in
@@ -156,16 +162,16 @@ public final class Backbone: @unchecked Sendable {
         }
     }
 
-    private func workspace(height: Int, width: Int, batch: Int) -> Workspace {
+    private func workspace(height: Int, width: Int, batch: Int, in cache: inout [SIMD3<Int>: Workspace]) -> Workspace {
         let key = SIMD3(height, width, batch)
-        if let existing = workspaces[key] { return existing }
+        if let existing = cache[key] { return existing }
         let positions = positionTable.withUnsafeBufferPointer {
             PositionEmbedding.interpolate($0, grid: config.positionGrid, dim: config.embedDim,
                                           rows: height / config.patchSize, columns: width / config.patchSize)
         }
         let created = Workspace(config: config, height: height, width: width, threads: pool.threads,
                                 positions: positions, batch: batch)
-        workspaces[key] = created
+        cache[key] = created
         return created
     }
 }

@@ -12,7 +12,7 @@ public final class ComputePool: @unchecked Sendable {
     public let isa: afk_isa
     private let pool: OpaquePointer
     // afk pools take one caller at a time; engines sharing a pool queue here.
-    private let callers = NSLock()
+    private let callers = Shared(())
 
     /// `threads` nil means one per online core; `isa` nil means the best this CPU runs.
     public init(threads: Int? = nil, isa: afk_isa? = nil) throws {
@@ -43,15 +43,15 @@ public final class ComputePool: @unchecked Sendable {
             for task in 0..<tasks { body(task, 0) }
             return
         }
-        callers.lock()
-        defer { callers.unlock() }
-        withoutActuallyEscaping(body) { escapable in
-            var closure = escapable
-            withUnsafeMutablePointer(to: &closure) { context in
-                afk_pool_run(pool, Int32(tasks), { context, task, thread in
-                    guard let context else { return }
-                    context.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(Int(task), Int(thread))
-                }, context)
+        callers.withLock { _ in
+            withoutActuallyEscaping(body) { escapable in
+                var closure = escapable
+                withUnsafeMutablePointer(to: &closure) { context in
+                    afk_pool_run(pool, Int32(tasks), { context, task, thread in
+                        guard let context else { return }
+                        context.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(Int(task), Int(thread))
+                    }, context)
+                }
             }
         }
     }

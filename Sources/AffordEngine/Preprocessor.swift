@@ -5,14 +5,13 @@ import Foundation
 ///
 /// Resizing is AffordCore's `Bilinear` (half-pixel, no antialias), applied to the
 /// 0…255 values; then `(v / 255 - mean) / std` per channel.
-public final class Preprocessor: @unchecked Sendable {
+public final class Preprocessor: Sendable {
     public let mean: [Float]
     public let std: [Float]
     // v * scale + offset == (v / 255 - mean) / std, per channel.
     private let scales: (Float, Float, Float)
     private let offsets: (Float, Float, Float)
-    private let lock = NSLock()
-    private var cachedAxes: (key: SIMD4<Int>, xs: Bilinear.Axis, ys: Bilinear.Axis)?
+    private let cachedAxes = Shared<(key: SIMD4<Int>, xs: Bilinear.Axis, ys: Bilinear.Axis)?>(nil)
 
     public init(mean: [Float], std: [Float]) {
         precondition(mean.count == 3 && std.count == 3, "mean and std need one value per channel")
@@ -70,12 +69,12 @@ public final class Preprocessor: @unchecked Sendable {
 
     private func axes(image: RGBImage, width: Int, height: Int) -> (Bilinear.Axis, Bilinear.Axis) {
         let key = SIMD4(image.width, image.height, width, height)
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = cachedAxes, cached.key == key { return (cached.xs, cached.ys) }
-        let xs = Bilinear.Axis(sourceCount: image.width, targetCount: width)
-        let ys = Bilinear.Axis(sourceCount: image.height, targetCount: height)
-        cachedAxes = (key, xs, ys)
-        return (xs, ys)
+        return cachedAxes.withLock { cached in
+            if let cached, cached.key == key { return (cached.xs, cached.ys) }
+            let xs = Bilinear.Axis(sourceCount: image.width, targetCount: width)
+            let ys = Bilinear.Axis(sourceCount: image.height, targetCount: height)
+            cached = (key, xs, ys)
+            return (xs, ys)
+        }
     }
 }

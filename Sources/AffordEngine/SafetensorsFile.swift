@@ -49,8 +49,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
     private let length: Int
     // Unaligned tensors are copied once so typed pointers stay valid; load time only.
-    private let copiesLock = NSLock()
-    private var alignedCopies: [String: UnsafeMutableRawPointer] = [:]
+    private let alignedCopies = Shared<[String: AlignedCopy]>([:])
 
     /// Maps `path` and validates its header; throws `invalidModel`/`io` naming the file and tensor.
     public init(path: String) throws {
@@ -82,7 +81,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     deinit {
-        for copy in alignedCopies.values { copy.deallocate() }
+        for copy in alignedCopies.value.values { copy.pointer.deallocate() }
         munmap(base, length)
     }
 
@@ -187,12 +186,17 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     private func alignedCopy(of info: TensorInfo, from source: UnsafeRawPointer) -> UnsafeMutableRawPointer {
-        copiesLock.lock()
-        defer { copiesLock.unlock() }
-        if let existing = alignedCopies[info.name] { return existing }
-        let copy = UnsafeMutableRawPointer.allocate(byteCount: max(info.byteRange.count, 1), alignment: 64)
-        copy.copyMemory(from: source, byteCount: info.byteRange.count)
-        alignedCopies[info.name] = copy
-        return copy
+        alignedCopies.withLock { copies in
+            if let existing = copies[info.name] { return existing.pointer }
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: max(info.byteRange.count, 1), alignment: 64)
+            copy.copyMemory(from: source, byteCount: info.byteRange.count)
+            copies[info.name] = AlignedCopy(pointer: copy)
+            return copy
+        }
     }
+}
+
+/// A tensor copied to aligned memory; the file owns it until `deinit`, and it is never written after the copy.
+private struct AlignedCopy: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
 }

@@ -3,9 +3,7 @@ import AffordDaemon
 import AffordPostprocess
 import AffordTestSupport
 import AffordTransport
-import Dispatch
 import Foundation
-import Synchronization
 
 /// A control message as the ROUTER hands it over: the JSON body, then attachment frames,
 /// split on `ControlHarness.separator`. It is parsed, handled by the daemon's `DaemonControl`
@@ -14,8 +12,7 @@ import Synchronization
 /// encoded, as `ControlLoop` does.
 ///
 /// Every input starts from the same state: demonstrations, pause and actions are reset after it.
-public final class ControlHarness: @unchecked Sendable {
-    // @unchecked: `run` holds `lock` for the whole input; the runtime and grounder lock their own state.
+public final class ControlHarness: Sendable {
     /// Separates the body and the attachment frames in a fuzz input.
     public static let separator = Array("\u{0}FRM\u{0}".utf8)
     static let camera = "front"
@@ -25,7 +22,8 @@ public final class ControlHarness: @unchecked Sendable {
 
     static let shared = ControlHarness()
 
-    private let lock = NSLock()
+    /// Held for a whole input, so parallel fuzz threads see the same starting state.
+    private let serial = Shared(())
     private let runtime: PipelineRuntime
     private let grounder: DemonstratingGrounder
     private let handler: any ControlHandler
@@ -49,7 +47,7 @@ public final class ControlHarness: @unchecked Sendable {
         handler = runtime.controlHandler(recordingRoots: [Self.recordings], reload: { .object(["reloaded": .bool(true)]) })
         // Three frames through the whole pipeline, so `snapshot`, `status` and `"frame": "latest"` have data.
         let runtime = self.runtime
-        Self.wait {
+        awaitBlocking {
             runtime.startOutput()
             runtime.startInference()
             runtime.startCapture()
@@ -62,7 +60,7 @@ public final class ControlHarness: @unchecked Sendable {
     /// Handles one input and returns the reply bytes, then resets the state it may have changed.
     @discardableResult
     func run(_ input: [UInt8]) -> [UInt8] {
-        lock.withLock {
+        serial.withLock { _ in
             let frames = Self.split(input)
             let bytes = reply(body: frames[0], attachments: Array(frames.dropFirst()))
             _ = try? grounder.book.clear()
@@ -80,7 +78,7 @@ public final class ControlHarness: @unchecked Sendable {
         case .success(let parsed): request = parsed
         }
         let handler = self.handler
-        let outcome = Self.wait { () -> Result<JSONValue, any Error> in
+        let outcome = awaitBlocking { () -> Result<JSONValue, any Error> in
             do { return .success(try await handler.handle(request, origin: .request)) } catch { return .failure(error) }
         }
         switch outcome {
@@ -88,24 +86,6 @@ public final class ControlHarness: @unchecked Sendable {
         case .failure(let error)?: return ControlReply.failure(op: request.command.op, id: request.id, error: error)
         case nil: return []
         }
-    }
-
-    /// Runs async work to completion from this plain thread, as the control thread does.
-    @discardableResult
-    private static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T? {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Outcome<T>()
-        Task {
-            let value = await work()
-            outcome.value.withLock { $0 = value }
-            done.signal()
-        }
-        done.wait()
-        return outcome.value.withLock { $0 }
-    }
-
-    private final class Outcome<T: Sendable>: Sendable {
-        let value = Mutex<T?>(nil)
     }
 
     static func split(_ input: [UInt8]) -> [[UInt8]] {

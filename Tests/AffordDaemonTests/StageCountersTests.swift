@@ -15,3 +15,41 @@ import Testing
         #expect(status.fps > 0)
     }
 }
+
+@Suite struct StageWindowTests {
+    @Test func theRingKeepsTheLastValuesOnly() {
+        var ring = RingWindow(capacity: 3)
+        for value in 1...5 as ClosedRange<UInt64> { ring.push(value) }
+        #expect(ring.values.sorted() == [3, 4, 5])
+    }
+
+    @Test func percentilesAndRateComeFromTheWindow() {
+        var window = StageWindow(capacity: 100)
+        // 11 departures 100 ms apart: 10 intervals over one second, 10 fps.
+        for index in 0...10 as ClosedRange<UInt64> {
+            window.recordOut(latencyNs: (index + 1) * 1_000_000, at: 1_000_000_000 + index * 100_000_000)
+        }
+        let status = window.status(now: 2_000_000_000)
+        #expect(status.framesOut == 11)
+        #expect(abs(status.fps - 10) < 1e-9)
+        #expect(status.latencyP50Ms == 6)
+        #expect(status.latencyP99Ms == 11)
+    }
+
+    @Test func aQuietStageReportsNoRate() {
+        var window = StageWindow(capacity: 8)
+        window.recordOut(latencyNs: 1, at: 1_000_000_000)
+        window.recordOut(latencyNs: 1, at: 1_100_000_000)
+        #expect(window.status(now: 1_200_000_000).fps > 0)
+        #expect(window.status(now: 3_200_000_000).fps == 0)
+    }
+
+    @Test func errorsKeepTheLastMessage() {
+        var window = StageWindow(capacity: 4)
+        window.recordError("first")
+        window.recordError("second")
+        let status = window.status(now: 0)
+        #expect(status.errors == 2)
+        #expect(status.lastError == "second")
+    }
+}

@@ -1,3 +1,4 @@
+import AffordCore
 import AffordTestSupport
 import Foundation
 import Testing
@@ -16,14 +17,23 @@ import Testing
     }
 
     @Test(arguments: FuzzHarness.allCases)
-    func seedsAndRegressionsRunClean(_ harness: FuzzHarness) throws {
+    func seedsAndRegressionsRunClean(_ harness: FuzzHarness) async throws {
         let seeds = Self.inputs("corpus", harness)
         #expect(!seeds.isEmpty, "no seed corpus for \(harness.rawValue)")
-        for url in seeds + Self.inputs("regressions", harness) {
-            let input = try [UInt8](Data(contentsOf: url))
+        let urls = seeds + Self.inputs("regressions", harness)
+        let inputs = try urls.map { try [UInt8](Data(contentsOf: $0)) }
+        for (url, input) in zip(urls, inputs) {
             #expect(input.count <= harness.maxInputLength, "\(url.lastPathComponent) exceeds -max_len")
-            harness.run(input)
         }
+        _ = await Self.onOwnThread { for input in inputs { harness.run(input) } }
+    }
+
+    /// The control harness blocks its thread until an async handler finishes, as libFuzzer's
+    /// thread does; on one of the few cooperative-pool threads that could starve the handler.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        let result = Shared<T?>(nil)
+        await OwnedThread(name: "fuzz-inputs") { let value = body(); result.withLock { $0 = value } }.join()
+        return result.value
     }
 
     @Test(arguments: FuzzHarness.allCases)
@@ -40,11 +50,14 @@ import Testing
 
     /// The seeds reach past the parser: a demonstration is learnt from the fake camera's frame,
     /// an attached JPEG and a recording, so the handlers' arithmetic is part of what is fuzzed.
-    @Test func controlSeedsAreHandledNotOnlyParsed() throws {
-        for name in ["demonstrate_latest.json", "demonstrate_attached.bin", "demonstrate_recorded.json",
-                     "snapshot_camera.json", "status.json"] {
-            let input = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("corpus/control/\(name)")))
-            let text = String(decoding: ControlHarness.shared.run(input), as: UTF8.self)
+    @Test func controlSeedsAreHandledNotOnlyParsed() async throws {
+        let names = ["demonstrate_latest.json", "demonstrate_attached.bin", "demonstrate_recorded.json",
+                     "snapshot_camera.json", "status.json"]
+        let inputs = try names.map { try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("corpus/control/\($0)"))) }
+        let replies = await Self.onOwnThread { inputs.map { ControlHarness.shared.run($0) } } ?? []
+        #expect(replies.count == names.count)
+        for (name, reply) in zip(names, replies) {
+            let text = String(decoding: reply, as: UTF8.self)
             #expect(text.contains(#""ok":true"#), "\(name): \(text)")
         }
     }

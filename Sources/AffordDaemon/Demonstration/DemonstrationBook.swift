@@ -3,7 +3,7 @@ import Foundation
 
 /// The demonstrated prototypes, shared by the control handler (writes) and inference (reads),
 /// persisted as one small JSON file that is rewritten atomically on every change.
-public final class DemonstrationBook: @unchecked Sendable {
+public final class DemonstrationBook: Sendable {
     /// The file's format tag and version, checked on load.
     static let format = "affordd-demonstrations"
     static let version = 1
@@ -12,8 +12,7 @@ public final class DemonstrationBook: @unchecked Sendable {
 
     /// nil keeps prototypes in memory only.
     public let path: String?
-    private let lock = NSLock()
-    private var prototypes: [String: DemonstrationPrototype] = [:]
+    private let prototypes: Shared<[String: DemonstrationPrototype]>
 
     private struct File: Codable {
         var format: String
@@ -29,7 +28,11 @@ public final class DemonstrationBook: @unchecked Sendable {
     public init(path: String?, backboneHash: String) throws {
         self.path = path
         self.backboneHash = backboneHash
-        guard let path, FileManager.default.fileExists(atPath: path) else { return }
+        prototypes = Shared(try Self.load(path: path, backboneHash: backboneHash))
+    }
+
+    private static func load(path: String?, backboneHash: String) throws -> [String: DemonstrationPrototype] {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return [:] }
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
@@ -45,17 +48,17 @@ public final class DemonstrationBook: @unchecked Sendable {
         guard file.prototypes.count <= Self.maximumActions else {
             throw AffordError(.invalidConfig, "\(path): \(file.prototypes.count) prototypes, more than the \(Self.maximumActions) allowed")
         }
-        prototypes = Dictionary(file.prototypes.map { ($0.action, $0) }, uniquingKeysWith: { _, last in last })
+        return Dictionary(file.prototypes.map { ($0.action, $0) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Demonstrated action names, sorted.
-    public var actions: [String] { lock.withLock { prototypes.keys.sorted() } }
+    public var actions: [String] { prototypes.withLock { $0.keys.sorted() } }
 
-    public func prototype(for action: String) -> DemonstrationPrototype? { lock.withLock { prototypes[action] } }
+    public func prototype(for action: String) -> DemonstrationPrototype? { prototypes.withLock { $0[action] } }
 
     /// Adds or replaces the action's prototype and saves.
     public func record(_ prototype: DemonstrationPrototype) throws {
-        try lock.withLock {
+        try prototypes.withLock { prototypes in
             guard prototypes[prototype.action] != nil || prototypes.count < Self.maximumActions else {
                 throw AffordError(.invalidInput,
                     "demonstrate: \(Self.maximumActions) actions are demonstrated already; clear_demonstrations first")
@@ -70,7 +73,7 @@ public final class DemonstrationBook: @unchecked Sendable {
     /// Forgets the named actions (all when empty) and saves; returns those removed.
     @discardableResult
     public func clear(_ actions: [String] = []) throws -> [String] {
-        try lock.withLock {
+        try prototypes.withLock { prototypes in
             let removed = actions.isEmpty ? prototypes.keys.sorted() : actions.filter { prototypes[$0] != nil }
             var next = prototypes
             for action in removed { next[action] = nil }

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 
 /// A running affordd: the pipeline plus its publisher, control server, recorder and systemd link.
-public final class Daemon: @unchecked Sendable {
+public final class Daemon: Sendable {
     public let runtime: PipelineRuntime
     let configPath: String?
     let logger: Logger
@@ -16,17 +16,21 @@ public final class Daemon: @unchecked Sendable {
     /// The file the recorder writes, nil without one.
     let recordingPath: String?
     private let started = MonotonicClock.nowNs()
-    private let lock = NSLock()
-    private var config: DaemonConfig
-    private var publisher: HeatmapPublisher?
-    private var control: ControlServer?
+    private let state: Shared<State>
     /// Made once: CURVE changes need a restart.
     private let security: CurveServer?
     /// Held for a whole reload, so SIGHUP and the `reload` op never interleave.
-    private let reloadLock = NSLock()
-    private var reloadHealth = ReloadHealth()
+    private let reloadSerial = Shared(())
 
-    struct ReloadHealth {
+    /// What a reload swaps.
+    private struct State: Sendable {
+        var config: DaemonConfig
+        var publisher: HeatmapPublisher?
+        var control: ControlServer?
+        var reloadHealth = ReloadHealth()
+    }
+
+    struct ReloadHealth: Sendable {
         var rejected: UInt64 = 0
         /// The last rejected reload's error; cleared by the next good one.
         var lastError: String?
@@ -38,7 +42,7 @@ public final class Daemon: @unchecked Sendable {
     public init(config: DaemonConfig, configPath: String?, grounder: any AffordanceGrounder,
                 sources: [CameraInput]? = nil, extraSinks: [ResultSink] = [], recordTo: RecordingConfig? = nil,
                 logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) throws {
-        self.config = config
+        state = Shared(State(config: config))
         self.configPath = configPath
         self.logger = logger
         self.notifier = notifier
@@ -128,12 +132,12 @@ public final class Daemon: @unchecked Sendable {
             throw error
         }
         try install(publisher)
-        lock.withLock { self.control = control }
+        state.withLock { $0.control = control }
     }
 
     private func install(_ publisher: HeatmapPublisher) throws {
         try runtime.apply(runtime.currentSettings, sinks: [publisher] + fixedSinks)
-        lock.withLock { self.publisher = publisher }
+        state.withLock { $0.publisher = publisher }
         logger.info("publishing", metadata: ["endpoints": "\(publisher.boundEndpoints)"])
     }
 
@@ -145,13 +149,13 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func closeEndpoints() {
-        let (publisher, control) = lock.withLock { (self.publisher, self.control) }
+        let (publisher, control) = state.withLock { ($0.publisher, $0.control) }
         control?.close()
         publisher?.close()
     }
 
     func wireStatus() -> [PipelineStatus] {
-        let (control, reload) = lock.withLock { (self.control?.counters, self.reloadHealth) }
+        let (control, reload) = state.withLock { ($0.control?.counters, $0.reloadHealth) }
         var counters = ["reloads_rejected": reload.rejected]
         if let recording = recorder?.status {
             counters["recording_queue_drops"] = recording.queueDrops
@@ -178,25 +182,25 @@ public final class Daemon: @unchecked Sendable {
     @discardableResult
     public func reload(fromControlSocket: Bool = false) async throws -> JSONValue {
         do {
-            return try reloadLock.withLock { try reloadNow(fromControlSocket: fromControlSocket) }
+            return try reloadSerial.withLock { _ in try reloadNow(fromControlSocket: fromControlSocket) }
         } catch {
             logger.error("reload rejected, keeping the running config", metadata: ["error": "\(error)"])
-            lock.withLock {
-                reloadHealth.rejected += 1
-                reloadHealth.lastError = "reload rejected: \(error)"
+            state.withLock {
+                $0.reloadHealth.rejected += 1
+                $0.reloadHealth.lastError = "reload rejected: \(error)"
             }
             throw error
         }
     }
 
-    /// One reload; the caller holds `reloadLock`.
+    /// One reload; the caller holds `reloadSerial`.
     private func reloadNow(fromControlSocket: Bool) throws -> JSONValue {
         guard let configPath else { throw AffordError(.unsupported, "no config file to reload") }
         try? notifier.reloading(status: "reloading \(configPath)")
         defer { try? notifier.ready(status: PipelineStatusReport.summary(runtime.status())) }
         let next = try ConfigLoader.load(path: configPath)
         try PipelineRuntime.validate(actions: next.actions, vocabulary: runtime.grounder.vocabulary)
-        let current = lock.withLock { config }
+        let current = state.value.config
         let ignored = next.restartRequired(comparedTo: current)
         if !ignored.isEmpty {
             logger.warning("reload: these sections change only on restart", metadata: ["sections": "\(ignored)"])
@@ -208,7 +212,7 @@ public final class Daemon: @unchecked Sendable {
         if next.endpoints.publish != current.endpoints.publish {
             try rebindPublisher(next, previous: current)
         } else {
-            lock.withLock { publisher }?.update(encoding: next.postprocessing.heatmapEncoding,
+            state.value.publisher?.update(encoding: next.postprocessing.heatmapEncoding,
                                                 statusIntervalSeconds: next.statusPeriod)
         }
         if next.endpoints.control != current.endpoints.control || next.endpoints.controller != current.endpoints.controller {
@@ -216,16 +220,16 @@ public final class Daemon: @unchecked Sendable {
                 // The control thread waits for this reply, so it cannot close itself now: swap just after.
                 Task.detached { [self] in
                     try? await Task.sleep(for: .milliseconds(200))
-                    reloadLock.withLock { try? rebindControl(next, previous: current) }
+                    reloadSerial.withLock { _ in try? rebindControl(next, previous: current) }
                 }
             } else {
                 try rebindControl(next, previous: current)
             }
         }
         try runtime.apply(settings)
-        lock.withLock {
-            config = next
-            reloadHealth.lastError = nil
+        state.withLock {
+            $0.config = next
+            $0.reloadHealth.lastError = nil
         }
         logger.info("reloaded", metadata: ["actions": "\(next.actions)"])
         return .object(["actions": .array(next.actions.map(JSONValue.string)),
@@ -234,7 +238,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Closes the old publisher first so its port is free; restores it when the new one cannot bind.
     private func rebindPublisher(_ next: DaemonConfig, previous: DaemonConfig) throws {
-        lock.withLock { publisher }?.close()
+        state.value.publisher?.close()
         do {
             try install(try makePublisher(next))
         } catch {
@@ -245,14 +249,14 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func rebindControl(_ next: DaemonConfig, previous: DaemonConfig) throws {
-        lock.withLock { control }?.close()
+        state.value.control?.close()
         do {
             let control = try makeControl(next)
-            lock.withLock { self.control = control }
+            state.withLock { $0.control = control }
         } catch {
             logger.error("reload: cannot bind the new control endpoints, restoring the old ones", metadata: ["error": "\(error)"])
             let control = try makeControl(previous)
-            lock.withLock { self.control = control }
+            state.withLock { $0.control = control }
             throw error
         }
     }

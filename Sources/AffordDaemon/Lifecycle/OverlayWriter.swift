@@ -6,20 +6,21 @@ import Foundation
 ///
 /// It sees raw frames through the capture tap and keeps only the last few, so it
 /// decodes just the frames that were published; memory stays bounded.
-public final class OverlayWriter: ResultSink, @unchecked Sendable {
+public final class OverlayWriter: ResultSink, Sendable {
     private let directory: String
-    private let lock = NSLock()
-    private var recent: [String: [Frame]] = [:]
+    private let recent = Shared<[String: [Frame]]>([:])
     /// Raw frames kept per camera: enough to cover a second of capture-to-publish latency at 60 fps.
     private let keep = 64
-    private var decoder: FrameDecoder?
-    public private(set) var written = 0
+    private let writtenCount = Shared(0)
+
+    /// Overlays written so far.
+    public var written: Int { writtenCount.value }
 
     public init(directory: String) { self.directory = directory }
 
     /// Remembers a raw frame (called on capture threads).
     public func remember(_ frame: Frame) {
-        lock.withLock {
+        recent.withLock { recent in
             recent[frame.camera, default: []].append(frame)
             if recent[frame.camera, default: []].count > keep { recent[frame.camera]?.removeFirst() }
         }
@@ -27,16 +28,16 @@ public final class OverlayWriter: ResultSink, @unchecked Sendable {
 
     /// `<dir>/<camera>/<seq>_<action>.png` for the first action, all centroids and axes marked.
     public func consume(_ result: FrameResult) throws {
-        let frame = lock.withLock { recent[result.camera]?.first { $0.sequence == result.sequence } }
+        let frame = recent.withLock { $0[result.camera]?.first { $0.sequence == result.sequence } }
         guard let frame, let first = result.actions.first else { return }
-        if decoder == nil { decoder = try FrameDecoder() }
-        guard let image = try decoder?.decode(frame) else { return }
+        // A decoder per overlay: it is single-threaded, and its set-up is small beside the PNG encode.
+        let image = try FrameDecoder().decode(frame)
         // Regions, centroids and axes are in frame pixels; the overlay decodes the frame at full size.
         let overlay = HeatmapOverlay.render(image, heatmap: first.heatmap, components: result.actions.flatMap(\.components),
                                             regions: result.regions)
         let name = String(format: "%06llu_%@.png", result.sequence, first.action)
         try ImageFiles.write(try PNGCodec.encode(overlay),
                              to: "\(directory)/\(result.camera)/\(name)")
-        written += 1
+        writtenCount.withLock { $0 += 1 }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 /// The per-camera pipelines around one shared grounder: capture threads -> latest-wins
 /// mailbox -> one inference worker -> latest-wins mailbox -> post-process and publish.
-public final class PipelineRuntime: @unchecked Sendable {
+public final class PipelineRuntime: Sendable {
     public let grounder: any AffordanceGrounder
     let cameras: [CameraInput]
     /// Cameras whose frames wait for the next stage instead of being replaced (`CameraInput.lossless`).
@@ -18,17 +18,8 @@ public final class PipelineRuntime: @unchecked Sendable {
     let inferenceCounters = StageCounters()
     let postprocessCounters = StageCounters()
 
-    private let lock = NSLock()
-    private var settings: ReloadableSettings
-    private var sinks: [ResultSink]
-    private var paused = false
-    private var stopping = false
-    private var latest: [String: FrameResult] = [:]
-    /// Each camera's newest captured frame as it came (full resolution), for control ops that need pixels.
-    private var latestFrames: [String: Frame] = [:]
-    private var captureThreads: [OwnedThread] = []
-    private var inferenceThread: OwnedThread?
-    private var outputThread: OwnedThread?
+    private let state: Shared<State>
+    private let threads = Shared(Threads())
     /// Sees every captured frame before decoding (the recorder), on the capture thread.
     private let frameTap: (@Sendable (Frame) -> Void)?
 
@@ -40,8 +31,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         self.cameras = cameras
         losslessCameras = Set(cameras.filter(\.lossless).map(\.name))
         self.grounder = grounder
-        self.settings = settings
-        self.sinks = sinks
+        state = Shared(State(settings: settings, sinks: sinks))
         self.frameTap = frameTap
         decoded = LatestMailbox(keys: names)
         inferred = LatestMailbox(keys: names)
@@ -63,15 +53,14 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     /// Starts one capture thread per camera.
     public func startCapture() {
-        for camera in cameras {
-            captureThreads.append(OwnedThread(name: "capture-\(camera.name)") { [self] in captureLoop(camera) })
-        }
+        let started = cameras.map { camera in OwnedThread(name: "capture-\(camera.name)") { [self] in captureLoop(camera) } }
+        threads.withLock { $0.capture += started }
     }
 
     /// Asks capture threads to stop after their current read; each closes its own
     /// source (sources are not thread-safe), so this returns at once.
     public func requestCaptureStop() {
-        locked { stopping = true }
+        state.withLock { $0.stopping = true }
         for camera in cameras { camera.interrupt?() }
     }
 
@@ -83,27 +72,29 @@ public final class PipelineRuntime: @unchecked Sendable {
 
     /// Suspends until every source has ended on its own (replay logs) or was stopped.
     public func waitForCaptureEnd() async {
-        for thread in captureThreads { await thread.join() }
+        for thread in threads.value.capture { await thread.join() }
         decoded.close()
     }
 
     public func startInference() {
-        inferenceThread = OwnedThread(name: "inference") { [self] in inferenceLoop() }
+        let started = OwnedThread(name: "inference") { [self] in inferenceLoop() }
+        threads.withLock { $0.inference = started }
     }
 
     /// Returns once the inference worker has drained its input (after `stopCapture`).
     public func finishInference() async {
-        await inferenceThread?.join()
+        await threads.value.inference?.join()
         inferred.close()
     }
 
     public func startOutput() {
-        outputThread = OwnedThread(name: "output") { [self] in outputLoop() }
+        let started = OwnedThread(name: "output") { [self] in outputLoop() }
+        threads.withLock { $0.output = started }
     }
 
     /// Returns once every inferred frame has been published.
     public func finishOutput() async {
-        await outputThread?.join()
+        await threads.value.output?.join()
     }
 
     private func captureLoop(_ camera: CameraInput) {
@@ -119,13 +110,13 @@ public final class PipelineRuntime: @unchecked Sendable {
             counters.recordError("decoder for \(camera.name): \(error)")
             return
         }
-        while !locked({ stopping }) {
+        while !state.withLock({ $0.stopping }) {
             let frame: Frame
             do {
                 guard let next = try camera.source.nextFrame() else { return }
                 frame = next
             } catch {
-                if !locked({ stopping }) { counters.recordError("\(camera.name): \(error)") }
+                if !state.withLock({ $0.stopping }) { counters.recordError("\(camera.name): \(error)") }
                 return
             }
             let received = MonotonicClock.nowNs()
@@ -140,7 +131,7 @@ public final class PipelineRuntime: @unchecked Sendable {
                 }
             }
             frameTap?(frame)
-            if locked({ paused }) {
+            if state.withLock({ $0.paused }) {
                 counters.recordDrop()
                 continue
             }
@@ -149,7 +140,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             let image: RGBImage
             do {
                 // Zoom's crops need real pixels: MJPEG then decodes at full size, not DCT-scaled.
-                let zoomed = frame.format == .mjpeg && locked { settings.zoom.enabled }
+                let zoomed = frame.format == .mjpeg && state.withLock { $0.settings.zoom.enabled }
                 image = try zoomed ? fullSize.decode(frame) : decode(frame)
             } catch {
                 decodeCounters.recordError("\(camera.name) frame \(frame.sequence): \(error)")
@@ -157,7 +148,7 @@ public final class PipelineRuntime: @unchecked Sendable {
             }
             let decodedAt = MonotonicClock.nowNs()
             decodeCounters.recordOut(latencyNs: decodedAt - received, at: decodedAt)
-            locked { latestFrames[camera.name] = frame }
+            state.withLock { $0.latestFrames[camera.name] = frame }
             let header = FrameHeader(camera: camera.name, sequence: frame.sequence,
                                      captureMonotonicNs: frame.captureMonotonicNs, captureWallNs: frame.captureWallNs,
                                      frameID: frame.frameID ?? camera.frameID, receivedNs: received,
@@ -175,7 +166,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         var trackers: [String: RegionTracker] = [:]
         // Stage mailboxes are only ever closed, never failed, so `try?` loses no error.
         while let (camera, item) = try? decoded.take() {
-            let (actions, zoom) = locked { (settings.actions, settings.zoom) }
+            let (actions, zoom) = state.withLock { ($0.settings.actions, $0.settings.zoom) }
             inferenceCounters.recordIn()
             let start = MonotonicClock.nowNs()
             do {
@@ -218,7 +209,7 @@ public final class PipelineRuntime: @unchecked Sendable {
         let geometry = Dictionary(uniqueKeysWithValues: cameras.map { ($0.name, $0.geometry) })
         var presence = PresenceHysteresis()
         while let (camera, item) = try? inferred.take() {
-            let (current, currentSinks) = locked { (settings, sinks) }
+            let (current, currentSinks) = state.withLock { ($0.settings, $0.sinks) }
             postprocessCounters.recordIn()
             let start = MonotonicClock.nowNs()
             let post = HeatmapPostprocessor(settings: current.postprocess)
@@ -258,50 +249,61 @@ public final class PipelineRuntime: @unchecked Sendable {
                     postprocessCounters.recordError("\(camera) sink \(type(of: sink)): \(error)")
                 }
             }
-            locked { latest[camera] = result }
+            state.withLock { $0.latest[camera] = result }
         }
     }
 
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+    /// What control threads change and stages read between frames.
+    private struct State: Sendable {
+        var settings: ReloadableSettings
+        var sinks: [ResultSink]
+        var paused = false
+        var stopping = false
+        var latest: [String: FrameResult] = [:]
+        /// Each camera's newest captured frame as it came (full resolution), for control ops that need pixels.
+        var latestFrames: [String: Frame] = [:]
+    }
+
+    private struct Threads: Sendable {
+        var capture: [OwnedThread] = []
+        var inference: OwnedThread?
+        var output: OwnedThread?
     }
 
     // MARK: Control
 
-    public var isPaused: Bool { locked { paused } }
-    public var currentSettings: ReloadableSettings { locked { settings } }
+    public var isPaused: Bool { state.withLock { $0.paused } }
+    public var currentSettings: ReloadableSettings { state.withLock { $0.settings } }
 
     /// Stops feeding inference; capture keeps the camera streaming.
-    public func pause() { locked { paused = true } }
-    public func resume() { locked { paused = false } }
+    public func pause() { state.withLock { $0.paused = true } }
+    public func resume() { state.withLock { $0.paused = false } }
 
     /// Validates against the vocabulary first; the old actions stay on error.
     public func setActions(_ actions: [String]) throws {
         try Self.validate(actions: actions, vocabulary: grounder.vocabulary)
-        locked { settings.actions = actions }
+        state.withLock { $0.settings.actions = actions }
     }
 
     /// Swaps in new reloadable settings (and sinks, when given) between two frames.
     public func apply(_ newSettings: ReloadableSettings, sinks newSinks: [ResultSink]? = nil) throws {
         try Self.validate(actions: newSettings.actions, vocabulary: grounder.vocabulary)
-        locked {
-            settings = newSettings
-            if let newSinks { sinks = newSinks }
+        state.withLock { state in
+            state.settings = newSettings
+            if let newSinks { state.sinks = newSinks }
         }
     }
 
     /// Frames waiting between stages, over all cameras; bounded by two per camera.
     public var backlog: Int { decoded.count + inferred.count }
 
-    public var currentSinks: [ResultSink] { locked { sinks } }
+    public var currentSinks: [ResultSink] { state.withLock { $0.sinks } }
 
     /// The newest published result per camera.
-    public func latestResults() -> [String: FrameResult] { locked { latest } }
+    public func latestResults() -> [String: FrameResult] { state.withLock { $0.latest } }
 
     /// The camera's newest frame that decoded, undecoded and at full resolution.
-    public func latestFrame(camera: String) -> Frame? { locked { latestFrames[camera] } }
+    public func latestFrame(camera: String) -> Frame? { state.withLock { $0.latestFrames[camera] } }
 
     public func status() -> PipelineHealth {
         let now = MonotonicClock.nowNs()
@@ -314,7 +316,7 @@ public final class PipelineRuntime: @unchecked Sendable {
                 device: camera.deviceHealth?())
         }
         let inference = inferenceCounters.snapshot(now: now)
-        let (isPaused, actions) = locked { (paused, settings.actions) }
+        let (isPaused, actions) = state.withLock { ($0.paused, $0.settings.actions) }
         // Healthy: every camera keeps publishing, or is still starting without having failed.
         let flowing = perCamera.values.allSatisfy {
             let deviceLost = $0.device.map { !$0.streaming && $0.lastError != nil } ?? false

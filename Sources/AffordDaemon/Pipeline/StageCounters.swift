@@ -1,75 +1,87 @@
-import Foundation
+import AffordCore
 
 /// Thread-safe counters and a latency window for one pipeline stage.
-final class StageCounters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var framesIn = 0
-    private var framesOut = 0
-    private var drops = 0
-    private var errors = 0
-    private var lastError: String?
-    private var latencies: [UInt64]
-    private var latencyCursor = 0
-    private var outTimes: [UInt64]
-    private var outCursor = 0
+final class StageCounters: Sendable {
+    private let window: Shared<StageWindow>
 
     /// Latencies and throughput are taken over the last `window` frames.
-    init(window: Int = 256) {
-        latencies = []
-        latencies.reserveCapacity(window)
-        outTimes = []
-        outTimes.reserveCapacity(window)
-        self.window = window
-    }
-    private let window: Int
+    init(window: Int = 256) { self.window = Shared(StageWindow(capacity: window)) }
 
-    func recordIn() { locked { framesIn += 1 } }
-    func recordDrop() { locked { drops += 1 } }
-    func recordError(_ message: String) { locked { errors += 1; lastError = message } }
+    func recordIn() { window.withLock { $0.framesIn += 1 } }
+    func recordDrop() { window.withLock { $0.drops += 1 } }
+    func recordError(_ message: String) { window.withLock { $0.recordError(message) } }
 
     /// One frame left the stage `latencyNs` after it entered (or was captured, for end-to-end).
-    func recordOut(latencyNs: UInt64, at now: UInt64) {
-        locked {
-            framesOut += 1
-            Self.push(latencyNs, into: &latencies, cursor: &latencyCursor, window: window)
-            Self.push(now, into: &outTimes, cursor: &outCursor, window: window)
-        }
+    func recordOut(latencyNs: UInt64, at now: UInt64) { window.withLock { $0.recordOut(latencyNs: latencyNs, at: now) } }
+
+    func snapshot(now: UInt64) -> StageStatus { window.withLock { $0.status(now: now) } }
+}
+
+/// The counts and the rolling latency and departure-time windows of one stage; no locking, no clock.
+struct StageWindow: Sendable {
+    var framesIn = 0
+    var framesOut = 0
+    var drops = 0
+    var errors = 0
+    var lastError: String?
+    private var latencies: RingWindow
+    private var departures: RingWindow
+
+    init(capacity: Int) {
+        latencies = RingWindow(capacity: capacity)
+        departures = RingWindow(capacity: capacity)
     }
 
-    func snapshot(now: UInt64) -> StageStatus {
-        locked {
-            let sorted = latencies.sorted()
-            func percentile(_ p: Double) -> Double {
-                guard !sorted.isEmpty else { return 0 }
-                let index = min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))
-                return Double(sorted[index]) / 1e6
-            }
-            var fps = 0.0
-            if outTimes.count >= 2, let first = outTimes.min(), let last = outTimes.max(), last > first {
-                // Rate over the window, zero once the stage has gone quiet for a couple of seconds.
-                // `now` is read before the lock, so a frame may have left after it: the gap saturates at 0.
-                let quiet = now > last ? now - last : 0
-                fps = quiet > 2_000_000_000 ? 0 : Double(outTimes.count - 1) / (Double(last - first) / 1e9)
-            }
-            return StageStatus(framesIn: framesIn, framesOut: framesOut, drops: drops, errors: errors,
-                               fps: fps, latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99),
-                               lastError: lastError)
-        }
+    mutating func recordError(_ message: String) {
+        errors += 1
+        lastError = message
     }
 
-    private static func push(_ value: UInt64, into buffer: inout [UInt64], cursor: inout Int, window: Int) {
-        if buffer.count < window {
-            buffer.append(value)
+    mutating func recordOut(latencyNs: UInt64, at now: UInt64) {
+        framesOut += 1
+        latencies.push(latencyNs)
+        departures.push(now)
+    }
+
+    func status(now: UInt64) -> StageStatus {
+        let sorted = latencies.values.sorted()
+        func percentile(_ p: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let index = min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))
+            return Double(sorted[index]) / 1e6
+        }
+        var fps = 0.0
+        let times = departures.values
+        if times.count >= 2, let first = times.min(), let last = times.max(), last > first {
+            // Rate over the window, zero once the stage has gone quiet for a couple of seconds.
+            // `now` may be read before the last departure was recorded: the gap saturates at 0.
+            let quiet = now > last ? now - last : 0
+            fps = quiet > 2_000_000_000 ? 0 : Double(times.count - 1) / (Double(last - first) / 1e9)
+        }
+        return StageStatus(framesIn: framesIn, framesOut: framesOut, drops: drops, errors: errors,
+                           fps: fps, latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99),
+                           lastError: lastError)
+    }
+}
+
+/// The last `capacity` values, overwritten oldest first.
+struct RingWindow: Sendable {
+    private(set) var values: [UInt64] = []
+    private var cursor = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        values.reserveCapacity(self.capacity)
+    }
+
+    mutating func push(_ value: UInt64) {
+        if values.count < capacity {
+            values.append(value)
         } else {
-            buffer[cursor] = value
-            cursor = (cursor + 1) % window
+            values[cursor] = value
+            cursor = (cursor + 1) % capacity
         }
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
     }
 }
 

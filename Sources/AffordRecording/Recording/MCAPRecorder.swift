@@ -9,7 +9,8 @@ import Foundation
 /// The first I/O error is thrown once (to be logged), counted, and stops recording;
 /// the file written so far stays readable (the open chunk is lost and counted).
 /// Later calls are counted as dropped.
-/// Thread-safe: frames and results may arrive from different threads.
+/// Thread-safe: frames and results may arrive from different threads. The writer, its
+/// encoder and the counters are not Sendable; every `var` here is touched only under `serial`.
 public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     /// File layout, whether results are recorded, and how often the open chunk is flushed.
     public struct Options: Sendable {
@@ -41,7 +42,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     }
 
     public let options: Options
-    private let lock = NSLock()
+    private let serial = Shared(())
     private let writer: MCAPWriter
     private var channels = RecorderChannels()
     private var state = Status()
@@ -75,10 +76,10 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         if let modelID { try recordModel(modelID) }
     }
 
-    public var status: Status { lock.withLock { state } }
+    public var status: Status { serial.withLock { _ in state } }
 
     /// The file's size so far, buffered bytes included.
-    public var bytesWritten: UInt64 { lock.withLock { writer.bytesWritten } }
+    public var bytesWritten: UInt64 { serial.withLock { _ in writer.bytesWritten } }
 
     /// Records one camera frame.
     public func record(_ frame: Frame) throws {
@@ -115,7 +116,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     /// Finalises the file (summary, footer). Safe to call more than once.
     public func close() throws {
-        try lock.withLock {
+        try serial.withLock { _ in
             guard !state.stopped else { return }
             state.stopped = true
             do { try writer.close() } catch { try fail(error) }
@@ -130,7 +131,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     /// Runs `body` under the lock unless stopped; the first error stops recording and is rethrown.
     private func guarded(_ body: () throws -> Void) throws {
-        try lock.withLock {
+        try serial.withLock { _ in
             guard !state.stopped else {
                 state.dropped += 1
                 return

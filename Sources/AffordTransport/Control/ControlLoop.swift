@@ -87,19 +87,14 @@ final class ControlLoop: @unchecked Sendable {
 
     /// Runs the async handler from this plain thread, waiting at most the timeout.
     private func run(_ request: ControlRequest, origin: ControlOrigin) -> [UInt8] {
-        let outcome = Shared<Result<JSONValue, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
         let handler = self.handler
-        let work = Task {
-            let result: Result<JSONValue, any Error>
-            do { result = .success(try await handler.handle(request, origin: origin)) } catch { result = .failure(error) }
-            outcome.withLock { $0 = result }
-            done.signal()
+        let outcome = awaitBlocking(timeoutSeconds: handlerTimeoutSeconds) { () -> Result<JSONValue, any Error> in
+            do { return .success(try await handler.handle(request, origin: origin)) } catch { return .failure(error) }
         }
         let op = request.command.op
-        guard done.wait(timeout: .now() + handlerTimeoutSeconds) == .success, let result = outcome.value else {
-            // Handlers check for cancellation before they change state, so a late one changes nothing.
-            work.cancel()
+        guard let result = outcome else {
+            // The task was cancelled; handlers check for cancellation before they change state,
+            // so a late one changes nothing.
             counters.withLock { $0.failed += 1 }
             return ControlReply.failure(op: op.rawValue, id: request.id, code: "timeout", reason: "handler took longer than \(handlerTimeoutSeconds) s")
         }

@@ -142,35 +142,48 @@ enum PublisherItem: Sendable {
     case status(PipelineStatus)
 }
 
-/// A bounded hand-off from any thread to the publisher thread.
+/// A bounded hand-off from any thread to the publisher thread; the rules are `PublisherQueue`'s.
 final class PublisherMailbox: Sendable {
     let counters = Shared(HeatmapPublisher.Counters())
-    private let items = Shared<[PublisherItem]>([])
-    private let capacity: Int
-    private let wakeUp = DispatchSemaphore(value: 0)
+    private let queue: ConditionLock<PublisherQueue>
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { queue = ConditionLock(PublisherQueue(capacity: capacity)) }
 
     func push(_ item: PublisherItem) {
-        let dropped = items.withLock { queue -> Bool in
-            queue.append(item)
-            guard queue.count > capacity else { return false }
-            // Prefer dropping a frame: statuses are small and rarer, but still bounded.
-            let oldestFrame = queue.firstIndex { if case .frame = $0 { true } else { false } }
-            let removed = queue.remove(at: oldestFrame ?? 0)
-            if case .frame = removed { return true }
-            return false
-        }
-        if dropped { counters.withLock { $0.framesDropped += 1 } }
-        wakeUp.signal()
+        if queue.withLock({ $0.push(item) }) { counters.withLock { $0.framesDropped += 1 } }
     }
 
     /// Everything queued, after waiting up to `timeoutMs` for something to arrive.
     func take(timeoutMs: Int) -> [PublisherItem] {
-        _ = wakeUp.wait(timeout: .now() + .milliseconds(timeoutMs))
-        return items.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
+        let deadline = Date(timeIntervalSinceNow: Double(max(0, timeoutMs)) / 1000)
+        return queue.wait(until: deadline) { $0.isEmpty ? nil : $0.drain() } ?? []
+    }
+}
+
+/// The publisher's queue: first in, first out, at most `capacity` items. Results and statuses
+/// share one order (a status must not overtake the frames it counts), so unlike the pipeline's
+/// per-camera `LatestMailbox` this is a FIFO; when full, the oldest frame goes, never a status.
+struct PublisherQueue: Sendable {
+    let capacity: Int
+    private(set) var items: [PublisherItem] = []
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    var isEmpty: Bool { items.isEmpty }
+
+    /// Appends `item`; returns true when a frame was dropped to make room.
+    mutating func push(_ item: PublisherItem) -> Bool {
+        items.append(item)
+        guard items.count > capacity else { return false }
+        let oldestFrame = items.firstIndex { if case .frame = $0 { true } else { false } }
+        let removed = items.remove(at: oldestFrame ?? 0)
+        if case .frame = removed { return true }
+        return false
+    }
+
+    /// Everything queued, oldest first; the queue is empty afterwards.
+    mutating func drain() -> [PublisherItem] {
+        defer { items.removeAll(keepingCapacity: true) }
+        return items
     }
 }
