@@ -11,7 +11,7 @@ import Foundation
 /// grounder that can learn demonstrations, one recording in `recordings`), and the reply is
 /// encoded, as `ControlLoop` does.
 ///
-/// Every input starts from the same state: demonstrations, pause and actions are reset after it.
+/// Every input starts from the same state: demonstrations, taught actions, pause and actions are reset after it.
 public final class ControlHarness: Sendable {
     /// Separates the body and the attachment frames in a fuzz input.
     public static let separator = Array("\u{0}FRM\u{0}".utf8)
@@ -25,12 +25,14 @@ public final class ControlHarness: Sendable {
     /// Held for a whole input, so parallel fuzz threads see the same starting state.
     private let serial = Shared(())
     private let runtime: PipelineRuntime
-    private let grounder: DemonstratingGrounder
+    private let grounder: LearningGrounder
     private let handler: any ControlHandler
 
     private init() {
         do {
-            grounder = DemonstratingGrounder(base: FuzzTokenGrounder(), book: try DemonstrationBook(path: nil, backboneHash: "affordd-fuzz"))
+            grounder = LearningGrounder(base: FuzzTokenGrounder(),
+                                        book: try DemonstrationBook(path: nil, backboneHash: "affordd-fuzz"),
+                                        teachings: try TeachingBook(path: nil, backboneHash: "affordd-fuzz"))
             let source = PatternSource(camera: Self.camera, count: 3, width: 64, height: 48)
             let camera = CameraInput(name: Self.camera, source: source, makeDecoder: {
                 { frame in RGBImage(width: frame.width, height: frame.height, pixels: frame.pixels) }
@@ -64,6 +66,7 @@ public final class ControlHarness: Sendable {
             let frames = Self.split(input)
             let bytes = reply(body: frames[0], attachments: Array(frames.dropFirst()))
             _ = try? grounder.book.clear()
+            _ = try? grounder.teachings.forget()
             runtime.resume()
             try? runtime.apply(Self.settings)
             return bytes

@@ -16,7 +16,7 @@ struct Run: AsyncParsableCommand {
         do {
             let loaded = try ConfigLoader.load(path: config)
             // Demonstrated actions (issue 7) persist in systemd's StateDirectory.
-            let grounder = try DemonstratingGrounder.wrap(ModelLoader.grounder(loaded.model))
+            let grounder = try LearningGrounder.wrap(ModelLoader.grounder(loaded.model))
             let daemon = try Daemon(config: loaded, configPath: config, grounder: grounder, logger: logger)
             logger.info("started", metadata: ["model": "\(grounder.modelID)", "actions": "\(loaded.actions)"])
             try await daemon.run()

@@ -10,7 +10,7 @@ import Testing
         return ControlParser.parse(Array(body.utf8), attachments: attachments)
     }
 
-    func frame(_ result: Result<ControlRequest, ControlParseError>) -> DemonstrationRequest.FrameSource? {
+    func frame(_ result: Result<ControlRequest, ControlParseError>) -> FrameReference? {
         guard case .success(let request) = result, case .demonstrate(let demonstration) = request.command else { return nil }
         return demonstration.frame
     }

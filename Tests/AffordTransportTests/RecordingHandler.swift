@@ -23,9 +23,12 @@ final class RecordingHandler: ControlHandler {
         case .demonstrate(let demonstration):
             result["action"] = .string(demonstration.action)
             result["attachment_bytes"] = .int(Int64(request.attachments.first?.count ?? 0))
-        case .clearDemonstrations(let actions):
+        case .clearDemonstrations(let actions), .forget(let actions):
             result["actions"] = .array(actions.map(JSONValue.string))
-        case .status, .pause, .resume, .reload:
+        case .teach(let teaching):
+            result["action"] = .string(teaching.action)
+            result["attachment_bytes"] = .int(Int64(request.attachments.first?.count ?? 0))
+        case .status, .pause, .resume, .reload, .taught:
             break
         }
         return .object(result)

@@ -6,7 +6,7 @@ struct DaemonControl: ControlHandler {
     let runtime: PipelineRuntime
     let status: @Sendable () -> [PipelineStatus]
     let reload: @Sendable () async throws -> JSONValue
-    /// Folders whose MCAP files `demonstrate` may read: the recording's folder and $STATE_DIRECTORY.
+    /// Folders whose MCAP files `demonstrate` and `teach` may read: the recording's folder and $STATE_DIRECTORY.
     var recordingRoots: [String] = []
 
     func handle(_ request: ControlRequest, origin: ControlOrigin) async throws -> JSONValue {
@@ -37,6 +37,12 @@ struct DaemonControl: ControlHandler {
             return try demonstrate(demonstration, attachments: request.attachments)
         case .clearDemonstrations(let actions):
             return try clearDemonstrations(actions)
+        case .teach(let teaching):
+            return try teach(teaching, attachments: request.attachments)
+        case .taught:
+            return try taught()
+        case .forget(let actions):
+            return try forget(actions)
         }
     }
 }

@@ -8,6 +8,9 @@ public enum ControlOp: String, Sendable, CaseIterable {
     case reload
     case demonstrate
     case clearDemonstrations = "clear_demonstrations"
+    case teach
+    case taught
+    case forget
 }
 
 /// A validated control command: only well-formed values can exist.
@@ -31,6 +34,12 @@ public enum ControlCommand: Sendable, Equatable {
     case demonstrate(DemonstrationRequest)
     /// Forget demonstrated actions (all when the list is empty).
     case clearDemonstrations([String])
+    /// Learn a part from an operator's marking on a frame (issue 13).
+    case teach(TeachRequest)
+    /// List the taught actions.
+    case taught
+    /// Forget taught actions (all when the list is empty).
+    case forget([String])
 
     public var op: ControlOp {
         switch self {
@@ -42,31 +51,36 @@ public enum ControlCommand: Sendable, Equatable {
         case .reload: .reload
         case .demonstrate: .demonstrate
         case .clearDemonstrations: .clearDemonstrations
+        case .teach: .teach
+        case .taught: .taught
+        case .forget: .forget
         }
     }
 }
 
+/// Which frame a `demonstrate` or `teach` refers to.
+public enum FrameReference: Sendable, Equatable {
+    /// The request's single attachment frame holds JPEG bytes.
+    case attachedJPEG
+    /// The newest full-resolution frame of `camera` (optional with a single camera).
+    case latest
+    /// Frame `sequence` of an MCAP recording inside the daemon's recording or state directory.
+    case recorded(log: String, sequence: UInt64)
+}
+
 /// `demonstrate`'s fields: the frame comes as one JPEG attachment, is the latest camera frame, or is a recorded one.
 public struct DemonstrationRequest: Sendable, Equatable {
-    public enum FrameSource: Sendable, Equatable {
-        /// The request's single attachment frame holds JPEG bytes.
-        case attachedJPEG
-        /// The newest full-resolution frame of `camera` (optional with a single camera).
-        case latest
-        /// Frame `sequence` of an MCAP recording inside the daemon's recording or state directory.
-        case recorded(log: String, sequence: UInt64)
-    }
 
     public var action: String
     /// COCO-17 order, `[x, y, score]` each, in the frame's pixels.
     public var keypoints: [[Double]]
     /// A contact kind name (back, hips, hands, feet, mouth, outside); nil: chosen from the action.
     public var contact: String?
-    public var frame: FrameSource
+    public var frame: FrameReference
     /// Which camera's frame `latest` means; only with `latest`.
     public var camera: String?
 
-    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameSource, camera: String? = nil) {
+    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameReference, camera: String? = nil) {
         self.action = action
         self.keypoints = keypoints
         self.contact = contact
@@ -75,12 +89,37 @@ public struct DemonstrationRequest: Sendable, Equatable {
     }
 }
 
+/// How an operator marks the part on a frame, in the frame's pixels. Only finite numbers
+/// reach here; the handler checks them against the frame's size.
+public enum PartMarking: Sendable, Equatable {
+    /// The part's outline, 3 or more `[x, y]` vertices (even-odd fill).
+    case polygon([[Double]])
+    /// Clicks on the part, and optionally on what is not the part.
+    case points(positive: [[Double]], negative: [[Double]])
+}
+
+/// `teach`'s fields.
+public struct TeachRequest: Sendable, Equatable {
+    public var action: String
+    public var frame: FrameReference
+    /// Which camera's frame `latest` means; only with `latest`.
+    public var camera: String?
+    public var marking: PartMarking
+
+    public init(action: String, frame: FrameReference, camera: String? = nil, marking: PartMarking) {
+        self.action = action
+        self.frame = frame
+        self.camera = camera
+        self.marking = marking
+    }
+}
+
 /// A parsed request: the command and the caller's optional correlation id.
 public struct ControlRequest: Sendable, Equatable {
     /// Echoed in the reply so a DEALER client can match pipelined replies.
     public var id: String?
     public var command: ControlCommand
-    /// Binary frames after the JSON body (only `demonstrate` takes one: a JPEG).
+    /// Binary frames after the JSON body (only `demonstrate` and `teach` take one: a JPEG).
     public var attachments: [[UInt8]]
 
     public init(id: String? = nil, command: ControlCommand, attachments: [[UInt8]] = []) {

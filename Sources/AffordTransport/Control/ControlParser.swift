@@ -10,6 +10,8 @@ public enum ControlParser {
     public static let maxBodyBytes = 64 * 1024
     static let maxActions = 64
     static let maxIDLength = 128
+    static let maxPolygonVertices = 256
+    static let maxClicks = 64
 
     public static func parse(_ body: [UInt8], attachments: [[UInt8]] = []) -> Result<ControlRequest, ControlParseError> {
         guard body.count <= maxBodyBytes else {
@@ -51,7 +53,7 @@ public enum ControlParser {
                 if let extra = fields.keys.sorted().first {
                     throw error("unknown_field", "op '\(name)' takes no field '\(extra.prefix(64))'")
                 }
-                guard attachments.isEmpty || op == .demonstrate else {
+                guard attachments.isEmpty || op == .demonstrate || op == .teach else {
                     throw error("bad_request", "op '\(name)' takes no attachment frames, got \(attachments.count)")
                 }
                 return .success(ControlRequest(id: id, command: command, attachments: attachments))
@@ -79,14 +81,19 @@ public enum ControlParser {
             case .clearDemonstrations:
                 guard fields["actions"] != nil else { return .clearDemonstrations([]) }
                 return .clearDemonstrations(try actions())
+            case .teach:
+                return .teach(try teaching())
+            case .taught:
+                return .taught
+            case .forget:
+                guard fields["actions"] != nil else { return .forget([]) }
+                return .forget(try actions())
             }
         }
 
-        mutating func demonstration() throws -> DemonstrationRequest {
-            let action = try requiredString("action")
-            try checkName(action, field: "action")
-            let contact = try optionalString("contact", maxLength: 16)
-            let frame: DemonstrationRequest.FrameSource
+        /// The frame, the camera and the attachment count, as `demonstrate` and `teach` take them.
+        mutating func frameReference(op: String) throws -> (frame: FrameReference, camera: String?) {
+            let frame: FrameReference
             switch fields.removeValue(forKey: "frame") {
             case nil, .string("attached"): frame = .attachedJPEG
             case .string("latest"): frame = .latest
@@ -102,14 +109,65 @@ public enum ControlParser {
             let expected = frame == .attachedJPEG ? 1 : 0
             guard attachments.count == expected else {
                 throw error("bad_request", frame == .attachedJPEG
-                    ? "demonstrate needs one attachment frame with the JPEG, got \(attachments.count)"
-                    : "demonstrate with a 'latest' or recorded frame takes no attachment, got \(attachments.count)")
+                    ? "\(op) needs one attachment frame with the JPEG, got \(attachments.count)"
+                    : "\(op) with a 'latest' or recorded frame takes no attachment, got \(attachments.count)")
             }
+            return (frame, camera)
+        }
+
+        mutating func teaching() throws -> TeachRequest {
+            let action = try requiredString("action")
+            try checkName(action, field: "action")
+            let (frame, camera) = try frameReference(op: "teach")
+            let polygon = fields.removeValue(forKey: "polygon")
+            let points = fields.removeValue(forKey: "points")
+            let negative = fields.removeValue(forKey: "negative")
+            let marking: PartMarking
+            switch (polygon, points) {
+            case (let outline?, nil):
+                guard negative == nil else { throw error("bad_field", "'negative' goes only with 'points'") }
+                marking = .polygon(try pixelList(outline, field: "polygon", count: 3...maxPolygonVertices))
+            case (nil, let clicks?):
+                marking = .points(positive: try pixelList(clicks, field: "points", count: 1...maxClicks),
+                                  negative: try negative.map { try pixelList($0, field: "negative", count: 0...maxClicks) } ?? [])
+            case (nil, nil):
+                throw error("missing_field", "teach needs the part as 'polygon' ([[x, y], ...]) or 'points' (positive clicks)")
+            case (.some, .some):
+                throw error("bad_field", "teach takes 'polygon' or 'points', not both")
+            }
+            return TeachRequest(action: action, frame: frame, camera: camera, marking: marking)
+        }
+
+        /// A list of `[x, y]` pairs of finite numbers (frame pixels; the handler checks the range).
+        func pixelList(_ value: JSONValue, field: String, count: ClosedRange<Int>) throws -> [[Double]] {
+            guard case .array(let rows) = value, count.contains(rows.count) else {
+                throw error("bad_field", "'\(field)' must be a list of \(count.lowerBound) to \(count.upperBound) [x, y] pairs")
+            }
+            return try rows.enumerated().map { index, row in
+                guard case .array(let items) = row, items.count == 2 else {
+                    throw error("bad_field", "'\(field)'[\(index)] must be [x, y]")
+                }
+                return try items.map { item in
+                    switch item {
+                    // A range test, not abs(): abs(Int64.min) traps.
+                    case .int(let number) where (-(1 << 24)...(1 << 24)).contains(number): return Double(number)
+                    case .double(let number) where (-16_777_216...16_777_216).contains(number): return number
+                    default: throw error("bad_field", "'\(field)'[\(index)] must hold 2 finite numbers within ±2^24")
+                    }
+                }
+            }
+        }
+
+        mutating func demonstration() throws -> DemonstrationRequest {
+            let action = try requiredString("action")
+            try checkName(action, field: "action")
+            let contact = try optionalString("contact", maxLength: 16)
+            let (frame, camera) = try frameReference(op: "demonstrate")
             return DemonstrationRequest(action: action, keypoints: try keypoints(), contact: contact, frame: frame, camera: camera)
         }
 
         /// `{"log": "/path/run.mcap", "sequence": 42}`: a frame of a recording on the daemon's disk.
-        func recordedFrame(_ reference: [String: JSONValue]) throws -> DemonstrationRequest.FrameSource {
+        func recordedFrame(_ reference: [String: JSONValue]) throws -> FrameReference {
             guard reference.count == 2, case .string(let log)? = reference["log"], !log.isEmpty, log.utf8.count <= 4096,
                   case .int(let sequence)? = reference["sequence"], sequence >= 0 else {
                 throw error("bad_field", "a recorded 'frame' is {\"log\": path, \"sequence\": n >= 0} and nothing else")

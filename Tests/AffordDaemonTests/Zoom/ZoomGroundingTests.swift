@@ -135,7 +135,7 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
         // The daemon's wrapper hands crops to the engine's batch while nothing is demonstrated.
         let crops = [RegionBox(x: 0, y: 0, width: 150, height: 150), RegionBox(x: 250, y: 0, width: 150, height: 150)]
             .map { RegionCrop.crop(image, box: $0, frameWidth: 400, frameHeight: 300) }
-        let wrapped = DemonstratingGrounder(base: engine, book: try DemonstrationBook(path: nil, backboneHash: engine.backboneHash))
+        let wrapped = LearningGrounder(base: engine, book: try DemonstrationBook(path: nil, backboneHash: engine.backboneHash))
         #expect(try wrapped.ground(batch: crops, actions: ["hold"]).map { $0.map(\.map) }
                 == (try engine.ground(batch: crops, actions: ["hold"])).map { $0.map(\.map) })
     }

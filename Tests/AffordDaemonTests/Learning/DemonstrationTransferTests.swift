@@ -76,7 +76,7 @@ import Testing
 
         let engine = try GroundingEngine(backbonePath: backbone.path, headPath: scenes.head, precision: .int8, threads: 2)
         let store = folder.appendingPathComponent("state/demonstrations.json").path
-        let grounder = DemonstratingGrounder(base: engine, book: try DemonstrationBook(path: store, backboneHash: engine.backboneHash))
+        let grounder = LearningGrounder(base: engine, book: try DemonstrationBook(path: store, backboneHash: engine.backboneHash))
         let decoder = try JPEGDecoder()
         let demo = try decoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: scenes.demo))))
         let prototype = try grounder.demonstrate(action: "hold", image: demo, pose: try CocoPose(triples: scenes.keypoints,

@@ -13,39 +13,51 @@ extension GroundingEngine: TokenGrounder {
     public var backboneHash: String { backbone.sourceHash }
 }
 
-/// The head's actions plus demonstrated ones, from one backbone pass per frame.
+/// The head's actions plus those learnt at run time, from one backbone pass per frame.
 ///
-/// Head actions come from the head; a demonstrated action's map is the cosine affinity of
-/// the frame's tokens to its prototype, and then takes the same post-process and publish
-/// path. Demonstrated actions are always grounded, after the ones asked for, until
-/// cleared; a demonstrated name shadows a head action of the same name.
-public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendable {
+/// Head actions come from the head. A demonstrated action's map (`demonstrate`, a person's
+/// pose) is the cosine affinity of the frame's tokens to its prototype; a taught action's
+/// (`teach`, an operator's marking) is its probe's probability per patch. Both then take
+/// the same post-process and publish path, are always grounded, after the ones asked for,
+/// until cleared, and shadow a head action of the same name.
+public final class LearningGrounder: AffordanceGrounder, Sendable {
     public let base: any TokenGrounder
     public let book: DemonstrationBook
+    public let teachings: TeachingBook
 
-    public init(base: any TokenGrounder, book: DemonstrationBook) {
+    /// `teachings` nil: taught actions live in memory only.
+    public init(base: any TokenGrounder, book: DemonstrationBook, teachings: TeachingBook? = nil) {
         self.base = base
         self.book = book
+        self.teachings = teachings ?? TeachingBook(backboneHash: base.backboneHash)
     }
 
+    /// Demonstrated, then taught action names (a name is one or the other).
+    var learnt: [String] { book.actions + teachings.actions }
+
     public var vocabulary: [String] {
-        let demonstrated = book.actions
-        return base.vocabulary.filter { !demonstrated.contains($0) } + demonstrated
+        let learnt = self.learnt
+        return base.vocabulary.filter { !learnt.contains($0) } + learnt
     }
 
     public var modelID: String { base.modelID }
     public var inputSize: Int { base.inputSize }
 
     public func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
-        let demonstrated = book.actions
-        let wanted = (actions.isEmpty ? vocabulary : actions.filter { !demonstrated.contains($0) }) + (actions.isEmpty ? [] : demonstrated)
+        let learnt = self.learnt
+        let wanted = (actions.isEmpty ? vocabulary : actions.filter { !learnt.contains($0) }) + (actions.isEmpty ? [] : learnt)
         let prototypes = wanted.compactMap { book.prototype(for: $0) }
-        let headActions = wanted.filter { name in !prototypes.contains { $0.action == name } }
-        guard !prototypes.isEmpty else { return try base.ground(image, actions: headActions) }
+        let probes = wanted.compactMap { name in teachings.probe(for: name).map { (name, $0) } }
+        let headActions = wanted.filter { name in !prototypes.contains { $0.action == name } && !probes.contains { $0.0 == name } }
+        guard !prototypes.isEmpty || !probes.isEmpty else { return try base.ground(image, actions: headActions) }
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: headActions.isEmpty ? [base.vocabulary[0]] : headActions)
         var byAction = Dictionary(maps.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in first })
         for prototype in prototypes {
             byAction[prototype.action] = ActionMap(action: prototype.action, map: try prototype.affinity(tokens))
+        }
+        for (name, probe) in probes {
+            let (map, presence) = try probe.map(tokens)
+            byAction[name] = ActionMap(action: name, map: map, presence: presence)
         }
         return wanted.compactMap { byAction[$0] }
     }
@@ -55,6 +67,9 @@ public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendabl
     @discardableResult
     public func demonstrate(action: String, image: RGBImage, pose: CocoPose, kind: ContactKind? = nil,
                             beforeRecording: () throws -> Void = {}) throws -> DemonstrationPrototype {
+        guard !teachings.actions.contains(action) else {
+            throw AffordError(.invalidInput, "demonstrate: '\(action)' is taught; forget it first")
+        }
         let contact = kind ?? ContactKind.forAction(action)
         let (_, tokens) = try base.groundKeepingTokens(image, actions: [base.vocabulary[0]])
         let prototype = try DemonstrationPrototype(action: action, kind: contact, pose: pose, frameWidth: image.width,
@@ -65,17 +80,20 @@ public final class DemonstratingGrounder: AffordanceGrounder, @unchecked Sendabl
     }
 }
 
-extension DemonstratingGrounder {
-    /// The prototypes file in systemd's state directory ($STATE_DIRECTORY, `StateDirectory=affordd`).
-    public static let fileName = "demonstrations.json"
+extension LearningGrounder {
+    /// The prototypes and taught-action files in systemd's state directory ($STATE_DIRECTORY, `StateDirectory=affordd`).
+    public static let demonstrationsFile = "demonstrations.json"
+    public static let taughtFile = "taught.safetensors"
 
-    /// Wraps `grounder` when it can yield tokens; prototypes persist under `stateDirectory`
+    /// Wraps `grounder` when it can yield tokens; what it learns persists under `stateDirectory`
     /// (nil: $STATE_DIRECTORY, or memory only when that is unset).
     public static func wrap(_ grounder: any AffordanceGrounder, stateDirectory: String? = nil) throws -> any AffordanceGrounder {
         guard let base = grounder as? any TokenGrounder else { return grounder }
         let directory = stateDirectory ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?
             .split(separator: ":").first.map(String.init)
-        let path = directory.map { URL(fileURLWithPath: $0).appendingPathComponent(fileName).path }
-        return DemonstratingGrounder(base: base, book: try DemonstrationBook(path: path, backboneHash: base.backboneHash))
+        func path(_ name: String) -> String? { directory.map { URL(fileURLWithPath: $0).appendingPathComponent(name).path } }
+        return LearningGrounder(base: base,
+                                book: try DemonstrationBook(path: path(demonstrationsFile), backboneHash: base.backboneHash),
+                                teachings: try TeachingBook(path: path(taughtFile), backboneHash: base.backboneHash))
     }
 }

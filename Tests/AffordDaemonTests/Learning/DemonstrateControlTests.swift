@@ -68,7 +68,7 @@ final class ColourTokenGrounder: TokenGrounder, @unchecked Sendable {
 
     static func control(runtimeWith cameras: [CameraInput] = [], folder: URL) throws
         -> (DaemonControl, PipelineRuntime, any AffordanceGrounder) {
-        let grounder = try DemonstratingGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path)
+        let grounder = try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path)
         let runtime = try PipelineRuntime(cameras: cameras, grounder: grounder,
                                           settings: ReloadableSettings(actions: ["cut"], postprocess: PostprocessSettings()),
                                           sinks: [])
@@ -99,11 +99,11 @@ final class ColourTokenGrounder: TokenGrounder, @unchecked Sendable {
         #expect(grasp.values.indices.max { grasp.values[$0] < grasp.values[$1] } == 6 * 8 + 1)
 
         // A fresh daemon reloads it from the state directory; clearing forgets it there too.
-        let restarted = try DemonstratingGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path)
+        let restarted = try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path)
         #expect(restarted.vocabulary.contains("grasp"))
         let cleared = try await control.handle(ControlRequest(command: .clearDemonstrations([])), origin: .request)
         #expect(cleared == .object(["removed": .array([.string("grasp")]), "demonstrated": .array([])]))
-        #expect(try DemonstratingGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path).vocabulary == ["hold", "cut"])
+        #expect(try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path).vocabulary == ["hold", "cut"])
 
         // Bad input: a corrupt JPEG and an unknown contact kind are clear errors.
         let corrupt = ControlRequest(command: request.command, attachments: [Array(jpeg.prefix(100))])

@@ -1,0 +1,46 @@
+import AffordCore
+import AffordEngine
+import AffordPostprocess
+import AffordTransport
+import Foundation
+
+extension LearningGrounder {
+    /// What `teach` did: the action's frames now, and how long the backbone passes and the fit took.
+    public struct Teaching: Sendable {
+        public var action: String
+        public var frames: Int
+        public var views: Int
+        public var adaptMs: Double
+    }
+
+    /// Learns `action` from `marking` on `image` (the full frame) and swaps its probe in.
+    ///
+    /// With zoom, the frame is seen as grounding sees it: the whole frame and each proposed
+    /// region that overlaps the marking, each with the marking in its own patch grid, so the
+    /// probe learns the part at the scale the crops show it.
+    public func teach(action: String, image: RGBImage, marking: PartMarking, zoom: ZoomSettings?,
+                      proposalActions: [String], beforeRecording: () throws -> Void = {}) throws -> Teaching {
+        guard !book.actions.contains(action) else {
+            throw AffordError(.invalidInput, "teach: '\(action)' is demonstrated; clear_demonstrations first")
+        }
+        try PartMask.validate(marking, frameWidth: image.width, frameHeight: image.height)
+        let started = MonotonicClock.nowNs()
+        let frameBox = RegionBox(x: 0, y: 0, width: image.width, height: image.height)
+        let heads = proposalActions.filter { base.vocabulary.contains($0) }
+        let (maps, tokens) = try base.groundKeepingTokens(image, actions: heads.isEmpty ? [base.vocabulary[0]] : heads)
+        var views = [TaughtView(tokens: tokens.values, mask: PartMask(marking, view: frameBox, side: tokens.side))]
+        if let zoom, zoom.enabled {
+            let bounds = PartMask.bounds(marking)
+            let boxes = RegionProposer(settings: zoom).propose(maps, frameWidth: image.width, frameHeight: image.height)
+            for box in boxes where Double(box.x) < bounds.maxX && Double(box.x + box.width) > bounds.minX
+                && Double(box.y) < bounds.maxY && Double(box.y + box.height) > bounds.minY {
+                let crop = RegionCrop.crop(image, box: box, frameWidth: image.width, frameHeight: image.height)
+                let (_, cropTokens) = try base.groundKeepingTokens(crop, actions: [base.vocabulary[0]])
+                views.append(TaughtView(tokens: cropTokens.values, mask: PartMask(marking, view: box, side: cropTokens.side)))
+            }
+        }
+        let taught = try teachings.teach(action, views: views, dim: tokens.dim, beforeRecording: beforeRecording)
+        return Teaching(action: action, frames: taught.frames.count, views: views.count,
+                        adaptMs: Double(MonotonicClock.nowNs() - started) / 1e6)
+    }
+}

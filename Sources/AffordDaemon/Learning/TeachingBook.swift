@@ -1,0 +1,207 @@
+import AffordCore
+import AffordEngine
+import Foundation
+
+/// One view of a taught frame (the whole frame, or a zoom region of it): the backbone's
+/// patch tokens and the operator's marking rasterised onto them.
+struct TaughtView: Sendable, Equatable {
+    var tokens: [Float]
+    var mask: PartMask
+}
+
+/// One frame an operator marked, as the views grounding sees it through.
+struct TaughtFrame: Sendable, Equatable {
+    var views: [TaughtView]
+    /// ISO 8601, UTC.
+    var taughtAt: String
+}
+
+/// A taught action: its frames (kept, so a later frame refits on all of them) and the probe fitted on them.
+struct TaughtAction: Sendable, Equatable {
+    var action: String
+    var frames: [TaughtFrame]
+    var probe: PartProbe
+}
+
+/// The taught actions, shared by the control handler (writes) and inference (reads), and
+/// persisted with their features and masks as one safetensors file, replaced atomically on
+/// every change.
+public final class TeachingBook: Sendable {
+    static let format = "affordd-taught"
+    static let version = 1
+    /// Each taught action costs a probe map per view and frame: the counts are bounded.
+    public static let maximumActions = 16
+    public static let maximumFrames = 8
+
+    /// nil keeps taught actions in memory only.
+    public let path: String?
+    /// The backbone the features come from; a file from another backbone is refused.
+    public let backboneHash: String
+    let training: PartProbe.Training
+    private let taught: Shared<[String: TaughtAction]>
+
+    /// Loads `path` when it exists; a corrupt or foreign file is an error naming it.
+    public init(path: String?, backboneHash: String, training: PartProbe.Training = PartProbe.Training()) throws {
+        self.path = path
+        self.backboneHash = backboneHash
+        self.training = training
+        taught = Shared(try path.map { try Self.load(path: $0, backboneHash: backboneHash) } ?? [:])
+    }
+
+    /// In memory only: nothing is read or written.
+    public init(backboneHash: String, training: PartProbe.Training = PartProbe.Training()) {
+        path = nil
+        self.backboneHash = backboneHash
+        self.training = training
+        taught = Shared([:])
+    }
+
+    /// Taught action names, sorted.
+    public var actions: [String] { taught.withLock { $0.keys.sorted() } }
+
+    public func probe(for action: String) -> PartProbe? { taught.withLock { $0[action]?.probe } }
+
+    /// Per action: frames taught and when the last one was.
+    public var summary: [(action: String, frames: Int, updated: String)] {
+        taught.withLock { taught in
+            taught.keys.sorted().compactMap { name in
+                taught[name].map { (name, $0.frames.count, $0.frames.last?.taughtAt ?? "") }
+            }
+        }
+    }
+
+    /// Adds a frame to `action` (new or taught before), refits its probe on all of its frames
+    /// and saves. The fit runs outside the lock: grounding keeps the old probe until the swap.
+    /// `beforeRecording` may throw to leave the book unchanged.
+    func teach(_ action: String, views: [TaughtView], dim: Int, beforeRecording: () throws -> Void = {}) throws -> TaughtAction {
+        guard views.contains(where: { $0.mask.hasPart }) else {
+            throw AffordError(.invalidInput, "teach '\(action)': the marking covers no patch of the frame")
+        }
+        let existing = taught.withLock { $0[action] }
+        guard existing != nil || actions.count < Self.maximumActions else {
+            throw AffordError(.invalidInput, "teach: \(Self.maximumActions) actions are taught already; forget one first")
+        }
+        let frames = (existing?.frames ?? []) + [TaughtFrame(views: views, taughtAt: Self.now())]
+        guard frames.count <= Self.maximumFrames else {
+            throw AffordError(.invalidInput, "teach '\(action)': \(Self.maximumFrames) frames are taught already; forget it to start again")
+        }
+        let examples = frames.flatMap(\.views).map {
+            PartProbe.Example(tokens: $0.tokens, target: $0.mask.target, weight: $0.mask.weight)
+        }
+        let taughtAction = TaughtAction(action: action, frames: frames,
+                                        probe: try PartProbe.fit(examples, dim: dim, training: training))
+        try beforeRecording()
+        try taught.withLock { taught in
+            var next = taught
+            next[action] = taughtAction
+            try save(next)
+            taught = next
+        }
+        return taughtAction
+    }
+
+    /// Forgets the named actions (all when empty) and saves; returns those removed.
+    @discardableResult
+    public func forget(_ actions: [String] = []) throws -> [String] {
+        try taught.withLock { taught in
+            let removed = actions.isEmpty ? taught.keys.sorted() : actions.filter { taught[$0] != nil }
+            var next = taught
+            for action in removed { next[action] = nil }
+            try save(next)
+            taught = next
+            return removed
+        }
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+
+    // MARK: File
+
+    /// The index in the file's metadata; the tensors are named `action/frame/view/{tokens,target,weight}`
+    /// and `action/probe` (the weights, then the bias).
+    private struct Index: Codable {
+        struct Frame: Codable {
+            var taughtAt: String
+            var views: Int
+            var side: Int
+        }
+        struct Action: Codable {
+            var action: String
+            var frames: [Frame]
+        }
+        var dim: Int
+        var actions: [Action]
+    }
+
+    private func save(_ taught: [String: TaughtAction]) throws {
+        guard let path else { return }
+        var tensors: [SafetensorsWriter.Tensor] = []
+        var index = Index(dim: 0, actions: [])
+        for name in taught.keys.sorted() {
+            guard let action = taught[name] else { continue }
+            index.dim = action.probe.weights.count
+            var frames: [Index.Frame] = []
+            for (f, frame) in action.frames.enumerated() {
+                let side = frame.views.first?.mask.side ?? 0
+                for (v, view) in frame.views.enumerated() {
+                    let positions = view.mask.target.count
+                    tensors.append(.init(name: "\(name)/\(f)/\(v)/tokens", shape: [positions, index.dim], values: view.tokens))
+                    tensors.append(.init(name: "\(name)/\(f)/\(v)/target", shape: [positions], values: view.mask.target))
+                    tensors.append(.init(name: "\(name)/\(f)/\(v)/weight", shape: [positions], values: view.mask.weight))
+                }
+                frames.append(.init(taughtAt: frame.taughtAt, views: frame.views.count, side: side))
+            }
+            tensors.append(.init(name: "\(name)/probe", shape: [index.dim + 1], values: action.probe.weights + [action.probe.bias]))
+            index.actions.append(.init(action: name, frames: frames))
+        }
+        let indexJSON = String(decoding: try JSONEncoder().encode(index), as: UTF8.self)
+        try SafetensorsWriter.write(tensors, metadata: ["format": Self.format, "version": String(Self.version),
+                                                        "backbone": backboneHash, "index": indexJSON], to: path)
+    }
+
+    private static func load(path: String, backboneHash: String) throws -> [String: TaughtAction] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        let file = try SafetensorsFile(path: path)
+        let meta = file.metadata
+        guard meta["format"] == format, meta["version"] == String(version) else {
+            throw AffordError(.invalidConfig, "\(path): format \(meta["format"] ?? "none") v\(meta["version"] ?? "?"), expected \(format) v\(version)")
+        }
+        guard meta["backbone"] == backboneHash else {
+            throw AffordError(.invalidConfig, "\(path): taught with backbone \((meta["backbone"] ?? "unknown").prefix(12)), loaded backbone is \(backboneHash.prefix(12)); forget or remove the file")
+        }
+        let index: Index
+        do {
+            index = try JSONDecoder().decode(Index.self, from: Data((meta["index"] ?? "").utf8))
+        } catch {
+            throw AffordError(.invalidConfig, "\(path): the index is not valid (\(error))")
+        }
+        guard index.actions.count <= maximumActions, index.actions.allSatisfy({ (1...maximumFrames).contains($0.frames.count) }) else {
+            throw AffordError(.invalidConfig, "\(path): more than \(maximumActions) actions or \(maximumFrames) frames per action")
+        }
+        var taught: [String: TaughtAction] = [:]
+        for action in index.actions {
+            let frames = try action.frames.enumerated().map { f, frame in
+                guard (1...64).contains(frame.side), (1...16).contains(frame.views) else {
+                    throw AffordError(.invalidConfig, "\(path): '\(action.action)' frame \(f) has \(frame.views) views of side \(frame.side)")
+                }
+                let positions = frame.side * frame.side
+                let views = try (0..<frame.views).map { v in
+                    let prefix = "\(action.action)/\(f)/\(v)"
+                    return TaughtView(
+                        tokens: Array(try file.floats("\(prefix)/tokens", shape: [positions, index.dim])),
+                        mask: PartMask(side: frame.side, target: Array(try file.floats("\(prefix)/target", shape: [positions])),
+                                       weight: Array(try file.floats("\(prefix)/weight", shape: [positions]))))
+                }
+                return TaughtFrame(views: views, taughtAt: frame.taughtAt)
+            }
+            let probe = Array(try file.floats("\(action.action)/probe", shape: [index.dim + 1]))
+            taught[action.action] = TaughtAction(action: action.action, frames: frames,
+                                                 probe: PartProbe(weights: Array(probe.dropLast()), bias: probe.last ?? 0))
+        }
+        return taught
+    }
+}

@@ -1,0 +1,134 @@
+import AffordCore
+import AffordEngine
+import AffordImaging
+import AffordTestSupport
+import AffordTransport
+import Foundation
+import Testing
+
+@testable import AffordDaemon
+
+@Suite struct PartMaskTests {
+    /// A rectangle on cell boundaries covers exactly those cells; one half a cell over covers half of it.
+    @Test func aPolygonCoversThePatchesInsideIt() {
+        let frame = RegionBox(x: 0, y: 0, width: 160, height: 80)  // 8x8 grid: cells 20x10
+        let mask = PartMask(.polygon([[40, 20], [80, 20], [80, 40], [40, 40]]), view: frame, side: 8)
+        let covered = mask.target.indices.filter { mask.target[$0] > 0 }
+        #expect(covered == [2 * 8 + 2, 2 * 8 + 3, 3 * 8 + 2, 3 * 8 + 3])
+        #expect(covered.allSatisfy { mask.target[$0] == 1 } && mask.weight.allSatisfy { $0 == 1 })
+        let half = PartMask(.polygon([[0, 0], [10, 0], [10, 10], [0, 10]]), view: frame, side: 8)
+        #expect(half.target[0] == 0.5)
+    }
+
+    /// A zoom region sees the same polygon in its own grid: the box's origin is subtracted.
+    @Test func aRegionViewShiftsAndScalesTheMarking() {
+        let box = RegionBox(x: 40, y: 20, width: 80, height: 80)  // 8x8 grid: cells 10x10
+        let mask = PartMask(.polygon([[40, 20], [60, 20], [60, 40], [40, 40]]), view: box, side: 8)
+        #expect(mask.target.indices.filter { mask.target[$0] > 0 } == [0, 1, 8, 9])
+    }
+
+    @Test func clicksLabelTheirPatchesAndTheRestCountsLittle() {
+        let frame = RegionBox(x: 0, y: 0, width: 80, height: 80)
+        let mask = PartMask(.points(positive: [[15, 5]], negative: [[75, 75]]), view: frame, side: 8)
+        #expect(mask.target[1] == 1 && mask.weight[1] == 1)
+        #expect(mask.target[63] == 0 && mask.weight[63] == 1)
+        #expect(mask.weight[30] == PartMask.unmarkedWeight)
+    }
+
+    @Test func markingsOutsideTheFrameOrWithoutAreaAreRefused() {
+        #expect(throws: AffordError.self) {
+            try PartMask.validate(.polygon([[0, 0], [700, 0], [0, 10]]), frameWidth: 640, frameHeight: 480)
+        }
+        #expect(throws: AffordError.self) {
+            try PartMask.validate(.polygon([[0, 0], [10, 10], [20, 20]]), frameWidth: 640, frameHeight: 480)
+        }
+        #expect(throws: AffordError.self) {
+            try PartMask.validate(.points(positive: [[5, 5]], negative: [[5, -1]]), frameWidth: 640, frameHeight: 480)
+        }
+        #expect(throws: Never.self) {
+            try PartMask.validate(.polygon([[0, 0], [640, 0], [640, 480]]), frameWidth: 640, frameHeight: 480)
+        }
+    }
+}
+
+@Suite struct TeachingTests {
+    static func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("teach-\(UUID().uuidString)")
+    }
+
+    /// The red square's outline, frame pixels, for `DemonstrateControlTests.scene` (20-px cells).
+    static func square(_ cell: (Int, Int)) -> PartMarking {
+        let x = Double(cell.0 * 20), y = Double(cell.1 * 20)
+        return .polygon([[x, y], [x + 20, y], [x + 20, y + 20], [x, y + 20]])
+    }
+
+    static func teach(_ control: DaemonControl, cell: (Int, Int), action: String = "press") async throws -> JSONValue {
+        let jpeg = try JPEGEncoder().encode(DemonstrateControlTests.scene(red: cell, arm: false), quality: 95)
+        let request = TeachRequest(action: action, frame: .attachedJPEG, marking: square(cell))
+        return try await control.handle(ControlRequest(command: .teach(request), attachments: [jpeg]), origin: .request)
+    }
+
+    /// Taught on one frame, the new action is grounded on the next ones, finds the part where
+    /// it moved, survives a restart from the state directory, and `forget` removes it there too.
+    @Test func teachThenGroundRestartAndForget() async throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (control, runtime, grounder) = try DemonstrateControlTests.control(folder: folder)
+        let reply = try await Self.teach(control, cell: (4, 2))
+        guard case .object(let fields) = reply else { Issue.record("reply \(reply)"); return }
+        #expect(fields["frames"] == .int(1) && fields["taught"] == .array([.string("press")]))
+        #expect(grounder.vocabulary == ["hold", "cut", "press"])
+
+        let maps = try grounder.ground(DemonstrateControlTests.scene(red: (1, 6), arm: false), actions: runtime.currentSettings.actions)
+        #expect(maps.map(\.action) == ["cut", "press"])
+        let press = maps[1].map
+        #expect(press.values.indices.max { press.values[$0] < press.values[$1] } == 6 * 8 + 1)
+        #expect((maps[1].presence ?? 0) > 0.5)
+
+        let restarted = try #require(try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path) as? LearningGrounder)
+        #expect(restarted.teachings.actions == ["press"])
+        #expect(restarted.teachings.probe(for: "press") == (grounder as? LearningGrounder)?.teachings.probe(for: "press"))
+
+        let taught = try await control.handle(ControlRequest(command: .taught), origin: .request)
+        guard case .object(let list) = taught, case .array(let entries)? = list["taught"], case .object(let entry)? = entries.first else {
+            Issue.record("taught \(taught)"); return
+        }
+        #expect(entry["action"] == .string("press") && entry["frames"] == .int(1))
+
+        let forgotten = try await control.handle(ControlRequest(command: .forget([])), origin: .request)
+        #expect(forgotten == .object(["removed": .array([.string("press")]), "taught": .array([])]))
+        #expect(try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path).vocabulary == ["hold", "cut"])
+    }
+
+    /// Past the frame limit, and for a demonstrated name, teach is refused and nothing changes.
+    @Test func boundsAndConflictsAreClearErrors() async throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (control, _, grounder) = try DemonstrateControlTests.control(folder: folder)
+        let learning = try #require(grounder as? LearningGrounder)
+        for index in 0..<TeachingBook.maximumFrames { _ = try await Self.teach(control, cell: (index % 8, 3)) }
+        let probe = learning.teachings.probe(for: "press")
+        let error = await #expect(throws: AffordError.self) { try await Self.teach(control, cell: (1, 1)) }
+        #expect(error?.message.contains("frames are taught already") == true)
+        #expect(learning.teachings.probe(for: "press") == probe)
+        #expect(learning.teachings.summary.first?.frames == TeachingBook.maximumFrames)
+
+        let jpeg = try JPEGEncoder().encode(DemonstrateControlTests.scene(red: (4, 2), arm: true), quality: 95)
+        _ = try await control.handle(ControlRequest(command: .demonstrate(DemonstrationRequest(
+            action: "grasp", keypoints: try DemonstrateControlTests.keypoints(), frame: .attachedJPEG)), attachments: [jpeg]),
+            origin: .request)
+        let conflict = await #expect(throws: AffordError.self) { try await Self.teach(control, cell: (1, 1), action: "grasp") }
+        #expect(conflict?.message.contains("demonstrated") == true)
+    }
+
+    /// A file written for another backbone is refused at load, naming the file.
+    @Test func aFileFromAnotherBackboneIsRefused() async throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (control, _, _) = try DemonstrateControlTests.control(folder: folder)
+        _ = try await Self.teach(control, cell: (4, 2))
+        let path = folder.appendingPathComponent(LearningGrounder.taughtFile).path
+        let error = #expect(throws: AffordError.self) { try TeachingBook(path: path, backboneHash: "another-backbone") }
+        #expect(error?.message.contains(path) == true)
+    }
+}

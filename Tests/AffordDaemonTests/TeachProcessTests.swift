@@ -1,0 +1,91 @@
+import AffordTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `teach`, `taught` and `forget` against real `affordd run` processes replaying the demo log,
+/// driven by an independent pyzmq peer (Tests/ZMQPeers/teach_client.py): over the ROUTER and a
+/// controller PUB, published from the next frames, kept across a restart in $STATE_DIRECTORY.
+@Suite(.serialized) struct TeachProcessTests {
+    static func config(port: Int) -> String {
+        let root = Fixtures.repositoryRoot.path
+        return """
+        cameras:
+          - name: demo
+            replay_log: \(root)/demo/demo.mcap
+            image_width: 640
+            image_height: 480
+            framerate: 30
+        model:
+          backbone: \(Fixtures.models.path)/dinov2_vits14.int8.safetensors
+          head: \(root)/models-default/affordd-default.head.safetensors
+        actions: [hold]
+        endpoints:
+          publish: [tcp://127.0.0.1:\(port)]
+          control: tcp://127.0.0.1:\(port + 1)
+          controller: tcp://127.0.0.1:\(port + 2)
+        """
+    }
+
+    /// Starts `affordd run`, waits for READY, runs the peer's `phase`, stops the daemon.
+    static func session(_ phase: String, binary: String, configPath: String, state: URL, port: Int) throws -> [String] {
+        let notify = try NotifySocket()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["STATE_DIRECTORY"] = state.path
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        let lines = DaemonProcessTests.Lines()
+        stderr.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
+        try process.run()
+        defer {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+        guard notify.wait(for: "READY=1", timeout: 120) != nil else {
+            return ["no READY=1; stderr:\n\(lines.all)"]
+        }
+        let peer = Fixtures.repositoryRoot.appendingPathComponent("Tests/ZMQPeers/teach_client.py").path
+        let arguments = [phase, "\(port + 1)", "\(port)"] + (phase == "teach" ? ["\(port + 2)"] : [])
+        let problems = try PythonOracle.call("""
+            import json, subprocess, sys
+            peer, *arguments = json.load(sys.stdin)
+            done = subprocess.run([sys.executable, peer, *arguments], capture_output=True, text=True, timeout=240)
+            lines = done.stdout.strip().splitlines()
+            print(lines[-1] if done.returncode == 0 and lines else json.dumps([f"peer failed: {done.stdout} {done.stderr}"]))
+            """, [peer] + arguments, as: [String].self)
+        return problems.isEmpty ? [] : problems + ["stderr:\n\(lines.all.suffix(2000))"]
+    }
+
+    @Test func teachOverControlAndBroadcastSurvivesARestartAndForgets() throws {
+        guard let binary = DaemonProcessTests.binary else {
+            Issue.record("affordd binary not built; run swift build first")
+            return
+        }
+        guard PythonOracle.has("zmq") else {
+            Issue.record("pyzmq is not installed; run make setup")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-teach-\(UUID().uuidString.prefix(8))")
+        let state = directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configPath = directory.appendingPathComponent("affordd.yaml").path
+        let port = 24000 + Int(getpid() % 16000)
+        try Self.config(port: port).write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let taught = try Self.session("teach", binary: binary, configPath: configPath, state: state, port: port)
+        #expect(taught.isEmpty, "\(taught)")
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("taught.safetensors").path))
+        let restarted = try Self.session("restart", binary: binary, configPath: configPath, state: state, port: port)
+        #expect(restarted.isEmpty, "\(restarted)")
+    }
+}
