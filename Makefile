@@ -11,7 +11,7 @@ PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
         fuzz test-fuzz fuzz-seeds soak test-soak \
-        bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real install clean
+        bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real eval-teach install clean
 
 all: build
 
@@ -107,6 +107,10 @@ demo-log: setup
 REAL_PHOTOS ?= ../shared/real-photos
 eval-real: models release
 	$(PYTHON) -m affordtools.realphotos.eval_real --photos "$(REAL_PHOTOS)" --affordd .build/release/affordd
+
+# Run-time teaching (issue 13): a held-out rendered category, then the real photos if present.
+eval-teach: models release
+	REAL_PHOTOS="$(REAL_PHOTOS)" scripts/eval-teach.sh
 
 install: release
 	install -D -m 0755 .build/release/affordd $(DESTDIR)$(PREFIX)/bin/affordd

@@ -40,6 +40,24 @@ import Glibc
         """
     }
 
+    /// Starts `affordd run --config configPath` with a notify socket, collecting its stderr.
+    static func launch(_ binary: String, configPath: String, environment extra: [String: String] = [:]) throws
+        -> (process: Process, notify: NotifySocket, stderr: Lines) {
+        let notify = try NotifySocket()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", configPath]
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        environment["NOTIFY_SOCKET"] = notify.path
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        let lines = Lines()
+        stderr.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
+        try process.run()
+        return (process, notify, lines)
+    }
+
     /// Collects the child's stderr lines as they come.
     final class Lines: @unchecked Sendable {
         private let lock = NSLock()
@@ -167,18 +185,7 @@ import Glibc
         try Self.config(actions: "[\(vocabulary[0])]", recording: recording, port: port)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
 
-        let notify = try NotifySocket()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["NOTIFY_SOCKET"] = notify.path
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        let lines = Lines()
-        stderr.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
-        try process.run()
+        let (process, notify, lines) = try Self.launch(binary, configPath: configPath)
         defer { if process.isRunning { process.terminate() } }
 
         #expect(notify.wait(for: "READY=1", timeout: 120) != nil, "no READY=1; stderr:\n\(lines.all)")

@@ -30,20 +30,10 @@ import Glibc
     }
 
     /// Starts `affordd run`, waits for READY, runs the peer's `phase`, stops the daemon.
-    static func session(_ phase: String, binary: String, configPath: String, state: URL, port: Int) throws -> [String] {
-        let notify = try NotifySocket()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["NOTIFY_SOCKET"] = notify.path
-        environment["STATE_DIRECTORY"] = state.path
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        let lines = DaemonProcessTests.Lines()
-        stderr.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
-        try process.run()
+    static func session(_ phase: String, binary: String, configPath: String, state: URL, port: Int,
+                        then: (_ controlPort: Int) throws -> [String] = { _ in [] }) throws -> [String] {
+        let (process, notify, lines) = try DaemonProcessTests.launch(binary, configPath: configPath,
+                                                                     environment: ["STATE_DIRECTORY": state.path])
         defer {
             if process.isRunning {
                 process.terminate()
@@ -62,7 +52,29 @@ import Glibc
             lines = done.stdout.strip().splitlines()
             print(lines[-1] if done.returncode == 0 and lines else json.dumps([f"peer failed: {done.stdout} {done.stderr}"]))
             """, [peer] + arguments, as: [String].self)
-        return problems.isEmpty ? [] : problems + ["stderr:\n\(lines.all.suffix(2000))"]
+        let all = problems + (problems.isEmpty ? try then(port + 1) : [])
+        return all.isEmpty ? [] : all + ["stderr:\n\(lines.all.suffix(2000))"]
+    }
+
+    /// docs/PROTOCOL.md's "Example: teaching a part", verbatim, against the running daemon.
+    static func runDocumentedExample(port: Int) throws -> [String] {
+        let document = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)
+        guard let marker = document.range(of: "<!-- example:teach "),
+              let start = document[marker.upperBound...].range(of: "```python\n"),
+              let end = document[start.upperBound...].range(of: "```") else { return ["no example:teach in PROTOCOL.md"] }
+        let example = String(document[start.upperBound..<end.lowerBound])
+        let output = try PythonOracle.call("""
+            import json, subprocess, sys
+            example, endpoint = json.load(sys.stdin)
+            done = subprocess.run([sys.executable, "-c", example, endpoint], capture_output=True, text=True, timeout=60)
+            print(json.dumps(done.stdout + done.stderr))
+            """, [example, "tcp://127.0.0.1:\(port)"], as: String.self)
+        let lines = output.split(separator: "\n")
+        let expected = ["'op': 'teach'", "'action': 'press', 'frames': 1", "'removed': ['press']"]
+        guard lines.count == 3, zip(lines, expected).allSatisfy({ $0.contains("'ok': True") && $0.contains($1) }) else {
+            return ["the documented teach example printed: \(output)"]
+        }
+        return []
     }
 
     @Test func teachOverControlAndBroadcastSurvivesARestartAndForgets() throws {
@@ -85,7 +97,9 @@ import Glibc
         let taught = try Self.session("teach", binary: binary, configPath: configPath, state: state, port: port)
         #expect(taught.isEmpty, "\(taught)")
         #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("taught.safetensors").path))
-        let restarted = try Self.session("restart", binary: binary, configPath: configPath, state: state, port: port)
+        let restarted = try Self.session("restart", binary: binary, configPath: configPath, state: state, port: port) { control in
+            try Self.runDocumentedExample(port: control)
+        }
         #expect(restarted.isEmpty, "\(restarted)")
     }
 }

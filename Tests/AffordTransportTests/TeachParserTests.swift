@@ -14,10 +14,13 @@ import Testing
     @Test func polygonsAndClicksParse() throws {
         let polygon = parse(#""frame":"latest","camera":"front","polygon":[[1,2],[30.5,2],[30,40]]"#)
         #expect(try polygon.get().command == .teach(TeachRequest(action: "press", frame: .latest, camera: "front",
-                                                                 marking: .polygon([[1, 2], [30.5, 2], [30, 40]]))))
+                                                                 marking: .polygons([[[1, 2], [30.5, 2], [30, 40]]]))))
         let clicks = parse(#""points":[[5,5]],"negative":[[1,1],[2,2]]"#, attachments: [[0xFF, 0xD8]])
         #expect(try clicks.get().command == .teach(TeachRequest(action: "press", frame: .attachedJPEG,
                                                                 marking: .points(positive: [[5, 5]], negative: [[1, 1], [2, 2]]))))
+        let rings = parse(#""frame":"latest","polygons":[[[0,0],[9,0],[9,9]],[[2,2],[4,2],[4,4]]]"#)
+        #expect(try rings.get().command == .teach(TeachRequest(action: "press", frame: .latest,
+                                                               marking: .polygons([[[0, 0], [9, 0], [9, 9]], [[2, 2], [4, 2], [4, 4]]]))))
         #expect(try ControlParser.parse(Array(#"{"op":"taught"}"#.utf8)).get().command == .taught)
         #expect(try ControlParser.parse(Array(#"{"op":"forget","actions":["press"]}"#.utf8)).get().command == .forget(["press"]))
         #expect(try ControlParser.parse(Array(#"{"op":"forget"}"#.utf8)).get().command == .forget([]))
@@ -36,6 +39,9 @@ import Testing
             (#""frame":"latest","polygon":[[1,2],[3,4],[5,6]],"points":[[1,1]]"#, "bad_field"),
             (#""frame":"latest","polygon":[[1,2],[3,4],[5,6]],"negative":[[1,1]]"#, "bad_field"),
             (#""frame":"latest","points":[]"#, "bad_field"),
+            (#""frame":"latest","polygons":[]"#, "bad_field"),
+            (#""frame":"latest","polygons":[[[1,2],[3,4]]]"#, "bad_field"),
+            (#""frame":"latest","polygons":[[[1,2],[3,4],[5,6]]],"polygon":[[1,2],[3,4],[5,6]]"#, "bad_field"),
             (#""frame":"latest","points":[[1,1]],"extra":1"#, "unknown_field"),
             (#""polygon":[[1,2],[3,4],[5,6]]"#, "bad_request"),                           // attached, but no JPEG
             (#""frame":"latest","camera":"a/b","points":[[1,1]]"#, "bad_field"),

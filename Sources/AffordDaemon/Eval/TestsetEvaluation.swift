@@ -31,11 +31,15 @@ extension AffordanceEvaluation {
                                                       actions: [item.affordance], grounder: grounder, settings: zoom).maps
                 let merged = ZoomGrounding.merged(zoomed, canvasWidth: image.width, canvasHeight: image.height,
                                                   outsideWeight: zoom.outsideWeight)
-                guard let map = merged.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
+                guard let map = merged.first(where: { $0.action == item.affordance })?.map else {
+                    throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
+                }
                 full = map
             } else {
                 let raw = try grounder.ground(image, actions: [item.affordance])
-                guard let map = raw.first?.map else { throw AffordError(.invalidModel, "grounder returned no map") }
+                guard let map = raw.first(where: { $0.action == item.affordance })?.map else {
+                    throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
+                }
                 full = Bilinear.resize(map, width: image.width, height: image.height)
             }
             let prediction = quantised(HeatmapPostprocessor.normalised(full))

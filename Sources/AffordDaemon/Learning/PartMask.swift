@@ -30,10 +30,13 @@ struct PartMask: Sendable, Equatable {
             }
         }
         switch marking {
-        case .polygon(let vertices):
-            try check(vertices, "polygon")
-            guard abs(area(vertices)) >= 1 else {
-                throw AffordError(.invalidInput, "teach: the polygon encloses no area (its vertices are collinear or repeated)")
+        case .polygons(let rings):
+            for (index, ring) in rings.enumerated() {
+                try check(ring, rings.count == 1 ? "polygon" : "polygons[\(index)]")
+                guard abs(area(ring)) >= 1 else {
+                    throw AffordError(.invalidInput,
+                        "teach: \(rings.count == 1 ? "the polygon" : "polygon \(index)") encloses no area (its vertices are collinear or repeated)")
+                }
             }
         case .points(let positive, let negative):
             try check(positive, "points")
@@ -45,7 +48,7 @@ struct PartMask: Sendable, Equatable {
     static func bounds(_ marking: PartMarking) -> (minX: Double, minY: Double, maxX: Double, maxY: Double) {
         let points: [[Double]]
         switch marking {
-        case .polygon(let vertices): points = vertices
+        case .polygons(let rings): points = rings.flatMap { $0 }
         case .points(let positive, _): points = positive
         }
         let xs = points.map { $0[0] }, ys = points.map { $0[1] }
@@ -64,7 +67,7 @@ struct PartMask: Sendable, Equatable {
         let count = side * side
         let cellWidth = Double(view.width) / Double(side), cellHeight = Double(view.height) / Double(side)
         switch marking {
-        case .polygon(let vertices):
+        case .polygons(let rings):
             var target = [Float](repeating: 0, count: count)
             let n = Self.coverageSamples
             for row in 0..<side {
@@ -74,7 +77,7 @@ struct PartMask: Sendable, Equatable {
                         for sx in 0..<n {
                             let x = Double(view.x) + (Double(column) + (Double(sx) + 0.5) / Double(n)) * cellWidth
                             let y = Double(view.y) + (Double(row) + (Double(sy) + 0.5) / Double(n)) * cellHeight
-                            if Self.contains(vertices, x: x, y: y) { inside += 1 }
+                            if Self.contains(rings, x: x, y: y) { inside += 1 }
                         }
                     }
                     target[row * side + column] = Float(inside) / Float(n * n)
@@ -105,14 +108,16 @@ struct PartMask: Sendable, Equatable {
     /// Whether the part appears in this view at all.
     var hasPart: Bool { zip(target, weight).contains { $0 > 0 && $1 > 0 } }
 
-    /// Even-odd rule.
-    static func contains(_ polygon: [[Double]], x: Double, y: Double) -> Bool {
+    /// Even-odd rule over every ring's edges.
+    static func contains(_ rings: [[[Double]]], x: Double, y: Double) -> Bool {
         var inside = false
-        var j = polygon.count - 1
-        for i in polygon.indices {
-            let (xi, yi, xj, yj) = (polygon[i][0], polygon[i][1], polygon[j][0], polygon[j][1])
-            if (yi > y) != (yj > y), x < (xj - xi) * (y - yi) / (yj - yi) + xi { inside.toggle() }
-            j = i
+        for polygon in rings {
+            var j = polygon.count - 1
+            for i in polygon.indices {
+                let (xi, yi, xj, yj) = (polygon[i][0], polygon[i][1], polygon[j][0], polygon[j][1])
+                if (yi > y) != (yj > y), x < (xj - xi) * (y - yi) / (yj - yi) + xi { inside.toggle() }
+                j = i
+            }
         }
         return inside
     }

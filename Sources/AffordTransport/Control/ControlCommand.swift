@@ -92,8 +92,9 @@ public struct DemonstrationRequest: Sendable, Equatable {
 /// How an operator marks the part on a frame, in the frame's pixels. Only finite numbers
 /// reach here; the handler checks them against the frame's size.
 public enum PartMarking: Sendable, Equatable {
-    /// The part's outline, 3 or more `[x, y]` vertices (even-odd fill).
-    case polygon([[Double]])
+    /// The part's outline: rings of 3 or more `[x, y]` vertices, filled even-odd over all of
+    /// them (a ring inside another is a hole; two apart are two pieces).
+    case polygons([[[Double]]])
     /// Clicks on the part, and optionally on what is not the part.
     case points(positive: [[Double]], negative: [[Double]])
 }

@@ -11,6 +11,7 @@ public enum ControlParser {
     static let maxActions = 64
     static let maxIDLength = 128
     static let maxPolygonVertices = 256
+    static let maxRings = 16
     static let maxClicks = 64
 
     public static func parse(_ body: [UInt8], attachments: [[UInt8]] = []) -> Result<ControlRequest, ControlParseError> {
@@ -119,41 +120,60 @@ public enum ControlParser {
             let action = try requiredString("action")
             try checkName(action, field: "action")
             let (frame, camera) = try frameReference(op: "teach")
-            let polygon = fields.removeValue(forKey: "polygon")
-            let points = fields.removeValue(forKey: "points")
+            let given = ["polygon", "polygons", "points"].filter { fields[$0] != nil }
+            guard given.count == 1, let kind = given.first else {
+                throw given.isEmpty
+                    ? error("missing_field", "teach needs the part as 'polygon' ([[x, y], ...]), 'polygons' (a list of those) or 'points' (positive clicks)")
+                    : error("bad_field", "teach takes one of 'polygon', 'polygons' and 'points', not both \(given.joined(separator: " and "))")
+            }
+            let value = fields.removeValue(forKey: kind) ?? .null
             let negative = fields.removeValue(forKey: "negative")
+            guard negative == nil || kind == "points" else { throw error("bad_field", "'negative' goes only with 'points'") }
             let marking: PartMarking
-            switch (polygon, points) {
-            case (let outline?, nil):
-                guard negative == nil else { throw error("bad_field", "'negative' goes only with 'points'") }
-                marking = .polygon(try pixelList(outline, field: "polygon", count: 3...maxPolygonVertices))
-            case (nil, let clicks?):
-                marking = .points(positive: try pixelList(clicks, field: "points", count: 1...maxClicks),
+            switch kind {
+            case "polygon":
+                marking = .polygons([try pixelList(value, field: "polygon", count: 3...maxPolygonVertices)])
+            case "polygons":
+                guard case .array(let rings) = value, (1...maxRings).contains(rings.count) else {
+                    throw error("bad_field", "'polygons' must be a list of 1 to \(maxRings) polygons")
+                }
+                marking = .polygons(try rings.enumerated().map { index, ring in
+                    try pixelList(ring, field: "polygons[\(index)]", count: 3...maxPolygonVertices)
+                })
+            default:
+                marking = .points(positive: try pixelList(value, field: "points", count: 1...maxClicks),
                                   negative: try negative.map { try pixelList($0, field: "negative", count: 0...maxClicks) } ?? [])
-            case (nil, nil):
-                throw error("missing_field", "teach needs the part as 'polygon' ([[x, y], ...]) or 'points' (positive clicks)")
-            case (.some, .some):
-                throw error("bad_field", "teach takes 'polygon' or 'points', not both")
             }
             return TeachRequest(action: action, frame: frame, camera: camera, marking: marking)
         }
 
-        /// A list of `[x, y]` pairs of finite numbers (frame pixels; the handler checks the range).
+        /// A list of `[x, y]` pairs within ±2^24 (frame pixels; the handler checks them against the frame).
         func pixelList(_ value: JSONValue, field: String, count: ClosedRange<Int>) throws -> [[Double]] {
             guard case .array(let rows) = value, count.contains(rows.count) else {
                 throw error("bad_field", "'\(field)' must be a list of \(count.lowerBound) to \(count.upperBound) [x, y] pairs")
             }
+            return try numberRows(rows, field: field, shape: "[x, y]", within: -16_777_216...16_777_216)
+        }
+
+        /// Rows of `shape`'s width holding finite numbers, `within` a range when given.
+        func numberRows(_ rows: [JSONValue], field: String, shape: String, within range: ClosedRange<Double>? = nil) throws -> [[Double]] {
+            let width = shape.split(separator: ",").count
             return try rows.enumerated().map { index, row in
-                guard case .array(let items) = row, items.count == 2 else {
-                    throw error("bad_field", "'\(field)'[\(index)] must be [x, y]")
+                guard case .array(let items) = row, items.count == width else {
+                    throw error("bad_field", "'\(field)'[\(index)] must be \(shape)")
                 }
                 return try items.map { item in
+                    let number: Double
                     switch item {
-                    // A range test, not abs(): abs(Int64.min) traps.
-                    case .int(let number) where (-(1 << 24)...(1 << 24)).contains(number): return Double(number)
-                    case .double(let number) where (-16_777_216...16_777_216).contains(number): return number
-                    default: throw error("bad_field", "'\(field)'[\(index)] must hold 2 finite numbers within ±2^24")
+                    case .int(let integer): number = Double(integer)
+                    case .double(let double) where double.isFinite: number = double
+                    default: throw error("bad_field", "'\(field)'[\(index)] must hold \(width) finite numbers")
                     }
+                    // A range test on the Double, not abs() on the integer: abs(Int64.min) traps.
+                    guard range.map({ $0.contains(number) }) ?? true else {
+                        throw error("bad_field", "'\(field)'[\(index)] must hold \(width) finite numbers within ±2^24")
+                    }
+                    return number
                 }
             }
         }
@@ -182,18 +202,8 @@ public enum ControlParser {
             guard case .array(let rows) = value, rows.count == 17 else {
                 throw error("bad_field", "'keypoints' must be 17 [x, y, score] triples in COCO order")
             }
-            return try rows.enumerated().map { index, row in
-                guard case .array(let items) = row, items.count == 3 else {
-                    throw error("bad_field", "'keypoints'[\(index)] must be [x, y, score]")
-                }
-                return try items.map { item in
-                    switch item {
-                    case .int(let number): return Double(number)
-                    case .double(let number) where number.isFinite: return number
-                    default: throw error("bad_field", "'keypoints'[\(index)] must hold 3 finite numbers")
-                    }
-                }
-            }
+            // Any finite number: the handler range-checks keypoints against the frame and says which.
+            return try numberRows(rows, field: "keypoints", shape: "[x, y, score]")
         }
 
         mutating func actions() throws -> [String] {

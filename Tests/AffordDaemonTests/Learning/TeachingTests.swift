@@ -12,19 +12,28 @@ import Testing
     /// A rectangle on cell boundaries covers exactly those cells; one half a cell over covers half of it.
     @Test func aPolygonCoversThePatchesInsideIt() {
         let frame = RegionBox(x: 0, y: 0, width: 160, height: 80)  // 8x8 grid: cells 20x10
-        let mask = PartMask(.polygon([[40, 20], [80, 20], [80, 40], [40, 40]]), view: frame, side: 8)
+        let mask = PartMask(.polygons([[[40, 20], [80, 20], [80, 40], [40, 40]]]), view: frame, side: 8)
         let covered = mask.target.indices.filter { mask.target[$0] > 0 }
         #expect(covered == [2 * 8 + 2, 2 * 8 + 3, 3 * 8 + 2, 3 * 8 + 3])
         #expect(covered.allSatisfy { mask.target[$0] == 1 } && mask.weight.allSatisfy { $0 == 1 })
-        let half = PartMask(.polygon([[0, 0], [10, 0], [10, 10], [0, 10]]), view: frame, side: 8)
+        let half = PartMask(.polygons([[[0, 0], [10, 0], [10, 10], [0, 10]]]), view: frame, side: 8)
         #expect(half.target[0] == 0.5)
     }
 
     /// A zoom region sees the same polygon in its own grid: the box's origin is subtracted.
     @Test func aRegionViewShiftsAndScalesTheMarking() {
         let box = RegionBox(x: 40, y: 20, width: 80, height: 80)  // 8x8 grid: cells 10x10
-        let mask = PartMask(.polygon([[40, 20], [60, 20], [60, 40], [40, 40]]), view: box, side: 8)
+        let mask = PartMask(.polygons([[[40, 20], [60, 20], [60, 40], [40, 40]]]), view: box, side: 8)
         #expect(mask.target.indices.filter { mask.target[$0] > 0 } == [0, 1, 8, 9])
+    }
+
+    /// A ring inside another is a hole (even-odd over all rings), as a plate's rim is.
+    @Test func aRingInsideAnotherIsAHole() {
+        let frame = RegionBox(x: 0, y: 0, width: 80, height: 80)  // 8x8 grid: cells 10x10
+        let rim = PartMask(.polygons([[[0, 0], [80, 0], [80, 80], [0, 80]], [[20, 20], [60, 20], [60, 60], [20, 60]]]),
+                           view: frame, side: 8)
+        #expect(rim.target[0] == 1 && rim.target[2 * 8 + 2] == 0 && rim.target[5 * 8 + 5] == 0 && rim.target[6 * 8 + 6] == 1)
+        #expect(rim.target.filter { $0 == 1 }.count == 64 - 16)
     }
 
     @Test func clicksLabelTheirPatchesAndTheRestCountsLittle() {
@@ -37,16 +46,16 @@ import Testing
 
     @Test func markingsOutsideTheFrameOrWithoutAreaAreRefused() {
         #expect(throws: AffordError.self) {
-            try PartMask.validate(.polygon([[0, 0], [700, 0], [0, 10]]), frameWidth: 640, frameHeight: 480)
+            try PartMask.validate(.polygons([[[0, 0], [700, 0], [0, 10]]]), frameWidth: 640, frameHeight: 480)
         }
         #expect(throws: AffordError.self) {
-            try PartMask.validate(.polygon([[0, 0], [10, 10], [20, 20]]), frameWidth: 640, frameHeight: 480)
+            try PartMask.validate(.polygons([[[0, 0], [10, 10], [20, 20]]]), frameWidth: 640, frameHeight: 480)
         }
         #expect(throws: AffordError.self) {
             try PartMask.validate(.points(positive: [[5, 5]], negative: [[5, -1]]), frameWidth: 640, frameHeight: 480)
         }
         #expect(throws: Never.self) {
-            try PartMask.validate(.polygon([[0, 0], [640, 0], [640, 480]]), frameWidth: 640, frameHeight: 480)
+            try PartMask.validate(.polygons([[[0, 0], [640, 0], [640, 480]]]), frameWidth: 640, frameHeight: 480)
         }
     }
 }
@@ -59,7 +68,7 @@ import Testing
     /// The red square's outline, frame pixels, for `DemonstrateControlTests.scene` (20-px cells).
     static func square(_ cell: (Int, Int)) -> PartMarking {
         let x = Double(cell.0 * 20), y = Double(cell.1 * 20)
-        return .polygon([[x, y], [x + 20, y], [x + 20, y + 20], [x, y + 20]])
+        return .polygons([[[x, y], [x + 20, y], [x + 20, y + 20], [x, y + 20]]])
     }
 
     static func teach(_ control: DaemonControl, cell: (Int, Int), action: String = "press") async throws -> JSONValue {

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 from scipy.ndimage import median_filter
 
-from .categories import CATEGORIES
+from .categories import CATEGORIES, HELD_OUT
 from .heatmap import action_heatmaps
 from .scene import render
 from .user_mesh import user_object
@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--categories", default=",".join(CATEGORIES), help=f"from {', '.join(CATEGORIES)}")
+    parser.add_argument("--categories", default=",".join(CATEGORIES),
+                        help=f"from {', '.join(CATEGORIES)}; held out from training: {', '.join(HELD_OUT)}")
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--spp", type=int, default=32, help="path-tracing samples per pixel")
     parser.add_argument("--median", type=int, default=0, help="median filter width for the image (a cheap denoiser at low spp)")
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--view", choices=("mixed", "far"), default="mixed",
                         help="mixed: the training distribution; far: every object under about 15%% of the frame (zoom's test set)")
     args = parser.parse_args(argv)
-    builders = dict(CATEGORIES)
+    builders = {**CATEGORIES, **HELD_OUT}
     if args.mesh:
         try:
             builders = {args.mesh.stem: user_object(args.mesh, args.parts, args.up)}
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         categories = args.categories.split(",")
     unknown = [c for c in categories if c not in builders]
     if unknown:
-        parser.error(f"unknown categories {unknown}; known: {', '.join(CATEGORIES)}")
+        parser.error(f"unknown categories {unknown}; known: {', '.join(builders)}")
 
     try:
         shard, shards = (int(k) for k in args.shard.split("/"))

@@ -339,6 +339,24 @@ def plate(rng: np.random.Generator) -> Object3D:
     return Object3D("plate", parts, {"radius": radius, "well_radius": well, "depth": depth})
 
 
+def button_box(rng: np.random.Generator) -> Object3D:
+    """A control box with one round push button on its lid: "press" is on the button only.
+
+    Not in CATEGORIES: no default head trains on it, so it measures teaching (issue 13).
+    """
+    width, depth = rng.uniform(0.08, 0.14), rng.uniform(0.06, 0.1)
+    height = rng.uniform(0.03, 0.06)
+    outline = np.array([[-width / 2, -depth / 2], [width / 2, -depth / 2], [width / 2, depth / 2], [-width / 2, depth / 2]])
+    box = extrude(outline, height).transformed(_translation(0, 0, height / 2))
+    radius = rng.uniform(0.012, min(0.022, depth / 3))
+    rise = rng.uniform(0.006, 0.014)
+    x = rng.uniform(-width / 2 + radius * 1.3, width / 2 - radius * 1.3)
+    button = lathe([radius, radius, radius * 0.85, 0], [0, rise * 0.7, rise, rise]).transformed(_translation(x, 0, height))
+    box_family = str(rng.choice(["plastic", "plastic", "metal"]))
+    parts = [Part("box", box, box_family), Part("button", button, "plastic", ("press",))]
+    return Object3D("button_box", parts, {"width": width, "height": height, "button_radius": radius})
+
+
 def _rotation_z(angle: float) -> np.ndarray:
     matrix = np.eye(4)
     matrix[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
@@ -356,3 +374,6 @@ CATEGORIES: dict[str, Callable[[np.random.Generator], Object3D]] = {
     "brush": brush, "hammer": hammer, "bottle": bottle, "frying_pan": frying_pan, "kettle": kettle,
     "screwdriver": screwdriver, "scissors": scissors, "fork": fork, "pen": pen, "plate": plate,
 }
+
+# Categories no default head trains on, for measuring run-time teaching; `--categories` accepts them.
+HELD_OUT: dict[str, Callable[[np.random.Generator], Object3D]] = {"button_box": button_box}
