@@ -52,7 +52,8 @@ import Testing
     /// an attached JPEG and a recording, so the handlers' arithmetic is part of what is fuzzed.
     @Test func controlSeedsAreHandledNotOnlyParsed() async throws {
         let names = ["demonstrate_latest.json", "demonstrate_attached.bin", "demonstrate_recorded.json",
-                     "snapshot_camera.json", "status.json"]
+                     "snapshot_camera.json", "status.json", "teach_latest.json", "teach_points.json", "teach_rings.json",
+                     "taught.json"]
         let inputs = try names.map { try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("corpus/control/\($0)"))) }
         let replies = await Self.onOwnThread { inputs.map { ControlHarness.shared.run($0) } } ?? []
         #expect(replies.count == names.count)
