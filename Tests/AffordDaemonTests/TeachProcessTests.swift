@@ -31,7 +31,7 @@ import Glibc
 
     /// Starts `affordd run`, waits for READY, runs the peer's `phase`, stops the daemon.
     static func session(_ phase: String, binary: String, configPath: String, state: URL, port: Int,
-                        then: (_ controlPort: Int) throws -> [String] = { _ in [] }) throws -> [String] {
+                        then: (_ controlPort: Int, _ pid: Int32) throws -> [String] = { _, _ in [] }) throws -> [String] {
         let (process, notify, lines) = try DaemonProcessTests.launch(binary, configPath: configPath,
                                                                      environment: ["STATE_DIRECTORY": state.path])
         defer {
@@ -52,8 +52,26 @@ import Glibc
             lines = done.stdout.strip().splitlines()
             print(lines[-1] if done.returncode == 0 and lines else json.dumps([f"peer failed: {done.stdout} {done.stderr}"]))
             """, [peer] + arguments, as: [String].self)
-        let all = problems + (problems.isEmpty ? try then(port + 1) : [])
+        let all = problems + (problems.isEmpty ? try then(port + 1, process.processIdentifier) : [])
         return all.isEmpty ? [] : all + ["stderr:\n\(lines.all.suffix(2000))"]
+    }
+
+    /// A reload (SIGHUP) keeps what was taught.
+    static func survivesSIGHUP(port: Int, pid: Int32) throws -> [String] {
+        let listed = try PythonOracle.call("""
+            import json, os, signal, sys, time, zmq
+            port, pid = json.load(sys.stdin)
+            s = zmq.Context().socket(zmq.DEALER)
+            s.setsockopt(zmq.RCVTIMEO, 20000)
+            s.connect(f"tcp://127.0.0.1:{port}")
+            def ask(body):
+                s.send(json.dumps(body).encode())
+                return json.loads(s.recv())
+            os.kill(pid, signal.SIGHUP)
+            time.sleep(1.5)
+            print(json.dumps([entry["action"] for entry in ask({"op": "taught"})["result"]["taught"]]))
+            """, [port, Int(pid)], as: [String].self)
+        return listed == ["press"] ? [] : ["after SIGHUP, taught is \(listed)"]
     }
 
     /// docs/PROTOCOL.md's "Example: teaching a part", verbatim, against the running daemon.
@@ -94,10 +112,12 @@ import Glibc
         let port = 24000 + Int(getpid() % 16000)
         try Self.config(port: port).write(toFile: configPath, atomically: true, encoding: .utf8)
 
-        let taught = try Self.session("teach", binary: binary, configPath: configPath, state: state, port: port)
+        let taught = try Self.session("teach", binary: binary, configPath: configPath, state: state, port: port) { control, pid in
+            try Self.survivesSIGHUP(port: control, pid: pid)
+        }
         #expect(taught.isEmpty, "\(taught)")
         #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("taught.safetensors").path))
-        let restarted = try Self.session("restart", binary: binary, configPath: configPath, state: state, port: port) { control in
+        let restarted = try Self.session("restart", binary: binary, configPath: configPath, state: state, port: port) { control, _ in
             try Self.runDocumentedExample(port: control)
         }
         #expect(restarted.isEmpty, "\(restarted)")
