@@ -23,6 +23,8 @@ public struct PartProbe: Sendable, Equatable, Codable {
         public var learningRate: Float = 0.05
         /// L2 penalty on the weights (not the bias): a handful of frames must not be memorised.
         public var l2: Float = 1e-3
+        /// Weight of the per-view map loss beside the per-patch one.
+        public var mapWeight: Float = 1
 
         public init() {}
     }
@@ -46,7 +48,9 @@ public struct PartProbe: Sendable, Equatable, Codable {
         guard dim > 0 else { throw AffordError(.invalidInput, "teach: features have no width") }
         var rows: [Float] = []
         var targets: [Float] = [], sampleWeights: [Float] = []
+        var views: [Range<Int>] = []  // each example's rows, for the per-view distribution loss
         for (index, example) in examples.enumerated() {
+            let first = targets.count
             let positions = example.target.count
             guard example.tokens.count == positions * dim, example.weight.count == positions else {
                 throw AffordError(.invalidInput, "teach: example \(index) has \(example.tokens.count) features for \(positions) patches of width \(dim)")
@@ -56,6 +60,7 @@ public struct PartProbe: Sendable, Equatable, Codable {
                 targets.append(min(1, max(0, example.target[position])))
                 sampleWeights.append(example.weight[position])
             }
+            views.append(first..<targets.count)
         }
         // Balance: positives (by their soft target) and negatives weigh the same in total.
         let positive = zip(targets, sampleWeights).reduce(Float(0)) { $0 + $1.0 * $1.1 }
@@ -68,6 +73,12 @@ public struct PartProbe: Sendable, Equatable, Codable {
         for i in 0..<count {
             positiveShare[i] = sampleWeights[i] * targets[i] / (2 * positive)
             negativeShare[i] = sampleWeights[i] * (1 - targets[i]) / (2 * negative)
+        }
+        // Each view's target distribution; -1 marks a view without a positive patch.
+        var viewTargets = [Float](repeating: 0, count: count)
+        for view in views {
+            let mass = view.reduce(Float(0)) { $0 + targets[$1] * sampleWeights[$1] }
+            for i in view { viewTargets[i] = mass > 0 ? targets[i] * sampleWeights[i] / mass : -1 }
         }
         var w = [Float](repeating: 0, count: dim), b: Float = 0
         var mW = [Float](repeating: 0, count: dim), vW = [Float](repeating: 0, count: dim)
@@ -84,6 +95,16 @@ public struct PartProbe: Sendable, Equatable, Codable {
                 residual[i] = p * (positiveShare[i] + negativeShare[i]) - positiveShare[i]
                 gradientB += residual[i]
             }
+            // The map's own loss, as the heads are trained: per view, KL from the marked share
+            // to softmax(logits) over its patches (its gradient is softmax − target; b cancels).
+            for view in views where viewTargets[view.lowerBound] >= 0 {
+                let top = logits[view].max() ?? 0
+                var total: Float = 0
+                for i in view { total += exp(logits[i] - top) }
+                for i in view {
+                    residual[i] += training.mapWeight * (exp(logits[i] - top) / total - viewTargets[i]) / Float(views.count)
+                }
+            }
             multiplyTransposed(rows, count: count, dim: dim, by: residual, into: &gradient)
             let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
             for d in 0..<dim {
@@ -99,21 +120,22 @@ public struct PartProbe: Sendable, Equatable, Codable {
         return PartProbe(weights: w, bias: b)
     }
 
-    /// The probability map on the token grid, and its maximum as the part's presence.
+    /// The map on the token grid, `exp(logit − max logit)`: the odds relative to the best patch,
+    /// so background patches fade exponentially rather than sitting at a probability floor that
+    /// min-max normalisation keeps. The part's presence is the best patch's probability.
     public func map(_ tokens: PatchTokens) throws -> (map: Heatmap, presence: Float) {
         guard tokens.dim == weights.count else {
             throw AffordError(.invalidModel, "taught probe is \(weights.count) wide, the backbone makes \(tokens.dim)")
         }
         let positions = tokens.side * tokens.side
-        var values = [Float](repeating: 0, count: positions)
-        var presence: Float = 0
+        var logits = [Float](repeating: 0, count: positions)
         for position in 0..<positions {
             let row = tokens.values[(position * tokens.dim)..<((position + 1) * tokens.dim)]
-            let p = Self.sigmoid(Self.dot(Self.unit(row), weights) + bias)
-            values[position] = p
-            presence = max(presence, p)
+            logits[position] = Self.dot(Self.unit(row), weights) + bias
         }
-        return (Heatmap(width: tokens.side, height: tokens.side, values: values), presence)
+        let best = logits.max() ?? 0
+        let values = logits.map { exp($0 - best) }
+        return (Heatmap(width: tokens.side, height: tokens.side, values: values), Self.sigmoid(best))
     }
 
     static func sigmoid(_ z: Float) -> Float { 1 / (1 + exp(-z)) }
