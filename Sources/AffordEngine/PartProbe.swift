@@ -5,9 +5,11 @@ import Foundation
 /// A logistic probe on frozen patch tokens: `sigmoid(w · token/|token| + b)` per patch, what
 /// the `teach` op fits from an operator's few marked frames (issue 13).
 ///
-/// Fitting is full-batch gradient descent with Adam on a class-balanced, weighted binary
-/// cross-entropy plus an L2 penalty: a few hundred steps over a few thousand rows of 384
-/// features, two BLAS matrix–vector products each, so well under a second on two cores.
+/// Fitting is full-batch gradient descent with Adam on two losses: a class-balanced, weighted
+/// binary cross-entropy per patch (which makes the presence), and per view the KL divergence
+/// from the marked share to the softmax of the logits over its patches (which shapes the map,
+/// as the heads' KL loss does), plus an L2 penalty. A few hundred steps over a few thousand
+/// rows of 384 features, two BLAS matrix–vector products each: well under a second on two cores.
 public struct PartProbe: Sendable, Equatable, Codable {
     public var weights: [Float]
     public var bias: Float
@@ -17,7 +19,8 @@ public struct PartProbe: Sendable, Equatable, Codable {
         self.bias = bias
     }
 
-    /// How a probe is fitted; the defaults were chosen on rendered few-shot sets (README, "Teaching a part").
+    /// How a probe is fitted. Set once, not searched; the map loss was added after the held-out
+    /// renders showed the per-patch loss alone losing to the untaught head (README, "Teaching a part").
     public struct Training: Sendable, Equatable {
         public var steps = 300
         public var learningRate: Float = 0.05
