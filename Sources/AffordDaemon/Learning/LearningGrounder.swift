@@ -1,6 +1,7 @@
 import Foundation
 import AffordCore
 import AffordEngine
+import AffordPostprocess
 
 /// A grounder that also yields the backbone's patch tokens (GroundingEngine; fakes in tests).
 public protocol TokenGrounder: AffordanceGrounder {
@@ -48,7 +49,10 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         let wanted = (actions.isEmpty ? vocabulary : actions.filter { !learnt.contains($0) }) + (actions.isEmpty ? [] : learnt)
         let prototypes = wanted.compactMap { book.prototype(for: $0) }
         let probes = wanted.compactMap { name in teachings.probe(for: name).map { (name, $0) } }
-        let headActions = wanted.filter { name in !prototypes.contains { $0.action == name } && !probes.contains { $0.0 == name } }
+        // A taught head action keeps the head's map too: the two are blended (`blend`).
+        let headActions = wanted.filter { name in
+            !prototypes.contains { $0.action == name } && (!probes.contains { $0.0 == name } || base.vocabulary.contains(name))
+        }
         guard !prototypes.isEmpty || !probes.isEmpty else { return try base.ground(image, actions: headActions) }
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: headActions.isEmpty ? [base.vocabulary[0]] : headActions)
         var byAction = Dictionary(maps.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in first })
@@ -57,9 +61,20 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         }
         for (name, probe) in probes {
             let (map, presence) = try probe.map(tokens)
-            byAction[name] = ActionMap(action: name, map: map, presence: presence)
+            let taught = ActionMap(action: name, map: map, presence: presence)
+            byAction[name] = byAction[name].map { Self.blend(head: $0, taught: taught) } ?? taught
         }
         return wanted.compactMap { byAction[$0] }
+    }
+
+    /// A head action taught on this workcell's frames: the mean of the two min-max normalised
+    /// maps (the head knows the action in general, the probe knows this part), and the larger presence.
+    static func blend(head: ActionMap, taught: ActionMap) -> ActionMap {
+        guard head.map.width == taught.map.width, head.map.height == taught.map.height else { return taught }
+        let a = HeatmapPostprocessor.normalised(head.map).values, b = HeatmapPostprocessor.normalised(taught.map).values
+        let presence = [head.presence, taught.presence].compactMap { $0 }.max()
+        return ActionMap(action: taught.action, map: Heatmap(width: taught.map.width, height: taught.map.height,
+                                                             values: zip(a, b).map { ($0 + $1) / 2 }), presence: presence)
     }
 
     /// Builds and stores the prototype of `action` from an interaction image and the person's pose.

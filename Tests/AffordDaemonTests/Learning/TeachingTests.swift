@@ -109,6 +109,20 @@ import Testing
         #expect(try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path).vocabulary == ["hold", "cut"])
     }
 
+    /// Teaching a head action blends the head's map with the probe's, each min-max normalised.
+    @Test func aTaughtHeadActionBlendsWithTheHead() async throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (control, _, grounder) = try DemonstrateControlTests.control(folder: folder)
+        _ = try await Self.teach(control, cell: (4, 2), action: "hold")
+        let maps = try grounder.ground(DemonstrateControlTests.scene(red: (1, 6), arm: false), actions: ["hold"])
+        let hold = try #require(maps.first { $0.action == "hold" }).map
+        // The colour grounder's head maps are flat (normalised to zero): the probe's half remains.
+        #expect(hold.values.indices.max { hold.values[$0] < hold.values[$1] } == 6 * 8 + 1)
+        #expect(abs((hold.values.max() ?? 0) - 0.5) < 1e-6)
+        #expect(grounder.vocabulary == ["cut", "hold"])
+    }
+
     /// Past the frame limit, and for a demonstrated name, teach is refused and nothing changes.
     @Test func boundsAndConflictsAreClearErrors() async throws {
         let folder = Self.temporaryFolder()
