@@ -5,7 +5,7 @@ with score under `MIN_SCORE` is treated as missing. Each contact kind gets ancho
 derived from the skeleton (a hand lies past the wrist along the forearm, a tool's far end
 further out); the prior is a sum of Gaussians at the anchors, scaled by the person's size.
 The daemon derives its demonstration contact region with the same rules
-(Sources/AffordDaemon/Demonstration/ContactRegion.swift).
+(Sources/AffordDaemon/Learning/ContactKind.swift).
 """
 from __future__ import annotations
 
