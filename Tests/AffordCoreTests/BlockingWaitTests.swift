@@ -23,15 +23,14 @@ import Testing
 
     @Test func givesUpAtTheDeadlineAndCancelsTheWork() async {
         let cancelled = Shared(false)
-        let started = Date()
         let value = await Self.onThread {
             awaitBlocking(timeoutSeconds: 0.1) { () -> Int in
                 do { try await Task.sleep(for: .seconds(30)) } catch { cancelled.withLock { $0 = true } }
                 return 1
             }
         }
+        // The thread came back with nil, not the work's 1: the wait ended at the deadline, not 30 s later.
         #expect(value == Optional<Int?>.some(nil))
-        #expect(Date().timeIntervalSince(started) < 10)
         // The cancelled sleep throws at once; give the task a moment to record it.
         let deadline = Date().addingTimeInterval(5)
         while !cancelled.value, Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
