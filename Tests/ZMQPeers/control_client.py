@@ -21,6 +21,11 @@ OK = [
     ({"op": "demonstrate", "action": "hold", "frame": "latest", "keypoints": [[10, 20, 0.9]] * 17}, "demonstrate"),
     ({"op": "clear_demonstrations"}, "clear_demonstrations"),
     ({"op": "clear_demonstrations", "actions": ["hold"]}, "clear_demonstrations"),
+    ({"op": "teach", "action": "press", "frame": "latest", "polygon": [[1, 2], [30, 2], [30.5, 40]]}, "teach"),
+    ({"op": "teach", "action": "press", "frame": "latest", "points": [[5, 5]], "negative": [[1, 1]]}, "teach"),
+    ({"op": "taught"}, "taught"),
+    ({"op": "forget"}, "forget"),
+    ({"op": "forget", "actions": ["press"]}, "forget"),
 ]
 KEYPOINTS = json.dumps([[10.5, 20, 0.9]] * 17)
 
@@ -52,6 +57,12 @@ BAD = [
     (b'{"op": "status"', "bad_json"),
     (b"[" * 5000 + b"]" * 5000, "bad_json"),
     (b'{"op": "fail_me"}', "unknown_op"),
+    (b'{"op": "teach", "action": "press", "frame": "latest"}', "missing_field"),
+    (b'{"op": "teach", "action": "press", "frame": "latest", "polygon": [[1, 2], [3, 4]]}', "bad_field"),
+    (b'{"op": "teach", "action": "press", "frame": "latest", "polygon": [[1, 2], [3, 4], [5, 1e30]]}', "bad_field"),
+    (b'{"op": "teach", "action": "press", "frame": "latest", "points": [[1, 1]], "polygon": [[1, 2], [3, 4], [5, 6]]}',
+     "bad_field"),
+    (b'{"op": "taught", "actions": ["press"]}', "unknown_field"),
 ]
 
 
