@@ -133,8 +133,15 @@ public struct PartProbe: Sendable, Equatable, Codable {
         let positions = tokens.side * tokens.side
         var logits = [Float](repeating: 0, count: positions)
         for position in 0..<positions {
-            let row = tokens.values[(position * tokens.dim)..<((position + 1) * tokens.dim)]
-            logits[position] = Self.dot(Self.unit(row), weights) + bias
+            // w·(x/|x|) as (w·x)/|x|: one pass, no copy of the row, on every frame.
+            var dot: Float = 0, square: Float = 0
+            let start = position * tokens.dim
+            for d in 0..<tokens.dim {
+                let x = tokens.values[start + d]
+                dot += x * weights[d]
+                square += x * x
+            }
+            logits[position] = (square > 0 ? dot / square.squareRoot() : dot) + bias
         }
         let best = logits.max() ?? 0
         let values = logits.map { exp($0 - best) }
@@ -146,12 +153,6 @@ public struct PartProbe: Sendable, Equatable, Codable {
     static func unit(_ row: ArraySlice<Float>) -> [Float] {
         let norm = row.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         return norm > 0 ? row.map { $0 / norm } : Array(row)
-    }
-
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var sum: Float = 0
-        for i in a.indices { sum += a[i] * b[i] }
-        return sum
     }
 
     /// `out[count] = rows[count, dim] · vector[dim]`.
