@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--action", default="press")
     ap.add_argument("--shots", type=int, nargs="+", default=[1, 3, 5])
     ap.add_argument("--draws", type=int, default=3, help="random draws of the taught frames per shot count")
+    ap.add_argument("--seed", type=int, default=0, help="seeds the draws of taught frames")
     ap.add_argument("--head-actions", nargs="*", default=None, help="untaught baseline: head actions to try")
     ap.add_argument("--skip-offline", action="store_true", help="skip the tool-chain's offline few-shot head")
     args = ap.parse_args(argv)
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
     names = [json.loads(line)["name"] for line in (args.train / "index.jsonl").read_text().splitlines()
              if args.action in json.loads(line)["visible_actions"]]
-    rng = random.Random(0)
+    rng = random.Random(args.seed)
     for shots in args.shots:
         rows: dict[str, list[dict]] = {"teach --no-zoom": [], "teach --zoom": [], "offline few-shot": []}
         for draw in range(args.draws):
