@@ -77,8 +77,8 @@ public final class TeachingBook: Sendable {
         guard views.contains(where: { $0.mask.hasPart }) else {
             throw AffordError(.invalidInput, "teach '\(action)': the marking covers no patch of the frame")
         }
-        let existing = taught.withLock { $0[action] }
-        guard existing != nil || actions.count < Self.maximumActions else {
+        let (existing, count) = taught.withLock { ($0[action], $0.count) }
+        guard existing != nil || count < Self.maximumActions else {
             throw AffordError(.invalidInput, "teach: \(Self.maximumActions) actions are taught already; forget one first")
         }
         let frames = (existing?.frames ?? []) + [TaughtFrame(views: views, taughtAt: Self.now())]
@@ -92,6 +92,10 @@ public final class TeachingBook: Sendable {
                                         probe: try PartProbe.fit(examples, dim: dim, training: training))
         try beforeRecording()
         try taught.withLock { taught in
+            // The fit ran unlocked: a teach or forget of this action meanwhile would be lost.
+            guard taught[action]?.frames == existing?.frames else {
+                throw AffordError(.invalidInput, "teach '\(action)': it changed while this frame was fitted; send it again")
+            }
             var next = taught
             next[action] = taughtAction
             try save(next)
