@@ -81,7 +81,7 @@ test-soak: models
 	$(PYTHON) scripts/soak.py --seconds 45 --affordd .build/debug/affordd
 
 bench: fixtures release
-	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS)
+	$(PYTHON) -m affordtools.bench_engine --bench .build/release/affordd-bench --models $(MODELS) --fixtures $(FIXTURES)
 
 bench-sources: release
 	.build/release/affordd-bench sources

@@ -40,6 +40,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     if [ -f toolchain/requirements-torch.txt ]; then
         "$VENV/bin/python" -m pip install -q -r toolchain/requirements-torch.txt
     fi
-    "$VENV/bin/python" -m pip install -q -e "toolchain[dev,render]"
+    "$VENV/bin/python" -m pip install -q -e "toolchain[dev,render,bench]"
     echo "$want" > "$stamp"
 fi

@@ -1,5 +1,6 @@
 import AffordCore
 import AffordEngine
+import CAffordKernels
 import Foundation
 
 /// Command-line options and timing helpers shared by the engine benchmarks.
@@ -36,12 +37,11 @@ struct BenchOptions {
     }
 }
 
-/// Both precisions of the backbone on one pool, plus a fixed input to time.
+/// Both precisions of the backbone on one pool, plus fixed inputs to time.
 struct BenchBackbones {
     let pool: ComputePool
     let fp32: Backbone
     let int8: Backbone
-    let input: [Float]
     let size: Int
 
     init(options: BenchOptions) throws {
@@ -49,19 +49,24 @@ struct BenchBackbones {
         fp32 = try Backbone(path: options.models + "/dinov2_vits14.fp32.safetensors", precision: .fp32, pool: pool)
         int8 = try Backbone(path: options.models + "/dinov2_vits14.int8.safetensors", precision: .int8, pool: pool)
         size = options.size
-        // A smooth deterministic pattern: timings do not depend on pixel values.
-        let plane = size * size
-        input = (0..<(3 * plane)).map { Float(sin(Double($0 % plane) * 0.001 + Double($0 / plane))) }
     }
 
     func backbone(_ precision: Precision) -> Backbone { precision == .int8 ? int8 : fp32 }
 
-    /// Wall times in milliseconds of `runs` forward passes.
-    func time(_ precision: Precision, runs: Int) throws -> [Double] {
+    /// A smooth deterministic CHW pattern: timings do not depend on pixel values.
+    static func pattern(size: Int) -> [Float] {
+        let plane = size * size
+        return (0..<(3 * plane)).map { Float(sin(Double($0 % plane) * 0.001 + Double($0 / plane))) }
+    }
+
+    /// Wall times in milliseconds of `runs` forward passes of `batch` images of `size` (default: the option's).
+    func time(_ precision: Precision, runs: Int, size: Int? = nil, batch: Int = 1) throws -> [Double] {
         let backbone = backbone(precision)
+        let side = size ?? self.size
+        let input = Self.pattern(size: side)
         return try (0..<runs).map { _ in
             let start = MonotonicClock.nowNs()
-            try backbone.run(height: size, width: size, fill: { target in
+            try backbone.run(height: side, width: side, batch: batch, fill: { _, target in
                 _ = target.update(fromContentsOf: input)
             }, consume: { _ in })
             return Double(MonotonicClock.nowNs() - start) / 1e6
@@ -72,6 +77,7 @@ struct BenchBackbones {
     /// unaffected by other processes on a loaded machine).
     func cpuTime(_ precision: Precision, runs: Int) throws -> Double {
         let backbone = backbone(precision)
+        let input = Self.pattern(size: size)
         return median(try (0..<runs).map { _ in
             let start = Self.processCPUNs()
             try backbone.run(height: size, width: size, fill: { target in
@@ -79,6 +85,36 @@ struct BenchBackbones {
             }, consume: { _ in })
             return Double(Self.processCPUNs() - start) / 1e6
         })
+    }
+
+    /// The GEMM floor of one forward pass at `size`: every multiply-accumulate of the backbone's
+    /// matrix products (patch embedding, q/k/v, projection, MLP, QKᵀ and PV) at the kernel's
+    /// peak measured now with every pool thread running it at once. What the frame would cost
+    /// if nothing but multiply-accumulates took time.
+    func gemmFloor(size: Int) throws -> (macs: Double, peakGops: Double, ms: Double) {
+        let config = int8.config
+        let grid = try int8.grid(height: size, width: size)
+        let patches = Double(grid.rows * grid.columns), tokens = patches + 1
+        let dim = Double(config.embedDim), hidden = Double(config.mlpHidden)
+        let perBlock = tokens * dim * (3 * dim + dim + 2 * hidden) + 2 * tokens * tokens * dim
+        let embedding = patches * Double(3 * config.patchSize * config.patchSize) * dim
+        let macs = Double(config.depth) * perBlock + embedding
+        let peak = Self.concurrentPeakGops(isa: pool.isa, threads: pool.threads)
+        return (macs, peak, peak > 0 ? 2 * macs / (peak * 1e6) : .nan)
+    }
+
+    /// The multiply-accumulate peak (int8 GOPS) of `threads` threads running it at the same
+    /// time: less than `threads` times one thread's where cores share a physical core or a busy host.
+    static func concurrentPeakGops(isa: afk_isa, threads: Int) -> Double {
+        let peaks = Shared([Double](repeating: 0, count: threads))
+        let workers = (0..<threads).map { index in
+            OwnedThread(name: "peak-\(index)") {
+                let gops = afk_dot_peak_gops(isa)
+                peaks.withLock { $0[index] = gops }
+            }
+        }
+        for worker in workers { worker.join() }
+        return peaks.withLock { $0.reduce(0, +) }
     }
 
     static func processCPUNs() -> UInt64 {
@@ -89,20 +125,38 @@ struct BenchBackbones {
 
     /// Per-token cosine of int8 against fp32 over the fixture images (`backbone_*.safetensors`).
     func cosine(fixtures: String) throws -> (mean: Double, min: Double, images: Int) {
+        try cosines(fixtures: fixtures) { file, input, height, width in
+            try fp32.tokens(input: input, height: height, width: width)
+        }
+    }
+
+    /// Per-token cosine of int8 against the fixtures' own `tokens` (onnxruntime fp32 on the
+    /// original graph: the reference every peer in `make bench` is held to), over the
+    /// fixtures of `size`×`size`.
+    func referenceCosine(fixtures: String, size: Int) throws -> (mean: Double, min: Double, images: Int) {
+        try cosines(fixtures: fixtures, size: size) { file, _, _, _ in Array(try file.floats("tokens")) }
+    }
+
+    private func cosines(
+        fixtures: String, size: Int? = nil,
+        reference: (SafetensorsFile, [Float], Int, Int) throws -> [Float]
+    ) throws -> (mean: Double, min: Double, images: Int) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures)) ?? []
-        let files = names.filter { $0.hasPrefix("backbone_") && $0.hasSuffix(".safetensors") }.sorted()
-        guard !files.isEmpty else { throw AffordError(.io, "no backbone_*.safetensors fixtures in \(fixtures)") }
         var cosines: [Double] = []
-        for name in files {
+        var images = 0
+        for name in names.sorted() where name.hasPrefix("backbone_") && name.hasSuffix(".safetensors") {
             let file = try SafetensorsFile(path: fixtures + "/" + name)
             let info = try file.info("input")
-            let input = Array(try file.floats("input"))
+            guard info.shape.count == 4 else { throw AffordError(.invalidModel, "\(name): input shape \(info.shape)") }
             let (height, width) = (info.shape[2], info.shape[3])
-            let exact = try fp32.tokens(input: input, height: height, width: width)
+            if let size, (height, width) != (size, size) { continue }
+            let input = Array(try file.floats("input"))
             let quantized = try int8.tokens(input: input, height: height, width: width)
-            cosines += ParityMetrics.rowCosines(quantized, exact, dim: fp32.config.embedDim)
+            cosines += ParityMetrics.rowCosines(quantized, try reference(file, input, height, width), dim: int8.config.embedDim)
+            images += 1
         }
-        return (cosines.reduce(0, +) / Double(cosines.count), cosines.min() ?? 0, files.count)
+        guard images > 0 else { throw AffordError(.io, "no backbone_*.safetensors fixtures\(size.map { " of \($0)x\($0)" } ?? "") in \(fixtures)") }
+        return (cosines.reduce(0, +) / Double(cosines.count), cosines.min() ?? 0, images)
     }
 }
 

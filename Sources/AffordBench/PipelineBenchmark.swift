@@ -6,9 +6,12 @@ import AffordRecording
 import Foundation
 import Logging
 
-/// `affordd-bench pipeline`: a 640x480 MJPEG log at 30 fps through the whole daemon
-/// pipeline (replay, decode, int8 inference, post-processing, ZeroMQ publish) with 5 actions.
-/// The last line is JSON: sustained fps, capture-to-publish p50/p99 and peak RSS.
+/// `affordd-bench pipeline`: a 640x480 MJPEG log through the whole daemon pipeline (replay,
+/// decode, int8 inference, post-processing, ZeroMQ publish) with 5 actions, three ways:
+/// paced at the log's 30 fps (latency), unpaced and lossless as `affordd replay --fast` runs
+/// (throughput against the inference stage alone), and two cameras on one engine.
+/// `--zoom` grounds with the shipped zoom settings; without it, one whole-frame pass.
+/// The last line is JSON.
 enum PipelineBenchmark {
     static func run(arguments: [String]) async {
         do {
@@ -21,6 +24,25 @@ enum PipelineBenchmark {
 
     static func option(_ name: String, in arguments: [String]) -> String? {
         arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+    }
+
+    /// One pipeline run's numbers for one camera.
+    struct CameraRun {
+        let framesIn: Int
+        let published: Int
+        let fps: Double
+        let p50Ms: Double
+        let p99Ms: Double
+        var dropped: Int { framesIn - published }
+
+        var json: String {
+            String(format: #"{"fps":%.2f,"latency_p50_ms":%.2f,"latency_p99_ms":%.2f,"frames":%d,"dropped":%d}"#,
+                   fps, p50Ms, p99Ms, published, dropped)
+        }
+        var line: String {
+            String(format: "%d of %d frames published (%d dropped), %.2f fps, capture -> publish p50 %.1f ms, p99 %.1f ms",
+                   published, framesIn, dropped, fps, p50Ms, p99Ms)
+        }
     }
 
     static func measure(arguments: [String]) async throws {
@@ -40,6 +62,106 @@ enum PipelineBenchmark {
         guard grounder.vocabulary.count >= 5 else {
             throw AffordError(.invalidModel, "the benchmark needs a head with at least 5 actions, \(model.head) has \(grounder.vocabulary.count)")
         }
+        var config = DaemonConfig.replayDefaults(model: model)
+        config.actions = Array(grounder.vocabulary.prefix(5))
+        config.grounding.zoom = arguments.contains("--zoom") ? .shipped : ZoomSettings()
+        if let size = option("--output", in: arguments) {
+            // Heatmaps and components at a configured output size instead of the frame size.
+            let parts = size.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
+                throw AffordError(.invalidInput, "--output expects WIDTHxHEIGHT, got \(size)")
+            }
+            config.postprocessing.settings.outputWidth = parts[0]
+            config.postprocessing.settings.outputHeight = parts[1]
+        }
+        try printStagesAlone(grounder: grounder)
+
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-bench-\(getpid()).mcap").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        try writeLog(to: log, frames: frames)
+        let inferenceMs = try inferenceStageMs(log: log, grounder: grounder, config: config)
+        let engineFps = 1000 / inferenceMs
+        let output = config.postprocessing.settings.outputWidth.map { "\($0)x\(config.postprocessing.settings.outputHeight ?? 0)" } ?? "frame size"
+        print("model \(grounder.modelID), actions \(config.actions.joined(separator: ",")), heatmaps at \(output), "
+              + "zoom \(config.grounding.zoom.enabled ? "on (shipped settings)" : "off")")
+        print(String(format: "inference stage alone on the log's frame: median %.1f ms (%.2f fps)", inferenceMs, engineFps))
+
+        let paced = try await runPipeline(log: log, cameras: ["bench"], lossless: false, config: config, grounder: grounder)
+        let one = paced.cameras["bench"] ?? CameraRun(framesIn: 0, published: 0, fps: 0, p50Ms: 0, p99Ms: 0)
+        print("paced 30 fps, one camera: \(one.line)")
+        print("  stages (p50 / p99): \(paced.stages)")
+        let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: grounder)
+        let lossless = fast.cameras["bench"] ?? CameraRun(framesIn: 0, published: 0, fps: 0, p50Ms: 0, p99Ms: 0)
+        print(String(format: "unpaced, lossless (replay --fast): %@; %.2f of the inference stage's fps", lossless.line, lossless.fps / engineFps))
+        let two = try await runPipeline(log: log, cameras: ["bench0", "bench1"], lossless: false, config: config, grounder: grounder)
+        for (name, camera) in two.cameras.sorted(by: { $0.key < $1.key }) { print("paced 30 fps, two cameras, \(name): \(camera.line)") }
+
+        let cameras = two.cameras.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\($0.value.json)" }.joined(separator: ",")
+        emit(#"{"zoom":\#(config.grounding.zoom.enabled),"inference_stage_ms":\#(jsonNumber(inferenceMs)),"engine_fps":\#(jsonNumber(engineFps)),"#
+             + #""paced":\#(one.json),"paced_inference_p50_ms":\#(jsonNumber(paced.inferenceP50Ms)),"#
+             + #""paced_inference_p99_ms":\#(jsonNumber(paced.inferenceP99Ms)),"#
+             + #""lossless":\#(lossless.json),"lossless_vs_engine":\#(jsonNumber(lossless.fps / engineFps)),"#
+             + #""two_cameras":{\#(cameras)},"rss_mb":\#(jsonNumber(peakRSSMegabytes(), digits: 1))}"#)
+    }
+
+    /// What the inference stage does to one decoded frame of the log (zoom as configured), median of 15.
+    static func inferenceStageMs(log: String, grounder: any AffordanceGrounder, config: DaemonConfig) throws -> Double {
+        let source = try ReplaySource(path: log, options: .init(pacing: .asFastAsPossible, cameraName: "bench"))
+        guard let frame = try source.nextFrame() else { throw AffordError(.io, "\(log) has no frames") }
+        source.close()
+        let zoom = config.grounding.zoom
+        let image = try zoom.enabled ? FrameDecoder().decode(frame) : FrameDecoder(minimumWidth: grounder.inputSize, minimumHeight: grounder.inputSize).decode(frame)
+        let ground = {
+            if zoom.enabled {
+                _ = try ZoomGrounding.ground(image, frameWidth: frame.width, frameHeight: frame.height, actions: config.actions,
+                                             grounder: grounder, settings: zoom)
+            } else {
+                _ = try grounder.ground(image, actions: config.actions)
+            }
+        }
+        try ground()
+        return try medianMs(15, ground)
+    }
+
+    struct PipelineRun {
+        let cameras: [String: CameraRun]
+        let inferenceP50Ms: Double
+        let inferenceP99Ms: Double
+        /// Each stage's own latency, for where the end-to-end tail comes from.
+        let stages: String
+    }
+
+    /// The log through a `Daemon`, once per camera name (all on one engine), until the sources end.
+    static func runPipeline(log: String, cameras: [String], lossless: Bool, config: DaemonConfig,
+                            grounder: any AffordanceGrounder) async throws -> PipelineRun {
+        let inputs = try cameras.map { name in
+            CameraInput(name: name, lossless: lossless,
+                        source: try ReplaySource(path: log, options: .init(pacing: lossless ? .asFastAsPossible : .recorded, cameraName: name)),
+                        makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize))
+        }
+        var logger = Logger(label: "affordd-bench")
+        logger.logLevel = .warning
+        let daemon = try Daemon(config: config, configPath: nil, grounder: grounder, sources: inputs, logger: logger)
+        let started = MonotonicClock.nowNs()
+        try await daemon.run(stopWhenSourcesEnd: true)
+        let seconds = Double(MonotonicClock.nowNs() - started) / 1e9
+        let health = daemon.runtime.status()
+        var results: [String: CameraRun] = [:]
+        for name in cameras {
+            let stage = health.cameras[name]
+            let published = stage?.endToEnd.framesOut ?? 0
+            results[name] = CameraRun(framesIn: stage?.capture.framesIn ?? 0, published: published, fps: Double(published) / seconds,
+                                      p50Ms: stage?.endToEnd.latencyP50Ms ?? 0, p99Ms: stage?.endToEnd.latencyP99Ms ?? 0)
+        }
+        let decode = cameras.compactMap { health.cameras[$0]?.decode }.first
+        let stages = [("decode", decode), ("inference", health.inference), ("postprocess + publish", health.postprocess)]
+            .map { name, stage in String(format: "%@ %.1f / %.1f ms", name, stage?.latencyP50Ms ?? 0, stage?.latencyP99Ms ?? 0) }
+        return PipelineRun(cameras: results, inferenceP50Ms: health.inference.latencyP50Ms,
+                           inferenceP99Ms: health.inference.latencyP99Ms, stages: stages.joined(separator: ", "))
+    }
+
+    /// Post-processing and inference timed alone, as context for the pipeline numbers.
+    static func printStagesAlone(grounder: any AffordanceGrounder) throws {
         print(String(format: "stages alone (median of 15): postprocess 5 actions at 640x480 %.1f ms, inference %.1f ms",
                      medianMs(15) { postprocessFiveMaps() }, try medianMs(15) { _ = try grounder.ground(testImage(), actions: Array(grounder.vocabulary.prefix(5))) }))
         // Alternating within each round, so load on a shared machine hits both alike.
@@ -59,42 +181,6 @@ enum PipelineBenchmark {
                      medianMs(15) { _ = Bilinear.Separable(sourceWidth: 16, sourceHeight: 16, targetWidth: 640, targetHeight: 480).resize(raw) },
                      medianMs(15) { _ = HeatmapPostprocessor.normalised(big) },
                      medianMs(15) { _ = HeatmapPostprocessor.components(of: norm, relativeThreshold: 0.5, minArea: 1, keep: 3) }))
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-bench-\(getpid()).mcap").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        try writeLog(to: log, frames: frames)
-
-        var config = DaemonConfig.replayDefaults(model: model)
-        config.actions = Array(grounder.vocabulary.prefix(5))
-        if let size = option("--output", in: arguments) {
-            // Heatmaps and components at a configured output size instead of the frame size.
-            let parts = size.split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
-                throw AffordError(.invalidInput, "--output expects WIDTHxHEIGHT, got \(size)")
-            }
-            config.postprocessing.settings.outputWidth = parts[0]
-            config.postprocessing.settings.outputHeight = parts[1]
-        }
-        let source = try ReplaySource(path: log, options: .init(pacing: .recorded, cameraName: "bench"))
-        let camera = CameraInput(name: "bench", source: source, makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize))
-        var logger = Logger(label: "affordd-bench")
-        logger.logLevel = .warning
-        let daemon = try Daemon(config: config, configPath: nil, grounder: grounder, sources: [camera], logger: logger)
-        let started = MonotonicClock.nowNs()
-        try await daemon.run(stopWhenSourcesEnd: true)
-        let seconds = Double(MonotonicClock.nowNs() - started) / 1e9
-
-        let health = daemon.runtime.status()
-        let stage = health.cameras["bench"]
-        let published = stage?.endToEnd.framesOut ?? 0
-        let output = config.postprocessing.settings.outputWidth.map { "\($0)x\(config.postprocessing.settings.outputHeight ?? 0)" } ?? "frame size"
-        print("model \(grounder.modelID), actions \(config.actions.joined(separator: ",")), heatmaps at \(output)")
-        print("frames in \(stage?.capture.framesIn ?? 0), published \(published), dropped \(stage?.capture.drops ?? 0), \(String(format: "%.1f", seconds)) s")
-        print(String(format: "inference p50 %.1f ms, p99 %.1f ms; decode p50 %.1f ms; postprocess p50 %.1f ms",
-                     health.inference.latencyP50Ms, health.inference.latencyP99Ms,
-                     stage?.decode.latencyP50Ms ?? 0, health.postprocess.latencyP50Ms))
-        print(String(format: #"{"fps":%.2f,"latency_p50_ms":%.2f,"latency_p99_ms":%.2f,"rss_mb":%.1f,"frames":%d,"dropped":%d}"#,
-                     Double(published) / seconds, stage?.endToEnd.latencyP50Ms ?? 0, stage?.endToEnd.latencyP99Ms ?? 0,
-                     peakRSSMegabytes(), published, stage?.capture.drops ?? 0))
     }
 
     /// Moving bright shapes over a gradient, JPEG-encoded at 640x480, stamped 30 fps apart.

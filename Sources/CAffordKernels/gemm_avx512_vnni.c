@@ -8,6 +8,7 @@
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INLINE static inline __attribute__((always_inline)) TARGET
+#define UNROLL _Pragma("clang loop unroll(full)")
 
 enum { ROWS = 6, PANELS = 4 }; /* 24 accumulators + 4 weight vectors + 1 broadcast of 32 zmm */
 
@@ -62,31 +63,33 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panel
     const size_t lda = (size_t)g->lda;
     const int full_groups = w->k / AFK_KGROUP, tail = w->k % AFK_KGROUP;
 
+    /* Every loop over rows or panels is unrolled in full, so `acc` stays in registers: left
+     * to itself clang keeps it on the stack for the epilogue (a memset and a reload per tile). */
     __m512i acc[ROWS][PANELS];
-    for (int r = 0; r < rows; r++)
-        for (int p = 0; p < panels; p++) acc[r][p] = _mm512_setzero_si512();
+    UNROLL for (int r = 0; r < rows; r++)
+        UNROLL for (int p = 0; p < panels; p++) acc[r][p] = _mm512_setzero_si512();
 
     for (int kg = 0; kg < full_groups; kg++) {
         __m512i wv[PANELS];
-        for (int p = 0; p < panels; p++)
+        UNROLL for (int p = 0; p < panels; p++)
             wv[p] = _mm512_load_si512((const void *)(b + p * panel_stride + (size_t)kg * 64));
-        for (int r = 0; r < rows; r++) {
+        UNROLL for (int r = 0; r < rows; r++) {
             __m512i av = broadcast4(a + r * lda + (size_t)kg * AFK_KGROUP);
-            for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
+            UNROLL for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
         }
     }
     if (tail) {
         __m512i wv[PANELS];
-        for (int p = 0; p < panels; p++)
+        UNROLL for (int p = 0; p < panels; p++)
             wv[p] = _mm512_load_si512((const void *)(b + p * panel_stride + (size_t)full_groups * 64));
-        for (int r = 0; r < rows; r++) {
+        UNROLL for (int r = 0; r < rows; r++) {
             __m512i av = _mm512_set1_epi32(afk_load_tail4(a + r * lda + (size_t)full_groups * AFK_KGROUP, tail));
-            for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
+            UNROLL for (int p = 0; p < panels; p++) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], av, wv[p]);
         }
     }
-    for (int p = 0; p < panels; p++) {
+    UNROLL for (int p = 0; p < panels; p++) {
         panel_epilogue e = load_panel_epilogue(g, panel0 + p);
-        for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p]);
+        UNROLL for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p]);
     }
 }
 

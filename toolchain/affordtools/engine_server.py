@@ -2,10 +2,14 @@
 
 Line protocol (JSON objects on stdout, one per line; logs go to stderr):
 - on start the server loads the models and prints `{"ready":true}`;
-- `run int8 N` / `run fp32 N`: N timed forward passes at 224x224, answered
-  with `{"precision":"int8","ms":[...N values...]}`;
+- `run int8 N [SIZE [BATCH]]` / `run fp32 ...`: N timed forward passes of BATCH images of
+  SIZE x SIZE (default 224, 1), answered with `{"precision":"int8","ms":[...N values...]}`;
 - `cosine`: int8 vs fp32 tokens over the fixture images, answered with
   `{"cosine_mean":x,"cosine_min":y}`;
+- `reference SIZE`: int8 vs the fixtures' onnxruntime fp32 tokens, fixtures of SIZE x SIZE,
+  answered with `{"cosine_mean":x,"cosine_min":y,"images":n}`;
+- `floor SIZE`: the backbone's multiply-accumulates and the kernel peak measured now,
+  answered with `{"macs":m,"peak_gops":p,"floor_ms":f}`;
 - `quit`: the server exits.
 """
 
@@ -26,8 +30,11 @@ class EngineServerError(RuntimeError):
 class EngineServer:
     """One running server; use as a context manager so it is always stopped."""
 
-    def __init__(self, executable: Path, models: Path, threads: int = 2, timeout_s: float = 300.0):
+    def __init__(self, executable: Path, models: Path, threads: int = 2, timeout_s: float = 300.0,
+                 fixtures: Path | None = None):
         self.command = [str(executable), "engine-server", "--models", str(models), "--threads", str(threads)]
+        if fixtures is not None:
+            self.command += ["--fixtures", str(fixtures)]
         self.timeout_s = timeout_s
         try:
             self.process = subprocess.Popen(
@@ -88,12 +95,13 @@ class EngineServer:
             raise self._error(f"closed its input before `{command}`") from None
         return self._read(f"`{command}`")
 
-    def run(self, precision: str, count: int) -> list[float]:
-        """Milliseconds of `count` timed forward passes."""
-        answer = self._ask(f"run {precision} {count}")
+    def run(self, precision: str, count: int, size: int | None = None, batch: int = 1) -> list[float]:
+        """Milliseconds of `count` timed forward passes (of `batch` images each)."""
+        command = f"run {precision} {count}" + (f" {size or 224} {batch}" if size or batch != 1 else "")
+        answer = self._ask(command)
         times = answer.get("ms")
         if answer.get("precision") != precision or not isinstance(times, list) or len(times) != count:
-            raise self._error(f"bad answer to `run {precision} {count}`: {answer}")
+            raise self._error(f"bad answer to `{command}`: {answer}")
         return [float(value) for value in times]
 
     def cosine(self) -> tuple[float, float]:
@@ -102,6 +110,20 @@ class EngineServer:
             return float(answer["cosine_mean"]), float(answer["cosine_min"])
         except (KeyError, TypeError, ValueError):
             raise self._error(f"bad answer to `cosine`: {answer}") from None
+
+    def reference_cosine(self, size: int) -> tuple[float, float]:
+        answer = self._ask(f"reference {size}")
+        try:
+            return float(answer["cosine_mean"]), float(answer["cosine_min"])
+        except (KeyError, TypeError, ValueError):
+            raise self._error(f"bad answer to `reference {size}`: {answer}") from None
+
+    def floor(self, size: int) -> dict[str, float]:
+        answer = self._ask(f"floor {size}")
+        try:
+            return {key: float(answer[key]) for key in ("macs", "peak_gops", "floor_ms")}
+        except (KeyError, TypeError, ValueError):
+            raise self._error(f"bad answer to `floor {size}`: {answer}") from None
 
     def close(self) -> None:
         if self.process.poll() is None:

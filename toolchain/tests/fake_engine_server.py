@@ -30,12 +30,20 @@ for line in sys.stdin:
     note(line.strip())
     if command[:1] == ["run"]:
         precision, count = command[1], int(command[2])
+        size, batch = (int(command[3]), int(command[4])) if len(command) == 5 else (224, 1)
         if mode == "garbage":
             print("oops, not json", flush=True)
             continue
-        ms = {"int8": 10.0, "fp32": 20.0}[precision]
-        print(json.dumps({"precision": precision, "ms": [ms + 0.01 * i for i in range(count)]}), flush=True)
+        ms = {"int8": 10.0, "fp32": 20.0}[precision] * batch * (size / 224) ** 2
+        print(json.dumps({"precision": precision, "size": size, "batch": batch,
+                          "ms": [ms + 0.01 * (i % 2) for i in range(count)]}), flush=True)
     elif command == ["cosine"]:
         print(json.dumps({"cosine_mean": 0.995, "cosine_min": 0.97}), flush=True)
+    elif command[:1] == ["reference"]:
+        print(json.dumps({"cosine_mean": 0.999, "cosine_min": 0.99, "images": 3}), flush=True)
+    elif command[:1] == ["floor"]:
+        size = int(command[1])
+        print(json.dumps({"macs": 6.0e9 * (size / 224) ** 2, "peak_gops": 1000.0, "floor_ms": 12.0 * (size / 224) ** 2}),
+              flush=True)
     elif command == ["quit"]:
         break
