@@ -18,6 +18,10 @@ enum GemmBenchmark {
         Shape(name: "fc1", m: 257, n: 1536, k: 384, perFrame: 12),
         Shape(name: "fc2", m: 257, n: 384, k: 1536, perFrame: 12),
         Shape(name: "patch_embed", m: 256, n: 384, k: 588, perFrame: 1),
+        // Attention, per head: QKᵀ (keys as weights) and PV (values as weights). The engine runs
+        // heads in parallel, so their 1-thread times are the ones that count.
+        Shape(name: "attn_qk", m: 257, n: 257, k: 64, perFrame: 72),
+        Shape(name: "attn_pv", m: 257, n: 64, k: 257, perFrame: 72),
     ]
 
     struct Result {

@@ -125,7 +125,8 @@ def measure_size(server: EngineServer, built: peer_engines.PeerModels, size: int
     print(f"\n{size}x{size}, {args.threads} threads (onnxruntime dynamic int8 with {weight_type} weights, the faster here)")
     print(table(stats, cosines))
     floor = server.floor(size)
-    result = {**against_peers(stats, floor["floor_ms"]), "gemm_macs": floor["macs"], "ort_int8_weight_type": weight_type}
+    result = {**against_peers(stats, floor["floor_ms"]), "gemm_macs": floor["macs"], "peak_gops": floor["peak_gops"],
+              "ort_int8_weight_type": weight_type}
     if cosines:
         result["cosine"] = cosines
     return result, stats
@@ -137,14 +138,14 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     with EngineServer(args.bench, args.models, args.threads, fixtures=args.fixtures) as server:
         at_224, _ = measure_size(server, built, 224, args, fidelity=True)
         cosine_mean, cosine_min = server.cosine()
-        batch = {b: float(np.median(alternate({"b": lambda n, b=b: server.run("int8", n, 224, b)},
-                                              args.batch_samples, args.per_round, 1)["b"])) / b for b in BATCHES}
+        batched = alternate({str(b): lambda n, b=b: server.run("int8", n, 224, b) for b in BATCHES},
+                            args.batch_samples, args.per_round, 1)
+        batch = {b: float(np.median(batched[str(b)])) / b for b in BATCHES}
         print("\naffordd int8 per image, batched at 224: "
               + ", ".join(f"B={b} {ms:.2f} ms" for b, ms in batch.items()))
         at_448 = None
         if args.samples_448 > 0:
             at_448, _ = measure_size(server, built, 448, args, fidelity=False)
-        peak = server.floor(224)["peak_gops"]
 
     load = os.getloadavg()[0]
     if load > (os.cpu_count() or 1):
@@ -155,7 +156,6 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "cosine_mean": cosine_mean,
         "cosine_min": cosine_min,
         "batch_per_image_ms": {str(b): round(ms, 3) for b, ms in batch.items()},
-        "peak_gops": peak,
         "cpu": cpu_name(),
         "threads": args.threads,
         "samples": args.samples,

@@ -83,7 +83,8 @@ enum DaemonServices {
                 try? notifier.status(PipelineStatusReport.summary(health))
                 lastStatus = now
             }
-            try? await Task.sleep(for: .nanoseconds(Int64(periodNs)))
+            // Cut short by shutdown: a replay that ended must not wait out the period.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(Int64(periodNs))) }
         }
     }
 }
