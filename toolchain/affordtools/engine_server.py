@@ -105,18 +105,19 @@ class EngineServer:
         return [float(value) for value in times]
 
     def cosine(self) -> tuple[float, float]:
-        answer = self._ask("cosine")
-        try:
-            return float(answer["cosine_mean"]), float(answer["cosine_min"])
-        except (KeyError, TypeError, ValueError):
-            raise self._error(f"bad answer to `cosine`: {answer}") from None
+        """int8 against fp32 tokens over the fixture images: (mean, min)."""
+        return self._cosines("cosine")
 
     def reference_cosine(self, size: int) -> tuple[float, float]:
-        answer = self._ask(f"reference {size}")
+        """int8 against the fixtures' onnxruntime fp32 tokens at size x size: (mean, min)."""
+        return self._cosines(f"reference {size}")
+
+    def _cosines(self, command: str) -> tuple[float, float]:
+        answer = self._ask(command)
         try:
             return float(answer["cosine_mean"]), float(answer["cosine_min"])
         except (KeyError, TypeError, ValueError):
-            raise self._error(f"bad answer to `reference {size}`: {answer}") from None
+            raise self._error(f"bad answer to `{command}`: {answer}") from None
 
     def floor(self, size: int) -> dict[str, float]:
         answer = self._ask(f"floor {size}")
