@@ -42,7 +42,7 @@ final class CaptureLoop: Sendable {
     let config: V4L2CameraConfig
     let opener: any V4L2DeviceOpener
     let log: CaptureLogger
-    let frames: LatestMailbox<Frame>
+    let frames: Mailbox<Frame>
     let statistics = Mutex(CaptureStatistics())
     /// Set by `requestStop`; a backoff sleep waits on it, so a stop cuts the sleep short.
     private let stopping = ConditionLock(false)
@@ -51,7 +51,7 @@ final class CaptureLoop: Sendable {
         self.config = config
         self.opener = opener
         self.log = log
-        frames = LatestMailbox(keys: [config.name])
+        frames = Mailbox(keys: [config.name])
     }
 
     static let pollSliceMilliseconds = 100

@@ -105,67 +105,27 @@ import Testing
     }
 }
 
-@Suite struct PublisherMailboxTests {
-    @Test func aFullMailboxDropsTheOldestFrameAndStaysBounded() {
-        let mailbox = PublisherMailbox(capacity: 2)
-        for seq in 0..<3 {
-            mailbox.push(.frame(SyntheticResults.result(camera: "c", actions: [], width: 1, height: 1, seq: seq)))
-        }
-        mailbox.push(.status(PipelineStatus(camera: "c", state: "running")))
-        let items = mailbox.take(timeoutMs: 0)
-        #expect(items.count == 2)
-        guard case .frame(let newest) = items.first, case .status = items.last else {
-            Issue.record("expected the newest frame then the status, got \(items)")
-            return
-        }
-        #expect(newest.sequence == 2)
-        #expect(mailbox.counters.value.framesDropped == 2)
-        for _ in 0..<10 { mailbox.push(.status(PipelineStatus(camera: "c", state: "running"))) }
-        #expect(mailbox.take(timeoutMs: 0).count == 2)
-    }
-}
-
 @Suite struct PublisherQueueTests {
-    static func frame(_ seq: Int) -> PublisherItem {
-        .frame(SyntheticResults.result(camera: "c", actions: [], width: 1, height: 1, seq: seq))
+    static func result(_ seq: Int, camera: String = "c") -> FrameResult {
+        SyntheticResults.result(camera: camera, actions: [], width: 1, height: 1, seq: seq)
     }
 
-    static func sequences(_ items: [PublisherItem]) -> [Int?] {
-        items.map { if case .frame(let result) = $0 { Int(result.sequence) } else { nil } }
-    }
-
-    @Test func itemsLeaveInTheOrderTheyCame() {
-        var queue = PublisherQueue(capacity: 4)
-        let drops = [queue.push(Self.frame(0)), queue.push(.status(PipelineStatus(camera: "c", state: "running"))),
-                     queue.push(Self.frame(1))]
-        #expect(drops == [false, false, false])
-        let drained = queue.drain()
-        #expect(Self.sequences(drained) == [0, nil, 1])
-        #expect(queue.isEmpty)
-    }
-
-    @Test func whenFullTheOldestFrameGoesAndAStatusStays() {
-        var queue = PublisherQueue(capacity: 2)
-        _ = queue.push(.status(PipelineStatus(camera: "c", state: "running")))
-        _ = queue.push(Self.frame(0))
-        let dropped = queue.push(Self.frame(1))
-        #expect(dropped)
-        #expect(Self.sequences(queue.items) == [nil, 1])
-    }
-
-    @Test func statusesAloneAreBoundedWithoutCountingADrop() {
-        var queue = PublisherQueue(capacity: 2)
-        let drops = (0..<5).map { _ in queue.push(.status(PipelineStatus(camera: "c", state: "running"))) }
-        #expect(drops.allSatisfy { !$0 })
-        #expect(queue.items.count == 2)
+    @Test func aFullQueueDropsTheOldestCountsItAndKeepsTheOrderAcrossCameras() {
+        let queue = PublisherQueue(capacity: 3)
+        for seq in 0..<5 { queue.push(Self.result(seq, camera: seq.isMultiple(of: 2) ? "a" : "b")) }
+        let taken = queue.take(timeoutMs: 0)
+        #expect(taken.map(\.sequence) == [2, 3, 4])
+        #expect(taken.map(\.camera) == ["a", "b", "a"])
+        #expect(queue.counters.value.framesDropped == 2)
+        #expect(queue.take(timeoutMs: 0).isEmpty)
     }
 
     @Test func takeWaitsForAPushFromAnotherThread() async {
-        let mailbox = PublisherMailbox(capacity: 4)
+        let queue = PublisherQueue(capacity: 4)
         let taker = OwnedThread(name: "taker") {
-            #expect(mailbox.take(timeoutMs: 5_000).count == 1)
+            #expect(queue.take(timeoutMs: 5_000).count == 1)
         }
-        mailbox.push(Self.frame(7))
+        queue.push(Self.result(7))
         await taker.join()
     }
 }

@@ -4,14 +4,17 @@ public enum MailboxEnding: Sendable, Equatable {
     case failed(AffordError)
 }
 
-/// The hand-off rules of `LatestMailbox`, as a plain value (no locks, no waiting), so they can
-/// be tested directly: at most one pending item per key, a newer item replaces an untaken one,
-/// takers go round-robin across keys, and pending items are still delivered after the ending.
+/// The hand-off rules of `Mailbox`, as a plain value (no locks, no waiting), so they can be
+/// tested directly:
+/// - each key holds at most `capacity` pending items; a put into a full place drops its oldest
+///   (with capacity 1: the latest wins);
+/// - takers go round-robin across keys, oldest first within a key;
+/// - pending items are still delivered after the ending; puts after it are refused.
 public struct MailboxState<Item> {
     public enum Put: Equatable {
-        /// Stored in an empty place.
+        /// Stored without dropping anything.
         case stored
-        /// Stored, replacing an item nobody took (a drop).
+        /// Stored; the key's oldest untaken item was dropped to make room.
         case replaced
         /// Not stored: the mailbox has ended.
         case refused
@@ -26,32 +29,53 @@ public struct MailboxState<Item> {
     }
 
     public let keys: [String]
-    private var pending: [String: Item] = [:]
+    /// Pending items a key may hold.
+    public let capacity: Int
+    private var pending: [String: [Item]] = [:]
     private var nextKeyIndex = 0
+    /// Items not yet taken.
+    public private(set) var count = 0
     public private(set) var ending: MailboxEnding?
 
-    public init(keys: [String]) { self.keys = keys }
+    public init(keys: [String], capacity: Int = 1) {
+        self.keys = keys
+        self.capacity = max(1, capacity)
+    }
 
-    /// Items not yet taken.
-    public var count: Int { pending.count }
-
-    /// Whether `putWaiting` for `key` may go on: its place is free, or the mailbox ended.
-    public func isFree(_ key: String) -> Bool { pending[key] == nil || ending != nil }
+    /// Whether `putWaiting` for `key` may go on: its place has room, or the mailbox ended.
+    public func isFree(_ key: String) -> Bool { pending[key, default: []].count < capacity || ending != nil }
 
     public mutating func put(_ item: Item, for key: String) -> Put {
         guard ending == nil else { return .refused }
-        return pending.updateValue(item, forKey: key) == nil ? .stored : .replaced
+        pending[key, default: []].append(item)
+        guard pending[key, default: []].count > capacity else {
+            count += 1
+            return .stored
+        }
+        pending[key]?.removeFirst()
+        return .replaced
     }
 
     public mutating func take() -> Take {
         for offset in 0..<keys.count {
             let index = (nextKeyIndex + offset) % keys.count
-            if let item = pending.removeValue(forKey: keys[index]) {
+            let key = keys[index]
+            // Removed in place: a copy of the key's array per take would cost an allocation.
+            if pending[key]?.isEmpty == false, let item = pending[key]?.removeFirst() {
+                count -= 1
                 nextKeyIndex = (index + 1) % keys.count
-                return .item(key: keys[index], item)
+                return .item(key: key, item)
             }
         }
         return ending.map(Take.ended) ?? .empty
+    }
+
+    /// Takes everything pending, in `take` order.
+    public mutating func takeAll() -> [Item] {
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        while case .item(_, let item) = take() { items.append(item) }
+        return items
     }
 
     /// Ends the stream; the first ending wins.

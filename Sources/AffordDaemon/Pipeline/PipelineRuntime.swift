@@ -10,8 +10,8 @@ public final class PipelineRuntime: Sendable {
     let cameras: [CameraInput]
     /// Cameras whose frames wait for the next stage instead of being replaced (`CameraInput.lossless`).
     private let losslessCameras: Set<String>
-    private let decoded: LatestMailbox<DecodedFrame>
-    private let inferred: LatestMailbox<InferredFrame>
+    private let decoded: Mailbox<DecodedFrame>
+    private let inferred: Mailbox<InferredFrame>
     let captureCounters: [String: StageCounters]
     let decodeCounters: [String: StageCounters]
     let endToEndCounters: [String: StageCounters]
@@ -33,8 +33,8 @@ public final class PipelineRuntime: Sendable {
         self.grounder = grounder
         state = Shared(State(settings: settings, sinks: sinks))
         self.frameTap = frameTap
-        decoded = LatestMailbox(keys: names)
-        inferred = LatestMailbox(keys: names)
+        decoded = Mailbox(keys: names)
+        inferred = Mailbox(keys: names)
         captureCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
         decodeCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
         endToEndCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })

@@ -46,14 +46,11 @@ public final class RecordingService: ResultSink, Sendable {
         case result(FrameResult)
     }
 
-    private struct Queue {
-        var items: [Item] = []
-        var closing = false
-    }
-
     private let options: Options
     private let configText: String
-    private let queue = ConditionLock(Queue())
+    /// One key, so frames and results reach the file in the order they came.
+    private let queue: Mailbox<Item>
+    private static let queueKey = "recording"
     /// Set once at the end of `init` (the thread's body needs `self`).
     private let writer = Mutex<OwnedThread?>(nil)
     private let state: Mutex<Status>
@@ -74,6 +71,7 @@ public final class RecordingService: ResultSink, Sendable {
         self.options = options
         self.configText = configText
         self.log = log
+        queue = Mailbox(keys: [Self.queueKey], capacity: options.queueCapacity)
         let (path, recorder) = try Self.openSegment(after: options.path, options: options, configText: configText,
                                                     modelID: modelID)
         state = Mutex(Status(files: [path]))
@@ -100,35 +98,22 @@ public final class RecordingService: ResultSink, Sendable {
 
     /// Writes what is queued, finalises the open file and stops the thread. Idempotent.
     public func close() throws {
-        let first = queue.withLock { queue -> Bool in
-            defer { queue.closing = true }
-            return !queue.closing
-        }
-        guard first else { return }
-        writer.withLock { $0 }?.join()
+        // The first close takes the thread; a later one finds nil and returns.
+        guard let thread = writer.withLock({ $0.take() }) else { return }
+        queue.close()
+        thread.join()
         try segment.withLock { try $0.recorder.close() }
     }
 
     private func push(_ item: Item) {
-        let dropped = queue.withLock { queue -> Bool in
-            guard !queue.closing else { return true }
-            queue.items.append(item)
-            guard queue.items.count > max(1, options.queueCapacity) else { return false }
-            queue.items.removeFirst()
-            return true
-        }
-        if dropped { state.withLock { $0.queueDrops += 1 } }
+        if queue.put(item, for: Self.queueKey) { state.withLock { $0.queueDrops += 1 } }
     }
 
     private func writeLoop() {
         while true {
-            let (items, closing) = queue.wait { queue -> ([Item], Bool)? in
-                guard !queue.items.isEmpty || queue.closing else { return nil }
-                defer { queue.items.removeAll(keepingCapacity: true) }
-                return (queue.items, queue.closing)
-            }
+            let (items, ending) = queue.takeAll(waitingUntil: nil)
             for item in items { write(item) }
-            if closing { return }
+            if ending != nil { return }
         }
     }
 

@@ -14,7 +14,7 @@ public final class HeatmapPublisher: ResultSink, Sendable {
         public var encoding: HeatmapEncoding
         /// Per-subscriber queue limit in whole messages (one heatmap is one message).
         public var sendHighWaterMark: Int32
-        /// Results (and statuses) waiting for the publisher thread before the oldest frame is dropped.
+        /// Results waiting for the publisher thread before the oldest is dropped.
         public var queueCapacity: Int
         /// How often `statusSource` is polled and published, in seconds.
         public var statusIntervalSeconds: Double
@@ -62,7 +62,7 @@ public final class HeatmapPublisher: ResultSink, Sendable {
     public let boundEndpoints: [String]
     /// The settings it started with; `encoding` and `statusIntervalSeconds` may change since (`update`).
     public let configuration: Configuration
-    private let mailbox: PublisherMailbox
+    private let queue: PublisherQueue
     private let live: Shared<LiveSettings>
     private let thread: SocketThread
 
@@ -74,8 +74,8 @@ public final class HeatmapPublisher: ResultSink, Sendable {
     ) throws {
         guard !configuration.endpoints.isEmpty else { throw AffordError(.invalidConfig, "publisher needs at least one endpoint") }
         self.configuration = configuration
-        let mailbox = PublisherMailbox(capacity: max(1, configuration.queueCapacity))
-        self.mailbox = mailbox
+        let queue = PublisherQueue(capacity: configuration.queueCapacity)
+        self.queue = queue
         let live = Shared(LiveSettings(encoding: configuration.encoding,
                                        statusIntervalSeconds: configuration.statusIntervalSeconds))
         self.live = live
@@ -91,7 +91,7 @@ public final class HeatmapPublisher: ResultSink, Sendable {
                     let resolved = try socket.lastEndpoint()
                     bound.withLock { $0.append(resolved) }
                 }
-                return PublisherLoop(socket: socket, mailbox: mailbox, settings: live, statusSource: statusSource)
+                return PublisherLoop(socket: socket, queue: queue, settings: live, statusSource: statusSource)
             },
             step: { $0.step() },
             tearDown: { $0.socket.close() })
@@ -104,16 +104,10 @@ public final class HeatmapPublisher: ResultSink, Sendable {
     public func consume(_ result: FrameResult) throws {
         try Topic.validate(result.camera, as: "camera")
         for action in result.actions { try Topic.validate(action.action, as: "action") }
-        mailbox.push(.frame(result))
+        queue.push(result)
     }
 
-    /// Queues a status message now, besides the periodic ones.
-    public func publish(status: PipelineStatus) throws {
-        try Topic.validate(status.camera, as: "camera")
-        mailbox.push(.status(status))
-    }
-
-    public var counters: Counters { mailbox.counters.value }
+    public var counters: Counters { queue.counters.value }
 
     /// Changes the encoding and status period in place: a reload that changes only these keeps the socket.
     public func update(encoding: HeatmapEncoding, statusIntervalSeconds: Double) {
@@ -136,54 +130,21 @@ struct LiveSettings: Sendable {
     }
 }
 
-/// What the publisher thread sends, in order.
-enum PublisherItem: Sendable {
-    case frame(FrameResult)
-    case status(PipelineStatus)
-}
-
-/// A bounded hand-off from any thread to the publisher thread; the rules are `PublisherQueue`'s.
-final class PublisherMailbox: Sendable {
+/// Results on their way to the publisher thread: a bounded FIFO (one key, so cameras keep their
+/// order) whose drops are the publisher's `framesDropped`.
+final class PublisherQueue: Sendable {
+    static let key = "results"
     let counters = Shared(HeatmapPublisher.Counters())
-    private let queue: ConditionLock<PublisherQueue>
+    private let mailbox: Mailbox<FrameResult>
 
-    init(capacity: Int) { queue = ConditionLock(PublisherQueue(capacity: capacity)) }
+    init(capacity: Int) { mailbox = Mailbox(keys: [Self.key], capacity: capacity) }
 
-    func push(_ item: PublisherItem) {
-        if queue.withLock({ $0.push(item) }) { counters.withLock { $0.framesDropped += 1 } }
+    func push(_ result: FrameResult) {
+        if mailbox.put(result, for: Self.key) { counters.withLock { $0.framesDropped += 1 } }
     }
 
-    /// Everything queued, after waiting up to `timeoutMs` for something to arrive.
-    func take(timeoutMs: Int) -> [PublisherItem] {
-        let deadline = Date(timeIntervalSinceNow: Double(max(0, timeoutMs)) / 1000)
-        return queue.wait(until: deadline) { $0.isEmpty ? nil : $0.drain() } ?? []
-    }
-}
-
-/// The publisher's queue: first in, first out, at most `capacity` items. Results and statuses
-/// share one order (a status must not overtake the frames it counts), so unlike the pipeline's
-/// per-camera `LatestMailbox` this is a FIFO; when full, the oldest frame goes, never a status.
-struct PublisherQueue: Sendable {
-    let capacity: Int
-    private(set) var items: [PublisherItem] = []
-
-    init(capacity: Int) { self.capacity = max(1, capacity) }
-
-    var isEmpty: Bool { items.isEmpty }
-
-    /// Appends `item`; returns true when a frame was dropped to make room.
-    mutating func push(_ item: PublisherItem) -> Bool {
-        items.append(item)
-        guard items.count > capacity else { return false }
-        let oldestFrame = items.firstIndex { if case .frame = $0 { true } else { false } }
-        let removed = items.remove(at: oldestFrame ?? 0)
-        if case .frame = removed { return true }
-        return false
-    }
-
-    /// Everything queued, oldest first; the queue is empty afterwards.
-    mutating func drain() -> [PublisherItem] {
-        defer { items.removeAll(keepingCapacity: true) }
-        return items
+    /// Everything queued, oldest first, after waiting up to `timeoutMs` for something to arrive.
+    func take(timeoutMs: Int) -> [FrameResult] {
+        mailbox.takeAll(waitingUntil: Date(timeIntervalSinceNow: Double(max(0, timeoutMs)) / 1000)).items
     }
 }

@@ -5,29 +5,24 @@ import Foundation
 final class PublisherLoop: @unchecked Sendable {
     // @unchecked: created and used only on the publisher thread (SocketThread's contract).
     let socket: ZMQSocket
-    private let mailbox: PublisherMailbox
+    private let queue: PublisherQueue
     private let settings: Shared<LiveSettings>
     private let statusSource: (@Sendable () -> [PipelineStatus])?
     private let encoder = WireFormat.encoder()
     private var nextStatusNs: UInt64 = 0
 
     init(
-        socket: ZMQSocket, mailbox: PublisherMailbox, settings: Shared<LiveSettings>,
+        socket: ZMQSocket, queue: PublisherQueue, settings: Shared<LiveSettings>,
         statusSource: (@Sendable () -> [PipelineStatus])?
     ) {
         self.socket = socket
-        self.mailbox = mailbox
+        self.queue = queue
         self.settings = settings
         self.statusSource = statusSource
     }
 
     func step() {
-        for item in mailbox.take(timeoutMs: 50) {
-            switch item {
-            case .frame(let result): send(result)
-            case .status(let status): send(status)
-            }
-        }
+        queue.take(timeoutMs: 50).forEach(send)
         guard let statusSource else { return }
         let now = MonotonicClock.nowNs()
         if now >= nextStatusNs {
@@ -49,11 +44,11 @@ final class PublisherLoop: @unchecked Sendable {
             }
         }
         send(Topic.centroids(camera: result.camera), WireCentroids(stamp: stamp))
-        mailbox.counters.withLock { $0.framesPublished += 1 }
+        queue.counters.withLock { $0.framesPublished += 1 }
     }
 
     private func send(_ status: PipelineStatus) {
-        let body = StatusTopicBody(status: status, publisher: mailbox.counters.value, publishWallNs: MonotonicClock.wallNs())
+        let body = StatusTopicBody(status: status, publisher: queue.counters.value, publishWallNs: MonotonicClock.wallNs())
         send(Topic.status(camera: status.camera), body)
     }
 
@@ -65,9 +60,9 @@ final class PublisherLoop: @unchecked Sendable {
             if let payload { frames.append(payload()) }
             // PUB never blocks: at SNDHWM libzmq drops the message for that subscriber.
             try socket.send(frames, dontWait: true)
-            mailbox.counters.withLock { $0.messagesSent += 1 }
+            queue.counters.withLock { $0.messagesSent += 1 }
         } catch {
-            mailbox.counters.withLock {
+            queue.counters.withLock {
                 $0.sendErrors += 1
                 $0.lastError = "\(topic): \(error)"
             }

@@ -37,11 +37,24 @@ import Testing
         #expect(Self.describe(state.take()) == "a1")
         #expect(Self.describe(state.take()) == "failed: device: gone", "the first ending wins")
     }
+
+    @Test func withRoomForMoreAKeyIsABoundedFIFOThatDropsItsOldest() {
+        var state = MailboxState<Int>(keys: ["a", "b"], capacity: 3)
+        #expect((1...3).map { state.put($0, for: "a") } == [.stored, .stored, .stored])
+        #expect(!state.isFree("a") && state.isFree("b"))
+        #expect(state.put(4, for: "a") == .replaced, "the oldest (1) makes room")
+        _ = state.put(10, for: "b")
+        #expect(state.count == 4)
+        // Round-robin across keys, oldest first within one.
+        #expect(state.takeAll() == [2, 10, 3, 4])
+        #expect(state.count == 0)
+        #expect(Self.describe(state.take()) == "empty")
+    }
 }
 
 // The blocking calls run on OwnedThreads: parked on the cooperative pool (one thread per
 // core) they could starve it while another suite waits on async work.
-@Suite struct LatestMailboxTests {
+@Suite struct MailboxTests {
     static func describe(_ taken: (key: String, item: Int)?) -> String? { taken.map { "\($0.key)\($0.item)" } }
 
     /// Runs `body` on its own thread; the result is read after `join`.
@@ -55,7 +68,7 @@ import Testing
     }
 
     @Test func putWaitingBlocksUntilTheItemIsTakenAndEndsOnClose() throws {
-        let mailbox = LatestMailbox<Int>(keys: ["a"])
+        let mailbox = Mailbox<Int>(keys: ["a"])
         #expect(mailbox.putWaiting(1, for: "a"))
         let (second, secondResult) = Self.onThread { mailbox.putWaiting(2, for: "a") }
         Thread.sleep(forTimeInterval: 0.05)
@@ -73,7 +86,7 @@ import Testing
     }
 
     @Test func aBlockedTakerWakesOnAPutAndOnTheEnding() throws {
-        let mailbox = LatestMailbox<Int>(keys: ["a"])
+        let mailbox = Mailbox<Int>(keys: ["a"])
         let (first, firstResult) = Self.onThread { try mailbox.take()?.item }
         Thread.sleep(forTimeInterval: 0.02)
         #expect(mailbox.put(7, for: "a") == false)
@@ -85,5 +98,21 @@ import Testing
         #expect(second.join(timeoutSeconds: 5))
         #expect(throws: AffordError.self) { try secondResult.withLock { $0 }?.get() }
         #expect(mailbox.put(8, for: "a") == true, "a put after the ending is a drop")
+    }
+
+    @Test func takeAllWaitsUntilTheDeadlineThenReturnsThePendingItemsAndTheEnding() throws {
+        let mailbox = Mailbox<Int>(keys: ["a"], capacity: 4)
+        let timedOut = mailbox.takeAll(waitingUntil: Date(timeIntervalSinceNow: 0.02))
+        #expect(timedOut.items.isEmpty && timedOut.ending == nil)
+        let (taker, taken) = Self.onThread { mailbox.takeAll(waitingUntil: nil).items }
+        Thread.sleep(forTimeInterval: 0.02)
+        mailbox.put(1, for: "a")
+        #expect(taker.join(timeoutSeconds: 5))
+        #expect(try taken.withLock { $0 }?.get() == [1])
+        mailbox.put(2, for: "a")
+        mailbox.put(3, for: "a")
+        mailbox.close()
+        let last = mailbox.takeAll(waitingUntil: nil)
+        #expect(last.items == [2, 3] && last.ending == .closed, "pending items come with the ending")
     }
 }

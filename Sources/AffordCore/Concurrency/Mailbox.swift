@@ -1,20 +1,25 @@
-/// Hands items between threads: at most one pending item per key, so a slow taker never
-/// builds a queue. `put` replaces an untaken item (latest wins, for live and paced use);
-/// `putWaiting` waits until it was taken instead (back-pressure, for lossless replay).
+import Foundation
+
+/// The one type that hands items between threads: each key holds at most `capacity` pending
+/// items, so a slow taker never builds an unbounded queue.
+/// - `put` drops the key's oldest untaken item when its place is full: with capacity 1 the
+///   latest wins (live and paced pipeline stages); with more it is a bounded FIFO (the
+///   publisher and the recorder, where order matters).
+/// - `putWaiting` waits for room instead (back-pressure, for lossless replay).
 /// The rules are `MailboxState`'s; this adds the locking and the waiting.
-public final class LatestMailbox<Item: Sendable>: Sendable {
+public final class Mailbox<Item: Sendable>: Sendable {
     private let state: ConditionLock<MailboxState<Item>>
 
-    public init(keys: [String]) { state = ConditionLock(MailboxState(keys: keys)) }
+    public init(keys: [String], capacity: Int = 1) { state = ConditionLock(MailboxState(keys: keys, capacity: capacity)) }
 
-    /// Stores `item` for `key`; returns true when it was a drop (replaced an untaken item,
-    /// or the mailbox had ended).
+    /// Stores `item` for `key`; returns true when it was a drop (an untaken item made room,
+    /// or the mailbox had ended and `item` was not stored).
     @discardableResult
     public func put(_ item: Item, for key: String) -> Bool {
         state.withLock { $0.put(item, for: key) } != .stored
     }
 
-    /// Stores `item` for `key` once the previous one was taken: back-pressure, no drop.
+    /// Stores `item` for `key` once its place has room: back-pressure, no drop.
     /// Returns false when the mailbox ended first (the item is not stored).
     @discardableResult
     public func putWaiting(_ item: Item, for key: String) -> Bool {
@@ -34,6 +39,17 @@ public final class LatestMailbox<Item: Sendable>: Sendable {
             }
         }
         return try outcome.get()
+    }
+
+    /// Waits until something is pending, the mailbox ended, or `deadline` passed (nil: no
+    /// deadline), then takes everything pending. `ending` is set once nothing more will come.
+    public func takeAll(waitingUntil deadline: Date?) -> (items: [Item], ending: MailboxEnding?) {
+        let taken = state.wait(until: deadline) { state -> ([Item], MailboxEnding?)? in
+            guard state.count > 0 || state.ending != nil else { return nil }
+            let items = state.takeAll()
+            return (items, state.ending)
+        }
+        return taken ?? ([], nil)
     }
 
     /// Items not yet taken.
