@@ -37,6 +37,34 @@ struct BenchOptions {
     }
 }
 
+/// The small benchmarks' shared ends: reading `--flag N`, and printing a table plus the JSON last line.
+enum BenchReport {
+    /// The number after `flag`, or `fallback` when the flag is absent; a flag without a number is an error.
+    static func number(_ flag: String, in arguments: [String], default fallback: Int) throws -> Int {
+        guard let index = arguments.firstIndex(of: flag) else { return fallback }
+        guard index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 else {
+            throw AffordError(.invalidConfig, "\(flag) wants a positive number")
+        }
+        return value
+    }
+
+    /// Runs `measure`, prints its rows and then one JSON line; a failure prints `{"<errorKey>": …}` and exits 1.
+    static func run(_ name: String, errorKey: String, labelWidth: Int, _ measure: () throws -> [(String, Double)]) {
+        do {
+            let results = try measure()
+            for (key, value) in results { print("\(key.padding(toLength: labelWidth, withPad: " ", startingAt: 0)) \(format(value))") }
+            print("{" + results.map { "\"\($0.0)\": \(format($0.1))" }.joined(separator: ", ") + "}")
+        } catch {
+            print("\(name) benchmark failed: \(error)")
+            print("{\"\(errorKey)\": \"\(error)\"}")
+            exit(1)
+        }
+    }
+
+    /// Three decimals, as JSON reads it.
+    static func format(_ value: Double) -> String { String((value * 1000).rounded() / 1000) }
+}
+
 /// Both precisions of the backbone on one pool, plus fixed inputs to time.
 struct BenchBackbones {
     let pool: ComputePool

@@ -34,6 +34,8 @@ enum PipelineBenchmark {
         let p50Ms: Double
         let p99Ms: Double
         var dropped: Int { framesIn - published }
+        /// A camera that published nothing.
+        static let none = CameraRun(framesIn: 0, published: 0, fps: 0, p50Ms: 0, p99Ms: 0)
 
         var json: String {
             String(format: #"{"fps":%.2f,"latency_p50_ms":%.2f,"latency_p99_ms":%.2f,"frames":%d,"dropped":%d}"#,
@@ -87,11 +89,11 @@ enum PipelineBenchmark {
         print(String(format: "inference stage alone on the log's frame: median %.1f ms (%.2f fps)", inferenceMs, engineFps))
 
         let paced = try await runPipeline(log: log, cameras: ["bench"], lossless: false, config: config, grounder: grounder)
-        let one = paced.cameras["bench"] ?? CameraRun(framesIn: 0, published: 0, fps: 0, p50Ms: 0, p99Ms: 0)
+        let one = paced.cameras["bench"] ?? .none
         print("paced 30 fps, one camera: \(one.line)")
         print("  stages (p50 / p99): \(paced.stages)")
         let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: grounder)
-        let lossless = fast.cameras["bench"] ?? CameraRun(framesIn: 0, published: 0, fps: 0, p50Ms: 0, p99Ms: 0)
+        let lossless = fast.cameras["bench"] ?? .none
         print(String(format: "unpaced, lossless (replay --fast): %@; %.2f of the inference stage's fps", lossless.line, lossless.fps / engineFps))
         let two = try await runPipeline(log: log, cameras: ["bench0", "bench1"], lossless: false, config: config, grounder: grounder)
         for (name, camera) in two.cameras.sorted(by: { $0.key < $1.key }) { print("paced 30 fps, two cameras, \(name): \(camera.line)") }

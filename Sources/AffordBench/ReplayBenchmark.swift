@@ -8,18 +8,12 @@ import Foundation
 /// recorder writes it. Medians over runs; the last line is JSON with `replay_` keys.
 enum ReplayBenchmark {
     static func run(arguments: [String]) {
-        let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 5
-        let frames = arguments.firstIndex(of: "--frames").flatMap { Int(arguments[$0 + 1]) } ?? 600
-        do {
+        BenchReport.run("replay", errorKey: "replay_error", labelWidth: 32) {
+            let runs = try BenchReport.number("--runs", in: arguments, default: 5)
+            let frames = try BenchReport.number("--frames", in: arguments, default: 600)
             let jpegs = try (0..<8).map { try syntheticJPEG(width: 640, height: 480, seed: UInt64($0)) }
             print("640x480 JPEG frames: \(jpegs.map(\.count).reduce(0, +) / jpegs.count) bytes on average (q85)")
-            let results = try measure(jpegs: jpegs, frames: frames, runs: runs)
-            for (key, value) in results { print("\(key.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(value))") }
-            print("{" + results.map { "\"\($0.0)\": \(format($0.1))" }.joined(separator: ", ") + "}")
-        } catch {
-            print("replay benchmark failed: \(error)")
-            print("{\"replay_error\": \"\(error)\"}")
-            exit(1)
+            return try measure(jpegs: jpegs, frames: frames, runs: runs)
         }
     }
 
@@ -70,8 +64,6 @@ enum ReplayBenchmark {
         }
         return samples.sorted()[samples.count / 2]
     }
-
-    private static func format(_ value: Double) -> String { String(format: "%.2f", value) }
 
     /// A textured gradient with sensor-like noise, so the JPEG has a webcam's size, not a flat ramp's.
     static func syntheticJPEG(width: Int, height: Int, seed: UInt64) throws -> [UInt8] {

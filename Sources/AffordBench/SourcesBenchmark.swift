@@ -8,17 +8,11 @@ import AffordImaging
 /// 224x224, and YUYV to RGB (vectorised and reference). Medians; last line is JSON.
 enum SourcesBenchmark {
     static func run(arguments: [String]) {
-        let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 200
-        do {
+        BenchReport.run("sources", errorKey: "error", labelWidth: 40) {
+            let runs = try BenchReport.number("--runs", in: arguments, default: 200)
             // Replay throughput belongs to the same question: how fast frames reach the engine.
             let jpegs = try (0..<8).map { try ReplayBenchmark.syntheticJPEG(width: 640, height: 480, seed: UInt64($0)) }
-            let results = try measure(runs: runs) + ReplayBenchmark.measure(jpegs: jpegs, frames: 300, runs: 3)
-            for (key, value) in results { print("\(key.padding(toLength: 40, withPad: " ", startingAt: 0)) \(format(value))") }
-            print("{" + results.map { "\"\($0.0)\": \(format($0.1))" }.joined(separator: ", ") + "}")
-        } catch {
-            print("sources benchmark failed: \(error)")
-            print("{\"error\": \"\(error)\"}")
-            exit(1)
+            return try measure(runs: runs) + ReplayBenchmark.measure(jpegs: jpegs, frames: 300, runs: 3)
         }
     }
 
@@ -77,10 +71,5 @@ enum SourcesBenchmark {
             times.append(Double(MonotonicClock.nowNs() - start) / 1e6)
         }
         return times.sorted()[times.count / 2]
-    }
-
-    static func format(_ value: Double) -> String {
-        let rounded = (value * 1000).rounded() / 1000
-        return String(rounded)
     }
 }
