@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages; `make setup` installs them).
@@ -68,12 +71,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // The live view: HTTP (/metrics, /healthz, the page) and the Foxglove WebSocket, on SwiftNIO.
+        // Only the affordd executable links it, so the fuzz build never compiles NIO.
+        .target(
+            name: "AffordLive",
+            dependencies: [
+                "AffordCore", "AffordRecording",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
 
         .executableTarget(
             name: "affordd",
-            dependencies: ["AffordDaemon", "AffordEngine", "AffordTransport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AffordDaemon", "AffordEngine", "AffordTransport", "AffordLive",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AffordBench",
@@ -100,6 +119,7 @@ let package = Package(
         .testTarget(name: "AffordPostprocessTests", dependencies: ["AffordPostprocess", "AffordTestSupport"]),
         .testTarget(name: "AffordTransportTests", dependencies: ["AffordTransport", "AffordTestSupport"]),
         .testTarget(name: "AffordFuzzingTests", dependencies: ["AffordFuzzing", "AffordTestSupport"]),
+        .testTarget(name: "AffordLiveTests", dependencies: ["AffordLive", "AffordTestSupport"]),
         .testTarget(
             name: "AffordDaemonTests",
             dependencies: ["AffordDaemon", "AffordTestSupport", "AffordTransport", .product(name: "Logging", package: "swift-log")]

@@ -26,6 +26,9 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Replay as fast as the pipeline takes frames instead of at recorded pace.")
     var fast = false
 
+    @Option(help: "Serve the live view (page, /metrics, /healthz, Foxglove WebSocket) on host:port; the config's endpoints.http is not used by replay.")
+    var http: String?
+
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -49,11 +52,16 @@ struct Replay: AsyncParsableCommand {
         let camera = CameraInput(name: name, lossless: fast, source: TappedSource(source, tap: overlays?.remember),
                                  makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
                                  geometry: geometry ?? CentroidGeometry(camera: nil))
+        let live = try LiveView.start(http: try http.map(ListenAddress.init(parsing:)), foxglove: nil,
+                                      cameras: [name], logger: logger)
+        defer { live?.close() }
+        let sinks: [ResultSink] = (overlays.map { [$0] } ?? []) + LiveView.sinks(live)
         let daemon = try Daemon(
             config: config, configPath: model.config, grounder: grounder, sources: [camera],
-            extraSinks: overlays.map { [$0] } ?? [],
+            extraSinks: sinks, frameObserver: LiveView.frameObserver(live),
             recordTo: record.map { RecordingConfig(path: $0, compression: .zstd, recordOutputs: true) } ?? RecordingConfig?.none,
             logger: logger)
+        if let live { LiveView.attach(live, to: daemon) }
         let started = MonotonicClock.nowNs()
         try await daemon.run(stopWhenSourcesEnd: true)
         let seconds = Double(MonotonicClock.nowNs() - started) / 1e9

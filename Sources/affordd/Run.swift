@@ -17,7 +17,13 @@ struct Run: AsyncParsableCommand {
             let loaded = try ConfigLoader.load(path: config)
             // Demonstrated actions (issue 7) persist in systemd's StateDirectory.
             let grounder = try LearningGrounder.wrap(ModelLoader.grounder(loaded.model))
-            let daemon = try Daemon(config: loaded, configPath: config, grounder: grounder, logger: logger)
+            let live = try LiveView.start(http: loaded.endpoints.http, foxglove: loaded.endpoints.foxglove,
+                                          cameras: loaded.cameras.map(\.name), logger: logger)
+            defer { live?.close() }
+            let daemon = try Daemon(config: loaded, configPath: config, grounder: grounder,
+                                    extraSinks: LiveView.sinks(live), frameObserver: LiveView.frameObserver(live),
+                                    logger: logger)
+            if let live { LiveView.attach(live, to: daemon) }
             logger.info("started", metadata: ["model": "\(grounder.modelID)", "actions": "\(loaded.actions)"])
             try await daemon.run()
             logger.info("stopped")

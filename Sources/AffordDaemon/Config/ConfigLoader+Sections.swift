@@ -56,7 +56,7 @@ extension ConfigLoader {
     }
 
     static func endpoints(_ field: YAMLField) throws -> EndpointConfig {
-        let f = try field.mapping(allowed: ["publish", "control", "controller"])
+        let f = try field.mapping(allowed: ["publish", "control", "controller", "http", "foxglove"])
         func address(_ item: YAMLField) throws -> String {
             let value = try item.string()
             guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://") else {
@@ -67,9 +67,19 @@ extension ConfigLoader {
         let publishField = try f.required("publish", in: field)
         let publish = try ((try? publishField.list()) ?? [publishField]).map(address)
         guard !publish.isEmpty else { throw publishField.fail("expected at least one address") }
+        /// `host:port`, or `off`; absent: `fallback`.
+        func listener(_ key: String, fallback: ListenAddress?) throws -> ListenAddress? {
+            guard let item = f.optional(key) else { return fallback }
+            if let enabled = try? item.bool(), !enabled { return nil }
+            let text = try item.string()
+            if text == "off" { return nil }
+            do { return try ListenAddress(parsing: text) } catch let error as AffordError { throw item.fail(error.message) }
+        }
         return EndpointConfig(publish: publish,
                               control: try f.optional("control").map(address),
-                              controller: try f.optional("controller").map(address))
+                              controller: try f.optional("controller").map(address),
+                              http: try listener("http", fallback: .defaultHTTP),
+                              foxglove: try listener("foxglove", fallback: nil))
     }
 
     static func curve(_ field: YAMLField, resolve: (String) -> String) throws -> CurveConfig {

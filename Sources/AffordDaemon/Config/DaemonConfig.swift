@@ -78,6 +78,52 @@ public struct EndpointConfig: Sendable, Equatable {
     public var control: String?
     /// A controller's PUB address to SUBscribe to for broadcast commands.
     public var controller: String?
+    /// The live view's HTTP listener (`/metrics`, `/healthz`, the page, and the Foxglove
+    /// WebSocket); nil turns it off.
+    public var http: ListenAddress?
+    /// A second listener for Foxglove clients alone (the same server); nil turns it off.
+    public var foxglove: ListenAddress?
+
+    public init(publish: [String], control: String? = nil, controller: String? = nil,
+                http: ListenAddress? = nil, foxglove: ListenAddress? = nil) {
+        self.publish = publish
+        self.control = control
+        self.controller = controller
+        self.http = http
+        self.foxglove = foxglove
+    }
+}
+
+/// A TCP listener's `host:port` (`[v6]:port` for IPv6 literals).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    /// Whether it came from the defaults rather than the config: a busy default port only warns.
+    public var isDefault: Bool
+
+    public static let defaultHTTP = ListenAddress(host: "127.0.0.1", port: 8080, isDefault: true)
+
+    public init(host: String, port: Int, isDefault: Bool = false) {
+        self.host = host
+        self.port = port
+        self.isDefault = isDefault
+    }
+
+    /// Parses `host:port`; the port must lie in 0...65535 (0: any free port).
+    public init(parsing text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw AffordError(.invalidConfig, "expected host:port with a port in 0...65535, got \"\(text)\"")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, host.count <= 253, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+            throw AffordError(.invalidConfig, "expected host:port, got \"\(text)\"")
+        }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 public struct CurveConfig: Sendable, Equatable {
@@ -129,6 +175,8 @@ extension DaemonConfig {
         if model != other.model { keys.append("model") }
         if curve != other.curve { keys.append("curve") }
         if recording != other.recording { keys.append("recording") }
+        if endpoints.http != other.endpoints.http { keys.append("endpoints.http") }
+        if endpoints.foxglove != other.endpoints.foxglove { keys.append("endpoints.foxglove") }
         return keys
     }
 }

@@ -13,17 +13,19 @@ public final class Daemon: Sendable {
     let notifier: SystemdNotifier
     let context: ZMQContext
     let recorder: RecordingService?
+    /// What `/metrics` serves (the live view's HTTP endpoint).
+    public let metrics = DaemonMetrics()
     /// The file the recorder writes, nil without one.
     let recordingPath: String?
     private let started = MonotonicClock.nowNs()
-    private let state: Shared<State>
+    let state: Shared<State>
     /// Made once: CURVE changes need a restart.
     private let security: CurveServer?
     /// Held for a whole reload, so SIGHUP and the `reload` op never interleave.
     private let reloadSerial = Shared(())
 
     /// What a reload swaps.
-    private struct State: Sendable {
+    struct State: Sendable {
         var config: DaemonConfig
         var publisher: HeatmapPublisher?
         var control: ControlServer?
@@ -39,8 +41,11 @@ public final class Daemon: Sendable {
     private let fixedSinks: [ResultSink]
 
     /// Loads the model, opens the cameras (or `sources` for replay), binds the sockets.
+    /// `extraSinks` get every result and `frameObserver` every captured frame (the live view);
+    /// both must only queue.
     public init(config: DaemonConfig, configPath: String?, grounder: any AffordanceGrounder,
-                sources: [CameraInput]? = nil, extraSinks: [ResultSink] = [], recordTo: RecordingConfig? = nil,
+                sources: [CameraInput]? = nil, extraSinks: [ResultSink] = [],
+                frameObserver: (@Sendable (Frame) -> Void)? = nil, recordTo: RecordingConfig? = nil,
                 logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) throws {
         state = Shared(State(config: config))
         self.configPath = configPath
@@ -62,13 +67,17 @@ public final class Daemon: Sendable {
         }
         let fixed: [ResultSink] = recorder.map { [$0] } ?? []
         fixedSinks = fixed + extraSinks
-        // The tap only queues: the recorder's own thread writes, never the capture thread.
-        var frameTap: (@Sendable (Frame) -> Void)?
-        if let recorder { frameTap = { frame in recorder.record(frame) } }
+        // The tap only queues: the recorder's (and the live view's) own thread does the work.
+        let frameTap: (@Sendable (Frame) -> Void)?
+        switch (recorder, frameObserver) {
+        case (let recorder?, let observer?): frameTap = { frame in recorder.record(frame); observer(frame) }
+        case (let recorder?, nil): frameTap = { frame in recorder.record(frame) }
+        case (nil, let observer): frameTap = observer
+        }
         let settings = ReloadableSettings(actions: config.actions, postprocess: config.postprocessing.settings,
                                           tablePlane: config.postprocessing.tablePlane, zoom: config.grounding.zoom)
         runtime = try PipelineRuntime(cameras: cameras, grounder: grounder, settings: settings, sinks: fixedSinks,
-                                      frameTap: frameTap)
+                                      frameTap: frameTap, metrics: metrics)
         try bindEndpoints(config)
     }
 
@@ -117,7 +126,7 @@ public final class Daemon: Sendable {
                                  controllerServerKey: try Self.controllerKey(config.curve)),
             handler: DaemonControl(runtime: runtime, status: { [weak self] in self?.wireStatus() ?? [] },
                                    reload: { [weak self] in try await self?.reload(fromControlSocket: true) ?? .null },
-                                   recordingRoots: recordingRoots),
+                                   recordingRoots: recordingRoots, metrics: metrics),
             security: security)
     }
 

@@ -8,8 +8,21 @@ struct DaemonControl: ControlHandler {
     let reload: @Sendable () async throws -> JSONValue
     /// Folders whose MCAP files `demonstrate` and `teach` may read: the recording's folder and $STATE_DIRECTORY.
     var recordingRoots: [String] = []
+    /// Counts every request by op and outcome, when set.
+    var metrics: DaemonMetrics?
 
     func handle(_ request: ControlRequest, origin: ControlOrigin) async throws -> JSONValue {
+        do {
+            let result = try await perform(request)
+            metrics?.countControl(op: request.command.op.rawValue, outcome: "ok")
+            return result
+        } catch {
+            metrics?.countControl(op: request.command.op.rawValue, outcome: (error as? AffordError)?.code.name ?? "error")
+            throw error
+        }
+    }
+
+    private func perform(_ request: ControlRequest) async throws -> JSONValue {
         switch request.command {
         case .status:
             return try JSONValue(encoding: status())

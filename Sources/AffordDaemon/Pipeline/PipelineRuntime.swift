@@ -15,17 +15,18 @@ public final class PipelineRuntime: Sendable {
     let captureCounters: [String: StageCounters]
     let decodeCounters: [String: StageCounters]
     let endToEndCounters: [String: StageCounters]
-    let inferenceCounters = StageCounters()
-    let postprocessCounters = StageCounters()
+    let inferenceCounters: StageCounters
+    let postprocessCounters: StageCounters
 
     private let state: Shared<State>
     private let threads = Shared(Threads())
     /// Sees every captured frame before decoding (the recorder), on the capture thread.
     private let frameTap: (@Sendable (Frame) -> Void)?
 
-    /// Validates the actions against the grounder's vocabulary.
+    /// Validates the actions against the grounder's vocabulary. With `metrics`, every stage's
+    /// latencies also go to its histograms.
     public init(cameras: [CameraInput], grounder: any AffordanceGrounder, settings: ReloadableSettings,
-                sinks: [ResultSink], frameTap: (@Sendable (Frame) -> Void)? = nil) throws {
+                sinks: [ResultSink], frameTap: (@Sendable (Frame) -> Void)? = nil, metrics: DaemonMetrics? = nil) throws {
         try Self.validate(actions: settings.actions, vocabulary: grounder.vocabulary)
         let names = cameras.map(\.name)
         self.cameras = cameras
@@ -35,9 +36,18 @@ public final class PipelineRuntime: Sendable {
         self.frameTap = frameTap
         decoded = Mailbox(keys: names)
         inferred = Mailbox(keys: names)
+        func counters(_ stage: String, camera: String) -> StageCounters {
+            StageCounters(histogram: metrics?.latency(stage: stage, camera: camera))
+        }
+        func perCamera(_ stage: String) -> [String: StageCounters] {
+            Dictionary(uniqueKeysWithValues: names.map { ($0, counters(stage, camera: $0)) })
+        }
+        // Capture has no duration of its own (a frame leaves it as it arrives): no histogram.
         captureCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
-        decodeCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
-        endToEndCounters = Dictionary(uniqueKeysWithValues: names.map { ($0, StageCounters()) })
+        decodeCounters = perCamera("decode")
+        endToEndCounters = perCamera("end_to_end")
+        inferenceCounters = counters("inference", camera: DaemonMetrics.allCameras)
+        postprocessCounters = counters("postprocess", camera: DaemonMetrics.allCameras)
     }
 
     static func validate(actions: [String], vocabulary: [String]) throws {

@@ -1,18 +1,27 @@
 import AffordCore
+import Metrics
 
 /// Thread-safe counters and a latency window for one pipeline stage.
 final class StageCounters: Sendable {
     private let window: Shared<StageWindow>
+    /// Every latency also goes to this histogram (`/metrics`), when there is one.
+    private let histogram: Metrics.Timer?
 
     /// Latencies and throughput are taken over the last `window` frames.
-    init(window: Int = 256) { self.window = Shared(StageWindow(capacity: window)) }
+    init(window: Int = 256, histogram: Metrics.Timer? = nil) {
+        self.window = Shared(StageWindow(capacity: window))
+        self.histogram = histogram
+    }
 
     func recordIn() { window.withLock { $0.framesIn += 1 } }
     func recordDrop() { window.withLock { $0.drops += 1 } }
     func recordError(_ message: String) { window.withLock { $0.recordError(message) } }
 
     /// One frame left the stage `latencyNs` after it entered (or was captured, for end-to-end).
-    func recordOut(latencyNs: UInt64, at now: UInt64) { window.withLock { $0.recordOut(latencyNs: latencyNs, at: now) } }
+    func recordOut(latencyNs: UInt64, at now: UInt64) {
+        window.withLock { $0.recordOut(latencyNs: latencyNs, at: now) }
+        histogram?.recordNanoseconds(Int64(clamping: latencyNs))
+    }
 
     func snapshot(now: UInt64) -> StageStatus { window.withLock { $0.status(now: now) } }
 }

@@ -7,6 +7,12 @@ enum FoxgloveSchemas {
     static let compressedImageName = "foxglove.CompressedImage"
     static let rawImageName = "foxglove.RawImage"
     static let imageAnnotationsName = "foxglove.ImageAnnotations"
+    static let statusName = "affordd.Status"
+
+    /// affordd's own status message (docs/PROTOCOL.md); only its shape is promised here.
+    static let status = """
+    {"title":"affordd.Status","description":"One camera's pipeline status","type":"object"}
+    """
 
     private static let time = """
     {"type":"object","title":"time","properties":{"sec":{"type":"integer","minimum":0},\

@@ -49,12 +49,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     private var lastFlushNs = MonotonicClock.nowNs()
     private let realtimeOffsetNs: Int64
     private var recordedModelIDs: Set<String> = []
-    /// Unescaped slashes: base64 is full of them, and escaping costs bytes and parse time.
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    private let encoder = FoxgloveEncoder()
 
     /// Creates the file and writes the metadata records (config, clock offset, model).
     public convenience init(path: String, configText: String, modelID: String? = nil,
@@ -85,12 +80,9 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     public func record(_ frame: Frame) throws {
         try guarded {
             let wallNs = frame.captureWallNs ?? wallTime(frame.captureMonotonicNs)
-            let (channel, payload) = try frame.format == .mjpeg
-                ? (channels.compressedImage(camera: frame.camera, writer), encodeCompressed(frame, wallNs))
-                : (channels.rawImage(camera: frame.camera, writer), encodeRaw(frame, wallNs))
+            let payload = try encoder.encode(frame, wallNs: wallNs)
             state.framesRecorded += 1
-            try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
-                                              logTime: wallNs, publishTime: wallNs, data: payload))
+            try add(payload, on: FoxgloveEncoder.channel(for: frame), wallNs: wallNs)
         }
     }
 
@@ -101,17 +93,14 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             let wallNs = result.captureWallNs ?? wallTime(result.captureMonotonicNs)
             state.resultsRecorded += 1
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
-            for action in result.actions {
-                let channel = try channels.heatmap(camera: result.camera, action: action.action, writer)
-                let payload = try encoder.encode(FoxgloveResultEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera))
-                try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
-                                                  logTime: wallNs, publishTime: wallNs, data: Array(payload)))
-            }
-            let channel = try channels.annotations(camera: result.camera, writer)
-            let payload = try encoder.encode(FoxgloveResultEncoding.annotations(result, wallNs: wallNs))
-            try writer.addMessage(MCAPMessage(channelID: channel.id, sequence: channel.next(),
-                                              logTime: wallNs, publishTime: wallNs, data: Array(payload)))
+            for (channel, payload) in try encoder.encode(result, wallNs: wallNs) { try add(payload, on: channel, wallNs: wallNs) }
         }
+    }
+
+    private func add(_ payload: [UInt8], on channel: FoxgloveChannel, wallNs: UInt64) throws {
+        let recorded = try channels.channel(channel, writer)
+        try writer.addMessage(MCAPMessage(channelID: recorded.id, sequence: recorded.next(),
+                                          logTime: wallNs, publishTime: wallNs, data: payload))
     }
 
     /// Finalises the file (summary, footer). Safe to call more than once.
@@ -160,17 +149,5 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     private func wallTime(_ monotonicNs: UInt64) -> UInt64 {
         let wall = Int64(bitPattern: monotonicNs) &+ realtimeOffsetNs
         return wall < 0 ? 0 : UInt64(wall)
-    }
-
-    private func encodeCompressed(_ frame: Frame, _ wallNs: UInt64) throws -> [UInt8] {
-        Array(try encoder.encode(Foxglove.CompressedImage(
-            timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, data: Data(frame.pixels), format: "jpeg")))
-    }
-
-    private func encodeRaw(_ frame: Frame, _ wallNs: UInt64) throws -> [UInt8] {
-        Array(try encoder.encode(Foxglove.RawImage(
-            timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, width: UInt32(frame.width),
-            height: UInt32(frame.height), encoding: frame.format.rawValue, step: UInt32(frame.stride),
-            data: Data(frame.pixels))))
     }
 }

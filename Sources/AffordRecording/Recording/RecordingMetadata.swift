@@ -16,4 +16,5 @@ public enum RecordingMetadata {
     public static let cameraRole = "camera"
     public static let heatmapRole = "heatmap"
     public static let annotationsRole = "annotations"
+    public static let statusRole = "status"
 }

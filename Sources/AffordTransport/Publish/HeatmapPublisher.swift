@@ -40,6 +40,8 @@ public final class HeatmapPublisher: ResultSink, Sendable {
         public var sendErrors: UInt64 = 0
         public var lastError: String?
 
+        public init() {}
+
         enum CodingKeys: String, CodingKey {
             case framesPublished = "frames_published"
             case framesDropped = "frames_dropped"

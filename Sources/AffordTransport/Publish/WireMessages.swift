@@ -155,3 +155,10 @@ struct StatusTopicBody: Encodable {
         try c.encode(publisher, forKey: .publisher)
     }
 }
+
+extension PipelineStatus {
+    /// The status topic's JSON body (docs/PROTOCOL.md), for other transports that carry it.
+    public func wireBody(publisher: HeatmapPublisher.Counters, publishWallNs: UInt64) throws -> [UInt8] {
+        Array(try WireFormat.encoder().encode(StatusTopicBody(status: self, publisher: publisher, publishWallNs: publishWallNs)))
+    }
+}
