@@ -11,7 +11,7 @@ PREFIX     ?= /usr/local
 
 .PHONY: all setup models fixtures build release test test-swift test-python test-systemd test-arm64 \
         fuzz test-fuzz fuzz-seeds soak test-soak \
-        bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real eval-teach install clean
+        bench bench-sources bench-pipeline bench-zoom demo default-head demo-log eval-real eval-teach view-check bench-live install clean
 
 all: build
 
@@ -92,6 +92,17 @@ bench-pipeline: models release
 # Zoom's frame time: off, then 1-4 regions batched against one by one, in one run; last line JSON.
 bench-zoom: models release
 	.build/release/affordd-bench zoom
+
+# Headless Chromium (Debian's package, installed here if missing) opens the live page while the
+# demo log replays, checks that the heatmap is drawn over the frame and saves docs/live-view.png.
+view-check: models release
+	@command -v chromium >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	$(PYTHON) scripts/view_check.py --affordd .build/release/affordd
+
+# What the live view costs: the pipeline's fps and p99 with a Foxglove client and the page attached, against none.
+bench-live: models release
+	$(PYTHON) scripts/live_cost.py --affordd .build/release/affordd --bench .build/release/affordd-bench
 
 demo: models release
 	@scripts/demo.sh

@@ -158,7 +158,8 @@ public final class LiveServer: ResultSink, Sendable {
             case .result(let result):
                 for action in result.actions { hub.channelID(.heatmap(camera: result.camera, action: action.action)) }
                 let wallNs = result.captureWallNs ?? Self.wall(result.captureMonotonicNs, offset)
-                for (channel, payload) in try encoder.encode(result, wallNs: wallNs, wanted: hub.isWanted) {
+                for (channel, payload) in try encoder.encode(result, wallNs: wallNs, heatmapMaxWidth: Self.maxLiveHeatmapWidth,
+                                                             wanted: hub.isWanted) {
                     hub.publish(payload, on: channel, timestampNs: wallNs)
                 }
                 let presence = PresenceMessage.channel(camera: result.camera)
@@ -213,4 +214,6 @@ public final class LiveServer: ResultSink, Sendable {
     }
 
     static let foxgloveSubprotocol = "foxglove.websocket.v1"
+    /// Live heatmaps are averaged down to at most this width (a recording keeps the full size).
+    static let maxLiveHeatmapWidth = 320
 }

@@ -79,13 +79,17 @@ public struct FoxgloveEncoder {
     }
 
     /// The result's messages, each action's heatmap then the annotations, for the channels `wanted` keeps.
-    public func encode(_ result: FrameResult, wallNs: UInt64,
+    /// With `heatmapMaxWidth`, a wider heatmap is averaged over blocks first, down to at most that width
+    /// (a live view's bandwidth; the map's detail is the network's patch grid, far coarser than the frame).
+    public func encode(_ result: FrameResult, wallNs: UInt64, heatmapMaxWidth: Int? = nil,
                        wanted: (FoxgloveChannel) -> Bool = { _ in true }) throws -> [(FoxgloveChannel, [UInt8])] {
         var messages: [(FoxgloveChannel, [UInt8])] = []
         for action in result.actions {
             let channel = FoxgloveChannel.heatmap(camera: result.camera, action: action.action)
             guard wanted(channel) else { continue }
-            let image = FoxgloveResultEncoding.rawImage(action.heatmap, wallNs: wallNs, frameID: result.camera)
+            let shrink = heatmapMaxWidth.map { max(1, (action.heatmap.width + $0 - 1) / max(1, $0)) } ?? 1
+            let map = shrink > 1 ? Self.shrink(action.heatmap, by: shrink) : action.heatmap
+            let image = FoxgloveResultEncoding.rawImage(map, wallNs: wallNs, frameID: result.camera)
             messages.append((channel, Array(try encoder.encode(image))))
         }
         let annotations = FoxgloveChannel.annotations(camera: result.camera)
@@ -93,5 +97,25 @@ public struct FoxgloveEncoder {
             messages.append((annotations, Array(try encoder.encode(FoxgloveResultEncoding.annotations(result, wallNs: wallNs)))))
         }
         return messages
+    }
+
+    /// The mean over each `factor`×`factor` block (partial blocks at the edges average what they hold).
+    static func shrink(_ map: Heatmap, by factor: Int) -> Heatmap {
+        let width = (map.width + factor - 1) / factor, height = (map.height + factor - 1) / factor
+        var out = Heatmap(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width {
+                var sum: Float = 0
+                var count: Float = 0
+                for sy in (y * factor)..<min(map.height, (y + 1) * factor) {
+                    for sx in (x * factor)..<min(map.width, (x + 1) * factor) {
+                        sum += map.values[sy * map.width + sx]
+                        count += 1
+                    }
+                }
+                out.values[y * width + x] = sum / count
+            }
+        }
+        return out
     }
 }
