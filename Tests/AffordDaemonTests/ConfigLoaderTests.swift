@@ -98,6 +98,26 @@ import Testing
         }
     }
 
+    /// The live view's listeners: host:port or off, the http one on loopback by default.
+    @Test func liveViewEndpointsParseWithRangesAndDefaults() throws {
+        let line = "  http: 127.0.0.1:8080               # live page, /metrics, /healthz, Foxglove WebSocket; off to disable\n"
+        #expect(Self.example.contains(line))
+        func endpoints(_ replacement: String) throws -> EndpointConfig {
+            try ConfigLoader.parse(Self.example.replacingOccurrences(of: line, with: replacement),
+                                   baseDirectory: Self.configDirectory).endpoints
+        }
+        let fallback = try endpoints("")
+        #expect(fallback.http == .defaultHTTP && fallback.http?.isDefault == true && fallback.foxglove == nil)
+        let set = try endpoints("  http: 0.0.0.0:9090\n  foxglove: '[::1]:8765'\n")
+        #expect(set.http == ListenAddress(host: "0.0.0.0", port: 9090))
+        #expect(set.foxglove == ListenAddress(host: "::1", port: 8765) && set.foxglove?.description == "[::1]:8765")
+        #expect(try endpoints("  http: off\n").http == nil)
+        for bad in ["70000", "-1", "x"] {
+            #expect(throws: AffordError.self) { _ = try endpoints("  http: 127.0.0.1:\(bad)\n") }
+        }
+        #expect(throws: AffordError.self) { _ = try endpoints("  http: :8080\n") }
+    }
+
     /// With CURVE on, the controller connection must be protected too.
     @Test func curveWithAControllerNeedsItsKey() throws {
         let edited = Self.example
