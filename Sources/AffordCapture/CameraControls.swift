@@ -2,17 +2,17 @@ import AffordCore
 
 /// One control a device offers, from VIDIOC_QUERYCTRL.
 public struct ControlInfo: Sendable, Equatable {
-    public var id: UInt32
+    var id: UInt32
     /// The driver's name, e.g. "Exposure Time, Absolute".
-    public var name: String
-    public var minimum: Int
-    public var maximum: Int
-    public var step: Int
-    public var defaultValue: Int
+    var name: String
+    var minimum: Int
+    var maximum: Int
+    var step: Int
+    var defaultValue: Int
     /// Disabled or read-only controls cannot be set.
-    public var writable: Bool
+    var writable: Bool
 
-    public init(id: UInt32, name: String, minimum: Int, maximum: Int, step: Int, defaultValue: Int, writable: Bool = true) {
+    init(id: UInt32, name: String, minimum: Int, maximum: Int, step: Int, defaultValue: Int, writable: Bool = true) {
         self.id = id
         self.name = name
         self.minimum = minimum
@@ -23,14 +23,14 @@ public struct ControlInfo: Sendable, Equatable {
     }
 
     /// `v4l2-ctl`'s spelling: "Exposure Time, Absolute" -> "exposure_time_absolute".
-    public var key: String { ControlSetting.normalise(name) }
+    var key: String { ControlSetting.normalise(name) }
 }
 
 /// A configured control value, by V4L2 name (`exposure_time_absolute`), a short alias
 /// (`exposure`, `gain`, `white_balance`, `focus`, ...) or a numeric ID (`0x009a0902`).
 public struct ControlSetting: Sendable, Equatable {
-    public var control: String
-    public var value: Int
+    var control: String
+    var value: Int
 
     public init(_ control: String, _ value: Int) {
         self.control = control
@@ -62,7 +62,7 @@ public struct ControlSetting: Sendable, Equatable {
 
     /// Resolves settings against a device's controls, in order (so auto-exposure can be
     /// switched off before exposure is set); unknown, read-only or out-of-range values are errors.
-    public static func resolve(_ settings: [ControlSetting], against controls: [ControlInfo]) throws -> [(ControlInfo, Int)] {
+    static func resolve(_ settings: [ControlSetting], against controls: [ControlInfo]) throws -> [(ControlInfo, Int)] {
         try settings.map { setting in
             guard let control = find(setting.control, in: controls) else {
                 throw AffordError(.invalidConfig, "camera has no control '\(setting.control)'; it has: "

@@ -1,11 +1,11 @@
 /// A snapshot of a source's counters for the daemon's status message.
 public struct CaptureStatistics: Sendable, Equatable {
     /// Frames dequeued from the driver and handed to the mailbox.
-    public var frames = 0
+    var frames = 0
     /// Frames the driver skipped (V4L2 sequence gaps) or flagged as damaged.
     public var drops = 0
     /// Frames replaced in the latest-wins mailbox before the consumer took them.
-    public var superseded = 0
+    var superseded = 0
     /// Reconnect attempts after a device failure.
     public var reconnects = 0
     /// The most recent error, with the ioctl and errno where there was one.
@@ -13,11 +13,11 @@ public struct CaptureStatistics: Sendable, Equatable {
     /// True while frames are streaming.
     public var streaming = false
     /// The device node in use (after resolving /dev/v4l/by-id links).
-    public var deviceNode: String?
+    var deviceNode: String?
     /// What negotiation chose, e.g. "MJPG 640x480 @ 30.0 fps".
-    public var negotiated: String?
+    var negotiated: String?
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC at stream start, in ns.
-    public var realtimeOffsetNs: Int64?
+    var realtimeOffsetNs: Int64?
 
-    public init() {}
+    init() {}
 }

@@ -2,11 +2,11 @@ import AffordCore
 
 /// What a camera is asked for: a size, a rate and the formats to try, in order.
 public struct CaptureRequest: Sendable, Equatable {
-    public var width: Int
-    public var height: Int
+    var width: Int
+    var height: Int
     /// nil takes the fastest rate offered at that size.
-    public var fps: Int?
-    public var preference: [CaptureFormat]
+    var fps: Int?
+    var preference: [CaptureFormat]
 
     public init(width: Int, height: Int, fps: Int?, preference: [CaptureFormat] = CaptureFormat.defaultPreference) {
         self.width = width
@@ -18,13 +18,13 @@ public struct CaptureRequest: Sendable, Equatable {
 
 /// The format, size and rate chosen for a device.
 public struct NegotiatedFormat: Sendable, Equatable, CustomStringConvertible {
-    public var format: CaptureFormat
-    public var fourCC: FourCC
-    public var width: Int
-    public var height: Int
+    var format: CaptureFormat
+    var fourCC: FourCC
+    var width: Int
+    var height: Int
     /// nil when the device listed no intervals for this size.
-    public var interval: FrameInterval?
-    public var emulated: Bool
+    var interval: FrameInterval?
+    var emulated: Bool
 
     public var description: String {
         let rate = interval.map { " @ \($0.fps) fps" } ?? " @ driver default rate"
@@ -33,11 +33,11 @@ public struct NegotiatedFormat: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Picks a format from a device's table; pure, so tested over recorded tables.
-public enum FormatNegotiation {
+enum FormatNegotiation {
     /// The first preferred format offering exactly the requested size and rate
     /// (within 1%, so 29.97 satisfies 30). Never substitutes another size or
     /// format: a mismatch is an error naming everything the device offers.
-    public static func negotiate(_ request: CaptureRequest, from table: [FormatDescription]) throws -> NegotiatedFormat {
+    static func negotiate(_ request: CaptureRequest, from table: [FormatDescription]) throws -> NegotiatedFormat {
         for format in request.preference {
             // Prefer what the hardware sends natively over a libv4lconvert emulation of it.
             let candidates = table.filter { format.fourCCs.contains($0.fourCC) }.sorted { !$0.emulated && $1.emulated }

@@ -1,25 +1,25 @@
 import AffordCore
 
 /// A V4L2 pixel format code such as "MJPG", as `v4l2_fourcc` builds it.
-public struct FourCC: Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: UInt32
+struct FourCC: Hashable, Sendable, CustomStringConvertible {
+    let rawValue: UInt32
 
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// From four ASCII characters; shorter strings are padded with spaces.
-    public init(_ code: String) {
+    init(_ code: String) {
         let bytes = Array(code.utf8.prefix(4)) + Array(repeating: UInt8(ascii: " "), count: max(0, 4 - code.utf8.count))
         rawValue = bytes.enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
     }
 
-    public var description: String {
+    var description: String {
         String(decoding: (0..<4).map { UInt8(truncatingIfNeeded: rawValue >> (8 * $0)) }, as: UTF8.self)
     }
 
-    public static let mjpeg = FourCC("MJPG")
-    public static let jpeg = FourCC("JPEG")
-    public static let yuyv = FourCC("YUYV")
-    public static let rgb24 = FourCC("RGB3")
+    static let mjpeg = FourCC("MJPG")
+    static let jpeg = FourCC("JPEG")
+    static let yuyv = FourCC("YUYV")
+    static let rgb24 = FourCC("RGB3")
 }
 
 /// The capture formats affordd can negotiate, in the spirit of usb_cam's one-type-per-format.
@@ -35,7 +35,7 @@ public enum CaptureFormat: String, Sendable, CaseIterable, Codable {
     public static let defaultPreference: [CaptureFormat] = [.mjpeg, .yuyv, .rgb24]
 
     /// Device codes that carry this format ("JPEG" is MJPEG on some older UVC cameras).
-    public var fourCCs: [FourCC] {
+    var fourCCs: [FourCC] {
         switch self {
         case .mjpeg: [.mjpeg, .jpeg]
         case .yuyv: [.yuyv]
@@ -44,7 +44,7 @@ public enum CaptureFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// How frames in this format are labelled downstream.
-    public var pixelFormat: PixelFormat {
+    var pixelFormat: PixelFormat {
         switch self {
         case .mjpeg: .mjpeg
         case .yuyv: .yuyv

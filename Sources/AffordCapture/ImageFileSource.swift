@@ -9,7 +9,7 @@ import Foundation
 /// with DCT scaling like camera frames; PNGs are decoded here to `.rgb8`.
 public final class ImageFileSource: FrameSource {
     public let cameraName: String
-    public let files: [URL]
+    let files: [URL]
     private let loop: Bool
     private var pacer: FramePacer
     private var index = 0

@@ -12,7 +12,7 @@ public struct LibV4L2Opener: V4L2DeviceOpener {
     public func open(_ path: String) throws -> any V4L2Device { try LibV4L2Device(path: path, calls: calls) }
 
     /// A bare name ("usb-Logitech_C920-video-index0") is looked up under /dev/v4l/by-id.
-    public static func expand(_ path: String) -> String {
+    static func expand(_ path: String) -> String {
         path.contains("/") ? path : "/dev/v4l/by-id/" + path
     }
 }

@@ -1,8 +1,8 @@
 /// Capped exponential delays between reconnect attempts.
 public struct ReconnectBackoff: Sendable, Equatable {
-    public var initialSeconds: Double
-    public var maximumSeconds: Double
-    public var multiplier: Double
+    var initialSeconds: Double
+    var maximumSeconds: Double
+    var multiplier: Double
 
     public init(initialSeconds: Double = 0.25, maximumSeconds: Double = 8, multiplier: Double = 2) {
         self.initialSeconds = initialSeconds
@@ -11,7 +11,7 @@ public struct ReconnectBackoff: Sendable, Equatable {
     }
 
     /// The wait before attempt `attempt` (0-based) after a failure.
-    public func delay(attempt: Int) -> Double {
+    func delay(attempt: Int) -> Double {
         min(maximumSeconds, initialSeconds * pow(multiplier, Double(min(attempt, 64))))
     }
 

@@ -5,17 +5,17 @@ import AffordImaging
 /// on every run, so tests and benchmarks need no camera and no files.
 public final class SyntheticSource: FrameSource {
     public let cameraName: String
-    public let width: Int
-    public let height: Int
-    public let format: PixelFormat
+    let width: Int
+    let height: Int
+    let format: PixelFormat
     /// nil runs forever.
-    public let frameCount: Int?
+    let frameCount: Int?
     private var pacer: FramePacer
     private var sequence: UInt64 = 0
     private var isClosed = false
     private let encoder: JPEGEncoder?
 
-    public init(cameraName: String = "synthetic", width: Int = 640, height: Int = 480, format: PixelFormat = .mjpeg,
+    init(cameraName: String = "synthetic", width: Int = 640, height: Int = 480, format: PixelFormat = .mjpeg,
                 fps: Double? = nil, frameCount: Int? = nil) throws {
         guard width >= 2, height >= 2, width % 2 == 0 || format != .yuyv else {
             throw AffordError(.invalidConfig, "synthetic \(format) source cannot be \(width)x\(height)")

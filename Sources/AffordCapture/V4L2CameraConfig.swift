@@ -9,16 +9,16 @@ public typealias CaptureLogger = @Sendable (CaptureLogLevel, String) -> Void
 /// Everything needed to run one V4L2 camera.
 public struct V4L2CameraConfig: Sendable {
     /// The camera name frames are stamped with.
-    public var name: String
+    var name: String
     /// "/dev/video0", "/dev/v4l/by-id/usb-...-video-index0" or just the by-id name.
-    public var device: String
-    public var request: CaptureRequest
+    var device: String
+    var request: CaptureRequest
     /// Applied in order after every (re)connect.
-    public var controls: [ControlSetting]
-    public var bufferCount: Int
+    var controls: [ControlSetting]
+    var bufferCount: Int
     /// This long without a frame counts as a stalled camera and triggers a reconnect.
-    public var frameTimeoutMilliseconds: Int
-    public var backoff: ReconnectBackoff
+    var frameTimeoutMilliseconds: Int
+    var backoff: ReconnectBackoff
 
     public init(
         name: String, device: String, request: CaptureRequest, controls: [ControlSetting] = [],

@@ -1,10 +1,10 @@
 /// What VIDIOC_QUERYCAP says about a device.
 public struct DeviceIdentity: Sendable, Equatable {
-    public var driver: String
-    public var card: String
-    public var busInfo: String
+    var driver: String
+    var card: String
+    var busInfo: String
 
-    public init(driver: String, card: String, busInfo: String) {
+    init(driver: String, card: String, busInfo: String) {
         self.driver = driver
         self.card = card
         self.busInfo = busInfo
@@ -13,16 +13,16 @@ public struct DeviceIdentity: Sendable, Equatable {
 
 /// A dequeued buffer, valid only inside the `dequeue` callback (it is the mmap'd memory).
 public struct DequeuedBuffer {
-    public var bytes: UnsafeRawBufferPointer
+    var bytes: UnsafeRawBufferPointer
     /// The driver's frame counter; gaps are frames it dropped.
-    public var sequence: UInt32
-    public var timestampNs: UInt64
+    var sequence: UInt32
+    var timestampNs: UInt64
     /// True when the timestamp is CLOCK_MONOTONIC (V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC).
-    public var monotonicTimestamp: Bool
+    var monotonicTimestamp: Bool
     /// The driver flagged the data as damaged (V4L2_BUF_FLAG_ERROR).
-    public var damaged: Bool
+    var damaged: Bool
 
-    public init(bytes: UnsafeRawBufferPointer, sequence: UInt32, timestampNs: UInt64, monotonicTimestamp: Bool, damaged: Bool) {
+    init(bytes: UnsafeRawBufferPointer, sequence: UInt32, timestampNs: UInt64, monotonicTimestamp: Bool, damaged: Bool) {
         self.bytes = bytes
         self.sequence = sequence
         self.timestampNs = timestampNs
@@ -33,12 +33,12 @@ public struct DequeuedBuffer {
 
 /// The layout the driver settled on after VIDIOC_S_FMT.
 public struct StreamLayout: Sendable, Equatable {
-    public var bytesPerLine: Int
-    public var imageSize: Int
+    var bytesPerLine: Int
+    var imageSize: Int
     /// What VIDIOC_S_PARM reported back, if the driver supports it.
-    public var interval: FrameInterval?
+    var interval: FrameInterval?
 
-    public init(bytesPerLine: Int, imageSize: Int, interval: FrameInterval?) {
+    init(bytesPerLine: Int, imageSize: Int, interval: FrameInterval?) {
         self.bytesPerLine = bytesPerLine
         self.imageSize = imageSize
         self.interval = interval

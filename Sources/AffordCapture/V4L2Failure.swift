@@ -4,15 +4,15 @@ import Glibc
 #endif
 
 /// A failed device operation, keeping what usb_cam throws away: the ioctl and errno.
-public struct V4L2Failure: Error, Sendable, Equatable, CustomStringConvertible {
+struct V4L2Failure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The call that failed, e.g. "VIDIOC_DQBUF" or "open".
-    public var operation: String
-    public var path: String
+    var operation: String
+    var path: String
     /// 0 when the failure is not an errno (a poll timeout, a capability check).
-    public var errno: Int32
-    public var detail: String?
+    var errno: Int32
+    var detail: String?
 
-    public init(_ operation: String, path: String, errno: Int32, detail: String? = nil) {
+    init(_ operation: String, path: String, errno: Int32, detail: String? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
@@ -20,11 +20,11 @@ public struct V4L2Failure: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A poll that saw no frame within the timeout: the camera stalled.
-    public static func timeout(path: String, milliseconds: Int) -> V4L2Failure {
+    static func timeout(path: String, milliseconds: Int) -> V4L2Failure {
         V4L2Failure("poll", path: path, errno: ETIMEDOUT, detail: "no frame within \(milliseconds) ms")
     }
 
-    public var description: String {
+    var description: String {
         var text = "\(operation) on \(path)"
         if errno != 0 { text += ": \(String(cString: strerror(errno))) (\(Self.errnoName(errno)))" }
         if let detail { text += ": \(detail)" }
@@ -33,11 +33,11 @@ public struct V4L2Failure: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Worth reconnecting: the camera went away, glitched or stalled. Anything else
     /// (not a V4L2 device, permission, unsupported format) will not fix itself.
-    public var isTransient: Bool {
+    var isTransient: Bool {
         [ENODEV, EIO, ETIMEDOUT, ENOENT, ENXIO, EBUSY, EPIPE, EPROTO].contains(errno)
     }
 
-    public var affordError: AffordError { AffordError(.device, description) }
+    var affordError: AffordError { AffordError(.device, description) }
 
     static func errnoName(_ code: Int32) -> String {
         let names: [Int32: String] = [

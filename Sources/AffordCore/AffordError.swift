@@ -4,7 +4,7 @@
 public struct AffordError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let name: String
-        public init(_ name: String) { self.name = name }
+        init(_ name: String) { self.name = name }
         public var description: String { name }
 
         public static let invalidModel = Code("invalid_model")
@@ -22,8 +22,8 @@ public struct AffordError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public let code: Code
     public let message: String
-    public let file: String
-    public let line: Int
+    let file: String
+    let line: Int
 
     public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
         self.code = code

@@ -4,10 +4,10 @@ extension Bilinear {
     /// reads it), then output rows blend two of those. Same arithmetic, in the same order,
     /// as the reference `resize`, so the results are identical.
     public struct Separable: Sendable {
-        public let sourceWidth: Int
-        public let sourceHeight: Int
-        public let targetWidth: Int
-        public let targetHeight: Int
+        let sourceWidth: Int
+        let sourceHeight: Int
+        let targetWidth: Int
+        let targetHeight: Int
         private let xs: Axis
         private let ys: Axis
 
@@ -21,7 +21,7 @@ extension Bilinear {
         }
 
         /// Resamples `input` (`sourceWidth * sourceHeight`) into `output` (`targetWidth * targetHeight`).
-        public func resize(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
+        func resize(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
             precondition(input.count >= sourceWidth * sourceHeight && output.count >= targetWidth * targetHeight)
             let width = targetWidth
             withUnsafeTemporaryAllocation(of: Float.self, capacity: sourceHeight * width) { rows in

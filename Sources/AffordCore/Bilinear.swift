@@ -31,7 +31,7 @@ public enum Bilinear {
     }
 
     /// Resamples one float plane (`width * height`, row-major) into `output` (`targetWidth * targetHeight`).
-    public static func resize(
+    static func resize(
         _ input: UnsafeBufferPointer<Float>, width: Int, height: Int,
         into output: UnsafeMutableBufferPointer<Float>, targetWidth: Int, targetHeight: Int
     ) {

@@ -8,14 +8,14 @@ import Foundation
 /// pixel scale (heatmap size -> frame size) is exact; the shape is derived from it.
 public struct ComponentShape: Sendable, Equatable, Codable {
     /// Score-weighted variance along x (`u`), frame pixels squared; never negative.
-    public var varianceU: Double
+    var varianceU: Double
     /// Score-weighted variance along y (`v`), frame pixels squared; never negative.
-    public var varianceV: Double
+    var varianceV: Double
     /// Score-weighted covariance of x and y, frame pixels squared.
-    public var covarianceUV: Double
+    var covarianceUV: Double
 
     /// Clamps the variances at 0: sums of squares minus squared means can round below it.
-    public init(varianceU: Double, varianceV: Double, covarianceUV: Double) {
+    init(varianceU: Double, varianceV: Double, covarianceUV: Double) {
         self.varianceU = max(0, varianceU)
         self.varianceV = max(0, varianceV)
         self.covarianceUV = covarianceUV
@@ -42,7 +42,7 @@ public struct ComponentShape: Sendable, Equatable, Codable {
     }
 
     /// The covariance's eigenvalues, major first; both at least 0.
-    public var principalVariances: (major: Double, minor: Double) {
+    var principalVariances: (major: Double, minor: Double) {
         let mean = (varianceU + varianceV) / 2
         return (mean + halfSpread, max(0, mean - halfSpread))
     }

@@ -8,12 +8,12 @@
 /// `maxDepth`, so the stack use is bounded whatever the input.
 public struct StrictJSON {
     /// Deeper bodies are refused before any value is built; control requests nest 3 deep.
-    public static let maxDepth = 32
+    static let maxDepth = 32
 
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public var reason: String
+        var reason: String
         /// Byte offset where the parser stopped.
-        public var offset: Int
+        var offset: Int
         public var description: String { "\(reason) at byte \(offset)" }
     }
 

@@ -2,15 +2,15 @@
 /// (docs/PROTOCOL.md, "Centroid objects"): the fingers close across the minor axis.
 public struct TableGrasp: Sendable, Equatable, Codable {
     /// Where the centroid's ray meets the table, base frame, metres (the component's `tablePoint`).
-    public var position: SIMD3<Double>
+    var position: SIMD3<Double>
     /// The major axis's direction on the plane, radians, counter-clockwise about the plane's
     /// normal from the base x axis projected onto the plane; in (-π/2, π/2], as a parallel
     /// grasp is the same after a half turn.
-    public var yaw: Double
+    var yaw: Double
     /// Distance between the table points of the minor axis's end points (centroid ± width/2), metres.
-    public var widthM: Double
+    var widthM: Double
     /// Distance between the table points of the major axis's end points (centroid ± length/2), metres.
-    public var lengthM: Double
+    var lengthM: Double
 
     public init(position: SIMD3<Double>, yaw: Double, widthM: Double, lengthM: Double) {
         self.position = position

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Features stay token-major (`[rows·columns, channels]`); a conv3×3 is im2col + one GEMM.
 public final class AffordanceHead: @unchecked Sendable {
-    public let config: HeadConfig
+    let config: HeadConfig
     private let fc1: LinearLayer
     private let fc2: LinearLayer
     private let conv1: LinearLayer
@@ -21,7 +21,7 @@ public final class AffordanceHead: @unchecked Sendable {
         try self.init(file: SafetensorsFile(path: path), precision: precision, pool: pool)
     }
 
-    public init(file: SafetensorsFile, precision: Precision, pool: ComputePool) throws {
+    init(file: SafetensorsFile, precision: Precision, pool: ComputePool) throws {
         let config = try HeadConfig(file: file)
         let d = config.embedDim, c = config.hiddenDim, k = config.actions.count
         self.config = config
@@ -79,7 +79,7 @@ public final class AffordanceHead: @unchecked Sendable {
     }
 
     /// Convenience for tests: all K maps for token-major features, `[rows·columns, K]`, and the presence.
-    public func logits(features: [Float], rows: Int, columns: Int) -> (maps: [Float], presence: [Float]?) {
+    func logits(features: [Float], rows: Int, columns: Int) -> (maps: [Float], presence: [Float]?) {
         precondition(features.count == rows * columns * config.embedDim, "features must be [rows*columns, embed_dim]")
         return features.withUnsafeBufferPointer { input in
             forward(input.baseAddress!, rows: rows, columns: columns) { (Array($0), $1) }

@@ -7,7 +7,7 @@ import Foundation
 /// input size and reused, so calls are serialised by their lock.
 public final class Backbone: Sendable {
     public let config: BackboneConfig
-    public let precision: Precision
+    let precision: Precision
     /// `source_sha256` of the file it was loaded from (what heads are trained against).
     public let sourceHash: String
     let pool: ComputePool
@@ -22,7 +22,7 @@ public final class Backbone: Sendable {
         try self.init(file: SafetensorsFile(path: path), precision: precision, pool: pool)
     }
 
-    public init(file: SafetensorsFile, precision: Precision, pool: ComputePool) throws {
+    init(file: SafetensorsFile, precision: Precision, pool: ComputePool) throws {
         let config = try BackboneConfig(file: file)
         let dim = config.embedDim
         let p = config.patchSize
@@ -137,7 +137,7 @@ public final class Backbone: Sendable {
     }
 
     /// Convenience for tests and tools: tokens `[batch·(1 + rows·columns), dim]` for CHW inputs, one pass.
-    public func tokens(batch inputs: [[Float]], height: Int, width: Int) throws -> [Float] {
+    func tokens(batch inputs: [[Float]], height: Int, width: Int) throws -> [Float] {
         for (index, input) in inputs.enumerated() where input.count != 3 * height * width {
             throw AffordError(.invalidInput, "input \(index) has \(input.count) floats, expected 3x\(height)x\(width)")
         }

@@ -8,12 +8,12 @@ public struct BackboneConfig: Sendable, Equatable {
     public var numHeads: Int
     public var mlpHidden: Int
     /// Side of the learned position-embedding grid (37 for DINOv2).
-    public var positionGrid: Int
-    public var layerNormEps: Float
+    var positionGrid: Int
+    var layerNormEps: Float
     public var imageMean: [Float]
     public var imageStd: [Float]
     /// `none` or `int8-symmetric-per-output-channel`.
-    public var quantization: String
+    var quantization: String
 
     /// Reads and checks the metadata of an `affordd-backbone` file; every size has an upper
     /// bound well above ViT-g's, so buffer sizes computed from them cannot overflow.
@@ -35,6 +35,4 @@ public struct BackboneConfig: Sendable, Equatable {
             throw AffordError(.invalidModel, "\(file.path): inconsistent architecture metadata")
         }
     }
-
-    public var headDim: Int { embedDim / numHeads }
 }

@@ -29,7 +29,7 @@ public final class ComputePool: @unchecked Sendable {
     deinit { afk_pool_destroy(pool) }
 
     /// Cores this process may run on.
-    public static var onlineCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    static var onlineCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Name of the kernel variant in use.
     public var isaName: String { String(cString: afk_isa_name(isa)) }
@@ -37,7 +37,7 @@ public final class ComputePool: @unchecked Sendable {
     /// Runs `body(task, thread)` for every task in `0..<tasks` across the pool and waits.
     ///
     /// `body` runs concurrently; it must only write disjoint memory or per-thread scratch.
-    public func parallelFor(_ tasks: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
+    func parallelFor(_ tasks: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
         if tasks <= 0 { return }
         if tasks == 1 || threads == 1 {
             for task in 0..<tasks { body(task, 0) }
@@ -58,7 +58,7 @@ public final class ComputePool: @unchecked Sendable {
 
     /// Splits `0..<count` into `tasksPerThread` contiguous chunks per thread (claimed
     /// dynamically, which evens out a noisy core) and runs `body(range, thread)`.
-    public func parallelRanges(
+    func parallelRanges(
         _ count: Int, alignment: Int = 1, tasksPerThread: Int = 1, _ body: (_ range: Range<Int>, _ thread: Int) -> Void
     ) {
         let chunks = Self.split(count, parts: threads * tasksPerThread, alignment: alignment)

@@ -7,7 +7,7 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
     public let modelID: String
     public let inputSize: Int
     public let backbone: Backbone
-    public let head: AffordanceHead
+    let head: AffordanceHead
     private let preprocessor: Preprocessor
     private let actionIndex: [String: Int]
 

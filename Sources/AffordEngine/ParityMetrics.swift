@@ -1,7 +1,7 @@
 /// The measures engine outputs are judged by (tests, `affordd-bench`).
 public enum ParityMetrics {
     /// max|a−b| / max|b|: the fp32-vs-onnxruntime tolerance measure.
-    public static func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
+    static func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "compared arrays differ in length")
         let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
         let scale = b.map(abs).max() ?? 1

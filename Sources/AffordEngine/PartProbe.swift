@@ -22,12 +22,12 @@ public struct PartProbe: Sendable, Equatable, Codable {
     /// How a probe is fitted. Set once, not searched; the map loss was added after the held-out
     /// renders showed the per-patch loss alone losing to the untaught head (README, "Teaching a part").
     public struct Training: Sendable, Equatable {
-        public var steps = 300
-        public var learningRate: Float = 0.05
+        var steps = 300
+        var learningRate: Float = 0.05
         /// L2 penalty on the weights (not the bias): a handful of frames must not be memorised.
-        public var l2: Float = 1e-3
+        var l2: Float = 1e-3
         /// Weight of the per-view map loss beside the per-patch one.
-        public var mapWeight: Float = 1
+        var mapWeight: Float = 1
 
         public init() {}
     }
@@ -35,9 +35,9 @@ public struct PartProbe: Sendable, Equatable, Codable {
     /// One labelled patch grid: unit-free tokens `[positions, dim]`, a target in [0, 1] per
     /// position (the share of the patch inside the part) and a weight (0: unlabelled).
     public struct Example: Sendable, Equatable {
-        public var tokens: [Float]
-        public var target: [Float]
-        public var weight: [Float]
+        var tokens: [Float]
+        var target: [Float]
+        var weight: [Float]
 
         public init(tokens: [Float], target: [Float], weight: [Float]) {
             self.tokens = tokens

@@ -5,15 +5,15 @@ import Foundation
 ///
 /// Resizing is AffordCore's `Bilinear` (half-pixel, no antialias), applied to the
 /// 0…255 values; then `(v / 255 - mean) / std` per channel.
-public final class Preprocessor: Sendable {
-    public let mean: [Float]
-    public let std: [Float]
+final class Preprocessor: Sendable {
+    let mean: [Float]
+    let std: [Float]
     // v * scale + offset == (v / 255 - mean) / std, per channel.
     private let scales: (Float, Float, Float)
     private let offsets: (Float, Float, Float)
     private let cachedAxes = Shared<(key: SIMD4<Int>, xs: Bilinear.Axis, ys: Bilinear.Axis)?>(nil)
 
-    public init(mean: [Float], std: [Float]) {
+    init(mean: [Float], std: [Float]) {
         precondition(mean.count == 3 && std.count == 3, "mean and std need one value per channel")
         self.mean = mean
         self.std = std
@@ -22,7 +22,7 @@ public final class Preprocessor: Sendable {
     }
 
     /// Writes `image` resized to `width`×`height` into `output` (`3·height·width`, CHW).
-    public func fill(_ image: RGBImage, width: Int, height: Int, into output: UnsafeMutableBufferPointer<Float>) {
+    func fill(_ image: RGBImage, width: Int, height: Int, into output: UnsafeMutableBufferPointer<Float>) {
         precondition(output.count >= 3 * width * height, "preprocessing output too small")
         let (xs, ys) = axes(image: image, width: width, height: height)
         let plane = width * height
@@ -61,7 +61,7 @@ public final class Preprocessor: Sendable {
     }
 
     /// A new CHW array; for tests and tools.
-    public func preprocess(_ image: RGBImage, width: Int, height: Int) -> [Float] {
+    func preprocess(_ image: RGBImage, width: Int, height: Int) -> [Float] {
         var result = [Float](repeating: 0, count: 3 * width * height)
         result.withUnsafeMutableBufferPointer { fill(image, width: width, height: height, into: $0) }
         return result

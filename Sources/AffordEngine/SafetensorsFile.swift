@@ -16,7 +16,7 @@ public enum TensorDType: String, Sendable, CaseIterable {
     case u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8", bool = "BOOL"
 
     /// Bytes per element.
-    public var byteSize: Int {
+    var byteSize: Int {
         switch self {
         case .f64, .i64, .u64: 8
         case .f32, .i32, .u32: 4
@@ -31,7 +31,7 @@ public struct TensorInfo: Sendable, Equatable {
     public let name: String
     public let dtype: TensorDType
     public let shape: [Int]
-    public let byteRange: Range<Int>
+    let byteRange: Range<Int>
 
     public var elementCount: Int { shape.reduce(1, *) }
 }
@@ -40,7 +40,7 @@ public struct TensorInfo: Sendable, Equatable {
 ///
 /// Accessors hand out pointers into the mapping, so they live as long as this object.
 public final class SafetensorsFile: @unchecked Sendable {
-    public let path: String
+    let path: String
     /// The `__metadata__` block (safetensors only allows string values).
     public let metadata: [String: String]
     /// Every tensor, by name.
@@ -112,7 +112,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// A metadata string, or an error naming the missing key.
-    public func metadata(_ key: String) throws -> String {
+    func metadata(_ key: String) throws -> String {
         guard let value = metadata[key] else {
             throw AffordError(.invalidModel, "\(path): metadata key '\(key)' is missing")
         }
@@ -120,7 +120,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// Checks the `format` and `format_version` metadata every affordd model file carries.
-    public func requireFormat(_ kind: String, version expected: Int) throws {
+    func requireFormat(_ kind: String, version expected: Int) throws {
         let format = try metadata("format")
         guard format == kind else {
             throw AffordError(.invalidModel, "\(path): format is '\(format)', expected '\(kind)'")

@@ -5,9 +5,9 @@ import Foundation
 /// little-endian header length, the JSON header (padded with spaces to 8 bytes), the data.
 public enum SafetensorsWriter {
     public struct Tensor: Sendable {
-        public var name: String
-        public var shape: [Int]
-        public var values: [Float]
+        var name: String
+        var shape: [Int]
+        var values: [Float]
 
         public init(name: String, shape: [Int], values: [Float]) {
             self.name = name
@@ -16,7 +16,7 @@ public enum SafetensorsWriter {
         }
     }
 
-    public static func encode(_ tensors: [Tensor], metadata: [String: String]) throws -> [UInt8] {
+    static func encode(_ tensors: [Tensor], metadata: [String: String]) throws -> [UInt8] {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         for tensor in tensors {

@@ -12,12 +12,12 @@ import Foundation
 /// encoded, as `ControlLoop` does.
 ///
 /// Every input starts from the same state: demonstrations, taught actions, pause and actions are reset after it.
-public final class ControlHarness: Sendable {
+final class ControlHarness: Sendable {
     /// Separates the body and the attachment frames in a fuzz input.
-    public static let separator = Array("\u{0}FRM\u{0}".utf8)
+    static let separator = Array("\u{0}FRM\u{0}".utf8)
     static let camera = "front"
     /// `{"log": …}` seeds name `log.mcap` here (a fixed path, so seeds work on any checkout).
-    public static let recordings = "/tmp/affordd-fuzz/recordings"
+    static let recordings = "/tmp/affordd-fuzz/recordings"
     static let settings = ReloadableSettings(actions: ["hold", "cut"], postprocess: PostprocessSettings())
 
     static let shared = ControlHarness()

@@ -5,12 +5,12 @@ import AffordCore
 ///
 /// Owns a `JPEGDecoder`, so it is single-threaded like one: one per pipeline thread.
 public final class FrameDecoder {
-    public let minimumWidth: Int
-    public let minimumHeight: Int
+    let minimumWidth: Int
+    let minimumHeight: Int
     /// Frames that could not be decoded (corrupt JPEG, short buffer).
-    public private(set) var failures = 0
+    private(set) var failures = 0
     /// The last decode error, for the status message.
-    public private(set) var lastError: AffordError?
+    private(set) var lastError: AffordError?
 
     private let jpeg: JPEGDecoder
 

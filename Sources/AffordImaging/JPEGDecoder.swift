@@ -6,25 +6,25 @@ public struct JPEGHeader: Sendable, Equatable {
     public var width: Int
     public var height: Int
     /// TurboJPEG's chroma subsampling (`TJSAMP_*`), -1 when unknown.
-    public var subsampling: Int32
+    var subsampling: Int32
 }
 
 /// A DCT scaling factor TurboJPEG can decode to directly (`numerator/denominator`).
-public struct JPEGScale: Sendable, Equatable, CustomStringConvertible {
-    public var numerator: Int
-    public var denominator: Int
+struct JPEGScale: Sendable, Equatable, CustomStringConvertible {
+    var numerator: Int
+    var denominator: Int
 
-    public static let full = JPEGScale(numerator: 1, denominator: 1)
+    static let full = JPEGScale(numerator: 1, denominator: 1)
 
     /// The size of `dimension` after scaling, rounded up as libjpeg does (`TJSCALED`).
-    public func scaled(_ dimension: Int) -> Int {
+    func scaled(_ dimension: Int) -> Int {
         (dimension * numerator + denominator - 1) / denominator
     }
 
-    public var description: String { "\(numerator)/\(denominator)" }
+    var description: String { "\(numerator)/\(denominator)" }
 
     /// The reducing factors this libjpeg-turbo offers (never enlarging), largest first.
-    public static let available: [JPEGScale] = {
+    static let available: [JPEGScale] = {
         var count: Int32 = 0
         guard let factors = tjGetScalingFactors(&count) else { return [.full] }
         return UnsafeBufferPointer(start: factors, count: Int(count))
@@ -35,7 +35,7 @@ public struct JPEGScale: Sendable, Equatable, CustomStringConvertible {
 
     /// The smallest factor whose output still covers `minimumWidth` x `minimumHeight`;
     /// full size when the image is already smaller than that.
-    public static func smallest(
+    static func smallest(
         covering minimumWidth: Int, _ minimumHeight: Int, from width: Int, _ height: Int,
         among factors: [JPEGScale] = available
     ) -> JPEGScale {
@@ -58,7 +58,7 @@ public final class JPEGDecoder {
         case accept
     }
 
-    public var warningPolicy: WarningPolicy
+    var warningPolicy: WarningPolicy
     public static let defaultMaximumPixels = DecodeLimits.maximumPixels
     /// JPEGs whose coded size is larger are refused before decoding, at any DCT scale:
     /// libjpeg entropy-decodes every coded block, and a progressive image buffers them all.
@@ -66,13 +66,13 @@ public final class JPEGDecoder {
     /// A decode may cover this many full passes over `maximumPixels` across its scans
     /// (see `JPEGScanCost`). libjpeg's own progressive script makes 14 for 4:4:4 colour
     /// (its DC scans take all three components), 8 for 4:2:0; a baseline JPEG makes 3 at most.
-    public static let maximumScanPasses = 16
+    static let maximumScanPasses = 16
     /// TJFLAG_LIMITSCANS: libjpeg-turbo refuses a JPEG at its 501st scan.
     static let libjpegScanLimit = 500
     /// The most recent warning accepted under `.accept`.
-    public private(set) var lastWarning: String?
+    private(set) var lastWarning: String?
     /// How many warnings were accepted under `.accept`.
-    public private(set) var acceptedWarnings = 0
+    private(set) var acceptedWarnings = 0
 
     private let handle: tjhandle
 
@@ -100,13 +100,13 @@ public final class JPEGDecoder {
     }
 
     /// Decodes at full size.
-    public func decode(_ jpeg: UnsafeRawBufferPointer) throws -> RGBImage {
+    func decode(_ jpeg: UnsafeRawBufferPointer) throws -> RGBImage {
         try decode(jpeg, scale: .full)
     }
 
     /// Decodes straight to the smallest DCT scale that still covers the requested size,
     /// so a 640x480 frame for a 224-pixel model is decoded at 320x240, never at full size.
-    public func decode(
+    func decode(
         _ jpeg: UnsafeRawBufferPointer, minimumWidth: Int, minimumHeight: Int
     ) throws -> RGBImage {
         let coded = try header(jpeg)
@@ -116,7 +116,7 @@ public final class JPEGDecoder {
     }
 
     /// Decodes at one of `JPEGScale.available`.
-    public func decode(_ jpeg: UnsafeRawBufferPointer, scale: JPEGScale) throws -> RGBImage {
+    func decode(_ jpeg: UnsafeRawBufferPointer, scale: JPEGScale) throws -> RGBImage {
         try decode(jpeg, scale: scale, header: try header(jpeg))
     }
 

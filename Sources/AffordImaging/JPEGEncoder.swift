@@ -23,7 +23,7 @@ public final class JPEGEncoder {
     }
 
     /// A greyscale JPEG of `width * height` luma bytes.
-    public func encodeMono(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) throws -> [UInt8] {
+    func encodeMono(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) throws -> [UInt8] {
         try encode(pixels, width: width, height: height,
                    format: TJPF_GRAY, subsampling: TJSAMP_GRAY, quality: quality)
     }

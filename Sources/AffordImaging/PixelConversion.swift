@@ -3,7 +3,7 @@ import AffordCore
 /// Conversions of uncompressed frame layouts to the engine's packed RGB8.
 public enum PixelConversion {
     /// Packs `rgb8`, `bgr8`, `mono8` or `yuyv` pixels (rows `stride` bytes apart) into RGB8.
-    public static func toRGB(
+    static func toRGB(
         _ pixels: [UInt8], width: Int, height: Int, stride: Int, format: PixelFormat
     ) throws -> RGBImage {
         guard let bytesPerPixel = format.bytesPerPixel else {

@@ -13,20 +13,20 @@ public enum DistortionModel: String, Sendable, CaseIterable {
 
 /// Pinhole intrinsics plus distortion for one calibrated camera.
 public struct CameraModel: Sendable, Equatable {
-    public var cameraName: String
+    var cameraName: String
     public var imageWidth: Int
     public var imageHeight: Int
     /// Row-major 3x3 camera matrix K.
-    public var cameraMatrix: [Double]
-    public var distortionModel: DistortionModel
+    var cameraMatrix: [Double]
+    var distortionModel: DistortionModel
     /// Always 8 entries: k1, k2, p1, p2, k3, k4, k5, k6 (zeros where the model has none).
-    public var coefficients: [Double]
+    var coefficients: [Double]
 
-    public var fx: Double { cameraMatrix[0] }
-    public var skew: Double { cameraMatrix[1] }
-    public var cx: Double { cameraMatrix[2] }
-    public var fy: Double { cameraMatrix[4] }
-    public var cy: Double { cameraMatrix[5] }
+    var fx: Double { cameraMatrix[0] }
+    var skew: Double { cameraMatrix[1] }
+    var cx: Double { cameraMatrix[2] }
+    var fy: Double { cameraMatrix[4] }
+    var cy: Double { cameraMatrix[5] }
 
     /// Validates K and pads the coefficients to eight.
     public init(cameraName: String, imageWidth: Int, imageHeight: Int, cameraMatrix: [Double],
@@ -57,17 +57,8 @@ public struct CameraModel: Sendable, Equatable {
         }
     }
 
-    /// Applies the distortion to normalised image coordinates (OpenCV's projection model).
-    public func distort(_ x: Double, _ y: Double) -> (x: Double, y: Double) {
-        let k = coefficients
-        let r2 = x * x + y * y
-        let radial = radialFactor(r2)
-        return (x * radial + 2 * k[2] * x * y + k[3] * (r2 + 2 * x * x),
-                y * radial + k[2] * (r2 + 2 * y * y) + 2 * k[3] * x * y)
-    }
-
     /// Normalised undistorted coordinates of pixel (u, v), by fixed-point iteration.
-    public func undistort(u: Double, v: Double) -> (x: Double, y: Double) {
+    func undistort(u: Double, v: Double) -> (x: Double, y: Double) {
         let yd = (v - cy) / fy
         let xd = (u - cx - skew * yd) / fx
         let k = coefficients

@@ -6,7 +6,7 @@ extension CentroidGeometry {
     /// ± half the length along the major axis, ± half the width along the minor one) projected
     /// onto the table as the centroid is. Nil without a shape or a table point, or when an end
     /// point's ray misses the plane (beyond the horizon).
-    public func grasp(for component: AffordanceComponent) -> TableGrasp? {
+    func grasp(for component: AffordanceComponent) -> TableGrasp? {
         guard let shape = component.shape, let position = component.tablePoint, let table else { return nil }
         let centre = SIMD2(component.u, component.v)
         let axis = shape.axis, minor = shape.minorAxis
@@ -33,7 +33,7 @@ extension Plane {
     /// The in-plane axes yaw is measured from: the base x axis projected onto the plane (base y
     /// for a plane perpendicular to x), and `normal × that`, so yaw turns counter-clockwise
     /// about the normal.
-    public var yawAxes: (x: SIMD3<Double>, y: SIMD3<Double>) {
+    var yawAxes: (x: SIMD3<Double>, y: SIMD3<Double>) {
         func inPlane(_ axis: SIMD3<Double>) -> SIMD3<Double> { axis - (normal * axis).sum() * normal }
         var x = inPlane(SIMD3(1, 0, 0))
         if CentroidGeometry.length(x) < 1e-6 { x = inPlane(SIMD3(0, 1, 0)) }
@@ -44,7 +44,7 @@ extension Plane {
 
     /// The angle of `direction` (projected onto the plane) from `yawAxes.x`, folded into
     /// (-π/2, π/2] since a direction and its opposite are one grasp axis.
-    public func yaw(of direction: SIMD3<Double>) -> Double {
+    func yaw(of direction: SIMD3<Double>) -> Double {
         let axes = yawAxes
         var angle = atan2((direction * axes.y).sum(), (direction * axes.x).sum())
         if angle > .pi / 2 { angle -= .pi } else if angle <= -.pi / 2 { angle += .pi }

@@ -4,7 +4,7 @@ import AffordCore
 /// as calibration allows.
 public struct CentroidGeometry: Sendable {
     public var camera: CameraModel?
-    public var cameraToBase: RigidTransform?
+    var cameraToBase: RigidTransform?
     public var table: Plane?
 
     public init(camera: CameraModel?, cameraToBase: RigidTransform? = nil, table: Plane? = nil) {
@@ -39,7 +39,7 @@ public struct CentroidGeometry: Sendable {
     }
 
     /// Where pixel (u, v) meets the table, base frame; nil without calibration, extrinsics, a plane or a hit.
-    public func tablePoint(u: Double, v: Double) -> SIMD3<Double>? {
+    func tablePoint(u: Double, v: Double) -> SIMD3<Double>? {
         guard let camera else { return nil }
         return project(u: u, v: v, camera: camera).tablePoint
     }

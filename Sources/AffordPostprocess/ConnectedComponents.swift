@@ -1,11 +1,11 @@
 /// 8-connected labelling of a binary mask with a two-pass union-find.
-public enum ConnectedComponents {
+enum ConnectedComponents {
     /// One label per pixel (0 = background, 1...count = components in raster order of first pixel).
-    public struct Labels: Sendable, Equatable {
-        public var width: Int
-        public var height: Int
-        public var labels: [Int32]
-        public var count: Int
+    struct Labels: Sendable, Equatable {
+        var width: Int
+        var height: Int
+        var labels: [Int32]
+        var count: Int
     }
 
     /// Union-find over provisional labels; index 0 is the background.
@@ -43,7 +43,7 @@ public enum ConnectedComponents {
     }
 
     /// Labels `mask` (`width * height`, row-major) with 8-connectivity.
-    public static func label(_ mask: [Bool], width: Int, height: Int) -> Labels {
+    static func label(_ mask: [Bool], width: Int, height: Int) -> Labels {
         precondition(mask.count == width * height, "mask needs width*height entries")
         var provisional = [Int32](repeating: 0, count: mask.count)
         var sets = DisjointSets()

@@ -2,7 +2,7 @@ import AffordCore
 
 /// Upsample, min-max normalise, threshold and describe one action map. Pure; no I/O.
 public struct HeatmapPostprocessor: Sendable {
-    public static let epsilon: Float = 1e-12
+    static let epsilon: Float = 1e-12
     public var settings: PostprocessSettings
 
     public init(settings: PostprocessSettings) { self.settings = settings }
@@ -42,7 +42,7 @@ public struct HeatmapPostprocessor: Sendable {
     }
 
     /// `normalised`, in place.
-    public static func normalise(_ values: inout [Float]) {
+    static func normalise(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { buffer in
             guard let (low, high) = extremes(UnsafeBufferPointer(buffer)) else { return }
             let scale = 1 / (high - low + epsilon)
@@ -86,7 +86,7 @@ public struct HeatmapPostprocessor: Sendable {
     }
 
     /// `components` by labelling every pixel (`ConnectedComponents`): the plain reference.
-    public static func labelledComponents(
+    static func labelledComponents(
         of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int
     ) -> [AffordanceComponent] {
         guard let peak = map.values.max(), peak > 0 else { return [] }

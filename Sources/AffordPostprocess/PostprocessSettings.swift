@@ -33,7 +33,7 @@ public struct PostprocessSettings: Sendable, Equatable {
 
     /// Whether an action with this presence gets components, given whether it had them on the
     /// previous frame of the same stream. No presence output: always.
-    public func showsComponents(presence: Float?, shownBefore: Bool) -> Bool {
+    func showsComponents(presence: Float?, shownBefore: Bool) -> Bool {
         guard let presence else { return true }
         return presence >= (shownBefore ? min(releasePresence, minPresence) : minPresence)
     }

@@ -17,7 +17,7 @@ public struct RigidTransform: Sendable, Equatable {
     }
 
     /// Rotates a direction (no translation).
-    public func rotate(_ vector: SIMD3<Double>) -> SIMD3<Double> {
+    func rotate(_ vector: SIMD3<Double>) -> SIMD3<Double> {
         let q = SIMD3(rotation.x, rotation.y, rotation.z), w = rotation.w
         let t = 2 * cross(q, vector)
         return vector + w * t + cross(q, t)
@@ -33,8 +33,8 @@ public struct RigidTransform: Sendable, Equatable {
 
 /// A plane `normal . p = offset` in the base frame, e.g. the table top.
 public struct Plane: Sendable, Equatable {
-    public var normal: SIMD3<Double>
-    public var offset: Double
+    var normal: SIMD3<Double>
+    var offset: Double
 
     /// Normalises `normal` (and scales `offset` with it); rejects a zero normal.
     public init(normal: SIMD3<Double>, offset: Double) throws {
@@ -45,7 +45,7 @@ public struct Plane: Sendable, Equatable {
     }
 
     /// Where the ray from `origin` along `direction` meets the plane; nil when parallel or behind.
-    public func intersect(origin: SIMD3<Double>, direction: SIMD3<Double>) -> SIMD3<Double>? {
+    func intersect(origin: SIMD3<Double>, direction: SIMD3<Double>) -> SIMD3<Double>? {
         let denominator = (normal * direction).sum()
         guard abs(denominator) > 1e-9 else { return nil }
         let distance = (offset - (normal * origin).sum()) / denominator

@@ -3,9 +3,9 @@ import Foundation
 
 /// KLD, SIM and NSS exactly as the AGD20K protocol of LOCATE and Selective CL computes them.
 public enum SaliencyMetrics {
-    public static let epsilon: Double = 1e-12
+    static let epsilon: Double = 1e-12
     /// Both maps are resized to this side before scoring.
-    public static let evaluationSize = 224
+    static let evaluationSize = 224
 
     /// One image's scores.
     public struct Scores: Sendable, Equatable {

@@ -2,6 +2,5 @@
 #include <errno.h>
 
 // Error numbers zmq.h defines as macro arithmetic, which Swift does not import.
-static inline int afford_zmq_eterm(void) { return ETERM; }
 static inline int afford_zmq_eagain(void) { return EAGAIN; }
 static inline int afford_zmq_eintr(void) { return EINTR; }

@@ -1,6 +1,6 @@
 @testable import AffordCapture
 import AffordCore
-import AffordImaging
+@testable import AffordImaging
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import AffordCore
-import AffordPostprocess
+@testable import AffordPostprocess
 import AffordTestSupport
 import Foundation
 import Testing

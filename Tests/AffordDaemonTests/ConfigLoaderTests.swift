@@ -1,6 +1,7 @@
-import AffordCore
+@testable import AffordCore
+@testable import AffordPostprocess
 import AffordTestSupport
-import AffordTransport
+@testable import AffordTransport
 import Foundation
 import Testing
 @testable import AffordDaemon

@@ -1,4 +1,4 @@
-import AffordCore
+@testable import AffordCore
 @testable import AffordRecording
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
 import AffordTestSupport
-import AffordTransport
+@testable import AffordTransport
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import AffordTransport
+@testable import AffordTransport
 import Testing
 
 @Suite struct DemonstrateParserTests {

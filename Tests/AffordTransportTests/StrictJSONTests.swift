@@ -1,6 +1,6 @@
-import AffordCore
+@testable import AffordCore
 import AffordTestSupport
-import AffordTransport
+@testable import AffordTransport
 import Foundation
 import Testing
 

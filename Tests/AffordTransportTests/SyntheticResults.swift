@@ -1,4 +1,4 @@
-import AffordCore
+@testable import AffordCore
 
 /// Frame results with values Tests/ZMQPeers/expected.py recomputes independently.
 enum SyntheticResults {

@@ -5,7 +5,7 @@ import Foundation
 /// Reads ROS `camera_info` YAML (camera_calibration_parsers keys) and OpenCV FileStorage YAML.
 public enum CameraInfoLoader {
     /// Loads a calibration file; `path` may be a `file://` URL.
-    public static func load(path: String) throws -> CameraModel {
+    static func load(path: String) throws -> CameraModel {
         let plain = path.hasPrefix("file://") ? String(path.dropFirst("file://".count)) : path
         let text = try YAMLField.readText(plain, what: "calibration")
         do {

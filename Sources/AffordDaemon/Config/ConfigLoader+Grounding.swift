@@ -6,7 +6,7 @@ public struct GroundingConfig: Sendable, Equatable {
     public var zoom: ZoomSettings
 
     /// Without a `grounding` section, zoom is on (`ZoomSettings.shipped`).
-    public init(zoom: ZoomSettings = .shipped) { self.zoom = zoom }
+    init(zoom: ZoomSettings = .shipped) { self.zoom = zoom }
 }
 
 extension ConfigLoader {

@@ -12,10 +12,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var actions: [String]
     public var postprocessing: PostprocessConfig
     public var endpoints: EndpointConfig
-    public var curve: CurveConfig
-    public var recording: RecordingConfig?
+    var curve: CurveConfig
+    var recording: RecordingConfig?
     /// Seconds between status messages.
-    public var statusPeriod: Double
+    var statusPeriod: Double
     /// How frames are grounded (zoom); reloadable.
     public var grounding = GroundingConfig()
 }
@@ -24,20 +24,20 @@ public struct DaemonConfig: Sendable, Equatable {
 public struct CameraConfig: Sendable, Equatable {
     public var name: String
     /// The camera's optical frame name in messages (ROS `frame_id`); nil: `<name>_optical_frame`.
-    public var frameID: String?
+    var frameID: String?
     /// The V4L2 device; unused when `replayLog` is set.
-    public var videoDevice: String
+    var videoDevice: String
     /// Play this MCAP log (looping, at recorded pace) instead of opening the device: for demos and tests.
-    public var replayLog: String?
+    var replayLog: String?
     /// Most preferred first.
-    public var pixelFormats: [CaptureFormat]
-    public var imageWidth: Int
-    public var imageHeight: Int
-    public var framerate: Double
+    var pixelFormats: [CaptureFormat]
+    var imageWidth: Int
+    var imageHeight: Int
+    var framerate: Double
     /// V4L2 control name -> value.
-    public var controls: [String: Int]
+    var controls: [String: Int]
     /// Absolute path of a ROS camera_info or OpenCV FileStorage YAML.
-    public var cameraInfoPath: String?
+    var cameraInfoPath: String?
     public var extrinsics: ExtrinsicsSource?
 }
 
@@ -54,7 +54,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var inputSize: Int?
     public var threads: Int
     /// `int8` (the default) or `fp32`, the reference arithmetic.
-    public var precision: String
+    var precision: String
 
     public init(backbone: String, head: String, inputSize: Int? = nil, threads: Int = 2, precision: String = "int8") {
         self.backbone = backbone
@@ -67,7 +67,7 @@ public struct ModelConfig: Sendable, Equatable {
 
 public struct PostprocessConfig: Sendable, Equatable {
     public var settings: PostprocessSettings
-    public var heatmapEncoding: HeatmapEncoding
+    var heatmapEncoding: HeatmapEncoding
     public var tablePlane: Plane?
 }
 
@@ -126,17 +126,17 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
-public struct CurveConfig: Sendable, Equatable {
-    public var enabled: Bool
-    public var serverPublicKeyFile: String?
-    public var serverSecretKeyFile: String?
-    public var allowedClientsDirectory: String?
+struct CurveConfig: Sendable, Equatable {
+    var enabled: Bool
+    var serverPublicKeyFile: String?
+    var serverSecretKeyFile: String?
+    var allowedClientsDirectory: String?
     /// The controller PUB's CURVE public key: the SUB connection to it is a CURVE client.
-    public var controllerPublicKeyFile: String?
+    var controllerPublicKeyFile: String?
 
-    public static let disabled = CurveConfig(enabled: false)
+    static let disabled = CurveConfig(enabled: false)
 
-    public init(enabled: Bool, serverPublicKeyFile: String? = nil, serverSecretKeyFile: String? = nil,
+    init(enabled: Bool, serverPublicKeyFile: String? = nil, serverSecretKeyFile: String? = nil,
                 allowedClientsDirectory: String? = nil, controllerPublicKeyFile: String? = nil) {
         self.enabled = enabled
         self.serverPublicKeyFile = serverPublicKeyFile
@@ -148,14 +148,14 @@ public struct CurveConfig: Sendable, Equatable {
 
 public struct RecordingConfig: Sendable, Equatable {
     public enum Compression: String, Sendable, CaseIterable { case none, lz4, zstd }
-    public var path: String
-    public var compression: Compression
+    var path: String
+    var compression: Compression
     /// Record heatmaps and centroids as well as input frames.
-    public var recordOutputs: Bool
+    var recordOutputs: Bool
     /// Start a new file past this size (nil: never).
-    public var maxBytes: UInt64?
+    var maxBytes: UInt64?
     /// Start a new file past this age (nil: never).
-    public var maxSeconds: Double?
+    var maxSeconds: Double?
 
     public init(path: String, compression: Compression = .zstd, recordOutputs: Bool = true, maxBytes: UInt64? = nil,
                 maxSeconds: Double? = nil) {
@@ -169,7 +169,7 @@ public struct RecordingConfig: Sendable, Equatable {
 
 extension DaemonConfig {
     /// Which reloadable parts differ; cameras and the model need a restart.
-    public func restartRequired(comparedTo other: DaemonConfig) -> [String] {
+    func restartRequired(comparedTo other: DaemonConfig) -> [String] {
         var keys: [String] = []
         if cameras != other.cameras { keys.append("cameras") }
         if model != other.model { keys.append("model") }

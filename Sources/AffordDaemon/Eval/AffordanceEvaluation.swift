@@ -6,8 +6,8 @@ import Foundation
 public struct AffordanceEvaluation: Sendable {
     /// Mean scores over some images.
     public struct Summary: Sendable, Equatable {
-        public var kld = 0.0, sim = 0.0, nss = 0.0
-        public var count = 0
+        var kld = 0.0, sim = 0.0, nss = 0.0
+        var count = 0
 
         mutating func add(_ scores: SaliencyMetrics.Scores) {
             kld += scores.kld
@@ -30,19 +30,19 @@ public struct AffordanceEvaluation: Sendable {
     }
 
     /// One GT file and where its counterpart lives, relative to the trees' roots.
-    public struct Item: Sendable {
-        public var affordance: String
+    struct Item: Sendable {
+        var affordance: String
         /// e.g. `hold/cup/cup_000123.png`.
-        public var relativePath: String
+        var relativePath: String
     }
 
     private var totals = Summary()
     private var perAffordance: [String: Summary] = [:]
 
-    public init() {}
+    init() {}
 
     /// Every `.png` under `gtDirectory` as `<affordance>/<object>/<name>.png`, sorted.
-    public static func groundTruthItems(in gtDirectory: String) throws -> [Item] {
+    static func groundTruthItems(in gtDirectory: String) throws -> [Item] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: gtDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw AffordError(.io, "ground truth folder \(gtDirectory) does not exist")
@@ -66,7 +66,7 @@ public struct AffordanceEvaluation: Sendable {
     }
 
     /// Scores one image and files it under its affordance.
-    public mutating func add(prediction: Heatmap, groundTruth: Heatmap, affordance: String) {
+    mutating func add(prediction: Heatmap, groundTruth: Heatmap, affordance: String) {
         let scores = SaliencyMetrics.score(prediction: prediction, groundTruth: groundTruth)
         totals.add(scores)
         perAffordance[affordance, default: Summary()].add(scores)

@@ -2,10 +2,10 @@ import AffordCore
 
 /// Draws a heatmap over an image for people to look at: colormap blend, centroid crosses, each
 /// component's major axis as a line through its centroid, and zoom's region outlines.
-public enum HeatmapOverlay {
+enum HeatmapOverlay {
     /// `heatmap` (0...1) is resized to the image; `opacity` weights the colour map; `regions`
     /// (frame pixels of an image this size) are outlined.
-    public static func render(_ image: RGBImage, heatmap: Heatmap, components: [AffordanceComponent],
+    static func render(_ image: RGBImage, heatmap: Heatmap, components: [AffordanceComponent],
                               regions: [RegionBox] = [], opacity: Float = 0.5) -> RGBImage {
         let map = Bilinear.resize(heatmap, width: image.width, height: image.height)
         var pixels = image.pixels

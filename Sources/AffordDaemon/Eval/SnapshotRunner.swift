@@ -6,13 +6,13 @@ import Foundation
 /// One image through grounding and post-processing, for `affordd snapshot`.
 public enum SnapshotRunner {
     public struct Result: Sendable {
-        public var image: RGBImage
-        public var modelID: String
-        public var actions: [ActionResult]
+        var image: RGBImage
+        var modelID: String
+        var actions: [ActionResult]
         /// Problems with the input that did not stop grounding (a truncated JPEG).
         public var warnings: [String]
         /// Zoom's regions, image pixels; empty without zoom.
-        public var regions: [RegionBox] = []
+        var regions: [RegionBox] = []
     }
 
     /// Grounds `actions` on the image; a config adds its post-processing and, when the

@@ -1,22 +1,22 @@
 import AffordCore
 
 /// A person's 2D pose in COCO-17 order, in the interaction frame's pixels.
-public struct CocoPose: Sendable, Equatable {
+struct CocoPose: Sendable, Equatable {
     /// A keypoint below this score counts as missing.
-    public static let minScore: Double = 0.3
-    public static let names = [
+    static let minScore: Double = 0.3
+    static let names = [
         "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
         "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip",
         "left_knee", "right_knee", "left_ankle", "right_ankle",
     ]
 
-    public struct Keypoint: Sendable, Equatable {
-        public var x: Double
-        public var y: Double
-        public var score: Double
+    struct Keypoint: Sendable, Equatable {
+        var x: Double
+        var y: Double
+        var score: Double
     }
 
-    public let keypoints: [Keypoint]
+    let keypoints: [Keypoint]
 
     /// Takes `[[x, y, score] * 17]` in the pixels of a `frameWidth` x `frameHeight` frame.
     ///
@@ -24,7 +24,7 @@ public struct CocoPose: Sendable, Equatable {
     /// arithmetic, so it must lie within one frame size of the frame (estimators place
     /// joints just outside it, an elbow past the edge); a lower-scored one counts as
     /// missing and only needs to be finite.
-    public init(triples: [[Double]], frameWidth: Int, frameHeight: Int) throws {
+    init(triples: [[Double]], frameWidth: Int, frameHeight: Int) throws {
         guard triples.count == 17 else {
             throw AffordError(.invalidInput, "keypoints: need 17 [x, y, score] triples in COCO order, got \(triples.count)")
         }
@@ -50,7 +50,7 @@ public struct CocoPose: Sendable, Equatable {
     }
 
     /// The named point when its score is high enough.
-    public func point(_ name: String) -> SIMD2<Double>? {
+    func point(_ name: String) -> SIMD2<Double>? {
         guard let index = Self.names.firstIndex(of: name) else { return nil }
         let k = keypoints[index]
         return k.score >= Self.minScore ? SIMD2(k.x, k.y) : nil
@@ -63,7 +63,7 @@ public struct CocoPose: Sendable, Equatable {
     }
 
     /// The longest visible limb or torso segment, a length for the person in pixels.
-    public var scale: Double {
+    var scale: Double {
         let pairs = [("left_shoulder", "left_hip"), ("right_shoulder", "right_hip"), ("left_elbow", "left_wrist"),
                      ("right_elbow", "right_wrist"), ("left_shoulder", "left_elbow"), ("right_shoulder", "right_elbow"),
                      ("left_knee", "left_ankle"), ("right_knee", "right_ankle")]

@@ -2,7 +2,7 @@
 ///
 /// The anchors follow the tool-chain's `affordtools/pose.py`, so a demonstration and a
 /// PIAL-trained head agree on what "the hand's contact" means.
-public enum ContactKind: String, Sendable, CaseIterable, Codable {
+enum ContactKind: String, Sendable, CaseIterable, Codable {
     case back, hips, hands, feet, mouth, outside
 
     static let handReach = 0.35
@@ -10,7 +10,7 @@ public enum ContactKind: String, Sendable, CaseIterable, Codable {
     static let footReach = 0.25
 
     /// The usual kind for an action name (CAL's affordances and common robot verbs); hands otherwise.
-    public static func forAction(_ action: String) -> ContactKind {
+    static func forAction(_ action: String) -> ContactKind {
         switch action.lowercased().replacingOccurrences(of: "_", with: " ") {
         case "kick", "jump": .feet
         case "sit on", "sit", "ride": .hips
@@ -22,7 +22,7 @@ public enum ContactKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// Image points where this body part makes contact (empty when the pose lacks them).
-    public func anchors(_ pose: CocoPose) -> [SIMD2<Double>] {
+    func anchors(_ pose: CocoPose) -> [SIMD2<Double>] {
         let sides = ["left", "right"]
         switch self {
         case .hands:

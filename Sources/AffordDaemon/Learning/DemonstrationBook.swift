@@ -8,10 +8,10 @@ public final class DemonstrationBook: Sendable {
     static let format = "affordd-demonstrations"
     static let version = 1
     /// Every demonstrated action costs a cosine map per frame: the count is bounded.
-    public static let maximumActions = 32
+    static let maximumActions = 32
 
     /// nil keeps prototypes in memory only.
-    public let path: String?
+    let path: String?
     private let prototypes: Shared<[String: DemonstrationPrototype]>
 
     private struct File: Codable {
@@ -22,7 +22,7 @@ public final class DemonstrationBook: Sendable {
     }
 
     /// The backbone the prototypes were built with; a file from another backbone is refused.
-    public let backboneHash: String
+    let backboneHash: String
 
     /// Loads `path` when it exists; a corrupt or foreign file is an error naming it.
     public init(path: String?, backboneHash: String) throws {
@@ -52,12 +52,12 @@ public final class DemonstrationBook: Sendable {
     }
 
     /// Demonstrated action names, sorted.
-    public var actions: [String] { prototypes.withLock { $0.keys.sorted() } }
+    var actions: [String] { prototypes.withLock { $0.keys.sorted() } }
 
-    public func prototype(for action: String) -> DemonstrationPrototype? { prototypes.withLock { $0[action] } }
+    func prototype(for action: String) -> DemonstrationPrototype? { prototypes.withLock { $0[action] } }
 
     /// Adds or replaces the action's prototype and saves.
-    public func record(_ prototype: DemonstrationPrototype) throws {
+    func record(_ prototype: DemonstrationPrototype) throws {
         try prototypes.withLock { prototypes in
             guard prototypes[prototype.action] != nil || prototypes.count < Self.maximumActions else {
                 throw AffordError(.invalidInput,

@@ -4,11 +4,11 @@ import AffordEngine
 
 /// What a demonstration leaves behind: the DINOv2 prototype of the contact region, and
 /// the heatmap it gives on later frames (cosine affinity, as PIAL's transfer does).
-public struct DemonstrationPrototype: Sendable, Equatable, Codable {
-    public var action: String
-    public var kind: ContactKind
+struct DemonstrationPrototype: Sendable, Equatable, Codable {
+    var action: String
+    var kind: ContactKind
     /// Unit length, backbone width.
-    public var vector: [Float]
+    var vector: [Float]
 
     /// Gaussian width around each anchor, as a share of the person's size (pose.py's value).
     static let sigmaOfScale = 0.12
@@ -18,7 +18,7 @@ public struct DemonstrationPrototype: Sendable, Equatable, Codable {
         return (c * c) * (c * c)
     }
 
-    public init(action: String, kind: ContactKind, vector: [Float]) {
+    init(action: String, kind: ContactKind, vector: [Float]) {
         self.action = action
         self.kind = kind
         self.vector = vector
@@ -29,7 +29,7 @@ public struct DemonstrationPrototype: Sendable, Equatable, Codable {
     /// The region is Gaussians at the kind's anchors; tokens that look like the person's
     /// own limbs (forearms, upper arms, head) are weighted down, so the hand covering the
     /// part does not become the prototype.
-    public init(action: String, kind: ContactKind, pose: CocoPose, frameWidth: Int, frameHeight: Int,
+    init(action: String, kind: ContactKind, pose: CocoPose, frameWidth: Int, frameHeight: Int,
                 tokens: PatchTokens) throws {
         let region = try Self.contactWeights(pose: pose, kind: kind, frameWidth: frameWidth, frameHeight: frameHeight,
                                              side: tokens.side)
@@ -51,7 +51,7 @@ public struct DemonstrationPrototype: Sendable, Equatable, Codable {
     }
 
     /// The live heatmap: relu(cos(token, prototype))^4 on the token grid.
-    public func affinity(_ tokens: PatchTokens) throws -> Heatmap {
+    func affinity(_ tokens: PatchTokens) throws -> Heatmap {
         guard tokens.dim == vector.count else {
             throw AffordError(.invalidModel, "demonstration '\(action)' has \(vector.count)-wide features, backbone makes \(tokens.dim)")
         }
@@ -65,7 +65,7 @@ public struct DemonstrationPrototype: Sendable, Equatable, Codable {
     }
 
     /// Contact weights on the side x side grid of a frame squashed to the model's square input.
-    public static func contactWeights(pose: CocoPose, kind: ContactKind, frameWidth: Int, frameHeight: Int,
+    static func contactWeights(pose: CocoPose, kind: ContactKind, frameWidth: Int, frameHeight: Int,
                                       side: Int) throws -> [Float] {
         let anchors = kind.anchors(pose)
         guard !anchors.isEmpty else {

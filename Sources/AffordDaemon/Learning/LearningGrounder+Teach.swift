@@ -6,11 +6,11 @@ import Foundation
 
 extension LearningGrounder {
     /// What `teach` did: the action's frames now, and how long the backbone passes and the fit took.
-    public struct Teaching: Sendable {
-        public var action: String
-        public var frames: Int
-        public var views: Int
-        public var adaptMs: Double
+    struct Teaching: Sendable {
+        var action: String
+        var frames: Int
+        var views: Int
+        var adaptMs: Double
     }
 
     /// Learns `action` from `marking` on `image` (the full frame) and swaps its probe in.
@@ -18,7 +18,7 @@ extension LearningGrounder {
     /// With zoom, the frame is seen as grounding sees it: the whole frame and each proposed
     /// region that overlaps the marking, each with the marking in its own patch grid, so the
     /// probe learns the part at the scale the crops show it.
-    public func teach(action: String, image: RGBImage, marking: PartMarking, zoom: ZoomSettings?,
+    func teach(action: String, image: RGBImage, marking: PartMarking, zoom: ZoomSettings?,
                       proposalActions: [String], beforeRecording: () throws -> Void = {}) throws -> Teaching {
         guard !book.actions.contains(action) else {
             throw AffordError(.invalidInput, "teach: '\(action)' is demonstrated; clear_demonstrations first")

@@ -22,7 +22,7 @@ extension GroundingEngine: TokenGrounder {
 /// the same post-process and publish path, are always grounded, after the ones asked for,
 /// until cleared, and shadow a head action of the same name.
 public final class LearningGrounder: AffordanceGrounder, Sendable {
-    public let base: any TokenGrounder
+    let base: any TokenGrounder
     public let book: DemonstrationBook
     public let teachings: TeachingBook
 
@@ -80,7 +80,7 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
     /// Builds and stores the prototype of `action` from an interaction image and the person's pose.
     /// `beforeRecording` runs after the backbone pass and may throw to leave the book unchanged.
     @discardableResult
-    public func demonstrate(action: String, image: RGBImage, pose: CocoPose, kind: ContactKind? = nil,
+    func demonstrate(action: String, image: RGBImage, pose: CocoPose, kind: ContactKind? = nil,
                             beforeRecording: () throws -> Void = {}) throws -> DemonstrationPrototype {
         guard !teachings.actions.contains(action) else {
             throw AffordError(.invalidInput, "demonstrate: '\(action)' is taught; forget it first")
@@ -97,8 +97,8 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
 
 extension LearningGrounder {
     /// The prototypes and taught-action files in systemd's state directory ($STATE_DIRECTORY, `StateDirectory=affordd`).
-    public static let demonstrationsFile = "demonstrations.json"
-    public static let taughtFile = "taught.safetensors"
+    static let demonstrationsFile = "demonstrations.json"
+    static let taughtFile = "taught.safetensors"
 
     /// Wraps `grounder` when it can yield tokens; what it learns persists under `stateDirectory`
     /// (nil: $STATE_DIRECTORY, or memory only when that is unset).

@@ -30,13 +30,13 @@ public final class TeachingBook: Sendable {
     static let format = "affordd-taught"
     static let version = 1
     /// Each taught action costs a probe map per view and frame: the counts are bounded.
-    public static let maximumActions = 16
-    public static let maximumFrames = 8
+    static let maximumActions = 16
+    static let maximumFrames = 8
 
     /// nil keeps taught actions in memory only.
-    public let path: String?
+    let path: String?
     /// The backbone the features come from; a file from another backbone is refused.
-    public let backboneHash: String
+    let backboneHash: String
     let training: PartProbe.Training
     private let taught: Shared<[String: TaughtAction]>
 
@@ -49,7 +49,7 @@ public final class TeachingBook: Sendable {
     }
 
     /// In memory only: nothing is read or written.
-    public init(backboneHash: String, training: PartProbe.Training = PartProbe.Training()) {
+    init(backboneHash: String, training: PartProbe.Training = PartProbe.Training()) {
         path = nil
         self.backboneHash = backboneHash
         self.training = training
@@ -57,12 +57,12 @@ public final class TeachingBook: Sendable {
     }
 
     /// Taught action names, sorted.
-    public var actions: [String] { taught.withLock { $0.keys.sorted() } }
+    var actions: [String] { taught.withLock { $0.keys.sorted() } }
 
-    public func probe(for action: String) -> PartProbe? { taught.withLock { $0[action]?.probe } }
+    func probe(for action: String) -> PartProbe? { taught.withLock { $0[action]?.probe } }
 
     /// Per action: frames taught and when the last one was.
-    public var summary: [(action: String, frames: Int, updated: String)] {
+    var summary: [(action: String, frames: Int, updated: String)] {
         taught.withLock { taught in
             taught.keys.sorted().compactMap { name in
                 taught[name].map { (name, $0.frames.count, $0.frames.last?.taughtAt ?? "") }

@@ -189,7 +189,7 @@ public final class Daemon: Sendable {
     /// was, and its error becomes the status's `last_error` until a reload succeeds.
     /// SIGHUP and the `reload` op are serialised: one reload runs at a time.
     @discardableResult
-    public func reload(fromControlSocket: Bool = false) async throws -> JSONValue {
+    func reload(fromControlSocket: Bool = false) async throws -> JSONValue {
         do {
             return try reloadSerial.withLock { _ in try reloadNow(fromControlSocket: fromControlSocket) }
         } catch {

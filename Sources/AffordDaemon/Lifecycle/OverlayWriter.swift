@@ -11,10 +11,6 @@ public final class OverlayWriter: ResultSink, Sendable {
     private let recent = Shared<[String: [Frame]]>([:])
     /// Raw frames kept per camera: enough to cover a second of capture-to-publish latency at 60 fps.
     private let keep = 64
-    private let writtenCount = Shared(0)
-
-    /// Overlays written so far.
-    public var written: Int { writtenCount.value }
 
     public init(directory: String) { self.directory = directory }
 
@@ -38,6 +34,5 @@ public final class OverlayWriter: ResultSink, Sendable {
         let name = String(format: "%06llu_%@.png", result.sequence, first.action)
         try ImageFiles.write(try PNGCodec.encode(overlay),
                              to: "\(directory)/\(result.camera)/\(name)")
-        writtenCount.withLock { $0 += 1 }
     }
 }

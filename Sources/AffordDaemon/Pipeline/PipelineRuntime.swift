@@ -6,7 +6,7 @@ import Foundation
 /// The per-camera pipelines around one shared grounder: capture threads -> latest-wins
 /// mailbox -> one inference worker -> latest-wins mailbox -> post-process and publish.
 public final class PipelineRuntime: Sendable {
-    public let grounder: any AffordanceGrounder
+    let grounder: any AffordanceGrounder
     let cameras: [CameraInput]
     /// Cameras whose frames wait for the next stage instead of being replaced (`CameraInput.lossless`).
     private let losslessCameras: Set<String>
@@ -69,13 +69,13 @@ public final class PipelineRuntime: Sendable {
 
     /// Asks capture threads to stop after their current read; each closes its own
     /// source (sources are not thread-safe), so this returns at once.
-    public func requestCaptureStop() {
+    func requestCaptureStop() {
         state.withLock { $0.stopping = true }
         for camera in cameras { camera.interrupt?() }
     }
 
     /// Stops reading, joins the capture threads, then lets inference drain.
-    public func stopCapture() async {
+    func stopCapture() async {
         requestCaptureStop()
         await waitForCaptureEnd()
     }
@@ -282,15 +282,14 @@ public final class PipelineRuntime: Sendable {
 
     // MARK: Control
 
-    public var isPaused: Bool { state.withLock { $0.paused } }
-    public var currentSettings: ReloadableSettings { state.withLock { $0.settings } }
+    var currentSettings: ReloadableSettings { state.withLock { $0.settings } }
 
     /// Stops feeding inference; capture keeps the camera streaming.
-    public func pause() { state.withLock { $0.paused = true } }
+    func pause() { state.withLock { $0.paused = true } }
     public func resume() { state.withLock { $0.paused = false } }
 
     /// Validates against the vocabulary first; the old actions stay on error.
-    public func setActions(_ actions: [String]) throws {
+    func setActions(_ actions: [String]) throws {
         try Self.validate(actions: actions, vocabulary: grounder.vocabulary)
         state.withLock { $0.settings.actions = actions }
     }
@@ -305,15 +304,13 @@ public final class PipelineRuntime: Sendable {
     }
 
     /// Frames waiting between stages, over all cameras; bounded by two per camera.
-    public var backlog: Int { decoded.count + inferred.count }
-
-    public var currentSinks: [ResultSink] { state.withLock { $0.sinks } }
+    var backlog: Int { decoded.count + inferred.count }
 
     /// The newest published result per camera.
-    public func latestResults() -> [String: FrameResult] { state.withLock { $0.latest } }
+    func latestResults() -> [String: FrameResult] { state.withLock { $0.latest } }
 
     /// The camera's newest frame that decoded, undecoded and at full resolution.
-    public func latestFrame(camera: String) -> Frame? { state.withLock { $0.latestFrames[camera] } }
+    func latestFrame(camera: String) -> Frame? { state.withLock { $0.latestFrames[camera] } }
 
     public func status() -> PipelineHealth {
         let now = MonotonicClock.nowNs()

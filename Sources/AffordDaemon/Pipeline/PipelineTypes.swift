@@ -3,21 +3,21 @@ import AffordPostprocess
 
 /// One camera's input side: where frames come from, how they become RGB, where centroids point.
 public struct CameraInput: @unchecked Sendable {
-    public var name: String
+    var name: String
     /// The optical frame published with this camera's results (`cameras[].frame_id`).
-    public var frameID: String
+    var frameID: String
     /// Each stage waits for the next instead of replacing its pending frame: for offline
     /// replay (`affordd replay --fast`), where every frame must be processed.
-    public var lossless: Bool
+    var lossless: Bool
     /// Pulled only from this camera's capture thread.
-    public var source: FrameSource
+    var source: FrameSource
     /// Makes this camera's decoder on its capture thread (decoders are single-threaded).
-    public var makeDecoder: @Sendable () throws -> (Frame) throws -> RGBImage
-    public var geometry: CentroidGeometry
+    var makeDecoder: @Sendable () throws -> (Frame) throws -> RGBImage
+    var geometry: CentroidGeometry
     /// For sources that may be stopped from another thread (V4L2Camera): unblocks a pending read.
-    public var interrupt: (@Sendable () -> Void)?
+    var interrupt: (@Sendable () -> Void)?
     /// What the device itself reports (streaming, reconnects, its last error), when it can.
-    public var deviceHealth: (@Sendable () -> DeviceHealth)?
+    var deviceHealth: (@Sendable () -> DeviceHealth)?
 
     public init(name: String, frameID: String? = nil, lossless: Bool = false, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
@@ -36,13 +36,13 @@ public struct CameraInput: @unchecked Sendable {
 
 /// A camera device's own view of its health.
 public struct DeviceHealth: Sendable, Codable, Equatable {
-    public var streaming: Bool
-    public var reconnects: Int
+    var streaming: Bool
+    var reconnects: Int
     /// Frames the driver's sequence numbers say were lost before we saw them.
-    public var driverDrops: Int
-    public var lastError: String?
+    var driverDrops: Int
+    var lastError: String?
 
-    public init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil) {
+    init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil) {
         self.streaming = streaming
         self.reconnects = reconnects
         self.driverDrops = driverDrops
@@ -52,11 +52,11 @@ public struct DeviceHealth: Sendable, Codable, Equatable {
 
 /// What can change on reload without touching the cameras or the model.
 public struct ReloadableSettings: Sendable, Equatable {
-    public var actions: [String]
-    public var postprocess: PostprocessSettings
-    public var tablePlane: Plane?
+    var actions: [String]
+    var postprocess: PostprocessSettings
+    var tablePlane: Plane?
     /// Object-centric zoom; off grounds each frame in one whole-frame pass.
-    public var zoom: ZoomSettings
+    var zoom: ZoomSettings
 
     public init(actions: [String], postprocess: PostprocessSettings, tablePlane: Plane? = nil,
                 zoom: ZoomSettings = ZoomSettings()) {

@@ -98,12 +98,12 @@ struct RingWindow: Sendable {
 public struct StageStatus: Sendable, Codable, Equatable {
     public var framesIn: Int
     public var framesOut: Int
-    public var drops: Int
-    public var errors: Int
-    public var fps: Double
+    var drops: Int
+    var errors: Int
+    var fps: Double
     public var latencyP50Ms: Double
     public var latencyP99Ms: Double
-    public var lastError: String?
+    var lastError: String?
 
     enum CodingKeys: String, CodingKey {
         case framesIn = "frames_in", framesOut = "frames_out", drops, errors, fps
@@ -118,13 +118,13 @@ public struct PipelineHealth: Sendable, Codable, Equatable {
         public var decode: StageStatus
         /// Capture to publish.
         public var endToEnd: StageStatus
-        public var device: DeviceHealth?
+        var device: DeviceHealth?
         enum CodingKeys: String, CodingKey { case capture, decode, endToEnd = "end_to_end", device }
     }
     public var cameras: [String: Camera]
     public var inference: StageStatus
     public var postprocess: StageStatus
-    public var paused: Bool
-    public var actions: [String]
-    public var healthy: Bool
+    var paused: Bool
+    var actions: [String]
+    var healthy: Bool
 }

@@ -22,7 +22,7 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// A handler writing finished lines (with their newline) to `write`; tests capture them here.
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void) {
+    init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.write = write
@@ -41,7 +41,7 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// sd-daemon(3) priorities: trace and debug map to 7 (debug), critical to 2 (crit).
-    public static func priority(of level: Logger.Level) -> Int {
+    static func priority(of level: Logger.Level) -> Int {
         switch level {
         case .trace, .debug: 7
         case .info: 6
@@ -53,7 +53,7 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// One complete line; newlines inside the message or values are escaped so an event is never split.
-    public static func format(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+    static func format(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         var line = "<\(priority(of: level))>\(label): \(escape(message))"
         for key in metadata.keys.sorted() {
             guard let value = metadata[key] else { continue }

@@ -11,9 +11,9 @@ import Glibc
 /// Without `$NOTIFY_SOCKET` (not started by systemd) every call does nothing.
 public struct SystemdNotifier: Sendable {
     /// The socket path, `@` for abstract; nil when not under systemd.
-    public let socketPath: String?
+    let socketPath: String?
     /// `$WATCHDOG_USEC` as nanoseconds when the watchdog applies to this process.
-    public let watchdogIntervalNs: UInt64?
+    let watchdogIntervalNs: UInt64?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
@@ -27,23 +27,23 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
-    public var isEnabled: Bool { socketPath != nil }
+    var isEnabled: Bool { socketPath != nil }
 
     /// Start-up finished (also sent after a reload completes).
-    public func ready(status: String? = nil) throws { try send(["READY=1"] + statusLine(status)) }
+    func ready(status: String? = nil) throws { try send(["READY=1"] + statusLine(status)) }
     /// Free-form text `systemctl status` shows.
-    public func status(_ text: String) throws { try send(statusLine(text)) }
+    func status(_ text: String) throws { try send(statusLine(text)) }
     /// The keep-alive ping; send at about half of `watchdogIntervalNs`, only while healthy.
-    public func watchdog() throws { try send(["WATCHDOG=1"]) }
+    func watchdog() throws { try send(["WATCHDOG=1"]) }
     /// A reload began; systemd ≥ 253 (Type=notify-reload) wants the monotonic time with it.
-    public func reloading(status: String? = nil) throws {
+    func reloading(status: String? = nil) throws {
         try send(["RELOADING=1", "MONOTONIC_USEC=\(MonotonicClock.nowNs() / 1000)"] + statusLine(status))
     }
     /// Shutdown began.
-    public func stopping(status: String? = nil) throws { try send(["STOPPING=1"] + statusLine(status)) }
+    func stopping(status: String? = nil) throws { try send(["STOPPING=1"] + statusLine(status)) }
 
     /// Sends the lines as one datagram; a no-op without `$NOTIFY_SOCKET`.
-    public func send(_ lines: [String]) throws {
+    func send(_ lines: [String]) throws {
         guard let socketPath, !lines.isEmpty else { return }
         let message = Array(lines.joined(separator: "\n").utf8)
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

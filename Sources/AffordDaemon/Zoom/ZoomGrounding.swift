@@ -6,11 +6,11 @@ public struct ZoomedMaps: Sendable {
     /// The whole-frame pass, on its patch grid, in action order.
     public var whole: [ActionMap]
     /// The regions grounded, frame pixels, strongest object first.
-    public var regions: [RegionBox]
+    var regions: [RegionBox]
     /// One list per region, in action order, on the patch grid of the crop.
-    public var regionMaps: [[ActionMap]]
-    public var frameWidth: Int
-    public var frameHeight: Int
+    var regionMaps: [[ActionMap]]
+    var frameWidth: Int
+    var frameHeight: Int
 }
 
 /// Coarse-to-fine grounding: the whole frame proposes regions, every region's crop is
@@ -58,7 +58,7 @@ public enum ZoomGrounding {
 
     /// Every action's merged map at `canvasWidth`×`canvasHeight` (the output size), with the
     /// best region's presence.
-    public static func merged(_ zoomed: ZoomedMaps, canvasWidth: Int, canvasHeight: Int, outsideWeight: Float) -> [ActionMap] {
+    static func merged(_ zoomed: ZoomedMaps, canvasWidth: Int, canvasHeight: Int, outsideWeight: Float) -> [ActionMap] {
         zoomed.whole.enumerated().map { index, whole in
             let regions = zip(zoomed.regions, zoomed.regionMaps).compactMap { box, maps in
                 index < maps.count ? ZoomMerge.Region(box: box, map: maps[index]) : nil

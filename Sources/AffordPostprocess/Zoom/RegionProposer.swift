@@ -8,9 +8,9 @@ import AffordCore
 /// their longer side, centred on them, at least `minRegionPixels` and at most the frame's shorter
 /// side, shifted (never squeezed) to lie inside the frame: crops keep the object's aspect.
 public struct RegionProposer: Sendable {
-    public var settings: ZoomSettings
+    var settings: ZoomSettings
     /// The share of the objectness peak a patch needs to belong to an object.
-    public var threshold: Float = 0.5
+    var threshold: Float = 0.5
 
     public init(settings: ZoomSettings) { self.settings = settings }
 
@@ -58,7 +58,7 @@ public struct RegionProposer: Sendable {
     }
 
     /// The square region around one object's extent (frame pixels, right and bottom exclusive).
-    public func square(left: Double, right: Double, top: Double, bottom: Double,
+    func square(left: Double, right: Double, top: Double, bottom: Double,
                        frameWidth: Int, frameHeight: Int) -> RegionBox {
         let shorter = min(frameWidth, frameHeight)
         let wanted = (max(right - left, bottom - top) * settings.margin).rounded()

@@ -16,9 +16,9 @@ public struct RegionTracker: Sendable, Equatable {
         case reuse([RegionBox])
     }
 
-    public private(set) var regions: [RegionBox] = []
+    private(set) var regions: [RegionBox] = []
     /// Frames grounded on `regions` since they were proposed.
-    public private(set) var age = 0
+    private(set) var age = 0
     private var frameSize: SIMD2<Int>?
 
     public init() {}

@@ -12,8 +12,8 @@ import AffordCore
 public enum ZoomMerge {
     /// One grounded region: its box in frame pixels and its raw map on the patch grid.
     public struct Region: Sendable {
-        public var box: RegionBox
-        public var map: ActionMap
+        var box: RegionBox
+        var map: ActionMap
 
         public init(box: RegionBox, map: ActionMap) {
             self.box = box

@@ -2,7 +2,7 @@ import Glibc
 import AffordCore
 
 /// Where an MCAP writer's bytes go: a file, or a test's failing stand-in.
-public protocol ByteSink: AnyObject {
+protocol ByteSink: AnyObject {
     /// Writes all of `bytes` or throws.
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// Pushes written bytes to stable storage where that means anything.
@@ -11,13 +11,13 @@ public protocol ByteSink: AnyObject {
 }
 
 /// A file opened for writing with POSIX calls, so errors keep their errno.
-public final class FileByteSink: ByteSink {
-    public let path: String
+final class FileByteSink: ByteSink {
+    let path: String
     private var descriptor: Int32
 
     /// Creates or truncates `path`; with `exclusive`, an existing file is an error instead
     /// (`alreadyExists` tells the caller to pick another name).
-    public init(path: String, exclusive: Bool = false) throws {
+    init(path: String, exclusive: Bool = false) throws {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0o644)
         guard descriptor >= 0 else {
@@ -29,7 +29,7 @@ public final class FileByteSink: ByteSink {
 
     deinit { if descriptor >= 0 { _ = Glibc.close(descriptor) } }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard descriptor >= 0 else { throw AffordError(.io, "write to closed recording '\(path)'") }
         var offset = 0
         while offset < bytes.count {
@@ -42,13 +42,13 @@ public final class FileByteSink: ByteSink {
         }
     }
 
-    public func sync() throws {
+    func sync() throws {
         guard descriptor >= 0, fdatasync(descriptor) == 0 || errno == EINVAL else {
             throw AffordError(.io, "fdatasync of '\(path)' failed: \(String(cString: strerror(errno)))")
         }
     }
 
-    public func close() throws {
+    func close() throws {
         guard descriptor >= 0 else { return }
         let result = Glibc.close(descriptor)
         descriptor = -1

@@ -1,6 +1,6 @@
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the checksum MCAP
 /// uses for chunks, the data section and the summary, identical to zlib's `crc32`.
-public enum CRC32 {
+enum CRC32 {
     /// Eight 256-entry tables, flattened, for slicing-by-8; table 0 is the classic byte table.
     private static let table: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 8 * 256)
@@ -19,7 +19,7 @@ public enum CRC32 {
     }()
 
     /// Continues `crc` (0 to start) over `bytes`, eight bytes per step.
-    public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress else { return crc }
         var value = ~crc
         var index = 0
@@ -45,7 +45,7 @@ public enum CRC32 {
     }
 
     /// The plain bit-at-a-time reference the sliced version is tested against.
-    public static func reference(_ crc: UInt32, _ bytes: some Sequence<UInt8>) -> UInt32 {
+    static func reference(_ crc: UInt32, _ bytes: some Sequence<UInt8>) -> UInt32 {
         var value = ~crc
         for byte in bytes {
             value ^= UInt32(byte)
@@ -55,7 +55,7 @@ public enum CRC32 {
     }
 
     /// CRC of a whole byte array.
-    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+    static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { update(crc, $0) }
     }
 }

@@ -1,10 +1,10 @@
 /// Constants of the MCAP container format (https://mcap.dev/spec).
-public enum MCAP {
+enum MCAP {
     /// The 8 bytes that open and close every MCAP file: 0x89 "MCAP0" CR LF.
-    public static let magic: [UInt8] = [0x89, 0x4D, 0x43, 0x41, 0x50, 0x30, 0x0D, 0x0A]
+    static let magic: [UInt8] = [0x89, 0x4D, 0x43, 0x41, 0x50, 0x30, 0x0D, 0x0A]
 
     /// Record opcodes (spec section "Records").
-    public enum Opcode: UInt8, Sendable {
+    enum Opcode: UInt8, Sendable {
         case header = 0x01
         case footer = 0x02
         case schema = 0x03
@@ -34,22 +34,17 @@ public enum MCAPCompression: String, Sendable, CaseIterable {
 
     /// The name used in configs and logs ("none" for the empty string).
     public var name: String { self == .none ? "none" : rawValue }
-
-    /// Parses "none", "", "lz4" or "zstd".
-    public init?(name: String) {
-        if name == "none" { self = .none } else { self.init(rawValue: name) }
-    }
 }
 
 /// A schema record: how a channel's messages are described.
 public struct MCAPSchema: Sendable, Equatable {
-    public var id: UInt16
-    public var name: String
+    var id: UInt16
+    var name: String
     /// e.g. "jsonschema", "ros2msg".
-    public var encoding: String
-    public var data: [UInt8]
+    var encoding: String
+    var data: [UInt8]
 
-    public init(id: UInt16, name: String, encoding: String, data: [UInt8]) {
+    init(id: UInt16, name: String, encoding: String, data: [UInt8]) {
         self.id = id
         self.name = name
         self.encoding = encoding
@@ -59,15 +54,15 @@ public struct MCAPSchema: Sendable, Equatable {
 
 /// A channel record: a topic and how its messages are encoded.
 public struct MCAPChannel: Sendable, Equatable {
-    public var id: UInt16
+    var id: UInt16
     /// 0 means "no schema".
-    public var schemaID: UInt16
-    public var topic: String
+    var schemaID: UInt16
+    var topic: String
     /// e.g. "json", "cdr".
-    public var messageEncoding: String
-    public var metadata: [String: String]
+    var messageEncoding: String
+    var metadata: [String: String]
 
-    public init(id: UInt16, schemaID: UInt16, topic: String, messageEncoding: String, metadata: [String: String] = [:]) {
+    init(id: UInt16, schemaID: UInt16, topic: String, messageEncoding: String, metadata: [String: String] = [:]) {
         self.id = id
         self.schemaID = schemaID
         self.topic = topic
@@ -78,12 +73,12 @@ public struct MCAPChannel: Sendable, Equatable {
 
 /// A message record.
 public struct MCAPMessage: Sendable, Equatable {
-    public var channelID: UInt16
-    public var sequence: UInt32
+    var channelID: UInt16
+    var sequence: UInt32
     /// Nanoseconds; affordd writes wall-clock capture time here.
-    public var logTime: UInt64
-    public var publishTime: UInt64
-    public var data: [UInt8]
+    var logTime: UInt64
+    var publishTime: UInt64
+    var data: [UInt8]
 
     public init(channelID: UInt16, sequence: UInt32, logTime: UInt64, publishTime: UInt64, data: [UInt8]) {
         self.channelID = channelID
@@ -96,10 +91,10 @@ public struct MCAPMessage: Sendable, Equatable {
 
 /// A metadata record: a named string map.
 public struct MCAPMetadata: Sendable, Equatable {
-    public var name: String
-    public var entries: [String: String]
+    var name: String
+    var entries: [String: String]
 
-    public init(name: String, entries: [String: String]) {
+    init(name: String, entries: [String: String]) {
         self.name = name
         self.entries = entries
     }
@@ -107,13 +102,13 @@ public struct MCAPMetadata: Sendable, Equatable {
 
 /// An attachment record: a named file stored alongside the messages.
 public struct MCAPAttachment: Sendable, Equatable {
-    public var logTime: UInt64
-    public var createTime: UInt64
-    public var name: String
-    public var mediaType: String
-    public var data: [UInt8]
+    var logTime: UInt64
+    var createTime: UInt64
+    var name: String
+    var mediaType: String
+    var data: [UInt8]
 
-    public init(logTime: UInt64, createTime: UInt64, name: String, mediaType: String, data: [UInt8]) {
+    init(logTime: UInt64, createTime: UInt64, name: String, mediaType: String, data: [UInt8]) {
         self.logTime = logTime
         self.createTime = createTime
         self.name = name

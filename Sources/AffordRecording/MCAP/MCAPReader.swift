@@ -10,9 +10,9 @@ import AffordCore
 public final class MCAPReader {
     /// Caps that keep a hostile length field from exhausting memory.
     public struct Limits: Sendable {
-        public var maxRecordBytes: UInt64
-        public var maxUncompressedChunkBytes: UInt64
-        public var validateCRCs: Bool
+        var maxRecordBytes: UInt64
+        var maxUncompressedChunkBytes: UInt64
+        var validateCRCs: Bool
 
         public init(maxRecordBytes: UInt64 = 512 << 20, maxUncompressedChunkBytes: UInt64 = 512 << 20,
                     validateCRCs: Bool = true) {
@@ -31,14 +31,14 @@ public final class MCAPReader {
         case attachment(MCAPAttachment)
     }
 
-    public let path: String
-    public let limits: Limits
+    let path: String
+    let limits: Limits
     /// The Header record's profile ("ros2" for rosbag2 files).
-    public private(set) var profile = ""
-    public private(set) var library = ""
+    private(set) var profile = ""
+    private(set) var library = ""
     /// Every schema and channel seen so far, by id.
-    public private(set) var schemas: [UInt16: MCAPSchema] = [:]
-    public private(set) var channels: [UInt16: MCAPChannel] = [:]
+    private(set) var schemas: [UInt16: MCAPSchema] = [:]
+    private(set) var channels: [UInt16: MCAPChannel] = [:]
 
     private let file: RandomAccessFile
     private var position: UInt64 = 0
@@ -75,14 +75,6 @@ public final class MCAPReader {
 
     /// Closes the file; later reads fail with an I/O error.
     public func close() { file.close() }
-
-    /// The next message, with schemas and channels recorded along the way; nil at a clean end.
-    public func nextMessage() throws -> MCAPMessage? {
-        while let record = try next() {
-            if case .message(let message) = record { return message }
-        }
-        return nil
-    }
 
     /// The next data-section record; nil once the footer and closing magic have been checked.
     public func next() throws -> Record? {

@@ -9,11 +9,11 @@ public final class MCAPWriter {
     /// How the file is laid out.
     public struct Options: Sendable {
         /// Uncompressed bytes of records per chunk; 0 writes messages unchunked.
-        public var chunkSize: Int
-        public var compression: MCAPCompression
+        var chunkSize: Int
+        var compression: MCAPCompression
         /// The Header's profile ("" for affordd's own recordings, "ros2" for rosbag2).
-        public var profile: String
-        public var library: String
+        var profile: String
+        var library: String
 
         public init(chunkSize: Int = 1 << 20, compression: MCAPCompression = .zstd,
                     profile: String = "", library: String = "affordd") {
@@ -24,7 +24,7 @@ public final class MCAPWriter {
         }
     }
 
-    public let options: Options
+    let options: Options
     private let sink: ByteSink
     private var output = ByteWriter(capacity: 1 << 16)
     private var position: UInt64 = 0
@@ -42,7 +42,7 @@ public final class MCAPWriter {
     }
 
     /// Writes to any byte sink (tests use a failing one).
-    public init(sink: ByteSink, options: Options = Options()) throws {
+    init(sink: ByteSink, options: Options = Options()) throws {
         self.sink = sink
         self.options = options
         self.chunk = ChunkBuilder(capacity: options.chunkSize)
@@ -79,10 +79,10 @@ public final class MCAPWriter {
     }
 
     /// Messages added but not yet written (the open chunk).
-    public var pendingMessageCount: Int { chunk.messageCount }
+    var pendingMessageCount: Int { chunk.messageCount }
 
     /// Bytes written to the sink or buffered for it so far: what rotation by size compares.
-    public var bytesWritten: UInt64 { position + UInt64(output.count) }
+    var bytesWritten: UInt64 { position + UInt64(output.count) }
 
     /// Adds one message; it reaches the file when its chunk fills (or at once, unchunked).
     public func addMessage(_ message: MCAPMessage) throws {
@@ -98,7 +98,7 @@ public final class MCAPWriter {
     }
 
     /// Adds a metadata record (written straight away, outside chunks).
-    public func addMetadata(_ metadata: MCAPMetadata) throws {
+    func addMetadata(_ metadata: MCAPMetadata) throws {
         try checkOpen()
         let offset = position + UInt64(output.count)
         output.record(.metadata) {
@@ -110,7 +110,7 @@ public final class MCAPWriter {
     }
 
     /// Writes the open chunk and its message indexes now (e.g. on a timer, to bound loss on a crash).
-    public func flushChunk() throws {
+    func flushChunk() throws {
         try checkOpen()
         guard !chunk.isEmpty else { return }
         let chunkStart = position + UInt64(output.count)

@@ -14,11 +14,11 @@ import Foundation
 public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     /// File layout, whether results are recorded, and how often the open chunk is flushed.
     public struct Options: Sendable {
-        public var writer: MCAPWriter.Options
+        var writer: MCAPWriter.Options
         /// Also record results handed to `consume(_:)`.
-        public var recordResults: Bool
+        var recordResults: Bool
         /// Write the open chunk at least this often, bounding what a crash loses.
-        public var flushIntervalNs: UInt64
+        var flushIntervalNs: UInt64
 
         public init(writer: MCAPWriter.Options = .init(), recordResults: Bool = true,
                     flushIntervalNs: UInt64 = 1_000_000_000) {
@@ -30,18 +30,18 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     /// Counters for health reporting.
     public struct Status: Sendable, Equatable {
-        public var framesRecorded: UInt64 = 0
-        public var resultsRecorded: UInt64 = 0
+        var framesRecorded: UInt64 = 0
+        var resultsRecorded: UInt64 = 0
         public var ioErrors: UInt64 = 0
         /// Frames and results that arrived after recording stopped.
-        public var dropped: UInt64 = 0
+        var dropped: UInt64 = 0
         /// Messages accepted but still in the chunk whose write failed: not in the file.
-        public var lostMessages: UInt64 = 0
-        public var stopped = false
-        public var lastError: String?
+        var lostMessages: UInt64 = 0
+        var stopped = false
+        var lastError: String?
     }
 
-    public let options: Options
+    let options: Options
     private let serial = Shared(())
     private let writer: MCAPWriter
     private var channels = RecorderChannels()
@@ -58,7 +58,7 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     }
 
     /// Records into any byte sink (tests use one that fails like a full disk).
-    public init(sink: ByteSink, configText: String, modelID: String? = nil, options: Options = Options()) throws {
+    init(sink: ByteSink, configText: String, modelID: String? = nil, options: Options = Options()) throws {
         self.options = options
         realtimeOffsetNs = MonotonicClock.realtimeOffsetNs()
         writer = try MCAPWriter(sink: sink, options: options.writer)
@@ -71,10 +71,10 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
         if let modelID { try recordModel(modelID) }
     }
 
-    public var status: Status { serial.withLock { _ in state } }
+    var status: Status { serial.withLock { _ in state } }
 
     /// The file's size so far, buffered bytes included.
-    public var bytesWritten: UInt64 { serial.withLock { _ in writer.bytesWritten } }
+    var bytesWritten: UInt64 { serial.withLock { _ in writer.bytesWritten } }
 
     /// Records one camera frame.
     public func record(_ frame: Frame) throws {

@@ -13,14 +13,14 @@ import Synchronization
 public final class RecordingService: ResultSink, Sendable {
     public struct Options: Sendable {
         /// The first file's path; later ones insert `-N` before the extension.
-        public var path: String
-        public var recorder: MCAPRecorder.Options
+        var path: String
+        var recorder: MCAPRecorder.Options
         /// Start a new file once this one holds this many bytes (nil: no size limit).
-        public var maxBytes: UInt64?
+        var maxBytes: UInt64?
         /// Start a new file once this one is this old (nil: no age limit).
-        public var maxSeconds: Double?
+        var maxSeconds: Double?
         /// Items waiting for the disk before the oldest is dropped.
-        public var queueCapacity: Int
+        var queueCapacity: Int
 
         public init(path: String, recorder: MCAPRecorder.Options = .init(), maxBytes: UInt64? = nil,
                     maxSeconds: Double? = nil, queueCapacity: Int = 64) {

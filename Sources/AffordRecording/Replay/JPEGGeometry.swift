@@ -1,9 +1,9 @@
 import AffordCore
 
 /// Reads a JPEG's coded size from its SOF marker without decoding any pixels.
-public enum JPEGGeometry {
+enum JPEGGeometry {
     /// (width, height) of the first frame header; throws on anything that is not a JPEG.
-    public static func size(of jpeg: [UInt8]) throws -> (width: Int, height: Int) {
+    static func size(of jpeg: [UInt8]) throws -> (width: Int, height: Int) {
         guard jpeg.count >= 4, jpeg[0] == 0xFF, jpeg[1] == 0xD8 else {
             throw AffordError(.decode, "not a JPEG: missing SOI marker")
         }

@@ -21,14 +21,14 @@ public final class ReplaySource: FrameSource {
     /// Which topic, how fast, whether to loop, and the camera name frames get.
     public struct Options: Sendable {
         /// The topic to replay; nil takes the first camera image channel.
-        public var topic: String?
-        public var pacing: Pacing
+        var topic: String?
+        var pacing: Pacing
         /// Start over at the end instead of ending the stream.
-        public var loop: Bool
+        var loop: Bool
         /// Frames are stamped with this name; nil uses the recorded camera (or the topic).
-        public var cameraName: String?
+        var cameraName: String?
         /// Caps and CRC checking for the underlying reader.
-        public var limits: MCAPReader.Limits
+        var limits: MCAPReader.Limits
 
         public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil,
                     limits: MCAPReader.Limits = .init()) {
@@ -40,13 +40,13 @@ public final class ReplaySource: FrameSource {
         }
     }
 
-    public let path: String
-    public let options: Options
+    let path: String
+    let options: Options
     public private(set) var cameraName: String
     /// The topic being replayed, once chosen.
-    public private(set) var topic: String?
+    private(set) var topic: String?
     /// Times the log has been started over.
-    public private(set) var loopCount = 0
+    private(set) var loopCount = 0
 
     private var reader: MCAPReader?
     private let decoder = ImageMessageDecoder()

@@ -80,7 +80,7 @@ public struct DemonstrationRequest: Sendable, Equatable {
     /// Which camera's frame `latest` means; only with `latest`.
     public var camera: String?
 
-    public init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameReference, camera: String? = nil) {
+    init(action: String, keypoints: [[Double]], contact: String? = nil, frame: FrameReference, camera: String? = nil) {
         self.action = action
         self.keypoints = keypoints
         self.contact = contact
@@ -107,7 +107,7 @@ public struct TeachRequest: Sendable, Equatable {
     public var camera: String?
     public var marking: PartMarking
 
-    public init(action: String, frame: FrameReference, camera: String? = nil, marking: PartMarking) {
+    init(action: String, frame: FrameReference, camera: String? = nil, marking: PartMarking) {
         self.action = action
         self.frame = frame
         self.camera = camera
@@ -123,7 +123,7 @@ public struct ControlRequest: Sendable, Equatable {
     /// Binary frames after the JSON body (only `demonstrate` and `teach` take one: a JPEG).
     public var attachments: [[UInt8]]
 
-    public init(id: String? = nil, command: ControlCommand, attachments: [[UInt8]] = []) {
+    init(id: String? = nil, command: ControlCommand, attachments: [[UInt8]] = []) {
         self.id = id
         self.command = command
         self.attachments = attachments
@@ -133,13 +133,13 @@ public struct ControlRequest: Sendable, Equatable {
 /// Why a request was refused before reaching the handler.
 public struct ControlParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Stable, machine-readable: `oversized`, `bad_json`, `bad_request`, `unknown_op`, `bad_field`, `missing_field`, `unknown_field`.
-    public var code: String
-    public var reason: String
+    var code: String
+    var reason: String
     /// The op and id when they could be read, so the reply can name them.
-    public var op: String?
-    public var id: String?
+    var op: String?
+    var id: String?
 
-    public init(code: String, reason: String, op: String? = nil, id: String? = nil) {
+    init(code: String, reason: String, op: String? = nil, id: String? = nil) {
         self.code = code
         self.reason = reason
         self.op = op

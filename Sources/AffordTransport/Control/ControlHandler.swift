@@ -20,7 +20,7 @@ public enum ControlReply {
         encode(.object(["ok": .bool(true), "op": .string(op.rawValue), "id": id.map(JSONValue.string) ?? .null, "result": result]))
     }
 
-    public static func failure(op: String?, id: String?, code: String, reason: String) -> [UInt8] {
+    static func failure(op: String?, id: String?, code: String, reason: String) -> [UInt8] {
         encode(.object([
             "ok": .bool(false), "op": op.map(JSONValue.string) ?? .null, "id": id.map(JSONValue.string) ?? .null,
             "error": .object(["code": .string(code), "reason": .string(reason)]),

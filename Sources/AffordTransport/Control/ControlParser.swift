@@ -7,7 +7,7 @@ import AffordCore
 /// missing fields are errors, so typos never silently do nothing.
 public enum ControlParser {
     /// Larger bodies are refused before parsing.
-    public static let maxBodyBytes = 64 * 1024
+    static let maxBodyBytes = 64 * 1024
     static let maxActions = 64
     static let maxIDLength = 128
     static let maxPolygonVertices = 256

@@ -10,17 +10,17 @@ import Foundation
 public final class ControlServer: Sendable {
     public struct Configuration: Sendable {
         /// ROUTER bind endpoints, e.g. `tcp://*:5561`, `ipc:///run/affordd/control.sock`.
-        public var endpoints: [String]
+        var endpoints: [String]
         /// Controllers' PUB endpoints to connect the SUB socket to (none: no SUB socket).
-        public var controllerEndpoints: [String]
+        var controllerEndpoints: [String]
         /// Topic prefixes the SUB socket accepts.
-        public var broadcastTopics: [String]
+        var broadcastTopics: [String]
         /// The controllers' CURVE server key, when their PUB sockets use CURVE.
-        public var controllerServerKey: CurveKey?
+        var controllerServerKey: CurveKey?
         /// libzmq disconnects peers that send a larger message.
-        public var maxMessageBytes: Int64
+        var maxMessageBytes: Int64
         /// A handler slower than this gets an error reply; its late result is dropped.
-        public var handlerTimeoutSeconds: Double
+        var handlerTimeoutSeconds: Double
 
         public init(
             endpoints: [String], controllerEndpoints: [String] = [], broadcastTopics: [String] = ["afford/control/"],
@@ -38,7 +38,7 @@ public final class ControlServer: Sendable {
     /// Control traffic so far; malformed inputs are counted, never fatal.
     public struct Counters: Sendable, Equatable, Codable {
         public var requests: UInt64 = 0
-        public var succeeded: UInt64 = 0
+        var succeeded: UInt64 = 0
         /// Handler threw or timed out.
         public var failed: UInt64 = 0
         /// Refused by the parser or with a broken envelope.
@@ -47,7 +47,7 @@ public final class ControlServer: Sendable {
         public var malformedBroadcasts: UInt64 = 0
     }
 
-    public let boundEndpoints: [String]
+    let boundEndpoints: [String]
     private let counterStore: Shared<Counters>
     private let thread: SocketThread
 

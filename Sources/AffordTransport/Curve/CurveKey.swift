@@ -3,10 +3,10 @@ import CZMQ
 
 /// A 32-byte CURVE key (public or secret), read and written as 40-character Z85.
 public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// Decodes 40 Z85 characters, as `curve_keygen` and zmq_curve_keypair print them.
-    public init(z85: String) throws(AffordError) {
+    init(z85: String) throws(AffordError) {
         let text = Array(z85.utf8)
         guard text.count == 40 else {
             throw AffordError(.invalidConfig, "CURVE key must be 40 Z85 characters, got \(text.count)")
@@ -19,13 +19,13 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
         bytes = decoded
     }
 
-    public init(bytes: [UInt8]) throws(AffordError) {
+    init(bytes: [UInt8]) throws(AffordError) {
         guard bytes.count == 32 else { throw AffordError(.invalidConfig, "CURVE key must be 32 bytes, got \(bytes.count)") }
         self.bytes = bytes
     }
 
     /// The 40-character Z85 text.
-    public var z85: String {
+    var z85: String {
         var text = [CChar](repeating: 0, count: 41)
         bytes.withUnsafeBufferPointer { _ = zmq_z85_encode(&text, $0.baseAddress, 32) }
         return String(decoding: text.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -38,15 +38,15 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
 /// A long-term CURVE key pair: the daemon's server identity.
 public struct CurveKeyPair: Sendable, Equatable {
     public let publicKey: CurveKey
-    public let secretKey: CurveKey
+    let secretKey: CurveKey
 
-    public init(publicKey: CurveKey, secretKey: CurveKey) {
+    init(publicKey: CurveKey, secretKey: CurveKey) {
         self.publicKey = publicKey
         self.secretKey = secretKey
     }
 
     /// The pair for a secret key (the public half is derived from it).
-    public init(secretKey: CurveKey) throws(AffordError) {
+    init(secretKey: CurveKey) throws(AffordError) {
         var publicText = [CChar](repeating: 0, count: 41)
         let secretText = Array(secretKey.z85.utf8CString)
         guard zmq_curve_public(&publicText, secretText) == 0 else {

@@ -10,10 +10,10 @@ import Glibc
 /// allowed); `curve_keygen`'s output (`== CURVE SECRET KEY ==` then the key);
 /// czmq zcert lines `public-key = "…"` / `secret-key = "…"`.
 public enum CurveKeyFile {
-    public enum Kind: String, Sendable { case `public`, secret }
+    enum Kind: String, Sendable { case `public`, secret }
 
     /// The key of `kind` in `text`; `source` names the file in errors.
-    public static func parse(_ text: String, kind: Kind, source: String) throws(AffordError) -> CurveKey {
+    static func parse(_ text: String, kind: Kind, source: String) throws(AffordError) -> CurveKey {
         var bare: [String] = []
         var headerKind: Kind?
         for rawLine in text.split(whereSeparator: \.isNewline) {

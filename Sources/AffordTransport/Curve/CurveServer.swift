@@ -10,20 +10,20 @@ import Glibc
 /// configures refuses plain (NULL-mechanism) peers, since the handshake needs CURVE.
 public final class CurveServer: Sendable {
     /// The ZAP domain affordd's server sockets authenticate in.
-    public static let zapDomain = "affordd"
+    static let zapDomain = "affordd"
     static let zapEndpoint = "inproc://zeromq.zap.01"
 
-    public let keyPair: CurveKeyPair
+    let keyPair: CurveKeyPair
     private let allowed: Shared<Set<CurveKey>>
     private let counters = Shared(Counters())
     private let thread: SocketThread
 
     /// Handshake outcomes so far.
     public struct Counters: Sendable, Equatable {
-        public var accepted: UInt64 = 0
-        public var refused: UInt64 = 0
+        var accepted: UInt64 = 0
+        var refused: UInt64 = 0
         /// ZAP requests that were not well-formed CURVE requests.
-        public var malformed: UInt64 = 0
+        var malformed: UInt64 = 0
     }
 
     /// Starts the ZAP handler on `context`; at most one per context.
@@ -62,22 +62,22 @@ public final class CurveServer: Sendable {
 
     deinit { thread.stop() }
 
-    public var handshakeCounters: Counters { counters.value }
+    var handshakeCounters: Counters { counters.value }
 
     /// Makes `socket` a CURVE server authenticated through this handler. Call before bind.
-    public func configure(_ socket: ZMQSocket) throws(ZMQError) {
+    func configure(_ socket: ZMQSocket) throws(ZMQError) {
         try socket.set(
             .curveServer(true), .curveSecretKey(keyPair.secretKey), .curvePublicKey(keyPair.publicKey),
             .zapDomain(Self.zapDomain))
     }
 
     /// Makes `socket` a CURVE client of a server with `serverKey`, using the daemon's own pair.
-    public func configureClient(_ socket: ZMQSocket, serverKey: CurveKey) throws(ZMQError) {
+    func configureClient(_ socket: ZMQSocket, serverKey: CurveKey) throws(ZMQError) {
         try socket.set(.curveServerKey(serverKey), .curvePublicKey(keyPair.publicKey), .curveSecretKey(keyPair.secretKey))
     }
 
     /// Stops the ZAP handler; later handshakes on this context fail.
-    public func stop() { thread.stop() }
+    func stop() { thread.stop() }
 }
 
 /// The decision for one ZAP request (RFC 27): a pure function of its frames.

@@ -8,7 +8,7 @@ public enum HeatmapEncoding: String, Sendable, Codable, CaseIterable {
     /// One little-endian IEEE-754 float per pixel, the [0, 1] value as is.
     case float32 = "32FC1"
 
-    public var bytesPerPixel: Int {
+    var bytesPerPixel: Int {
         switch self {
         case .mono8: 1
         case .float32: 4

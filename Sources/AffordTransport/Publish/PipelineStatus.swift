@@ -3,8 +3,8 @@
 public struct PipelineStatus: Sendable, Equatable, Codable {
     /// Median and 99th-percentile wall time of one stage over the recent window, in ms.
     public struct Latency: Sendable, Equatable, Codable {
-        public var p50Ms: Double
-        public var p99Ms: Double
+        var p50Ms: Double
+        var p99Ms: Double
 
         public init(p50Ms: Double, p99Ms: Double) {
             self.p50Ms = p50Ms
@@ -25,21 +25,21 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
 
     public var camera: String
     /// A short word: `running`, `paused`, `camera_lost`, `starting`, …
-    public var state: String
+    var state: String
     /// Frames published per second over the recent window.
-    public var fps: Double
-    public var framesCaptured: UInt64
-    public var framesPublished: UInt64
+    var fps: Double
+    var framesCaptured: UInt64
+    var framesPublished: UInt64
     /// Frames replaced by a newer one between stages, or lost by the source.
-    public var framesDropped: UInt64
+    var framesDropped: UInt64
     /// Keyed by stage name: `decode`, `inference`, `postprocess`, `publish`, `total` (capture→publish).
-    public var latency: [String: Latency]
-    public var actions: [String]
+    var latency: [String: Latency]
+    var actions: [String]
     /// The most recent error's text, nil when there was none.
-    public var lastError: String?
+    var lastError: String?
     /// Other named counters (malformed control requests, camera reconnects, …).
-    public var counters: [String: UInt64]
-    public var uptimeSeconds: Double
+    var counters: [String: UInt64]
+    var uptimeSeconds: Double
 
     public init(
         camera: String, state: String, fps: Double = 0, framesCaptured: UInt64 = 0, framesPublished: UInt64 = 0,

@@ -3,14 +3,14 @@ import AffordCore
 /// Topic strings of the publish socket. Every topic ends with `/` so a
 /// subscription to one camera or action never matches a longer name.
 public enum Topic {
-    public static let root = "afford"
+    static let root = "afford"
 
     /// `afford/<camera>/heatmap/<action>/`
-    public static func heatmap(camera: String, action: String) -> String { "\(root)/\(camera)/heatmap/\(action)/" }
+    static func heatmap(camera: String, action: String) -> String { "\(root)/\(camera)/heatmap/\(action)/" }
     /// `afford/<camera>/centroids/`
-    public static func centroids(camera: String) -> String { "\(root)/\(camera)/centroids/" }
+    static func centroids(camera: String) -> String { "\(root)/\(camera)/centroids/" }
     /// `afford/<camera>/status/`
-    public static func status(camera: String) -> String { "\(root)/\(camera)/status/" }
+    static func status(camera: String) -> String { "\(root)/\(camera)/status/" }
 
     /// Whether `name` can be a topic segment (camera or action): 1–64 of
     /// `A–Z a–z 0–9 _ - .`, so it cannot contain `/` or break prefix matching.
@@ -29,7 +29,7 @@ public enum Topic {
     }
 
     /// Throws naming `what` (e.g. "camera") when `name` is not a valid segment.
-    public static func validate(_ name: String, as what: String) throws(AffordError) {
+    static func validate(_ name: String, as what: String) throws(AffordError) {
         guard isValidName(name) else {
             throw AffordError(.invalidInput, "\(what) name '\(name)' must be 1–64 characters of A–Z a–z 0–9 _ - .")
         }

@@ -19,13 +19,6 @@ public final class ZMQContext: @unchecked Sendable {
         while zmq_ctx_term(handle) != 0 && zmq_errno() == afford_zmq_eintr() {}
     }
 
-    /// libzmq's version, e.g. (4, 3, 4).
-    public static var version: (major: Int32, minor: Int32, patch: Int32) {
-        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
-        zmq_version(&major, &minor, &patch)
-        return (major, minor, patch)
-    }
-
     /// Whether this libzmq was built with CURVE security.
-    public static var hasCurve: Bool { zmq_has("curve") != 0 }
+    static var hasCurve: Bool { zmq_has("curve") != 0 }
 }

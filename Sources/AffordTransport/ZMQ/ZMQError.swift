@@ -3,11 +3,11 @@ import CZMQ
 /// A failed libzmq call: which call, on what, and zmq_strerror's text.
 public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The C function that failed, with its subject (e.g. `zmq_bind(tcp://*:5555)`).
-    public let call: String
+    let call: String
     /// errno as libzmq reported it.
-    public let errno: Int32
+    let errno: Int32
     /// zmq_strerror(errno).
-    public let message: String
+    let message: String
 
     init(_ call: String, errno: Int32 = zmq_errno()) {
         self.call = call
@@ -17,10 +17,8 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String { "\(call): \(message) (errno \(errno))" }
 
-    /// The context was terminated: sockets should close and threads return.
-    public var isTerminated: Bool { errno == afford_zmq_eterm() }
     /// A non-blocking call had nothing to do, or a timeout ran out.
-    public var isWouldBlock: Bool { errno == afford_zmq_eagain() }
+    var isWouldBlock: Bool { errno == afford_zmq_eagain() }
 }
 
 /// Throws a `ZMQError` naming `call` when a libzmq return code is negative.

@@ -4,28 +4,28 @@ import CZMQ
 ///
 /// Building a frame in place (`init(count:fill:)`) writes straight into the
 /// buffer libzmq sends from: no copy between encoding and the wire.
-public final class ZMQMessage {
+final class ZMQMessage {
     let raw: UnsafeMutablePointer<zmq_msg_t>
 
     /// An empty frame (the REQ/REP delimiter).
-    public convenience init() {
+    convenience init() {
         self.init(count: 0) { _ in }
     }
 
     /// A frame holding a copy of `bytes`.
-    public convenience init(_ bytes: some Collection<UInt8>) {
+    convenience init(_ bytes: some Collection<UInt8>) {
         self.init(count: bytes.count) { buffer in
             _ = buffer.initialize(from: bytes)
         }
     }
 
     /// A frame holding `text` as UTF-8.
-    public convenience init(_ text: String) {
+    convenience init(_ text: String) {
         self.init(Array(text.utf8))
     }
 
     /// A frame of `count` bytes that `fill` writes in place.
-    public init(count: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+    init(count: Int, fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         raw = .allocate(capacity: 1)
         // zmq_msg_init_size fails only on allocation failure, where Swift would trap anyway.
         if zmq_msg_init_size(raw, count) != 0 { zmq_msg_init(raw) }
@@ -44,10 +44,10 @@ public final class ZMQMessage {
     }
 
     /// Bytes in this frame.
-    public var size: Int { zmq_msg_size(raw) }
+    var size: Int { zmq_msg_size(raw) }
 
     /// A copy of the frame's bytes.
-    public var bytes: [UInt8] {
+    var bytes: [UInt8] {
         guard size > 0, let data = zmq_msg_data(raw) else { return [] }
         return Array(UnsafeRawBufferPointer(start: data, count: size))
     }

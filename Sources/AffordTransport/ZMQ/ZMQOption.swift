@@ -1,7 +1,7 @@
 import CZMQ
 
 /// The socket options affordd sets, typed so callers cannot pass the wrong size.
-public enum ZMQOption: Sendable {
+enum ZMQOption: Sendable {
     /// Outbound queue limit in messages; PUB drops beyond it.
     case sendHighWaterMark(Int32)
     /// How long close waits for unsent messages, in ms (0: drop them).

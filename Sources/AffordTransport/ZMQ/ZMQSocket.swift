@@ -8,9 +8,9 @@ import Glibc
 ///
 /// libzmq sockets are not thread-safe. Every call checks (in release builds too) that
 /// it runs on the creating thread; create sockets inside the thread that uses them.
-public final class ZMQSocket {
+final class ZMQSocket {
     /// The socket patterns affordd uses.
-    public enum Kind: Sendable {
+    enum Kind: Sendable {
         case pub, sub, router, dealer, req, rep, pair
 
         var value: Int32 {
@@ -33,9 +33,9 @@ public final class ZMQSocket {
     private var isClosed = false
     /// ipc:// endpoints this socket bound; libzmq 4.3 leaves their files behind.
     private var boundIPCEndpoints: [String] = []
-    public let kind: Kind
+    let kind: Kind
 
-    public init(_ context: ZMQContext, _ kind: Kind) throws(ZMQError) {
+    init(_ context: ZMQContext, _ kind: Kind) throws(ZMQError) {
         guard let handle = zmq_socket(context.handle, kind.value) else { throw ZMQError("zmq_socket(\(kind))") }
         self.handle = handle
         self.context = context
@@ -46,7 +46,7 @@ public final class ZMQSocket {
     deinit { close() }
 
     /// Closes now rather than at deinit, removing the files of bound ipc:// endpoints.
-    public func close() {
+    func close() {
         guard !isClosed else { return }
         isClosed = true
         for endpoint in boundIPCEndpoints {
@@ -65,7 +65,7 @@ public final class ZMQSocket {
         precondition(pthread_equal(pthread_self(), owner) != 0, "ZMQSocket (\(kind)) used off the thread that created it")
     }
 
-    public func set(_ options: ZMQOption...) throws(ZMQError) {
+    func set(_ options: ZMQOption...) throws(ZMQError) {
         checkOwner()
         for option in options {
             try zmqCheck(option.apply(to: handle), "zmq_setsockopt(\(option.name))")
@@ -73,7 +73,7 @@ public final class ZMQSocket {
     }
 
     /// Binds to `tcp://host:port` or `ipc:///path` (or `inproc://name`).
-    public func bind(_ endpoint: String) throws(ZMQError) {
+    func bind(_ endpoint: String) throws(ZMQError) {
         checkOwner()
         try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))")
         if endpoint.hasPrefix("ipc://") { boundIPCEndpoints.append(endpoint) }
@@ -81,7 +81,7 @@ public final class ZMQSocket {
 
     /// Binds, retrying while the address is still in use for up to `seconds`: a socket
     /// closed just before releases its port on libzmq's I/O thread, a moment later.
-    public func bind(_ endpoint: String, retryingAddressInUseFor seconds: Double) throws(ZMQError) {
+    func bind(_ endpoint: String, retryingAddressInUseFor seconds: Double) throws(ZMQError) {
         let deadline = MonotonicClock.nowNs() + UInt64(max(0, min(seconds, 60)) * 1e9)
         while true {
             do {
@@ -92,13 +92,13 @@ public final class ZMQSocket {
         }
     }
 
-    public func connect(_ endpoint: String) throws(ZMQError) {
+    func connect(_ endpoint: String) throws(ZMQError) {
         checkOwner()
         try zmqCheck(zmq_connect(handle, endpoint), "zmq_connect(\(endpoint))")
     }
 
     /// The endpoint actually bound last, e.g. the port chosen for `tcp://127.0.0.1:*`.
-    public func lastEndpoint() throws(ZMQError) -> String {
+    func lastEndpoint() throws(ZMQError) -> String {
         checkOwner()
         var buffer = [CChar](repeating: 0, count: 1024)
         var size = buffer.count
@@ -109,7 +109,7 @@ public final class ZMQSocket {
     /// Sends all frames as one multipart message. Returns false when a
     /// non-blocking send would block (the message was not sent).
     @discardableResult
-    public func send(_ frames: [ZMQMessage], dontWait: Bool = false) throws(ZMQError) -> Bool {
+    func send(_ frames: [ZMQMessage], dontWait: Bool = false) throws(ZMQError) -> Bool {
         checkOwner()
         for (index, frame) in frames.enumerated() {
             var flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
@@ -126,7 +126,7 @@ public final class ZMQSocket {
 
     /// Receives one whole multipart message; nil when nothing arrived in time
     /// (`dontWait` with an empty queue, or a wait interrupted by a signal).
-    public func receive(dontWait: Bool = false) throws(ZMQError) -> [ZMQMessage]? {
+    func receive(dontWait: Bool = false) throws(ZMQError) -> [ZMQMessage]? {
         checkOwner()
         var frames: [ZMQMessage] = []
         repeat {
@@ -143,7 +143,7 @@ public final class ZMQSocket {
 
     /// Waits up to `timeoutMs` (-1: forever) for any of `sockets` to have input;
     /// returns which ones do. An interrupted wait reports none.
-    public static func pollReadable(_ sockets: [ZMQSocket], timeoutMs: Int) throws(ZMQError) -> [Bool] {
+    static func pollReadable(_ sockets: [ZMQSocket], timeoutMs: Int) throws(ZMQError) -> [Bool] {
         for socket in sockets { socket.checkOwner() }
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
         let count = items.count

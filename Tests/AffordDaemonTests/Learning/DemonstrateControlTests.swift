@@ -3,7 +3,7 @@ import AffordEngine
 import AffordImaging
 import AffordPostprocess
 import AffordTestSupport
-import AffordTransport
+@testable import AffordTransport
 import Foundation
 import Testing
 

@@ -2,7 +2,7 @@ import AffordCore
 import AffordEngine
 import AffordImaging
 import AffordTestSupport
-import AffordTransport
+@testable import AffordTransport
 import Foundation
 import Testing
 
