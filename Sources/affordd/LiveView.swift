@@ -37,7 +37,9 @@ enum LiveView {
                     daemon.metrics.sync("affordd_live_messages_dropped_total", to: counters.messagesDropped)
                     daemon.metrics.sync("affordd_live_requests_refused_total", to: counters.requestsRefused)
                     daemon.metrics.sync("affordd_http_requests_total", to: counters.httpRequests)
+                    daemon.metrics.sync("affordd_live_connections_total", to: counters.clientsConnected)
                     daemon.metrics.set("affordd_live_clients", to: Double(counters.clients))
+                    daemon.metrics.set("affordd_live_peak_unsent_bytes", to: Double(counters.peakUnsentBytes))
                 }
                 return daemon.metricsText()
             },

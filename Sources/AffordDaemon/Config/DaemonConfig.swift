@@ -84,7 +84,7 @@ public struct EndpointConfig: Sendable, Equatable {
     /// A second listener for Foxglove clients alone (the same server); nil turns it off.
     public var foxglove: ListenAddress?
 
-    public init(publish: [String], control: String? = nil, controller: String? = nil,
+    init(publish: [String], control: String? = nil, controller: String? = nil,
                 http: ListenAddress? = nil, foxglove: ListenAddress? = nil) {
         self.publish = publish
         self.control = control
@@ -101,7 +101,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// Whether it came from the defaults rather than the config: a busy default port only warns.
     public var isDefault: Bool
 
-    public static let defaultHTTP = ListenAddress(host: "127.0.0.1", port: 8080, isDefault: true)
+    static let defaultHTTP = ListenAddress(host: "127.0.0.1", port: 8080, isDefault: true)
 
     public init(host: String, port: Int, isDefault: Bool = false) {
         self.host = host

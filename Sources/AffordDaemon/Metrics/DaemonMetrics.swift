@@ -13,12 +13,12 @@ public final class DaemonMetrics: Sendable {
     /// The `camera` label of the stages all cameras share (inference, post-processing).
     static let allCameras = "all"
 
-    public let registry: PrometheusCollectorRegistry
+    let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     /// Each synced counter's last exported value, by series.
     private let exported = Shared<[String: UInt64]>([:])
 
-    public init() {
+    init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // Frame-scale buckets: a stage takes milliseconds, a frame's whole trip tens of them.
@@ -58,5 +58,5 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// The text exposition of everything registered.
-    public func exposition() -> String { registry.emitToString() }
+    func exposition() -> String { registry.emitToString() }
 }

@@ -12,8 +12,8 @@ public struct FoxgloveChannel: Sendable, Hashable {
     /// The JSON schema's text.
     public let schema: String
     /// What the channel carries (`RecordingMetadata` roles), kept in a recording's channel metadata.
-    public let role: String
-    public let camera: String
+    let role: String
+    let camera: String
 
     public init(topic: String, schemaName: String, schema: String, role: String, camera: String) {
         self.topic = topic
@@ -28,7 +28,7 @@ public struct FoxgloveChannel: Sendable, Hashable {
               schema: FoxgloveSchemas.compressedImage, role: RecordingMetadata.cameraRole, camera: camera)
     }
 
-    public static func rawImage(camera: String) -> FoxgloveChannel {
+    static func rawImage(camera: String) -> FoxgloveChannel {
         .init(topic: "/affordd/\(camera)/image_raw", schemaName: FoxgloveSchemas.rawImageName,
               schema: FoxgloveSchemas.rawImage, role: RecordingMetadata.cameraRole, camera: camera)
     }
