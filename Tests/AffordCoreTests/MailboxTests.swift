@@ -1,4 +1,4 @@
-import AffordCore
+@testable import AffordCore
 import Foundation
 import Testing
 

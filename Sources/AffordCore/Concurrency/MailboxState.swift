@@ -10,8 +10,8 @@ public enum MailboxEnding: Sendable, Equatable {
 ///   (with capacity 1: the latest wins);
 /// - takers go round-robin across keys, oldest first within a key;
 /// - pending items are still delivered after the ending; puts after it are refused.
-public struct MailboxState<Item> {
-    public enum Put: Equatable {
+struct MailboxState<Item> {
+    enum Put: Equatable {
         /// Stored without dropping anything.
         case stored
         /// Stored; the key's oldest untaken item was dropped to make room.
@@ -20,7 +20,7 @@ public struct MailboxState<Item> {
         case refused
     }
 
-    public enum Take {
+    enum Take {
         case item(key: String, Item)
         /// Nothing pending and the mailbox ended.
         case ended(MailboxEnding)
@@ -28,24 +28,24 @@ public struct MailboxState<Item> {
         case empty
     }
 
-    public let keys: [String]
+    let keys: [String]
     /// Pending items a key may hold.
-    public let capacity: Int
+    let capacity: Int
     private var pending: [String: [Item]] = [:]
     private var nextKeyIndex = 0
     /// Items not yet taken.
-    public private(set) var count = 0
-    public private(set) var ending: MailboxEnding?
+    private(set) var count = 0
+    private(set) var ending: MailboxEnding?
 
-    public init(keys: [String], capacity: Int = 1) {
+    init(keys: [String], capacity: Int = 1) {
         self.keys = keys
         self.capacity = max(1, capacity)
     }
 
     /// Whether `putWaiting` for `key` may go on: its place has room, or the mailbox ended.
-    public func isFree(_ key: String) -> Bool { pending[key, default: []].count < capacity || ending != nil }
+    func isFree(_ key: String) -> Bool { pending[key, default: []].count < capacity || ending != nil }
 
-    public mutating func put(_ item: Item, for key: String) -> Put {
+    mutating func put(_ item: Item, for key: String) -> Put {
         guard ending == nil else { return .refused }
         pending[key, default: []].append(item)
         guard pending[key, default: []].count > capacity else {
@@ -56,7 +56,7 @@ public struct MailboxState<Item> {
         return .replaced
     }
 
-    public mutating func take() -> Take {
+    mutating func take() -> Take {
         for offset in 0..<keys.count {
             let index = (nextKeyIndex + offset) % keys.count
             let key = keys[index]
@@ -71,7 +71,7 @@ public struct MailboxState<Item> {
     }
 
     /// Takes everything pending, in `take` order.
-    public mutating func takeAll() -> [Item] {
+    mutating func takeAll() -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(count)
         while case .item(_, let item) = take() { items.append(item) }
@@ -79,7 +79,7 @@ public struct MailboxState<Item> {
     }
 
     /// Ends the stream; the first ending wins.
-    public mutating func finish(_ ending: MailboxEnding) {
+    mutating func finish(_ ending: MailboxEnding) {
         if self.ending == nil { self.ending = ending }
     }
 }
