@@ -9,22 +9,16 @@ import argparse
 import asyncio
 import json
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 
 from websockets.asyncio.client import connect
 
+from view_check import find_chromium, free_port, start_chromium, start_replay
+
 ACTIONS = ["hold", "cut", "scoop", "open", "lift"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def foxglove_reader(url, stop, counts):
@@ -54,19 +48,13 @@ def foxglove_reader(url, stop, counts):
 
 def replay(affordd, log, attach, chromium):
     port = free_port()
-    args = [affordd, "replay", log, "--http", f"127.0.0.1:{port}"] + sum((["--action", a] for a in ACTIONS), [])
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    while "live view" not in (line := process.stderr.readline()):
-        if not line:
-            sys.exit(f"bench-live: affordd replay failed: {process.stderr.read()}")
+    process = start_replay(affordd, log, port, ACTIONS, stdout=subprocess.PIPE)
     stop, counts, reader, browser, profile = threading.Event(), {"messages": 0, "bytes": 0}, None, None, None
     if attach:
         reader = threading.Thread(target=foxglove_reader, args=(f"ws://127.0.0.1:{port}/", stop, counts))
         reader.start()
         profile = tempfile.mkdtemp(prefix="affordd-live-cost-")
-        browser = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-                                    "--remote-debugging-port=0", f"http://127.0.0.1:{port}/"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        browser = start_chromium(chromium, f"http://127.0.0.1:{port}/", profile)
     summary = json.loads(process.stdout.read().strip().splitlines()[-1])
     process.wait()
     stop.set()
@@ -87,9 +75,7 @@ def main():
     p.add_argument("--bench", default=".build/release/affordd-bench")
     p.add_argument("--rounds", type=int, default=2)
     args = p.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        sys.exit("bench-live: no chromium (Debian's package `chromium`)")
+    chromium = find_chromium("bench-live")
     with tempfile.TemporaryDirectory() as directory:
         log = f"{directory}/live.mcap"
         subprocess.run([args.bench, "pipeline", "--write-log", log], check=True, stdout=subprocess.DEVNULL)

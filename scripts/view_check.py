@@ -9,8 +9,6 @@ import argparse
 import asyncio
 import base64
 import json
-import os
-import re
 import shutil
 import socket
 import subprocess
@@ -48,6 +46,29 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def find_chromium(tool):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit(f"{tool}: no chromium (Debian's package `chromium`)")
+    return chromium
+
+
+def start_replay(affordd, log, port, actions, stdout=subprocess.DEVNULL):
+    """`affordd replay LOG --http`, returned once its live view listens."""
+    process = subprocess.Popen([affordd, "replay", log, "--http", f"127.0.0.1:{port}"] + sum((["--action", a] for a in actions), []),
+                               stdout=stdout, stderr=subprocess.PIPE, text=True)
+    while "live view" not in (line := process.stderr.readline()):
+        if not line:
+            sys.exit(f"affordd replay exited before the live view started: {process.stderr.read()}")
+    return process
+
+
+def start_chromium(chromium, url, profile, debug_port=0):
+    return subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             f"--user-data-dir={profile}", f"--remote-debugging-port={debug_port}", url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 async def cdp(url, out, wait_seconds):
@@ -88,23 +109,13 @@ def main():
     p.add_argument("--action", default="hold")
     p.add_argument("--wait", type=float, default=25)
     args = p.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        sys.exit("view-check: no chromium (Debian's package `chromium`)")
+    chromium = find_chromium("view-check")
     port, debug_port = free_port(), free_port()
-    replay = subprocess.Popen([args.affordd, "replay", args.log, "--http", f"127.0.0.1:{port}", "--action", args.action,
-                               "--action", "cut"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    replay = start_replay(args.affordd, args.log, port, [args.action, "cut"])
     profile = tempfile.mkdtemp(prefix="affordd-view-")
     browser = None
     try:
-        line = ""
-        while "live view" not in line:
-            line = replay.stderr.readline()
-            if not line:
-                sys.exit("view-check: affordd replay exited before the live view started")
-        browser = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                    f"--user-data-dir={profile}", f"--remote-debugging-port={debug_port}",
-                                    f"http://127.0.0.1:{port}/"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        browser = start_chromium(chromium, f"http://127.0.0.1:{port}/", profile, debug_port)
         target = None
         for _ in range(100):
             try:

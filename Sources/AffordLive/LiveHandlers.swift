@@ -112,6 +112,8 @@ final class FoxgloveHandler: ChannelInboundHandler {
 struct ChannelOutbox: LiveHub.Outbox {
     let channel: any Channel
 
+    var isWritable: Bool { channel.isWritable }
+
     func sendText(_ text: String) {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)

@@ -8,6 +8,9 @@ import Foundation
 final class LiveHub: Sendable {
     /// Where a client's messages go. `send` must not block; `sent` is called once the bytes left.
     protocol Outbox: Sendable {
+        /// False while the client's socket is backed up: replies to its requests are then skipped,
+        /// so a client that sends but never reads cannot grow them.
+        var isWritable: Bool { get }
         func sendText(_ text: String)
         func sendBinary(_ bytes: [UInt8], sent: @escaping @Sendable () -> Void)
     }
@@ -77,8 +80,9 @@ final class LiveHub: Sendable {
             if !statuses.isEmpty { state.counters.requestsRefused += 1 }
             return (entry.outbox, statuses)
         }
+        guard let outbox, outbox.isWritable else { return }
         for status in statuses {
-            outbox?.sendText(json(["op": .string("status"), "level": .int(Int64(status.level)), "message": .string(status.message)]))
+            outbox.sendText(json(["op": .string("status"), "level": .int(Int64(status.level)), "message": .string(status.message)]))
         }
     }
 

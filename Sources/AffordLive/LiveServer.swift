@@ -62,7 +62,7 @@ public final class LiveServer: ResultSink, Sendable {
                 maxUnsentBytesPerClient: Int = 4 << 20) throws {
         let hub = LiveHub(maxUnsentBytes: maxUnsentBytesPerClient)
         self.hub = hub
-        statusIntervalNs = UInt64(min(max(statusIntervalSeconds, 0.05), 3600) * 1e9)
+        statusIntervalNs = statusIntervalSeconds.isFinite ? UInt64(min(max(statusIntervalSeconds, 0.05), 3600) * 1e9) : 1_000_000_000
         queue = Mailbox(keys: cameras.flatMap { ["frame/\($0)", "result/\($0)"] })
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var listeners: [any Channel] = []

@@ -1,4 +1,4 @@
-import AffordCore
+@testable import AffordCore
 import AffordTestSupport
 import Foundation
 import Testing
