@@ -29,6 +29,7 @@ extension LearningGrounder {
         let heads = proposalActions.filter { base.vocabulary.contains($0) }
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: heads.isEmpty ? [base.vocabulary[0]] : heads)
         var views = [TaughtView(tokens: tokens.values, mask: PartMask(marking, view: frameBox, side: tokens.side))]
+        var viewImages = [image]
         if let zoom, zoom.enabled {
             let bounds = PartMask.bounds(marking)
             let boxes = RegionProposer(settings: zoom).propose(maps, frameWidth: image.width, frameHeight: image.height)
@@ -37,7 +38,14 @@ extension LearningGrounder {
                 let crop = RegionCrop.crop(image, box: box, frameWidth: image.width, frameHeight: image.height)
                 let (_, cropTokens) = try base.groundKeepingTokens(crop, actions: [base.vocabulary[0]])
                 views.append(TaughtView(tokens: cropTokens.values, mask: PartMask(marking, view: box, side: cropTokens.side)))
+                viewImages.append(crop)
             }
+        }
+        // Each view mirrored left to right as well: the part seen from the other side, a second
+        // example per view for one more backbone pass.
+        for (view, viewImage) in zip(views, viewImages) {
+            let (_, mirroredTokens) = try base.groundKeepingTokens(viewImage.mirroredLeftRight(), actions: [base.vocabulary[0]])
+            views.append(TaughtView(tokens: mirroredTokens.values, mask: view.mask.mirroredLeftRight()))
         }
         let taught = try teachings.teach(action, views: views, dim: tokens.dim, beforeRecording: beforeRecording)
         return Teaching(action: action, frames: taught.frames.count, views: views.count,

@@ -105,6 +105,14 @@ struct PartMask: Sendable, Equatable {
         }
     }
 
+    /// The mask of the view mirrored left to right.
+    func mirroredLeftRight() -> PartMask {
+        func mirrored(_ grid: [Float]) -> [Float] {
+            (0..<side * side).map { index in grid[(index / side) * side + (side - 1 - index % side)] }
+        }
+        return PartMask(side: side, target: mirrored(target), weight: mirrored(weight))
+    }
+
     /// Whether the part appears in this view at all.
     var hasPart: Bool { zip(target, weight).contains { $0 > 0 && $1 > 0 } }
 
@@ -131,5 +139,22 @@ struct PartMask: Sendable, Equatable {
             j = i
         }
         return sum / 2
+    }
+}
+
+extension RGBImage {
+    /// The image mirrored left to right.
+    func mirroredLeftRight() -> RGBImage {
+        var pixels = [UInt8](repeating: 0, count: self.pixels.count)
+        for y in 0..<height {
+            let row = y * width * 3
+            for x in 0..<width {
+                let from = row + x * 3, to = row + (width - 1 - x) * 3
+                pixels[to] = self.pixels[from]
+                pixels[to + 1] = self.pixels[from + 1]
+                pixels[to + 2] = self.pixels[from + 2]
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 }

@@ -21,6 +21,17 @@ import Testing
     }
 
     /// A zoom region sees the same polygon in its own grid: the box's origin is subtracted.
+    /// Teaching adds each view mirrored: the mask of the mirrored image is the mirrored marking's.
+    @Test func aMirroredViewHasTheMirroredMarkingsMask() {
+        let frame = RegionBox(x: 0, y: 0, width: 160, height: 80)
+        let marking = PartMarking.polygons([[[10, 5], [70, 5], [70, 50], [10, 50]]])
+        let mirroredMarking = PartMarking.polygons([[[150, 5], [90, 5], [90, 50], [150, 50]]])
+        #expect(PartMask(marking, view: frame, side: 8).mirroredLeftRight() == PartMask(mirroredMarking, view: frame, side: 8))
+        let image = RGBImage(width: 3, height: 2, pixels: Array(0..<18).map(UInt8.init))
+        #expect(image.mirroredLeftRight().pixels == [6, 7, 8, 3, 4, 5, 0, 1, 2, 15, 16, 17, 12, 13, 14, 9, 10, 11])
+        #expect(image.mirroredLeftRight().mirroredLeftRight() == image)
+    }
+
     @Test func aRegionViewShiftsAndScalesTheMarking() {
         let box = RegionBox(x: 40, y: 20, width: 80, height: 80)  // 8x8 grid: cells 10x10
         let mask = PartMask(.polygons([[[40, 20], [60, 20], [60, 40], [40, 40]]]), view: box, side: 8)
