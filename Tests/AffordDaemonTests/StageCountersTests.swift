@@ -42,6 +42,17 @@ import Testing
         window.recordOut(latencyNs: 1, at: 1_100_000_000)
         #expect(window.status(now: 1_200_000_000).fps > 0)
         #expect(window.status(now: 3_200_000_000).fps == 0)
+        #expect(!window.status(now: 3_200_000_000).recentlyOut)
+    }
+
+    /// A 1 fps stream has no rate until its second frame, but it is flowing from its first.
+    @Test func oneDepartureIsRecentButHasNoRateYet() {
+        var window = StageWindow(capacity: 8)
+        #expect(!window.status(now: 1_000_000_000).recentlyOut)
+        window.recordOut(latencyNs: 1, at: 1_000_000_000)
+        let status = window.status(now: 1_900_000_000)
+        #expect(status.fps == 0 && status.recentlyOut)
+        #expect(!window.status(now: 3_100_000_000).recentlyOut)
     }
 
     @Test func errorsKeepTheLastMessage() {

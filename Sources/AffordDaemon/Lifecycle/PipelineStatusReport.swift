@@ -12,7 +12,7 @@ enum PipelineStatusReport {
             let state: String
             if health.paused {
                 state = "paused"
-            } else if camera.endToEnd.fps == 0
+            } else if !camera.endToEnd.recentlyOut
                         && (camera.capture.errors > 0 || camera.device.map { !$0.streaming && $0.lastError != nil } == true) {
                 state = "camera_lost"
             } else if camera.endToEnd.framesOut == 0 {

@@ -327,7 +327,7 @@ public final class PipelineRuntime: Sendable {
         // Healthy: every camera keeps publishing, or is still starting without having failed.
         let flowing = perCamera.values.allSatisfy {
             let deviceLost = $0.device.map { !$0.streaming && $0.lastError != nil } ?? false
-            return $0.endToEnd.fps > 0 || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0 && !deviceLost)
+            return $0.endToEnd.recentlyOut || ($0.endToEnd.framesOut == 0 && $0.capture.errors == 0 && !deviceLost)
         }
         return PipelineHealth(cameras: perCamera, inference: inference,
                               postprocess: postprocessCounters.snapshot(now: now), paused: isPaused,

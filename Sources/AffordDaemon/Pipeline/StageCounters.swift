@@ -28,6 +28,9 @@ final class StageCounters: Sendable {
 
 /// The counts and the rolling latency and departure-time windows of one stage; no locking, no clock.
 struct StageWindow: Sendable {
+    /// A stage with no departure for this long has gone quiet: no rate, not flowing.
+    static let quietAfterNs: UInt64 = 2_000_000_000
+
     var framesIn = 0
     var framesOut = 0
     var drops = 0
@@ -61,15 +64,16 @@ struct StageWindow: Sendable {
         }
         var fps = 0.0
         let times = departures.values
-        if times.count >= 2, let first = times.min(), let last = times.max(), last > first {
+        // `now` may be read before the last departure was recorded: the gap saturates at 0.
+        let quiet = times.max().map { now > $0 ? now - $0 : 0 }
+        let recent = quiet.map { $0 <= Self.quietAfterNs } ?? false
+        if recent, times.count >= 2, let first = times.min(), let last = times.max(), last > first {
             // Rate over the window, zero once the stage has gone quiet for a couple of seconds.
-            // `now` may be read before the last departure was recorded: the gap saturates at 0.
-            let quiet = now > last ? now - last : 0
-            fps = quiet > 2_000_000_000 ? 0 : Double(times.count - 1) / (Double(last - first) / 1e9)
+            fps = Double(times.count - 1) / (Double(last - first) / 1e9)
         }
         return StageStatus(framesIn: framesIn, framesOut: framesOut, drops: drops, errors: errors,
                            fps: fps, latencyP50Ms: percentile(0.5), latencyP99Ms: percentile(0.99),
-                           lastError: lastError)
+                           lastError: lastError, recentlyOut: recent)
     }
 }
 
@@ -104,6 +108,9 @@ public struct StageStatus: Sendable, Codable, Equatable {
     public var latencyP50Ms: Double
     public var latencyP99Ms: Double
     var lastError: String?
+    /// A frame left within the last two seconds. Unlike `fps > 0` it needs one departure, not
+    /// two, so a slow stream is flowing from its first frame on.
+    var recentlyOut = false
 
     enum CodingKeys: String, CodingKey {
         case framesIn = "frames_in", framesOut = "frames_out", drops, errors, fps
