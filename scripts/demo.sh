@@ -66,3 +66,4 @@ sleep 1  # let the subscription reach the publisher before frames flow
 "$AFFORDD" replay "$LOG" --config "$CONFIG" --overlay-dir "$OUT"
 wait "$subscriber" || true
 echo "demo: overlays written to $OUT ($(find "$OUT" -name '*.png' | wc -l) files)"
+echo "demo: to watch it live, run '$AFFORDD replay $LOG --config $CONFIG --http 127.0.0.1:8080' and open http://127.0.0.1:8080/ (or Foxglove on ws://127.0.0.1:8080)"
