@@ -22,6 +22,11 @@ public enum MonotonicClock {
         return Int64(bitPattern: wall) - Int64(bitPattern: before / 2 + after / 2)
     }
 
+    /// A monotonic stamp as wall time, given `realtimeOffsetNs()`; 0 for a stamp before the epoch.
+    public static func wallNs(monotonic monotonicNs: UInt64, offset: Int64) -> UInt64 {
+        UInt64(clamping: Int64(clamping: monotonicNs) &+ offset)
+    }
+
     private static func read(_ clock: clockid_t) -> UInt64 {
         var ts = timespec()
         clock_gettime(clock, &ts)

@@ -153,11 +153,11 @@ public final class LiveServer: ResultSink, Sendable {
                 let channel = FoxgloveEncoder.channel(for: frame)
                 hub.channelID(channel)
                 guard hub.isWanted(channel) else { return }
-                let wallNs = frame.captureWallNs ?? Self.wall(frame.captureMonotonicNs, offset)
+                let wallNs = frame.captureWallNs ?? MonotonicClock.wallNs(monotonic: frame.captureMonotonicNs, offset: offset)
                 hub.publish(try encoder.encode(frame, wallNs: wallNs), on: channel, timestampNs: wallNs)
             case .result(let result):
                 for action in result.actions { hub.channelID(.heatmap(camera: result.camera, action: action.action)) }
-                let wallNs = result.captureWallNs ?? Self.wall(result.captureMonotonicNs, offset)
+                let wallNs = result.captureWallNs ?? MonotonicClock.wallNs(monotonic: result.captureMonotonicNs, offset: offset)
                 for (channel, payload) in try encoder.encode(result, wallNs: wallNs, heatmapMaxWidth: Self.maxLiveHeatmapWidth,
                                                              wanted: hub.isWanted) {
                     hub.publish(payload, on: channel, timestampNs: wallNs)
@@ -178,11 +178,6 @@ public final class LiveServer: ResultSink, Sendable {
             let channel = FoxgloveChannel.status(camera: camera)
             if hub.isWanted(channel) { hub.publish(json, on: channel, timestampNs: wallNs) }
         }
-    }
-
-    private static func wall(_ monotonicNs: UInt64, _ offset: Int64) -> UInt64 {
-        let wall = Int64(clamping: monotonicNs) &+ offset
-        return wall < 0 ? 0 : UInt64(wall)
     }
 
     // MARK: Pipeline set-up (on the connection's event loop)

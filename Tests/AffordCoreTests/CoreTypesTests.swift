@@ -26,6 +26,12 @@ import Testing
         #expect(wall > 1_577_836_800_000_000_000)
     }
 
+    @Test func aMonotonicStampBecomesWallTimeAndNeverGoesBelowTheEpoch() {
+        #expect(MonotonicClock.wallNs(monotonic: 5, offset: 1_000) == 1_005)
+        #expect(MonotonicClock.wallNs(monotonic: 5, offset: -1_000) == 0)
+        #expect(MonotonicClock.wallNs(monotonic: .max, offset: 0) == UInt64(Int64.max))
+    }
+
     @Test func errorsCarryCodeAndLocation() {
         let error = AffordError(.invalidModel, "missing tensor 'x'")
         #expect(error.code == .invalidModel)

@@ -147,7 +147,6 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
     }
 
     private func wallTime(_ monotonicNs: UInt64) -> UInt64 {
-        let wall = Int64(bitPattern: monotonicNs) &+ realtimeOffsetNs
-        return wall < 0 ? 0 : UInt64(wall)
+        MonotonicClock.wallNs(monotonic: monotonicNs, offset: realtimeOffsetNs)
     }
 }

@@ -36,7 +36,7 @@ final class PublisherLoop: @unchecked Sendable {
             result: result, publishWallNs: MonotonicClock.wallNs(),
             // A log's recorded wall stamp is used as it is: adding this machine's offset to it again would double it.
             captureWallNs: result.captureWallNs
-                ?? UInt64(clamping: Int64(clamping: result.captureMonotonicNs) &+ MonotonicClock.realtimeOffsetNs()))
+                ?? MonotonicClock.wallNs(monotonic: result.captureMonotonicNs, offset: MonotonicClock.realtimeOffsetNs()))
         let encoding = settings.value.encoding
         for action in result.actions {
             send(Topic.heatmap(camera: result.camera, action: action.action), WireHeatmapHeader(stamp: stamp, action: action, encoding: encoding)) {
