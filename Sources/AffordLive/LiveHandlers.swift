@@ -120,9 +120,16 @@ struct ChannelOutbox: LiveHub.Outbox {
         channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: buffer), promise: nil)
     }
 
-    func sendBinary(_ bytes: [UInt8], sent: @escaping @Sendable () -> Void) {
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: buffer)).whenComplete { _ in sent() }
+    func sendBinary(_ bytes: [UInt8], stillWanted: @escaping @Sendable () -> Bool,
+                    done: @escaping @Sendable (_ sent: Bool) -> Void) {
+        let channel = self.channel
+        // On the event loop, where unsubscribe is handled: a message queued before it but not yet
+        // written is skipped.
+        channel.eventLoop.execute {
+            guard stillWanted() else { return done(false) }
+            var buffer = channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: buffer)).whenComplete { _ in done(true) }
+        }
     }
 }

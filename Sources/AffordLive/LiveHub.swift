@@ -6,13 +6,17 @@ import Foundation
 /// their subscriptions, and each client's bound on unsent bytes. Transport-free: the server hands
 /// it an opaque `Outbox` per client, and tests hand it a recording one.
 final class LiveHub: Sendable {
-    /// Where a client's messages go. `send` must not block; `sent` is called once the bytes left.
+    /// Where a client's messages go. Sending must not block.
     protocol Outbox: Sendable {
         /// False while the client's socket is backed up: replies to its requests are then skipped,
         /// so a client that sends but never reads cannot grow them.
         var isWritable: Bool { get }
         func sendText(_ text: String)
-        func sendBinary(_ bytes: [UInt8], sent: @escaping @Sendable () -> Void)
+        /// Sends `bytes` if `stillWanted()` holds when the client's turn comes (checked where its
+        /// requests are handled, so nothing goes out for a subscription after its unsubscribe);
+        /// `done(sent)` follows either way, once the bytes left or were skipped.
+        func sendBinary(_ bytes: [UInt8], stillWanted: @escaping @Sendable () -> Bool,
+                        done: @escaping @Sendable (_ sent: Bool) -> Void)
     }
 
     struct Counters: Sendable, Equatable {
@@ -129,17 +133,26 @@ final class LiveHub: Sendable {
                 }
                 state.clients[key]?.unsentBytes += needed
                 state.counters.peakUnsentBytes = max(state.counters.peakUnsentBytes, client.unsentBytes + needed)
-                state.counters.messagesSent += UInt64(subscriptions.count)
                 targets += subscriptions.map { (key, client.outbox, $0) }
             }
             return targets
         }
         for target in targets {
-            let client = target.client
-            target.outbox.sendBinary(Self.messageData(subscription: target.subscription, timestampNs: timestampNs, payload: payload)) {
-                [weak self] in self?.state.withLock { $0.clients[client]?.unsentBytes -= frameBytes }
-            }
+            let (client, subscription) = (target.client, target.subscription)
+            target.outbox.sendBinary(
+                Self.messageData(subscription: subscription, timestampNs: timestampNs, payload: payload),
+                stillWanted: { [weak self] in self?.isSubscribed(client, subscription, to: id) ?? false },
+                done: { [weak self] sent in
+                    self?.state.withLock { state in
+                        state.clients[client]?.unsentBytes -= frameBytes
+                        if sent { state.counters.messagesSent += 1 }
+                    }
+                })
         }
+    }
+
+    private func isSubscribed(_ client: Int, _ subscription: UInt32, to channel: UInt32) -> Bool {
+        state.withLock { $0.clients[client]?.session.subscriptions[subscription] == channel }
     }
 
     /// ws-protocol's Message Data: opcode 0x01, subscription id (u32 LE), timestamp ns (u64 LE), payload.
