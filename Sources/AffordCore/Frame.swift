@@ -41,10 +41,14 @@ public struct Frame: Sendable {
     public var captureWallNs: UInt64?
     /// The optical frame the source named (a ROS header's `frame_id`); nil: the camera's configured one.
     public var frameID: String?
+    /// The depth frame paired with this one (`DepthPairing`), aligned to it; nil for colour-only
+    /// cameras and for frames whose depth did not arrive.
+    public var depth: DepthImage?
 
     public init(
         pixels: [UInt8], width: Int, height: Int, format: PixelFormat, stride: Int? = nil,
-        captureMonotonicNs: UInt64, sequence: UInt64, camera: String, captureWallNs: UInt64? = nil, frameID: String? = nil
+        captureMonotonicNs: UInt64, sequence: UInt64, camera: String, captureWallNs: UInt64? = nil, frameID: String? = nil,
+        depth: DepthImage? = nil
     ) {
         self.pixels = pixels
         self.width = width
@@ -56,6 +60,7 @@ public struct Frame: Sendable {
         self.camera = camera
         self.captureWallNs = captureWallNs
         self.frameID = frameID
+        self.depth = depth
     }
 }
 

@@ -19,13 +19,16 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
     /// Image-plane orientation and extent from the score-weighted second moments, frame pixels;
     /// nil when the component's sums were not finite.
     public var shape: ComponentShape?
-    /// The top-down grasp on the table plane; nil without a shape, extrinsics, a plane or a hit.
-    public var grasp: TableGrasp?
+    /// The grasp: from depth where the frame has it, else top-down on the table plane; nil
+    /// without a shape, extrinsics, and a depth point or a table hit.
+    public var grasp: Grasp?
+    /// What the frame's depth says at this component; nil when the frame has no depth.
+    public var depth: ComponentDepth?
 
     public init(
         u: Double, v: Double, area: Int, peak: Float, mean: Float,
         rayCamera: SIMD3<Double>? = nil, rayBase: SIMD3<Double>? = nil, tablePoint: SIMD3<Double>? = nil,
-        region: RegionBox? = nil, shape: ComponentShape? = nil, grasp: TableGrasp? = nil
+        region: RegionBox? = nil, shape: ComponentShape? = nil, grasp: Grasp? = nil, depth: ComponentDepth? = nil
     ) {
         self.u = u
         self.v = v
@@ -38,6 +41,7 @@ public struct AffordanceComponent: Sendable, Equatable, Codable {
         self.region = region
         self.shape = shape
         self.grasp = grasp
+        self.depth = depth
     }
 }
 

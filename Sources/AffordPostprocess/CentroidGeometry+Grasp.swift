@@ -6,7 +6,7 @@ extension CentroidGeometry {
     /// ± half the length along the major axis, ± half the width along the minor one) projected
     /// onto the table as the centroid is. Nil without a shape or a table point, or when an end
     /// point's ray misses the plane (beyond the horizon).
-    func grasp(for component: AffordanceComponent) -> TableGrasp? {
+    func grasp(for component: AffordanceComponent) -> Grasp? {
         guard let shape = component.shape, let position = component.tablePoint, let table else { return nil }
         let centre = SIMD2(component.u, component.v)
         let axis = shape.axis, minor = shape.minorAxis
@@ -21,7 +21,7 @@ extension CentroidGeometry {
             guard let end = onTable(centre + 0.5 * axis), let start = onTable(centre - 0.5 * axis) else { return nil }
             direction = end - start
         }
-        let grasp = TableGrasp(position: position, yaw: table.yaw(of: direction),
+        let grasp = Grasp(source: .tablePlane, position: position, yaw: table.yaw(of: direction),
                                widthM: Self.length(minorEnd - minorStart), lengthM: Self.length(majorEnd - majorStart))
         return grasp.isFinite ? grasp : nil
     }
@@ -38,8 +38,7 @@ extension Plane {
         var x = inPlane(SIMD3(1, 0, 0))
         if CentroidGeometry.length(x) < 1e-6 { x = inPlane(SIMD3(0, 1, 0)) }
         x /= CentroidGeometry.length(x)
-        let y = SIMD3(normal.y * x.z - normal.z * x.y, normal.z * x.x - normal.x * x.z, normal.x * x.y - normal.y * x.x)
-        return (x, y)
+        return (x, cross(normal, x))
     }
 
     /// The angle of `direction` (projected onto the plane) from `yawAxes.x`, folded into

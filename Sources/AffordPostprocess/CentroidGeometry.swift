@@ -1,7 +1,7 @@
 import AffordCore
 
-/// Adds camera rays, base rays, table points and table-plane grasps to components, as far
-/// as calibration allows.
+/// Adds camera rays, base rays, table points, depth points and grasps to components, as far
+/// as calibration (and the frame's depth) allows.
 public struct CentroidGeometry: Sendable {
     public var camera: CameraModel?
     var cameraToBase: RigidTransform?
@@ -13,16 +13,20 @@ public struct CentroidGeometry: Sendable {
         self.table = table
     }
 
-    /// Fills `rayCamera`, `rayBase`, `tablePoint` and `grasp`; centroids are in frame pixels.
-    public func locate(_ components: [AffordanceComponent]) -> [AffordanceComponent] {
+    /// Fills `rayCamera`, `rayBase`, `tablePoint`, `depth` (with `evidence`) and `grasp`, from
+    /// depth where there is a depth point, else from the table plane; centroids are in frame pixels.
+    public func locate(_ components: [AffordanceComponent], depth evidence: DepthEvidence? = nil) -> [AffordanceComponent] {
         guard let camera else { return components }
-        return components.map { component in
+        return components.enumerated().map { index, component in
             var located = component
             let projection = project(u: component.u, v: component.v, camera: camera)
             located.rayCamera = projection.rayCamera
             located.rayBase = projection.rayBase
             located.tablePoint = projection.tablePoint
-            located.grasp = grasp(for: located)
+            if let evidence, evidence.pixels.indices.contains(index) {
+                located.depth = depth(of: located, pixels: evidence.pixels[index], evidence: evidence, camera: camera)
+            }
+            located.grasp = depthGrasp(for: located, camera: camera) ?? grasp(for: located)
             return located
         }
     }

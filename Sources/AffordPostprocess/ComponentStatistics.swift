@@ -38,3 +38,17 @@ struct ComponentStatistics: Sendable {
                                                   sumUU: sumUU, sumVV: sumVV, sumUV: sumUV))
     }
 }
+
+/// Where one component's pixels are on the heatmap grid, as horizontal runs: what depth is
+/// sampled over.
+public struct ComponentPixels: Sendable, Equatable {
+    struct Run: Sendable, Equatable {
+        var row: Int32
+        var start: Int32
+        var end: Int32  // exclusive
+    }
+
+    var runs: [Run] = []
+
+    var area: Int { runs.reduce(0) { $0 + Int($1.end - $1.start) } }
+}

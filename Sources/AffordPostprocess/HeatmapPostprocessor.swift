@@ -11,6 +11,15 @@ public struct HeatmapPostprocessor: Sendable {
     /// `showsComponents` is the presence decision of a stream (`PresenceHysteresis`); without
     /// one, a single image, it is `minPresence` alone.
     public func process(_ raw: ActionMap, frameWidth: Int, frameHeight: Int, showsComponents: Bool? = nil) -> ActionResult {
+        processed(raw, frameWidth: frameWidth, frameHeight: frameHeight, showsComponents: showsComponents,
+                  collectPixels: false).result
+    }
+
+    /// `process`, and with `collectPixels` each kept component's pixels on the heatmap's grid
+    /// (for sampling depth), in the components' order.
+    public func processed(
+        _ raw: ActionMap, frameWidth: Int, frameHeight: Int, showsComponents: Bool? = nil, collectPixels: Bool
+    ) -> (result: ActionResult, pixels: [ComponentPixels]) {
         let width = settings.outputWidth ?? frameWidth
         let height = settings.outputHeight ?? frameHeight
         var heatmap = raw.map.width == width && raw.map.height == height
@@ -19,9 +28,9 @@ public struct HeatmapPostprocessor: Sendable {
                                  targetWidth: width, targetHeight: height).resize(raw.map)
         Self.normalise(&heatmap.values)
         let shown = showsComponents ?? settings.showsComponents(presence: raw.presence, shownBefore: false)
-        var components = !shown ? [] : Self.components(
+        var (components, pixels) = !shown ? ([], []) : Self.componentsAndPixels(
             of: heatmap, relativeThreshold: settings.relativeThreshold, minArea: settings.minArea,
-            keep: settings.maxComponents)
+            keep: settings.maxComponents, collectPixels: collectPixels)
         if width != frameWidth || height != frameHeight {
             // Pixel centres map through the same half-pixel convention as Bilinear.
             let sx = Double(frameWidth) / Double(width), sy = Double(frameHeight) / Double(height)
@@ -31,7 +40,7 @@ public struct HeatmapPostprocessor: Sendable {
                 components[i].shape = components[i].shape?.scaled(sx: sx, sy: sy)
             }
         }
-        return ActionResult(action: raw.action, heatmap: heatmap, components: components, presence: raw.presence)
+        return (ActionResult(action: raw.action, heatmap: heatmap, components: components, presence: raw.presence), pixels)
     }
 
     /// `(x - min) / (max - min + eps)`.
@@ -77,11 +86,20 @@ public struct HeatmapPostprocessor: Sendable {
     public static func components(
         of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int
     ) -> [AffordanceComponent] {
+        componentsAndPixels(of: map, relativeThreshold: relativeThreshold, minArea: minArea, keep: keep,
+                            collectPixels: false).components
+    }
+
+    /// `components`, and with `collectPixels` their pixels (empty otherwise).
+    static func componentsAndPixels(
+        of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int, collectPixels: Bool
+    ) -> (components: [AffordanceComponent], pixels: [ComponentPixels]) {
         map.values.withUnsafeBufferPointer { scores in
-            guard let peak = extremes(scores)?.high, peak > 0 else { return [] }
-            let stats = RunComponents.statistics(scores, width: map.width, height: map.height,
-                                                 cut: relativeThreshold * peak)
-            return ranked(stats, minArea: minArea, keep: keep)
+            guard let peak = extremes(scores)?.high, peak > 0 else { return ([], []) }
+            let found = RunComponents.components(scores, width: map.width, height: map.height,
+                                                 cut: relativeThreshold * peak, collectPixels: collectPixels)
+            let kept = rankedIndices(found.statistics, minArea: minArea, keep: keep)
+            return (kept.map { found.statistics[$0].component }, collectPixels ? kept.map { found.pixels[$0] } : [])
         }
     }
 
@@ -113,9 +131,14 @@ public struct HeatmapPostprocessor: Sendable {
 
     /// Components in raster order of their first pixel -> the kept ones, largest mass first.
     static func ranked(_ stats: [ComponentStatistics], minArea: Int, keep: Int) -> [AffordanceComponent] {
-        stats.filter { $0.area >= minArea && $0.mass > 0 }
-            .sorted { $0.mass > $1.mass }
+        rankedIndices(stats, minArea: minArea, keep: keep).map { stats[$0].component }
+    }
+
+    /// The indices `ranked` keeps, in its order.
+    static func rankedIndices(_ stats: [ComponentStatistics], minArea: Int, keep: Int) -> [Int] {
+        stats.indices.filter { stats[$0].area >= minArea && stats[$0].mass > 0 }
+            .sorted { stats[$0].mass > stats[$1].mass }
             .prefix(max(0, keep))
-            .map(\.component)
+            .map { $0 }
     }
 }

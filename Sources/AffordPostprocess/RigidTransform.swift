@@ -26,9 +26,11 @@ public struct RigidTransform: Sendable, Equatable {
     /// Maps a point.
     public func apply(_ point: SIMD3<Double>) -> SIMD3<Double> { rotate(point) + translation }
 
-    private func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
-        SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
-    }
+}
+
+/// The cross product `a × b`.
+func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
 
 /// A plane `normal . p = offset` in the base frame, e.g. the table top.
@@ -42,6 +44,12 @@ public struct Plane: Sendable, Equatable {
         guard length > 1e-9 else { throw AffordError(.invalidConfig, "table plane normal must be non-zero") }
         self.normal = normal / length
         self.offset = offset / length
+    }
+
+    /// For a normal known to be unit length.
+    init(unitNormal: SIMD3<Double>, offset: Double) {
+        normal = unitNormal
+        self.offset = offset
     }
 
     /// Where the ray from `origin` along `direction` meets the plane; nil when parallel or behind.

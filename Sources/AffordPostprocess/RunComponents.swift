@@ -7,6 +7,7 @@ import AffordCore
 enum RunComponents {
     /// One horizontal run of above-threshold pixels and its partial sums.
     struct Run {
+        var row: Int32
         var start: Int32
         var end: Int32  // exclusive
         var parent: Int32
@@ -29,6 +30,13 @@ enum RunComponents {
     static func statistics(
         _ scores: UnsafeBufferPointer<Float>, width: Int, height: Int, cut: Float
     ) -> [ComponentStatistics] {
+        components(scores, width: width, height: height, cut: cut, collectPixels: false).statistics
+    }
+
+    /// `statistics`, and with `collectPixels` each component's runs (empty otherwise).
+    static func components(
+        _ scores: UnsafeBufferPointer<Float>, width: Int, height: Int, cut: Float, collectPixels: Bool
+    ) -> (statistics: [ComponentStatistics], pixels: [ComponentPixels]) {
         var runs: [Run] = []
         runs.reserveCapacity(4 * height)
         var previous = 0..<0  // indices of the runs on the row above
@@ -43,7 +51,7 @@ enum RunComponents {
                     x += 1
                     continue
                 }
-                var run = Run(start: Int32(x), end: 0, parent: Int32(runs.count))
+                var run = Run(row: Int32(y), start: Int32(x), end: 0, parent: Int32(runs.count))
                 var mass = 0.0, sumU = 0.0, sumUU = 0.0, peak: Float = 0
                 while x < width, row[x] >= cut, row[x] > 0 {
                     let score = row[x], w = Double(score), u = Double(x)
@@ -79,6 +87,7 @@ enum RunComponents {
         }
         // The root of each set is its earliest run, so roots come before their members.
         var components: [ComponentStatistics] = []
+        var pixels: [ComponentPixels] = []
         runs.withUnsafeMutableBufferPointer { buffer in
             guard let all = buffer.baseAddress else { return }
             var slot = [Int32](repeating: -1, count: buffer.count)
@@ -87,10 +96,15 @@ enum RunComponents {
                 if slot[root] < 0 {
                     slot[root] = Int32(components.count)
                     components.append(ComponentStatistics())
+                    if collectPixels { pixels.append(ComponentPixels()) }
                 }
-                components[Int(slot[root])].merge(all[index].sums)
+                let component = Int(slot[root])
+                components[component].merge(all[index].sums)
+                if collectPixels {
+                    pixels[component].runs.append(.init(row: all[index].row, start: all[index].start, end: all[index].end))
+                }
             }
         }
-        return components
+        return (components, pixels)
     }
 }

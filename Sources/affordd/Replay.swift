@@ -26,6 +26,12 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Replay as fast as the pipeline takes frames instead of at recorded pace.")
     var fast = false
 
+    @Option(help: "The log's aligned depth topic (sensor_msgs/Image 16UC1 in mm or 32FC1 in m); default: the config's first camera's depth.topic, or an affordd recording's depth channel.")
+    var depthTopic: String?
+
+    @Option(help: "A depth frame pairs with a colour frame stamped at most this many milliseconds from it (default: the config's, or 20).")
+    var depthToleranceMs: Double?
+
     @Option(help: "Serve the live view (page, /metrics, /healthz, Foxglove WebSocket) on host:port; the config's endpoints.http is not used by replay.")
     var http: String?
 
@@ -41,8 +47,16 @@ struct Replay: AsyncParsableCommand {
         config.grounding.zoom = model.zoomSettings(loaded)
         if config.actions.isEmpty { config.actions = grounder.vocabulary }
         let name = config.cameras.first?.name ?? "replay"
-        let source = try ReplaySource(path: log, options: .init(pacing: fast ? .asFastAsPossible : .recorded,
-                                                                cameraName: name))
+        let depth = config.cameras.first?.depth
+        let toleranceMs = try depthToleranceMs.map { milliseconds in
+            guard (0...1000).contains(milliseconds) else {
+                throw ValidationError("--depth-tolerance-ms \(milliseconds) is outside 0...1000")
+            }
+            return milliseconds
+        } ?? depth?.toleranceMs ?? Double(DepthConfig.defaultToleranceNs) / 1e6
+        let source = try ReplaySource(path: log, options: .init(
+            pacing: fast ? .asFastAsPossible : .recorded, cameraName: name, depthTopic: depthTopic ?? depth?.topic,
+            depthToleranceNs: UInt64(toleranceMs * 1e6)))
         let overlays = overlayDir.map(OverlayWriter.init(directory:))
         // The config's first camera lends its calibration, checked against the log's frame size.
         let geometry = try config.cameras.first.map {
@@ -51,7 +65,7 @@ struct Replay: AsyncParsableCommand {
         // Unpaced replay is offline processing: every frame goes through, the source waits for the pipeline.
         let camera = CameraInput(name: name, lossless: fast, source: TappedSource(source, tap: overlays?.remember),
                                  makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
-                                 geometry: geometry ?? CentroidGeometry(camera: nil))
+                                 geometry: geometry ?? CentroidGeometry(camera: nil), hasDepth: source.hasDepth)
         let live = try LiveView.start(http: try http.map(ListenAddress.init(parsing:)), foxglove: nil,
                                       cameras: [name], logger: logger)
         defer { live?.close() }

@@ -23,7 +23,7 @@ import Testing
     @Test func shapeAndGraspTravelAndNonFiniteOnesAreNull() throws {
         var component = AffordanceComponent(u: 10.5, v: 20, area: 3, peak: 1, mean: 0.5,
                                             shape: ComponentShape(varianceU: 9, varianceV: 4, covarianceUV: 0),
-                                            grasp: TableGrasp(position: SIMD3(1, 2, 0.5), yaw: 0.25, widthM: 0.125, lengthM: 0.75))
+                                            grasp: Grasp(source: .tablePlane, position: SIMD3(1, 2, 0.5), yaw: 0.25, widthM: 0.125, lengthM: 0.75))
         #expect(try Self.json(component)
             == #"{"area":3,"axis":[1,0],"elongation":0.33333333333333337,"grasp":{"length_m":0.75,"position":[1,2,0.5],"width_m":0.125,"yaw":0.25},"length_px":12,"mean":0.5,"peak":1,"ray_base":null,"ray_camera":null,"table_point":null,"u":10.5,"v":20,"width_px":8}"#)
         component.grasp?.yaw = .nan

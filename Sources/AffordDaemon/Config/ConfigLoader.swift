@@ -92,6 +92,8 @@ public enum ConfigLoader {
         static let planeOffset = -1000.0...1000.0
         static let recordingBytes = (1 << 20)...(1 << 50)
         static let recordingSeconds = 1.0...(30 * 86_400.0)
+        static let depthUnits = 1e-6...1.0
+        static let depthToleranceMs = 0.0...1000.0
     }
 
     static func resolve(_ path: String, against base: URL) -> String {
@@ -103,7 +105,7 @@ public enum ConfigLoader {
     static func camera(_ field: YAMLField, resolve: (String) -> String) throws -> CameraConfig {
         let f = try field.mapping(allowed: [
             "name", "video_device", "pixel_format", "image_width", "image_height", "framerate", "controls",
-            "camera_info_url", "extrinsics", "replay_log", "frame_id",
+            "camera_info_url", "extrinsics", "replay_log", "frame_id", "depth",
         ])
         var formats = CaptureFormat.defaultPreference
         if let formatField = f.optional("pixel_format") {
@@ -137,7 +139,28 @@ public enum ConfigLoader {
             framerate: framerate,
             controls: controls,
             cameraInfoPath: try f.optional("camera_info_url").map { resolve(try $0.string()) },
-            extrinsics: try f.optional("extrinsics").map { try extrinsics($0, resolve: resolve) })
+            extrinsics: try f.optional("extrinsics").map { try extrinsics($0, resolve: resolve) },
+            depth: try f.optional("depth").map { try depth($0, replaying: replayLog != nil, resolve: resolve) })
+    }
+
+    static func depth(_ field: YAMLField, replaying: Bool, resolve: (String) -> String) throws -> DepthConfig {
+        let f = try field.mapping(allowed: ["video_device", "topic", "units_m", "tolerance_ms", "registration"])
+        var depth = DepthConfig(videoDevice: try f.optional("video_device")?.string(), topic: try f.optional("topic")?.string())
+        if replaying, depth.topic == nil {
+            throw field.fail("a camera with replay_log needs depth.topic, the log's depth image topic")
+        }
+        if !replaying, depth.videoDevice == nil {
+            throw field.fail("depth needs video_device, the camera's Z16 node")
+        }
+        if let units = f.optional("units_m") { depth.unitsM = try units.double(in: Limits.depthUnits) }
+        if let tolerance = f.optional("tolerance_ms") { depth.toleranceMs = try tolerance.double(in: Limits.depthToleranceMs) }
+        if let registration = f.optional("registration") {
+            let r = try registration.mapping(allowed: ["camera_info_url", "extrinsics"])
+            depth.registration = DepthRegistrationConfig(
+                cameraInfoPath: resolve(try r.required("camera_info_url", in: registration).string()),
+                depthToColour: try extrinsics(try r.required("extrinsics", in: registration), resolve: resolve))
+        }
+        return depth
     }
 
     static func extrinsics(_ field: YAMLField, resolve: (String) -> String) throws -> ExtrinsicsSource {

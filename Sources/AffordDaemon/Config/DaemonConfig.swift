@@ -39,6 +39,35 @@ public struct CameraConfig: Sendable, Equatable {
     /// Absolute path of a ROS camera_info or OpenCV FileStorage YAML.
     var cameraInfoPath: String?
     public var extrinsics: ExtrinsicsSource?
+    /// An aligned (or registered) depth stream beside the colour one; nil for a colour camera.
+    public var depth: DepthConfig? = nil
+}
+
+/// A camera's depth stream (docs/CONFIG.md, "Depth").
+public struct DepthConfig: Sendable, Equatable {
+    /// The V4L2 Z16 node, for a live camera.
+    var videoDevice: String?
+    /// The depth image topic in `replay_log` (a rosbag2 `sensor_msgs/Image`, 16UC1 or 32FC1).
+    public var topic: String?
+    /// Metres per Z16 unit (0.001 for millimetres).
+    var unitsM: Double = 0.001
+    /// A depth frame pairs with the colour frame stamped closest to it, at most this far apart.
+    public var toleranceMs: Double = Double(Self.defaultToleranceNs) / 1e6
+    /// Nil: the driver already aligns depth to colour.
+    var registration: DepthRegistrationConfig?
+
+    var toleranceNs: UInt64 { UInt64(toleranceMs * 1e6) }
+    /// A 30 fps stream's frames are 33 ms apart: 20 ms pairs a frame with its own depth only.
+    public static let defaultToleranceNs: UInt64 = 20_000_000
+}
+
+/// How to map depth pixels into the colour camera: the depth camera's own calibration and
+/// its pose in the colour camera's optical frame.
+public struct DepthRegistrationConfig: Sendable, Equatable {
+    /// Absolute path of the depth camera's camera_info YAML.
+    var cameraInfoPath: String
+    /// Depth optical frame -> colour optical frame.
+    var depthToColour: ExtrinsicsSource
 }
 
 /// Camera -> base pose: a file or given inline.

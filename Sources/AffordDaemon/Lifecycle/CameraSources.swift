@@ -15,9 +15,11 @@ enum CameraSources {
             return { try frameDecoder.decode($0) }
         }
         if let log = camera.replayLog {
-            let source = try ReplaySource(path: log, options: .init(pacing: .recorded, loop: true, cameraName: camera.name))
+            let source = try ReplaySource(path: log, options: .init(
+                pacing: .recorded, loop: true, cameraName: camera.name, depthTopic: camera.depth?.topic,
+                depthToleranceNs: camera.depth?.toleranceNs ?? DepthConfig.defaultToleranceNs))
             return CameraInput(name: camera.name, frameID: camera.frameID, source: source, makeDecoder: decoder,
-                               geometry: geometry)
+                               geometry: geometry, hasDepth: source.hasDepth)
         }
         let request = CaptureRequest(width: camera.imageWidth, height: camera.imageHeight,
                                      fps: Int(camera.framerate.rounded()), preference: camera.pixelFormats)

@@ -29,7 +29,7 @@ struct CentroidSnapshot: Encodable {
         var region: [Int]?
         /// The image-plane shape and the table-plane grasp (absent without them; never NaN).
         var axis: [Double]?, lengthPx: Double?, widthPx: Double?, elongation: Double?
-        var grasp: TableGrasp?
+        var grasp: Grasp?
 
         init(_ c: AffordanceComponent) {
             u = c.u; v = c.v; area = c.area; peak = c.peak; mean = c.mean

@@ -12,6 +12,10 @@ extension Daemon {
             metrics.sync("affordd_camera_reconnects_total", [("camera", name)], to: UInt64(camera.device?.reconnects ?? 0))
             metrics.sync("affordd_camera_driver_drops_total", [("camera", name)], to: UInt64(camera.device?.driverDrops ?? 0))
             metrics.set("affordd_fps", [("camera", name)], to: camera.endToEnd.fps)
+            if let depth = camera.depth {
+                metrics.sync("affordd_depth_frames_total", [("camera", name)], to: depth.framesWithDepth)
+                metrics.sync("affordd_depth_missing_total", [("camera", name)], to: depth.framesMissingDepth)
+            }
         }
         syncStage(health.inference, stage: "inference", camera: DaemonMetrics.allCameras)
         syncStage(health.postprocess, stage: "postprocess", camera: DaemonMetrics.allCameras)

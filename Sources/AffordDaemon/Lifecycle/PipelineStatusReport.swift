@@ -37,7 +37,9 @@ enum PipelineStatusReport {
                            "inference_drops": UInt64(health.inference.drops),
                            "sink_errors": UInt64(health.postprocess.errors),
                            "camera_reconnects": UInt64(camera.device?.reconnects ?? 0),
-                           "driver_drops": UInt64(camera.device?.driverDrops ?? 0)], uniquingKeysWith: { _, camera in camera }),
+                           "driver_drops": UInt64(camera.device?.driverDrops ?? 0)], uniquingKeysWith: { _, camera in camera })
+                    .merging(camera.depth.map { ["depth_frames": $0.framesWithDepth, "depth_missing": $0.framesMissingDepth] } ?? [:],
+                             uniquingKeysWith: { _, depth in depth }),
                 uptimeSeconds: uptimeSeconds)
         }
     }

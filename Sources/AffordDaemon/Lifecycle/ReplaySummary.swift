@@ -16,7 +16,7 @@ public struct ReplaySummary {
             String(format: #""fps":%.2f"#, seconds > 0 ? Double(published) / seconds : 0),
             String(format: #""latency_p50_ms":%.2f"#, stage?.endToEnd.latencyP50Ms ?? 0),
             String(format: #""latency_p99_ms":%.2f"#, stage?.endToEnd.latencyP99Ms ?? 0),
-        ]
+        ] + (stage?.depth.map { [#""frames_with_depth":\#($0.framesWithDepth)"#, #""frames_missing_depth":\#($0.framesMissingDepth)"#] } ?? [])
         json = "{" + fields.joined(separator: ",") + "}"
     }
 }

@@ -17,6 +17,8 @@ public final class PipelineRuntime: Sendable {
     let endToEndCounters: [String: StageCounters]
     let inferenceCounters: StageCounters
     let postprocessCounters: StageCounters
+    /// Frames with and without a paired depth frame, for cameras that have a depth stream.
+    private let depthTallies: [String: Shared<DepthTally>]
 
     private let state: Shared<State>
     private let threads = Shared(Threads())
@@ -48,6 +50,7 @@ public final class PipelineRuntime: Sendable {
         endToEndCounters = perCamera("end_to_end")
         inferenceCounters = counters("inference", camera: DaemonMetrics.allCameras)
         postprocessCounters = counters("postprocess", camera: DaemonMetrics.allCameras)
+        depthTallies = Dictionary(uniqueKeysWithValues: cameras.filter(\.hasDepth).map { ($0.name, Shared(DepthTally())) })
     }
 
     static func validate(actions: [String], vocabulary: [String]) throws {
@@ -131,6 +134,7 @@ public final class PipelineRuntime: Sendable {
             }
             let received = MonotonicClock.nowNs()
             counters.recordIn()
+            depthTallies[camera.name]?.withLock { $0.count(frame) }
             if let calibration = camera.geometry.camera {
                 do {
                     try calibration.checkMatches(width: frame.width, height: frame.height)
@@ -162,7 +166,7 @@ public final class PipelineRuntime: Sendable {
             let header = FrameHeader(camera: camera.name, sequence: frame.sequence,
                                      captureMonotonicNs: frame.captureMonotonicNs, captureWallNs: frame.captureWallNs,
                                      frameID: frame.frameID ?? camera.frameID, receivedNs: received,
-                                     width: frame.width, height: frame.height)
+                                     width: frame.width, height: frame.height, depth: frame.depth)
             let item = DecodedFrame(image: image, frame: header, timings: StageTimings(decodeNs: decodedAt - received))
             if camera.lossless {
                 decoded.putWaiting(item, for: camera.name)
@@ -225,19 +229,29 @@ public final class PipelineRuntime: Sendable {
             let post = HeatmapPostprocessor(settings: current.postprocess)
             var locator = geometry[camera] ?? CentroidGeometry(camera: nil)
             locator.table = current.tablePlane
-            var actions: [ActionResult]
+            // Depth is sampled over each component's pixels, which only calibration can place.
+            let collectPixels = item.frame.depth != nil && locator.camera != nil
+            let processed: [(result: ActionResult, pixels: [ComponentPixels])]
             if let zoomed = item.zoomed {
-                actions = ZoomGrounding.process(zoomed, post: post, outsideWeight: current.zoom.outsideWeight) { map in
+                processed = ZoomGrounding.processed(zoomed, post: post, outsideWeight: current.zoom.outsideWeight,
+                                                    collectPixels: collectPixels) { map in
                     presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
                 }
-                for index in actions.indices { actions[index].components = locator.locate(actions[index].components) }
             } else {
-                actions = item.maps.map { map in
+                processed = item.maps.map { map in
                     let shown = presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
-                    var result = post.process(map, frameWidth: item.frame.width, frameHeight: item.frame.height, showsComponents: shown)
-                    result.components = locator.locate(result.components)
-                    return result
+                    return post.processed(map, frameWidth: item.frame.width, frameHeight: item.frame.height,
+                                          showsComponents: shown, collectPixels: collectPixels)
                 }
+            }
+            let actions = processed.map { processed in
+                var result = processed.result
+                let evidence = item.frame.depth.map {
+                    DepthEvidence(depth: $0, pixels: processed.pixels, gridWidth: result.heatmap.width,
+                                  gridHeight: result.heatmap.height, frameWidth: item.frame.width, frameHeight: item.frame.height)
+                }
+                result.components = locator.locate(result.components, depth: evidence)
+                return result
             }
             let postEnd = MonotonicClock.nowNs()
             postprocessCounters.recordOut(latencyNs: postEnd - start, at: postEnd)
@@ -320,7 +334,7 @@ public final class PipelineRuntime: Sendable {
                 capture: captureCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
                 decode: decodeCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
                 endToEnd: endToEndCounters[camera.name]?.snapshot(now: now) ?? StageCounters().snapshot(now: now),
-                device: camera.deviceHealth?())
+                device: camera.deviceHealth?(), depth: depthTallies[camera.name]?.value)
         }
         let inference = inferenceCounters.snapshot(now: now)
         let (isPaused, actions) = state.withLock { ($0.paused, $0.settings.actions) }

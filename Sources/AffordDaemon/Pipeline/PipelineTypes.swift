@@ -18,11 +18,14 @@ public struct CameraInput: @unchecked Sendable {
     var interrupt: (@Sendable () -> Void)?
     /// What the device itself reports (streaming, reconnects, its last error), when it can.
     var deviceHealth: (@Sendable () -> DeviceHealth)?
+    /// The source pairs a depth stream with its frames: frames without depth are counted.
+    var hasDepth: Bool
 
     public init(name: String, frameID: String? = nil, lossless: Bool = false, source: FrameSource,
                 makeDecoder: @escaping @Sendable () throws -> (Frame) throws -> RGBImage,
                 geometry: CentroidGeometry = CentroidGeometry(camera: nil),
-                interrupt: (@Sendable () -> Void)? = nil, deviceHealth: (@Sendable () -> DeviceHealth)? = nil) {
+                interrupt: (@Sendable () -> Void)? = nil, deviceHealth: (@Sendable () -> DeviceHealth)? = nil,
+                hasDepth: Bool = false) {
         self.name = name
         self.frameID = frameID ?? "\(name)_optical_frame"
         self.lossless = lossless
@@ -31,6 +34,7 @@ public struct CameraInput: @unchecked Sendable {
         self.geometry = geometry
         self.interrupt = interrupt
         self.deviceHealth = deviceHealth
+        self.hasDepth = hasDepth
     }
 }
 
@@ -95,4 +99,6 @@ struct FrameHeader: Sendable {
     var receivedNs: UInt64
     var width: Int
     var height: Int
+    /// The paired depth frame, when the camera has one.
+    var depth: DepthImage?
 }

@@ -126,7 +126,9 @@ public struct PipelineHealth: Sendable, Codable, Equatable {
         /// Capture to publish.
         public var endToEnd: StageStatus
         var device: DeviceHealth?
-        enum CodingKeys: String, CodingKey { case capture, decode, endToEnd = "end_to_end", device }
+        /// Nil for a camera without a depth stream.
+        var depth: DepthTally?
+        enum CodingKeys: String, CodingKey { case capture, decode, endToEnd = "end_to_end", device, depth }
     }
     public var cameras: [String: Camera]
     public var inference: StageStatus
@@ -134,4 +136,20 @@ public struct PipelineHealth: Sendable, Codable, Equatable {
     var paused: Bool
     var actions: [String]
     var healthy: Bool
+}
+
+/// How many of a depth camera's frames came with a paired depth frame.
+public struct DepthTally: Sendable, Codable, Equatable {
+    public var framesWithDepth: UInt64 = 0
+    /// No depth frame within the pairing tolerance: these publish without depth fields.
+    public var framesMissingDepth: UInt64 = 0
+
+    mutating func count(_ frame: Frame) {
+        if frame.depth == nil { framesMissingDepth += 1 } else { framesWithDepth += 1 }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case framesWithDepth = "frames_with_depth"
+        case framesMissingDepth = "frames_missing_depth"
+    }
 }

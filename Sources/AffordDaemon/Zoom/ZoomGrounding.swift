@@ -76,16 +76,24 @@ public enum ZoomGrounding {
         _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, outsideWeight: Float,
         shows: (ActionMap) -> Bool? = { _ in nil }
     ) -> [ActionResult] {
+        processed(zoomed, post: post, outsideWeight: outsideWeight, collectPixels: false, shows: shows).map(\.result)
+    }
+
+    /// `process`, and with `collectPixels` each component's pixels on the merged map's grid.
+    static func processed(
+        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, outsideWeight: Float, collectPixels: Bool,
+        shows: (ActionMap) -> Bool? = { _ in nil }
+    ) -> [(result: ActionResult, pixels: [ComponentPixels])] {
         let width = post.settings.outputWidth ?? zoomed.frameWidth
         let height = post.settings.outputHeight ?? zoomed.frameHeight
         return merged(zoomed, canvasWidth: width, canvasHeight: height, outsideWeight: outsideWeight).map { map in
-            var result = post.process(map, frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
-                                      showsComponents: shows(map))
+            var (result, pixels) = post.processed(map, frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
+                                                  showsComponents: shows(map), collectPixels: collectPixels)
             for index in result.components.indices {
                 result.components[index].region = ZoomMerge.region(
                     containing: result.components[index].u, result.components[index].v, in: zoomed.regions)
             }
-            return result
+            return (result, pixels)
         }
     }
 }

@@ -14,6 +14,7 @@ enum RecordingMetadata {
     static let roleKey = "affordd.role"
     static let cameraKey = "affordd.camera"
     static let cameraRole = "camera"
+    static let depthRole = "depth"
     static let heatmapRole = "heatmap"
     static let annotationsRole = "annotations"
     static let statusRole = "status"

@@ -58,6 +58,34 @@ struct ImageMessageDecoder {
         }
     }
 
+    /// A depth image message: `16UC1` or `mono16` in millimetres, `32FC1` in metres (the ROS
+    /// depth conventions), as a raw ROS or Foxglove image.
+    func decodeDepth(_ data: [UInt8], kind: Kind, context: String) throws -> DepthImage {
+        let width: Int, height: Int, step: Int, encoding: String, stampNs: UInt64, bigEndian: Bool, bytes: [UInt8]
+        switch kind {
+        case .rosRaw:
+            let message = try ROS2Images.decodeImage(data, context: context)
+            (width, height, step, encoding) = (message.width, message.height, message.step, message.encoding)
+            (stampNs, bigEndian, bytes) = (message.header.stampNs, message.isBigEndian, message.data)
+        case .foxgloveRaw:
+            let message = try json(Foxglove.RawImage.self, data, context)
+            (width, height, step, encoding) = (Int(message.width), Int(message.height), Int(message.step), message.encoding)
+            (stampNs, bigEndian, bytes) = (message.timestamp.nanoseconds, false, Array(message.data))
+        case .rosCompressed, .foxgloveCompressed:
+            throw AffordError(.unsupported, "\(context): compressed depth images are not supported; record depth raw (16UC1 or 32FC1)")
+        }
+        switch encoding {
+        case "16UC1", "mono16":
+            return try DepthImage(unsigned16: bytes, width: width, height: height, stride: step, bigEndian: bigEndian,
+                                  stampNs: stampNs, context: context)
+        case "32FC1":
+            return try DepthImage(float32: bytes, width: width, height: height, stride: step, bigEndian: bigEndian,
+                                  stampNs: stampNs, context: context)
+        default:
+            throw AffordError(.unsupported, "\(context): depth encoding '\(encoding)' is not 16UC1, mono16 or 32FC1")
+        }
+    }
+
     private func json<T: Decodable>(_ type: T.Type, _ data: [UInt8], _ context: String) throws -> T {
         do {
             return try decoder.decode(type, from: Data(data))

@@ -8,6 +8,8 @@ import AffordCore
 /// back to CLOCK_MONOTONIC with the clock offset stored in the log; other logs have no
 /// offset, so their frames are placed on this machine's monotonic clock from the
 /// moment replay starts, keeping the recorded spacing.
+/// With a depth topic (or an affordd recording's depth channel), each frame carries the depth
+/// frame whose stamp is closest to its own within the tolerance (`DepthPairing`).
 /// A truncated or corrupt log replays its valid prefix, then throws.
 public final class ReplaySource: FrameSource {
     /// How fast frames come out.
@@ -29,14 +31,22 @@ public final class ReplaySource: FrameSource {
         var cameraName: String?
         /// Caps and CRC checking for the underlying reader.
         var limits: MCAPReader.Limits
+        /// Aligned depth images to pair with the frames (`sensor_msgs/Image` 16UC1 or 32FC1);
+        /// nil takes an affordd recording's depth channel, if it has one.
+        var depthTopic: String?
+        /// A depth frame pairs with a colour frame stamped at most this far from it.
+        var depthToleranceNs: UInt64
 
         public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil,
-                    limits: MCAPReader.Limits = .init()) {
+                    limits: MCAPReader.Limits = .init(), depthTopic: String? = nil,
+                    depthToleranceNs: UInt64 = 20_000_000) {
             self.topic = topic
             self.pacing = pacing
             self.loop = loop
             self.cameraName = cameraName
             self.limits = limits
+            self.depthTopic = depthTopic
+            self.depthToleranceNs = depthToleranceNs
         }
     }
 
@@ -51,6 +61,10 @@ public final class ReplaySource: FrameSource {
     private var reader: MCAPReader?
     private let decoder = ImageMessageDecoder()
     private var selected: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
+    private var selectedDepth: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
+    private var pairing: DepthPairing
+    /// Frames released by the pairing, not yet returned.
+    private var ready: [Frame] = []
     private var realtimeOffsetNs: Int64?
     /// For logs without a clock record: (first recorded stamp, monotonic time replay saw it).
     private var rebase: (recorded: UInt64, monotonic: UInt64)?
@@ -65,14 +79,23 @@ public final class ReplaySource: FrameSource {
         self.path = path
         self.options = options
         cameraName = options.cameraName ?? ""
+        pairing = DepthPairing(toleranceNs: options.depthToleranceNs)
         let reader = try MCAPReader(path: path, limits: options.limits)
         self.reader = reader
-        while selected == nil, let record = try reader.next() { _ = try handle(record, reader) }
+        while selected == nil || (options.depthTopic != nil && selectedDepth == nil), let record = try reader.next() {
+            try handle(record, reader)
+        }
         guard selected != nil else {
             throw AffordError(.invalidInput, "\(path): no image channel"
                               + (options.topic.map { " named '\($0)'" } ?? "") + " to replay")
         }
+        if let depthTopic = options.depthTopic, selectedDepth == nil {
+            throw AffordError(.invalidInput, "\(path): no raw image channel named '\(depthTopic)' for depth")
+        }
     }
+
+    /// Whether frames can carry depth: a depth channel was chosen.
+    public var hasDepth: Bool { selectedDepth != nil }
 
     public func close() {
         reader?.close()
@@ -80,21 +103,32 @@ public final class ReplaySource: FrameSource {
     }
 
     public func nextFrame() throws -> Frame? {
-        guard let reader else { return nil }
-        while let record = try reader.next() {
-            if let frame = try handle(record, reader) { return frame }
+        while true {
+            if !ready.isEmpty {
+                let frame = ready.removeFirst()
+                if options.pacing == .recorded { pace.wait(untilRecorded: frame.captureMonotonicNs) }
+                return frame
+            }
+            guard let reader else { return nil }
+            if let record = try reader.next() {
+                try handle(record, reader)
+                continue
+            }
+            ready = pairing.finish()
+            if !ready.isEmpty { continue }
+            guard options.loop, framesThisPass > 0 else { return nil }
+            framesThisPass = 0
+            reader.close()
+            self.reader = try MCAPReader(path: path, limits: options.limits)
+            loopCount += 1
+            pace.startNextLoop()
+            pairing = DepthPairing(toleranceNs: options.depthToleranceNs)
         }
-        guard options.loop, framesThisPass > 0 else { return nil }
-        framesThisPass = 0
-        reader.close()
-        self.reader = try MCAPReader(path: path, limits: options.limits)
-        loopCount += 1
-        pace.startNextLoop()
-        return try nextFrame()
     }
 
-    /// Tracks metadata and channels; turns a message on the chosen channel into a frame.
-    private func handle(_ record: MCAPReader.Record, _ reader: MCAPReader) throws -> Frame? {
+    /// Tracks metadata and channels; a message on the chosen channels goes through the pairing
+    /// (straight through without depth) into `ready`.
+    private func handle(_ record: MCAPReader.Record, _ reader: MCAPReader) throws {
         switch record {
         case .metadata(let metadata):
             if metadata.name == RecordingMetadata.clockRecord,
@@ -104,29 +138,41 @@ public final class ReplaySource: FrameSource {
         case .channel(let channel):
             considerChannel(channel, reader: reader)
         case .message(let message):
-            guard let selected, message.channelID == selected.channelID else { return nil }
+            if let selectedDepth, message.channelID == selectedDepth.channelID {
+                var depth = try decoder.decodeDepth(message.data, kind: selectedDepth.kind,
+                                                    context: "\(path): depth message \(message.sequence)")
+                if depth.stampNs == 0 { depth.stampNs = message.logTime }
+                ready += pairing.receive(depth: depth)
+                return
+            }
+            guard let selected, message.channelID == selected.channelID else { return }
             let image = try decoder.decode(message.data, kind: selected.kind,
                                            context: "\(path): \(topic ?? "") message \(message.sequence)")
             let recordedNs = image.stampNs != 0 ? image.stampNs : message.logTime
             let stamp = pace.stamp(recordedNs: monotonic(recordedNs))
-            if options.pacing == .recorded { pace.wait(untilRecorded: stamp) }
             sequence += 1
             framesThisPass += 1
-            return Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
-                         stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName,
-                         captureWallNs: recordedNs, frameID: image.frameID)
+            let frame = Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
+                              stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName,
+                              captureWallNs: recordedNs, frameID: image.frameID)
+            // Paired by recorded stamps: depth and colour come from the same clock there.
+            ready += selectedDepth == nil ? [frame] : pairing.receive(colour: frame, stampNs: recordedNs)
         case .schema, .attachment:
             break
         }
-        return nil
     }
 
     private func considerChannel(_ channel: MCAPChannel, reader: MCAPReader) {
-        guard selected == nil,
-              let kind = ImageMessageDecoder.Kind(schema: reader.schemas[channel.schemaID], channel: channel) else { return }
+        guard let kind = ImageMessageDecoder.Kind(schema: reader.schemas[channel.schemaID], channel: channel) else { return }
+        let role = channel.metadata[RecordingMetadata.roleKey]
+        if selectedDepth == nil, options.depthTopic.map({ $0 == channel.topic }) ?? (role == RecordingMetadata.depthRole) {
+            selectedDepth = (channel.id, kind)
+            return
+        }
+        guard selected == nil else { return }
         if let wanted = options.topic {
             guard channel.topic == wanted else { return }
-        } else if let role = channel.metadata[RecordingMetadata.roleKey], role != RecordingMetadata.cameraRole {
+        } else if let role, role != RecordingMetadata.cameraRole {
             return  // affordd's heatmaps are RawImages too; the default is the camera
         }
         selected = (channel.id, kind)

@@ -25,6 +25,10 @@ struct WireCentroid: Encodable {
         case axis, elongation, grasp
         case lengthPx = "length_px"
         case widthPx = "width_px"
+        case pointCamera = "point_camera"
+        case pointBase = "point_base"
+        case normalBase = "normal_base"
+        case depthValidFraction = "depth_valid_fraction"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -38,6 +42,11 @@ struct WireCentroid: Encodable {
         try c.encode(component.rayBase.flatMap(Self.array), forKey: .rayBase)
         try c.encode(component.tablePoint.flatMap(Self.array), forKey: .tablePoint)
         try encodeShapeAndGrasp(into: &c)
+        let depth = component.depth
+        try c.encode(depth?.pointCamera.flatMap(Self.array), forKey: .pointCamera)
+        try c.encode(depth?.pointBase.flatMap(Self.array), forKey: .pointBase)
+        try c.encode(depth?.normalBase.flatMap(Self.array), forKey: .normalBase)
+        try c.encode(depth.flatMap { WireFormat.finite($0.validFraction) }, forKey: .depthValidFraction)
         // Only with zoom: [x, y, width, height] of the region, frame pixels (absent otherwise,
         // so output without zoom is unchanged).
         try c.encodeIfPresent(component.region.map { [$0.x, $0.y, $0.width, $0.height] }, forKey: .region)
