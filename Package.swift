@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "AffordCapture", dependencies: ["AffordCore", "AffordImaging", "CV4L2"]),
 
         // MCAP logs: writer, reader, rosbag2 decoding, replay source.
-        .target(name: "AffordRecording", dependencies: ["AffordCore", "AffordImaging", "CLZ4", "CZstd"]),
+        .target(name: "AffordRecording", dependencies: ["AffordCore", "AffordImaging", "AffordTransport", "CLZ4", "CZstd"]),
 
         // Heatmap post-processing and camera geometry.
         .target(name: "AffordPostprocess", dependencies: ["AffordCore"]),

@@ -33,6 +33,18 @@ public struct FoxgloveChannel: Sendable, Hashable {
               schema: FoxgloveSchemas.rawImage, role: RecordingMetadata.cameraRole, camera: camera)
     }
 
+    /// The frame's paired depth, 16-bit millimetres (`16UC1`), as a depth camera's driver publishes it.
+    static func depth(camera: String) -> FoxgloveChannel {
+        .init(topic: "/affordd/\(camera)/depth", schemaName: FoxgloveSchemas.rawImageName,
+              schema: FoxgloveSchemas.rawImage, role: RecordingMetadata.depthRole, camera: camera)
+    }
+
+    /// The centroids message, byte for byte as the ZeroMQ topic would carry it.
+    static func centroids(camera: String) -> FoxgloveChannel {
+        .init(topic: "/affordd/\(camera)/centroids", schemaName: FoxgloveSchemas.centroidsName,
+              schema: FoxgloveSchemas.centroids, role: RecordingMetadata.centroidsRole, camera: camera)
+    }
+
     public static func heatmap(camera: String, action: String) -> FoxgloveChannel {
         .init(topic: "/affordd/\(camera)/heatmap/\(action)", schemaName: FoxgloveSchemas.rawImageName,
               schema: FoxgloveSchemas.rawImage, role: RecordingMetadata.heatmapRole, camera: camera)
@@ -76,6 +88,14 @@ public struct FoxgloveEncoder {
         return Array(try encoder.encode(Foxglove.RawImage(
             timestamp: time, frame_id: frame.camera, width: UInt32(frame.width), height: UInt32(frame.height),
             encoding: frame.format.rawValue, step: UInt32(frame.stride), data: Data(frame.pixels))))
+    }
+
+    /// The frame's depth as a `16UC1` RawImage, millimetres; nil for a frame without depth.
+    func encodeDepth(_ frame: Frame, wallNs: UInt64) throws -> [UInt8]? {
+        guard let depth = frame.depth else { return nil }
+        return Array(try encoder.encode(Foxglove.RawImage(
+            timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, width: UInt32(depth.width),
+            height: UInt32(depth.height), encoding: "16UC1", step: UInt32(2 * depth.width), data: Data(depth.millimetres16()))))
     }
 
     /// The result's messages, each action's heatmap then the annotations, for the channels `wanted` keeps.

@@ -9,8 +9,9 @@ enum FoxgloveResultEncoding {
                           data: Data(map.mono8Bytes()))
     }
 
-    /// A circle and a label per component, one POINTS annotation per action, and one LINE_LIST
-    /// of the components' major axes (centroid ± length/2), in frame pixels.
+    /// A circle and a label per component, one POINTS annotation per action, one LINE_LIST of
+    /// the components' major axes (centroid ± length/2), and, thinner, one of their grasps'
+    /// closing lines (centroid ± width/2 across the minor axis), in frame pixels.
     /// The strongest component's label carries the action's presence when the model gives one.
     static func annotations(_ result: FrameResult, wallNs: UInt64) -> Foxglove.ImageAnnotations {
         let time = Foxglove.Time(nanoseconds: wallNs)
@@ -34,19 +35,24 @@ enum FoxgloveResultEncoding {
                 points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.points, points: centres,
                                     outline_color: color, outline_colors: [], fill_color: color, thickness: 6))
             }
-            let axes = action.components.flatMap(axisEnds)
+            let axes = action.components.flatMap { axisEnds($0, across: false) }
             if !axes.isEmpty {
                 points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.lineList, points: axes,
                                     outline_color: color, outline_colors: [], fill_color: clear, thickness: 2))
+            }
+            let closing = action.components.filter { $0.grasp != nil }.flatMap { axisEnds($0, across: true) }
+            if !closing.isEmpty {
+                points.append(.init(timestamp: time, type: Foxglove.PointsAnnotation.lineList, points: closing,
+                                    outline_color: color, outline_colors: [], fill_color: clear, thickness: 1))
             }
         }
         return Foxglove.ImageAnnotations(circles: circles, points: points, texts: texts)
     }
 
-    /// The major axis's end points, or none for a component without a finite shape.
-    private static func axisEnds(_ component: AffordanceComponent) -> [Foxglove.Point2] {
+    /// The major axis's end points (the minor's, `across`), or none for a component without a finite shape.
+    private static func axisEnds(_ component: AffordanceComponent, across: Bool) -> [Foxglove.Point2] {
         guard let shape = component.shape else { return [] }
-        let half = shape.axis * (shape.lengthPx / 2)
+        let half = across ? shape.minorAxis * (shape.widthPx / 2) : shape.axis * (shape.lengthPx / 2)
         let ends = [SIMD2(component.u, component.v) - half, SIMD2(component.u, component.v) + half]
         guard ends.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return [] }
         return ends.map { Foxglove.Point2(x: $0.x, y: $0.y) }

@@ -8,6 +8,12 @@ enum FoxgloveSchemas {
     static let rawImageName = "foxglove.RawImage"
     static let imageAnnotationsName = "foxglove.ImageAnnotations"
     static let statusName = "affordd.Status"
+    static let centroidsName = "affordd.Centroids"
+
+    /// The centroids message as published (docs/PROTOCOL.md); only its shape is promised here.
+    static let centroids = """
+    {"title":"affordd.Centroids","description":"Every action's components for one frame, as the ZeroMQ centroids topic carries them","type":"object"}
+    """
 
     /// affordd's own status message (docs/PROTOCOL.md); only its shape is promised here.
     static let status = """

@@ -1,10 +1,11 @@
 import AffordCore
+import AffordTransport
 import Foundation
 
 /// Records camera frames, and optionally affordd's results, into an MCAP file that
 /// Foxglove opens: JPEG frames as foxglove.CompressedImage, raw frames as
-/// foxglove.RawImage, one mono8 heatmap channel per action and the centroids as
-/// foxglove.ImageAnnotations.
+/// foxglove.RawImage, a paired depth frame as a 16UC1 RawImage, one mono8 heatmap channel
+/// per action, the centroids as foxglove.ImageAnnotations and as the published centroids JSON.
 ///
 /// The first I/O error is thrown once (to be logged), counted, and stops recording;
 /// the file written so far stays readable (the open chunk is lost and counted).
@@ -83,6 +84,9 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             let payload = try encoder.encode(frame, wallNs: wallNs)
             state.framesRecorded += 1
             try add(payload, on: FoxgloveEncoder.channel(for: frame), wallNs: wallNs)
+            if let depth = try encoder.encodeDepth(frame, wallNs: wallNs) {
+                try add(depth, on: .depth(camera: frame.camera), wallNs: wallNs)
+            }
         }
     }
 
@@ -94,6 +98,8 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
             state.resultsRecorded += 1
             if !recordedModelIDs.contains(result.modelID) { try recordModel(result.modelID) }
             for (channel, payload) in try encoder.encode(result, wallNs: wallNs) { try add(payload, on: channel, wallNs: wallNs) }
+            let centroids = try WireFormat.centroidsJSON(result, captureWallNs: wallNs, publishWallNs: MonotonicClock.wallNs())
+            try add(centroids, on: .centroids(camera: result.camera), wallNs: wallNs)
         }
     }
 

@@ -15,6 +15,7 @@ enum RecordingMetadata {
     static let cameraKey = "affordd.camera"
     static let cameraRole = "camera"
     static let depthRole = "depth"
+    static let centroidsRole = "centroids"
     static let heatmapRole = "heatmap"
     static let annotationsRole = "annotations"
     static let statusRole = "status"

@@ -2,7 +2,7 @@ import AffordCore
 import Foundation
 
 /// The JSON bodies of published messages; docs/PROTOCOL.md is their specification.
-enum WireFormat {
+public enum WireFormat {
     /// Bumped only on incompatible changes; new fields may appear within a version.
     static let version = 1
 
@@ -113,6 +113,14 @@ struct WireHeatmapHeader: Encodable {
         try c.encode(0, forKey: .isBigEndian)
         try c.encode(action.components.map(WireCentroid.init), forKey: .centroids)
         try c.encode(action.presence.flatMap(WireFormat.finite), forKey: .presence)
+    }
+}
+
+extension WireFormat {
+    /// The body of a centroids message, as published: what recordings carry beside the heatmaps.
+    public static func centroidsJSON(_ result: FrameResult, captureWallNs: UInt64, publishWallNs: UInt64) throws -> [UInt8] {
+        let stamp = WireFrameStamp(result: result, publishWallNs: publishWallNs, captureWallNs: captureWallNs)
+        return Array(try encoder().encode(WireCentroids(stamp: stamp)))
     }
 }
 
