@@ -55,7 +55,7 @@ import Testing
         #expect(report["indexes_ok"] as? Bool == true)
         let schemas = try #require(report["schemas"] as? [String: [String: Any]])
         #expect(Set(schemas.values.compactMap { $0["name"] as? String })
-                == ["foxglove.CompressedImage", "foxglove.RawImage", "foxglove.ImageAnnotations"])
+                == ["foxglove.CompressedImage", "foxglove.RawImage", "foxglove.ImageAnnotations", "affordd.Centroids"])
         #expect(schemas.values.allSatisfy { $0["encoding"] as? String == "jsonschema" && $0["json_valid"] as? Bool == true })
         let channels = try #require(report["channels"] as? [String: [String: Any]])
         #expect(channels.values.allSatisfy { $0["message_encoding"] as? String == "json" })
@@ -79,6 +79,13 @@ import Testing
         #expect(points.compactMap { $0["type"] as? Int } == [1, 4])
         // σ_u = 4, so length_px = 16 along [1, 0]: the axis runs 8 px either side of the centroid.
         #expect(points.last?["points"] as? [[String: Double]] == [["x": 2.5, "y": 20.25], ["x": 18.5, "y": 20.25]])
+
+        // The centroids as the ZeroMQ topic carries them, one message per result.
+        let centroids = try #require(topics["/affordd/front/centroids"]?["decoded"] as? [[String: Any]])
+        #expect(centroids.count == 6)
+        #expect(centroids.compactMap { $0["seq"] as? Int } == frames.map { Int($0.sequence) })
+        let hold = try #require((centroids.first?["actions"] as? [String: [[String: Any]]])?["hold"])
+        #expect(hold.compactMap { $0["u"] as? Double } == [10.5, 40] && hold.allSatisfy { $0["point_base"] is NSNull })
 
         let metadata = try #require(report["metadata"] as? [String: [String: String]])
         #expect(metadata["affordd.config"]?["text"] == "camera: front\n")

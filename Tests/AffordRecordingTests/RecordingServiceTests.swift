@@ -48,8 +48,8 @@ import Testing
             #expect(report["indexes_ok"] as? Bool == true, "\(file)")
             messages += (report["statistics"] as? [String: Any])?["message_count"] as? Int ?? 0
         }
-        // Each frame is one image, one annotation and two heatmaps; nothing is lost across files.
-        #expect(messages == frames.count * 4)
+        // Each frame is one image, one annotation, two heatmaps and the centroids; nothing is lost across files.
+        #expect(messages == frames.count * 5)
     }
 
     @Test func aFullQueueDropsTheOldestAndCounts() throws {

@@ -88,6 +88,16 @@ def entry(pixels: bytes, width: int, height: int, fmt: str, stamp_ns: int) -> di
             "width": width, "height": height, "format": fmt, "stamp_ns": stamp_ns}
 
 
+def ros2_header(stamp_ns: int, frame_id: str) -> dict:
+    return {"stamp": {"sec": stamp_ns // 10**9, "nanosec": stamp_ns % 10**9}, "frame_id": frame_id}
+
+
+def ros2_image(header: dict, width: int, height: int, encoding: str, data: bytes) -> dict:
+    """A sensor_msgs/msg/Image of packed, little-endian rows."""
+    return {"header": header, "height": height, "width": width, "encoding": encoding,
+            "is_bigendian": 0, "step": len(data) // height, "data": data}
+
+
 def write_foxglove(path: Path, compression: str, chunked: bool, frames: int) -> dict:
     expected = []
     with open(path, "wb") as stream:
@@ -121,9 +131,9 @@ def write_ros2_compressed(path: Path, frames: int) -> dict:
         for i in range(frames):
             stamp = START_NS + i * PERIOD_NS
             data = jpeg(pattern(96, 72, i))
-            header = {"stamp": {"sec": stamp // 10**9, "nanosec": stamp % 10**9}, "frame_id": "camera_optical"}
             writer.write_message("/camera/image_raw/compressed", schema,
-                                 {"header": header, "format": "rgb8; jpeg compressed bgr8", "data": data},
+                                 {"header": ros2_header(stamp, "camera_optical"), "format": "rgb8; jpeg compressed bgr8",
+                                  "data": data},
                                  log_time=stamp + 5_000_000, publish_time=stamp + 5_000_000, sequence=i)
             expected.append(entry(data, 96, 72, "mjpeg", stamp))
         writer.finish()
@@ -143,20 +153,17 @@ def write_ros2_image(path: Path, frames: int) -> dict:
             rgb = pattern(width, height, i)
             yuyv = rgb_to_yuyv(rgb)
             uyvy = np.frombuffer(yuyv, dtype=np.uint8).reshape(-1, 2)[:, ::-1].tobytes()
-            # topic: (encoding, message bytes, step, replayed format, replayed bytes)
+            # topic: (encoding, message bytes, replayed format, replayed bytes)
             variants = {
-                "/camera/rgb": ("rgb8", rgb.tobytes(), width * 3, "rgb8", None),
-                "/camera/yuyv": ("yuyv", yuyv, width * 2, "yuyv", None),
-                "/camera/bgr": ("bgr8", rgb[..., ::-1].tobytes(), width * 3, "bgr8", None),
-                "/camera/mono": ("mono8", rgb[..., 1].tobytes(), width, "mono8", None),
-                "/camera/uyvy": ("yuv422", uyvy, width * 2, "yuyv", yuyv),
+                "/camera/rgb": ("rgb8", rgb.tobytes(), "rgb8", None),
+                "/camera/yuyv": ("yuyv", yuyv, "yuyv", None),
+                "/camera/bgr": ("bgr8", rgb[..., ::-1].tobytes(), "bgr8", None),
+                "/camera/mono": ("mono8", rgb[..., 1].tobytes(), "mono8", None),
+                "/camera/uyvy": ("yuv422", uyvy, "yuyv", yuyv),
             }
-            for topic, (encoding, data, step, fmt, replayed) in variants.items():
-                header = {"stamp": {"sec": stamp // 10**9, "nanosec": stamp % 10**9}, "frame_id": "cam"}
-                writer.write_message(topic, schema, {
-                    "header": header, "height": height, "width": width, "encoding": encoding,
-                    "is_bigendian": 0, "step": step, "data": data,
-                }, log_time=stamp, publish_time=stamp, sequence=i)
+            for topic, (encoding, data, fmt, replayed) in variants.items():
+                message = ros2_image(ros2_header(stamp, "cam"), width, height, encoding, data)
+                writer.write_message(topic, schema, message, log_time=stamp, publish_time=stamp, sequence=i)
                 topics[topic].append(entry(replayed or data, width, height, fmt, stamp))
         writer.finish()
     return topics

@@ -94,8 +94,8 @@ public final class ReplaySource: FrameSource {
         }
     }
 
-    /// Whether frames can carry depth: a depth channel was chosen.
-    public var hasDepth: Bool { selectedDepth != nil }
+    /// Whether frames can carry depth: a depth topic was asked for, or a depth channel found.
+    public var hasDepth: Bool { options.depthTopic != nil || selectedDepth != nil }
 
     public func close() {
         reader?.close()
@@ -155,8 +155,9 @@ public final class ReplaySource: FrameSource {
             let frame = Frame(pixels: image.pixels, width: image.width, height: image.height, format: image.format,
                               stride: image.stride, captureMonotonicNs: stamp, sequence: sequence - 1, camera: cameraName,
                               captureWallNs: recordedNs, frameID: image.frameID)
-            // Paired by recorded stamps: depth and colour come from the same clock there.
-            ready += selectedDepth == nil ? [frame] : pairing.receive(colour: frame, stampNs: recordedNs)
+            // Paired by recorded stamps: depth and colour come from the same clock there. A log
+            // may declare the depth channel after the first colour frames: those wait for it too.
+            ready += hasDepth ? pairing.receive(colour: frame, stampNs: recordedNs) : [frame]
         case .schema, .attachment:
             break
         }

@@ -2,6 +2,7 @@
 
 Everything random comes from the numpy generator passed in, including the
 renderer's sampler seed, so one (seed, index) always gives the same picture.
+World z = 0 is the table top.
 """
 
 from __future__ import annotations
@@ -71,9 +72,30 @@ def material(family: str, rng: np.random.Generator) -> dict:
 
 
 @dataclass
+class Camera:
+    """A pinhole camera in OpenCV's optical convention: x right, y down, z forward, and pixel
+    centres at integer coordinates (a centred principal point is at ((W - 1) / 2, (H - 1) / 2))."""
+    width: int
+    height: int
+    K: np.ndarray  # float64 [3, 3], pixels
+    camera_to_world: np.ndarray  # float64 [4, 4]: p_world = R p_camera + t, metres
+
+
+@dataclass
+class Geometry:
+    """What one ray through each pixel's centre hits (Rendered.parts samples a random point of the pixel)."""
+    camera: Camera
+    points: np.ndarray  # float32 [H, W, 3]: world position of the first hit, NaN where the ray hits nothing
+    depth: np.ndarray  # float32 [H, W]: z of that hit in the optical frame, metres; 0 where nothing is hit
+    parts: np.ndarray  # uint8 [H, W]: labels as in Rendered.parts, of these rays
+    unoccluded: list[bool]  # per part: see _fully_visible
+
+
+@dataclass
 class Rendered:
     image: np.ndarray  # uint8 [H, W, 3], sRGB
     parts: np.ndarray  # uint8 [H, W]: 0 background, i + 1 for obj.parts[i] where visible
+    geometry: Geometry | None = None  # with render(..., depth=True)
 
 
 def _look_at(mi, origin, target, scale=1.0):
@@ -85,8 +107,11 @@ def _spherical(azimuth: float, elevation: float, distance: float) -> np.ndarray:
     return distance * np.array([np.cos(elevation) * np.cos(azimuth), np.cos(elevation) * np.sin(azimuth), np.sin(elevation)])
 
 
-def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int, spp: int, view: str = "mixed") -> dict:
+def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int | tuple[int, int], spp: int,
+                view: str = "mixed") -> dict:
+    """`size`: a square frame's side, or (width, height)."""
     mi = mitsuba()
+    width, height = (size, size) if isinstance(size, int) else size
     lows, highs = zip(*(part.mesh.bounds() for part in obj.parts))
     low, high = np.min(lows, axis=0), np.max(highs, axis=0)
     centre, extent = (low + high) / 2, float(np.max(high - low))
@@ -107,7 +132,7 @@ def build_scene(obj: Object3D, rng: np.random.Generator, folder: Path, size: int
     eye = target + _spherical(azimuth, elevation, distance)
     scene["camera"] = {
         "type": "perspective", "fov": float(fov), "to_world": _look_at(mi, eye, target),
-        "film": {"type": "hdrfilm", "width": size, "height": size, "rfilter": {"type": "gaussian"}},
+        "film": {"type": "hdrfilm", "width": width, "height": height, "rfilter": {"type": "gaussian"}},
         "sampler": {"type": "independent", "sample_count": spp, "seed": int(rng.integers(2**31))},
     }
 
@@ -198,25 +223,76 @@ def _to_srgb8(linear: np.ndarray, white: float) -> np.ndarray:
     return np.round(srgb * 255).astype(np.uint8)
 
 
-def render(obj: Object3D, rng: np.random.Generator, size: int = 224, spp: int = 32, view: str = "mixed") -> Rendered:
-    mi = mitsuba()
+# Unjittered stratified sampling puts a pixel's only sample at its centre.
+_PIXEL_CENTRES = {"type": "stratified", "sample_count": 1, "jitter": False}
+
+
+def _one_ray_per_pixel(mi, scene, camera: dict, aovs: str, sampler: dict | None = None) -> np.ndarray:
+    """AOVs of one ray per pixel, through a box filter so that values never blend across edges."""
+    sensor = {**camera, "film": {**camera["film"], "rfilter": {"type": "box"}}}
+    if sampler is not None:
+        sensor["sampler"] = sampler
+    integrator = mi.load_dict({"type": "aov", "aovs": aovs})
+    return np.array(mi.render(scene, sensor=mi.load_dict(sensor), integrator=integrator, spp=1))
+
+
+def _part_labels(mi, scene, shape_index: np.ndarray) -> np.ndarray:
+    """The shape-index AOV (the hit shape's registry id) mapped back to part labels."""
     import drjit as dr
 
-    with tempfile.TemporaryDirectory(prefix="affordd-render-") as tmp:
-        description = build_scene(obj, rng, Path(tmp), size, spp, view)
-        white = description.pop("exposure")
-        scene = mi.load_dict(description)
-    image = _to_srgb8(np.array(mi.render(scene))[..., :3], white)
-
-    # Part labels: one ray per pixel through a box filter (ids must not blend across edges),
-    # the hit shape's registry id mapped back to the part.
-    sensor = {**description["camera"], "film": {**description["camera"]["film"], "rfilter": {"type": "box"}}}
-    labels = mi.load_dict({"type": "aov", "aovs": "shape:shape_index"})
-    ids = np.array(mi.render(scene, sensor=mi.load_dict(sensor), integrator=labels, spp=1))
-    ids = ids[..., 0].round().astype(np.int64)
+    ids = shape_index.round().astype(np.int64)
     parts = np.zeros(ids.shape, np.uint8)
     for shape in scene.shapes():
         if shape.id().startswith("part"):
             registry_id = int(dr.reinterpret_array_v(mi.UInt32, mi.ShapePtr(shape))[0])
             parts[ids == registry_id] = int(shape.id().removeprefix("part")) + 1
-    return Rendered(image, parts)
+    return parts
+
+
+def _pinhole(camera: dict) -> Camera:
+    film = camera["film"]
+    # Mitsuba's `fov` spans the film's width (fov_axis "x"); its pixels are square.
+    focal = film["width"] / 2 / np.tan(np.radians(camera["fov"]) / 2)
+    K = np.array([[focal, 0, (film["width"] - 1) / 2], [0, focal, (film["height"] - 1) / 2], [0, 0, 1]])
+    # Mitsuba's camera looks along its +z with +x to the image's left and +y up: turn x and y round.
+    camera_to_world = np.array(camera["to_world"].matrix, np.float64) @ np.diag([-1.0, -1.0, 1.0, 1.0])
+    return Camera(film["width"], film["height"], K, camera_to_world)
+
+
+def _fully_visible(alone: np.ndarray, seen: np.ndarray) -> bool:
+    """Whether a part shows wherever it would with nothing else in the scene, not even the
+    object's other parts (`alone`), and keeps off the frame's edge, past which it may go on."""
+    edge = np.ones_like(alone)
+    edge[1:-1, 1:-1] = False
+    return bool(alone.any() and not (alone & ~seen).any() and not (alone & edge).any())
+
+
+def _geometry(mi, scene, part_scenes: list, camera: dict) -> Geometry:
+    pinhole = _pinhole(camera)
+    aovs = _one_ray_per_pixel(mi, scene, camera, "position:position,depth:depth,shape:shape_index", _PIXEL_CENTRES)
+    hit = aovs[..., 3] > 0  # Mitsuba's depth AOV is the ray's length, 0 on a miss
+    points = np.where(hit[..., None], aovs[..., :3], np.nan).astype(np.float32)
+    rotation, origin = pinhole.camera_to_world[:3, :3], pinhole.camera_to_world[:3, 3]
+    depth = np.where(hit, (points.astype(np.float64) - origin) @ rotation[:, 2], 0).astype(np.float32)
+    parts = _part_labels(mi, scene, aovs[..., 4])
+    unoccluded = [_fully_visible(_one_ray_per_pixel(mi, alone, camera, "depth:depth", _PIXEL_CENTRES)[..., 0] > 0,
+                                 parts == label) for label, alone in enumerate(part_scenes, start=1)]
+    return Geometry(pinhole, points, depth, parts, unoccluded)
+
+
+def render(obj: Object3D, rng: np.random.Generator, size: int | tuple[int, int] = 224, spp: int = 32,
+           view: str = "mixed", depth: bool = False) -> Rendered:
+    """`depth` adds `geometry` (camera, depth, world positions) without drawing from `rng`: the
+    image and part labels stay those of the same call without it."""
+    mi = mitsuba()
+
+    with tempfile.TemporaryDirectory(prefix="affordd-render-") as tmp:
+        description = build_scene(obj, rng, Path(tmp), size, spp, view)
+        white = description.pop("exposure")
+        scene = mi.load_dict(description)
+        part_scenes = [mi.load_dict({"type": "scene", "part": description[f"part{i}"]})
+                       for i in range(len(obj.parts))] if depth else []
+    image = _to_srgb8(np.array(mi.render(scene))[..., :3], white)
+    parts = _part_labels(mi, scene, _one_ray_per_pixel(mi, scene, description["camera"], "shape:shape_index")[..., 0])
+    geometry = _geometry(mi, scene, part_scenes, description["camera"]) if depth else None
+    return Rendered(image, parts, geometry)
