@@ -119,6 +119,34 @@ import Testing
         #expect(throws: AffordError.self) { _ = try endpoints("  http: :8080\n") }
     }
 
+    /// `cameras[].depth`: a live camera needs its Z16 node, a replayed one its topic; ranges checked.
+    @Test func depthParsesWithRangesAndNeedsItsSource() throws {
+        let anchor = "    extrinsics: ../Calibration/front_extrinsics.yaml\n"
+        #expect(Self.example.contains(anchor))
+        func depth(_ block: String) throws -> DepthConfig? {
+            try ConfigLoader.parse(Self.example.replacingOccurrences(of: anchor, with: anchor + block),
+                                   baseDirectory: Self.configDirectory).cameras.first?.depth
+        }
+        #expect(try depth("") == nil)
+        let live = try #require(try depth("    depth: {video_device: /dev/video2, units_m: 0.0001, tolerance_ms: 5}\n"))
+        #expect(live.videoDevice == "/dev/video2" && live.unitsM == 0.0001 && live.toleranceMs == 5 && live.registration == nil)
+        #expect(try depth("    depth: {video_device: /dev/video2}\n")?.toleranceNs == DepthConfig.defaultToleranceNs)
+        let registered = try #require(try depth("""
+                depth:
+                  video_device: /dev/video2
+                  registration:
+                    camera_info_url: depth.yaml
+                    extrinsics: {translation: [0.015, 0, 0], rotation: [0, 0, 0, 1]}
+
+            """))
+        #expect(registered.registration?.cameraInfoPath == Self.configDirectory.appendingPathComponent("depth.yaml").standardizedFileURL.path)
+        for bad in ["    depth: {topic: /depth}\n", "    depth: {video_device: /dev/video2, tolerance_ms: -1}\n",
+                    "    depth: {video_device: /dev/video2, units_m: 2}\n", "    depth: {video_device: /dev/video2, colour: 1}\n",
+                    "    depth: {video_device: /dev/video2, registration: {camera_info_url: d.yaml}}\n"] {
+            #expect(throws: AffordError.self, "accepted \(bad)") { _ = try depth(bad) }
+        }
+    }
+
     /// With CURVE on, the controller connection must be protected too.
     @Test func curveWithAControllerNeedsItsKey() throws {
         let edited = Self.example

@@ -43,7 +43,7 @@ public struct CameraConfig: Sendable, Equatable {
     public var depth: DepthConfig? = nil
 }
 
-/// A camera's depth stream (docs/CONFIG.md, "Depth").
+/// A camera's depth stream (docs/DAEMON.md, "Depth").
 public struct DepthConfig: Sendable, Equatable {
     /// The V4L2 Z16 node, for a live camera.
     var videoDevice: String?
