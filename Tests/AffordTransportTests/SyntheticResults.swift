@@ -22,7 +22,10 @@ enum SyntheticResults {
             u: 10.5 + Double(actionIndex), v: 20.25 + Double(seq % 5), area: 100 + actionIndex, peak: 0.75, mean: 0.5,
             rayCamera: first ? SIMD3(0, 0.6, 0.8) : nil, rayBase: nil, tablePoint: first ? SIMD3(1, 2, 3) : nil,
             shape: first ? ComponentShape(varianceU: 9, varianceV: 4, covarianceUV: 0) : nil,
-            grasp: first ? Grasp(source: .tablePlane, position: SIMD3(1, 2, 3), yaw: 0.5, widthM: 0.25, lengthM: 0.75) : nil)
+            grasp: first ? Grasp(source: .depth, position: SIMD3(1, 2, 3.5), yaw: 0.5, widthM: 0.25, lengthM: 0.75,
+                                 frame: GraspPose(position: SIMD3(1, 2, 3.5), orientation: SIMD4(0, 1, 0, 0))) : nil,
+            depth: first ? ComponentDepth(validFraction: 0.75, pointCamera: SIMD3(0, 0.3, 0.4), pointBase: SIMD3(1, 2, 3.5),
+                                          normalCamera: SIMD3(0, -0.6, -0.8), normalBase: SIMD3(0, 0, 1)) : nil)
     }
 
     /// The first action has none (a model without a presence output); the others a value exact in binary.

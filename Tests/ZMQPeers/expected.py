@@ -37,7 +37,13 @@ def centroid(action_index, seq):
         "length_px": 12.0 if first else None,
         "width_px": 8.0 if first else None,
         "elongation": 1 - 8 / 12 if first else None,
-        "grasp": {"position": [1.0, 2.0, 3.0], "yaw": 0.5, "width_m": 0.25, "length_m": 0.75} if first else None,
+        "grasp": {"source": "depth", "position": [1.0, 2.0, 3.5], "yaw": 0.5, "width_m": 0.25, "length_m": 0.75,
+                  "frame": {"position": [1.0, 2.0, 3.5], "orientation": [0.0, 1.0, 0.0, 0.0]}} if first else None,
+        # From a depth frame: a quarter of the component's pixels without a reading.
+        "point_camera": [0.0, 0.3, 0.4] if first else None,
+        "point_base": [1.0, 2.0, 3.5] if first else None,
+        "normal_base": [0.0, 0.0, 1.0] if first else None,
+        "depth_valid_fraction": 0.75 if first else None,
     }
 
 

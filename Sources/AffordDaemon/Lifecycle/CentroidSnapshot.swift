@@ -1,4 +1,5 @@
 import AffordCore
+import AffordTransport
 import Foundation
 
 /// The latest centroids per camera, as the control `snapshot` op returns them.
@@ -21,37 +22,8 @@ struct CentroidSnapshot: Encodable {
         }
     }
 
-    /// Transport's centroid field names (`ray_camera`, `table_point`, ...).
-    struct Component: Encodable {
-        var u: Double, v: Double, area: Int, peak: Float, mean: Float
-        var rayCamera: [Double]?, rayBase: [Double]?, tablePoint: [Double]?
-        /// Zoom's region `[x, y, width, height]`; absent without zoom.
-        var region: [Int]?
-        /// The image-plane shape and the table-plane grasp (absent without them; never NaN).
-        var axis: [Double]?, lengthPx: Double?, widthPx: Double?, elongation: Double?
-        var grasp: Grasp?
-
-        init(_ c: AffordanceComponent) {
-            u = c.u; v = c.v; area = c.area; peak = c.peak; mean = c.mean
-            rayCamera = c.rayCamera.map { [$0.x, $0.y, $0.z] }
-            rayBase = c.rayBase.map { [$0.x, $0.y, $0.z] }
-            tablePoint = c.tablePoint.map { [$0.x, $0.y, $0.z] }
-            region = c.region.map { [$0.x, $0.y, $0.width, $0.height] }
-            if let shape = c.shape, shape.lengthPx.isFinite, shape.widthPx.isFinite {
-                axis = [shape.axis.x, shape.axis.y]
-                lengthPx = shape.lengthPx
-                widthPx = shape.widthPx
-                elongation = shape.elongation
-            }
-            grasp = c.grasp.flatMap { $0.isFinite ? $0 : nil }
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case u, v, area, peak, mean
-            case rayCamera = "ray_camera", rayBase = "ray_base", tablePoint = "table_point", region
-            case axis, elongation, grasp, lengthPx = "length_px", widthPx = "width_px"
-        }
-    }
+    /// A component as the centroids topic publishes it.
+    typealias Component = WireCentroid
 
     var cameras: [String: Camera]
 

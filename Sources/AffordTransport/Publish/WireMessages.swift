@@ -12,9 +12,12 @@ public enum WireFormat {
     static func finite<T: BinaryFloatingPoint>(_ value: T) -> T? { value.isFinite ? value : nil }
 }
 
-/// One component as published: absent geometry is `null`, never missing.
-struct WireCentroid: Encodable {
+/// One component as published: absent geometry is `null`, never missing. The control
+/// `snapshot` op and `affordd snapshot` write the same objects.
+public struct WireCentroid: Encodable {
     let component: AffordanceComponent
+
+    public init(_ component: AffordanceComponent) { self.component = component }
 
     enum CodingKeys: String, CodingKey {
         case u, v, area, peak, mean
@@ -31,7 +34,7 @@ struct WireCentroid: Encodable {
         case depthValidFraction = "depth_valid_fraction"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(WireFormat.finite(component.u), forKey: .u)
         try c.encode(WireFormat.finite(component.v), forKey: .v)
