@@ -23,28 +23,33 @@ public struct DepthEvidence: Sendable {
 
     /// The valid readings under a component, as (frame u, frame v, z metres), and how many of
     /// its pixels were looked at. A component larger than `maximumSamples` is sampled on a
-    /// regular stride. Grid pixel centres map to frame pixels, then to the depth image by its
+    /// regular stride over its pixels in raster order. Grid pixel centres map to frame pixels, then to the depth image by its
     /// size relative to the frame (an aligned depth stream may have another resolution).
-    func samples(_ pixels: ComponentPixels, maximumSamples: Int = 4096) -> (readings: [SIMD3<Float>], visited: Int) {
+    func samples(_ pixels: ComponentPixels, maximumSamples: Int = 1024) -> (readings: [SIMD3<Float>], visited: Int) {
         let step = max(1, (pixels.area + maximumSamples - 1) / maximumSamples)
         let gridToFrameX = Float(frameWidth) / Float(gridWidth), gridToFrameY = Float(frameHeight) / Float(gridHeight)
         let frameToDepthX = Float(depth.width) / Float(frameWidth), frameToDepthY = Float(depth.height) / Float(frameHeight)
         var readings: [SIMD3<Float>] = []
         readings.reserveCapacity(min(pixels.area, maximumSamples))
-        var visited = 0, counter = 0
+        var visited = 0
+        var skip = 0  // pixels still to pass before the next sample, carried from run to run
         depth.metres.withUnsafeBufferPointer { metres in
             for run in pixels.runs {
                 let v = (Float(run.row) + 0.5) * gridToFrameY - 0.5
                 let depthRow = min(depth.height - 1, max(0, Int(((v + 0.5) * frameToDepthY).rounded(.down))))
-                for x in run.start..<run.end {
-                    counter += 1
-                    guard counter % step == 0 else { continue }
+                let length = Int(run.end - run.start)
+                guard skip < length else {
+                    skip -= length
+                    continue
+                }
+                for x in Swift.stride(from: Int(run.start) + skip, to: Int(run.end), by: step) {
                     visited += 1
                     let u = (Float(x) + 0.5) * gridToFrameX - 0.5
                     let depthColumn = min(depth.width - 1, max(0, Int(((u + 0.5) * frameToDepthX).rounded(.down))))
                     let z = metres[depthRow * depth.width + depthColumn]
                     if DepthImage.isValid(z) { readings.append(SIMD3(u, v, z)) }
                 }
+                skip = (step - (length - skip) % step) % step
             }
         }
         return (readings, visited)
@@ -55,7 +60,7 @@ extension CentroidGeometry {
     /// Fewer valid readings than this under a component give no depth point.
     static let minimumDepthReadings = 8
     /// The plane is fitted to at most this many of a component's points.
-    static let maximumPlanePoints = 256
+    static let maximumPlanePoints = 128
 
     /// What the depth says at a located component (centroid in frame pixels); needs calibration.
     func depth(of component: AffordanceComponent, pixels: ComponentPixels, evidence: DepthEvidence,
