@@ -18,6 +18,17 @@ public struct CaptureStatistics: Sendable, Equatable {
     var negotiated: String?
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC at stream start, in ns.
     var realtimeOffsetNs: Int64?
+    /// Depth frames read from the depth node, paired or not.
+    public var depthFrames = 0
+    /// Depth node failures (opening, stream errors, stalls) and rejected depth frames; colour
+    /// frames go on without depth meanwhile.
+    public var depthErrors = 0
+    /// The most recent depth node error.
+    public var depthLastError: String?
+    /// True while the depth node streams.
+    public var depthStreaming = false
+    /// What the depth node negotiated, e.g. "Z16  640x480 @ 30.0 fps".
+    var depthNegotiated: String?
 
     init() {}
 }

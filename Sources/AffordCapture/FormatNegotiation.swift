@@ -18,7 +18,8 @@ public struct CaptureRequest: Sendable, Equatable {
 
 /// The format, size and rate chosen for a device.
 public struct NegotiatedFormat: Sendable, Equatable, CustomStringConvertible {
-    var format: CaptureFormat
+    /// How colour frames are labelled; nil for a depth node's Z16, which becomes a `DepthImage`.
+    var format: CaptureFormat?
     var fourCC: FourCC
     var width: Int
     var height: Int
@@ -53,6 +54,28 @@ enum FormatNegotiation {
         let wanted = request.preference.map(\.rawValue).joined(separator: ", ")
         throw AffordError(.unsupported,
             "the camera offers no \(wanted) at \(request.width)x\(request.height)\(rate); it offers: \(table.summary)")
+    }
+
+    /// A depth node's Z16 mode beside a colour stream of `width`x`height` at `fps`: the colour
+    /// size if the node offers it at that rate, else, of the sizes offering the rate, the one
+    /// nearest to it by the area the two do not share (uvcvideo's own rule when S_FMT asks for
+    /// a size it lacks): what the driver gives when asked for the colour size. Registration, or
+    /// the consumers' scaling of an aligned stream, takes care of a size that differs.
+    static func negotiateDepth(width: Int, height: Int, fps: Int?, from table: [FormatDescription]) throws
+        -> NegotiatedFormat
+    {
+        let unshared = { (size: FrameSizeOption) in
+            size.width * size.height + width * height - 2 * min(size.width, width) * min(size.height, height)
+        }
+        let offers = table.filter { $0.fourCC == .z16 }.flatMap { description in
+            description.sizes.compactMap { size in pickRate(size.intervals, fps: fps).map { (description, size, $0) } }
+        }
+        guard let (description, size, rate) = offers.min(by: { unshared($0.1) < unshared($1.1) }) else {
+            let rate = fps.map { " at \($0) fps" } ?? ""
+            throw AffordError(.unsupported, "the depth node offers no Z16\(rate); it offers: \(table.summary)")
+        }
+        return NegotiatedFormat(format: nil, fourCC: .z16, width: size.width, height: size.height,
+                                interval: rate.interval, emulated: description.emulated)
     }
 
     /// A matching rate; `interval` is nil when the device listed none and no rate was asked for.

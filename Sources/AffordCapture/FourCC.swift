@@ -20,6 +20,8 @@ struct FourCC: Hashable, Sendable, CustomStringConvertible {
     static let jpeg = FourCC("JPEG")
     static let yuyv = FourCC("YUYV")
     static let rgb24 = FourCC("RGB3")
+    /// V4L2_PIX_FMT_Z16: 16-bit little-endian depth samples (RealSense, Orbbec and other UVC depth nodes).
+    static let z16 = FourCC("Z16 ")
 }
 
 /// The capture formats affordd can negotiate, in the spirit of usb_cam's one-type-per-format.

@@ -11,6 +11,16 @@ public struct LibV4L2Opener: V4L2DeviceOpener {
 
     public func open(_ path: String) throws -> any V4L2Device { try LibV4L2Device(path: path, calls: calls) }
 
+    public func waitForBuffers(on devices: [any V4L2Device], timeoutMilliseconds: Int) throws -> [Bool] {
+        guard let ready = calls.poll(devices.map(\.pollDescriptor), timeoutMilliseconds: Int32(clamping: timeoutMilliseconds))
+        else {
+            // A signal: nothing is known to be ready, and the caller waits again.
+            if errno == EINTR { return devices.map { _ in false } }
+            throw V4L2Failure("poll", path: devices.map(\.node).joined(separator: ", "), errno: errno)
+        }
+        return ready
+    }
+
     /// A bare name ("usb-Logitech_C920-video-index0") is looked up under /dev/v4l/by-id.
     static func expand(_ path: String) -> String {
         path.contains("/") ? path : "/dev/v4l/by-id/" + path
@@ -24,6 +34,7 @@ final class LibV4L2Device: V4L2Device {
     /// "configured -> node" when a link was followed, for messages.
     private let label: String
     private let fd: Int32
+    var pollDescriptor: Int32 { fd }
     private let calls: any V4L2SystemCalls
     private var buffers: [UnsafeMutableRawBufferPointer] = []
     private var streaming = false

@@ -4,6 +4,8 @@ import Synchronization
 
 /// A V4L2 camera as a `FrameSource`: a capture thread dequeues at camera rate into a
 /// latest-wins mailbox, reconnects with capped backoff when the device fails, and keeps counters.
+/// With a depth node configured, the same thread reads its Z16 stream and pairs it with the
+/// colour frames (`DepthNode`).
 ///
 /// `Sendable`: one thread pulls frames while others read `statistics` or call `close()`.
 public final class V4L2Camera: FrameSource, Sendable {
@@ -98,12 +100,16 @@ final class CaptureLoop: Sendable {
         }
     }
 
-    /// One connection: open, negotiate, apply controls, stream until something throws.
+    /// One connection: open, negotiate, apply controls, stream until something throws. The
+    /// depth node, if configured, is served alongside; its failures never end the connection.
     private func stream(resettingBackoff: () -> Void, sequence: inout SequenceTracker) throws {
         let device = try opener.open(config.device)
         defer { device.close() }
         let formats = try device.formats()
         let negotiated = try FormatNegotiation.negotiate(config.request, from: formats)
+        guard let captureFormat = negotiated.format else {
+            throw AffordError(.unsupported, "camera \(config.name): \(negotiated) is not a colour format")
+        }
         for (control, value) in try ControlSetting.resolve(config.controls, against: try device.controls()) {
             try device.setControl(control, value: value)
         }
@@ -119,36 +125,55 @@ final class CaptureLoop: Sendable {
             $0.realtimeOffsetNs = offset
         }
         sequence.startConnection()
+        let depth = config.depth.map { DepthNode(config: $0, capture: self, colour: negotiated) }
+        defer { depth?.close() }
         var warnedClock = false
         // Poll in short slices so close() is noticed within one slice, not one frame timeout.
         let slice = min(Self.pollSliceMilliseconds, config.frameTimeoutMilliseconds)
-        var waitedMilliseconds = 0
+        let frameTimeoutNs = UInt64(config.frameTimeoutMilliseconds) * 1_000_000
+        var waitedNs: UInt64 = 0
         while !isStopping {
+            let started = MonotonicClock.nowNs()
+            depth?.connectIfDue(nowNs: started)
+            let timeout = depth?.waitMilliseconds(nowNs: started, atMost: slice) ?? slice
             var gotFrame = false
-            let woke = try device.dequeue(timeoutMilliseconds: slice) { buffer in
+            func take(_ buffer: DequeuedBuffer) {
                 gotFrame = true
                 if !buffer.monotonicTimestamp && !warnedClock {
                     warnedClock = true
                     log(.warning, "camera \(config.name): driver timestamps are not CLOCK_MONOTONIC; stamping at dequeue")
                 }
-                publish(buffer, negotiated: negotiated, layout: layout, sequence: &sequence)
+                guard let frame = frame(from: buffer, format: captureFormat.pixelFormat, negotiated: negotiated,
+                                        layout: layout, sequence: &sequence) else { return }
+                (depth?.receive(colour: frame) ?? [frame]).forEach(deliver)
             }
+            let woke: Bool
+            if let depth, let depthDevice = depth.device {
+                let ready = try opener.waitForBuffers(on: [device, depthDevice], timeoutMilliseconds: timeout)
+                woke = ready[0] ? try device.dequeue(timeoutMilliseconds: 0, take) : false
+                if ready[1] { depth.read(nowNs: MonotonicClock.nowNs()).forEach(deliver) }
+            } else {
+                woke = try device.dequeue(timeoutMilliseconds: timeout, take)
+            }
+            let now = MonotonicClock.nowNs()
+            depth?.expire(nowNs: now).forEach(deliver)
+            depth?.checkStall(nowNs: now)
             if gotFrame {
-                waitedMilliseconds = 0
+                waitedNs = 0
                 resettingBackoff()
             } else if !woke {
-                waitedMilliseconds += slice
-                if waitedMilliseconds >= config.frameTimeoutMilliseconds {
+                waitedNs += now - started
+                if waitedNs >= frameTimeoutNs {
                     throw V4L2Failure.timeout(path: device.node, milliseconds: config.frameTimeoutMilliseconds)
                 }
             }
         }
     }
 
-    private func publish(_ buffer: DequeuedBuffer, negotiated: NegotiatedFormat, layout: StreamLayout,
-                         sequence: inout SequenceTracker) {
+    /// The buffer as a frame, counting sequence gaps and damage; nil for a damaged buffer.
+    private func frame(from buffer: DequeuedBuffer, format: PixelFormat, negotiated: NegotiatedFormat,
+                       layout: StreamLayout, sequence: inout SequenceTracker) -> Frame? {
         let gap = sequence.advance(driverSequence: buffer.sequence)
-        let format = negotiated.format.pixelFormat
         let minimumBytes = format.bytesPerPixel.map { _ in layout.bytesPerLine * negotiated.height } ?? 1
         let damaged = buffer.damaged || buffer.bytes.count < minimumBytes
         statistics.withLock {
@@ -156,12 +181,16 @@ final class CaptureLoop: Sendable {
             $0.drops += gap + (damaged ? 1 : 0)
             if damaged { $0.lastError = "camera \(config.name): damaged frame \(buffer.sequence) (\(buffer.bytes.count) bytes)" }
         }
-        guard !damaged else { return }
-        let frame = Frame(
+        guard !damaged else { return nil }
+        return Frame(
             pixels: Array(buffer.bytes), width: negotiated.width, height: negotiated.height, format: format,
             stride: format.bytesPerPixel == nil ? 0 : layout.bytesPerLine,
             captureMonotonicNs: buffer.monotonicTimestamp ? buffer.timestampNs : MonotonicClock.nowNs(),
             sequence: sequence.current, camera: config.name)
+    }
+
+    /// Hands a frame to the consumer.
+    private func deliver(_ frame: Frame) {
         // Counted before publishing, so a consumer holding the frame sees it counted.
         statistics.withLock { $0.frames += 1 }
         if frames.put(frame, for: config.name) { statistics.withLock { $0.superseded += 1 } }

@@ -64,9 +64,15 @@ public protocol V4L2Device: AnyObject {
     func dequeue(timeoutMilliseconds: Int, _ body: (DequeuedBuffer) -> Void) throws -> Bool
     /// Stops streaming, unmaps and closes; safe to call more than once.
     func close()
+    /// What poll(2) reports readable when a buffer is ready (`V4L2DeviceOpener.waitForBuffers`).
+    var pollDescriptor: Int32 { get }
 }
 
 /// Opens devices by configured path; the capture thread calls it again on every reconnect.
 public protocol V4L2DeviceOpener: Sendable {
     func open(_ path: String) throws -> any V4L2Device
+    /// Waits up to `timeoutMilliseconds` until any of `devices` (opened here) has a buffer, so
+    /// one thread serves a colour node and its depth node. One flag per device, in order: a
+    /// ready device's `dequeue(timeoutMilliseconds: 0, _:)` does not wait. All false on timeout.
+    func waitForBuffers(on devices: [any V4L2Device], timeoutMilliseconds: Int) throws -> [Bool]
 }

@@ -20,6 +20,9 @@ public protocol V4L2SystemCalls: Sendable {
     func munmap(_ address: UnsafeMutableRawPointer, length: Int)
     /// Waits for POLLIN: 1 ready, 0 timeout, -1 error.
     func poll(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32
+    /// Waits for POLLIN on any of `fds`: per fd, whether it is ready (an error or hang-up
+    /// counts, so the next DQBUF says what happened); all false on timeout; nil on error, errno set.
+    func poll(_ fds: [Int32], timeoutMilliseconds: Int32) -> [Bool]?
     func close(_ fd: Int32, adopted: Bool)
 }
 
@@ -55,6 +58,12 @@ public struct LibV4L2Calls: V4L2SystemCalls {
     public func poll(_ fd: Int32, timeoutMilliseconds: Int32) -> Int32 {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return Glibc.poll(&descriptor, 1, timeoutMilliseconds)
+    }
+
+    public func poll(_ fds: [Int32], timeoutMilliseconds: Int32) -> [Bool]? {
+        var descriptors = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard Glibc.poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds) >= 0 else { return nil }
+        return descriptors.map { $0.revents != 0 }
     }
 
     public func close(_ fd: Int32, adopted: Bool) {

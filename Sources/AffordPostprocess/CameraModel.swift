@@ -59,15 +59,14 @@ public struct CameraModel: Sendable, Equatable {
 
     /// Normalised undistorted coordinates of pixel (u, v), by fixed-point iteration.
     func undistort(u: Double, v: Double) -> (x: Double, y: Double) {
-        let yd = (v - cy) / fy
-        let xd = (u - cx - skew * yd) / fx
-        let k = coefficients
+        let lens = Lens(self)
+        let yd = (v - lens.cy) / lens.fy
+        let xd = (u - lens.cx - lens.skew * yd) / lens.fx
         var x = xd, y = yd
         for _ in 0..<100 {
             let r2 = x * x + y * y
-            let radial = radialFactor(r2)
-            let dx = 2 * k[2] * x * y + k[3] * (r2 + 2 * x * x)
-            let dy = k[2] * (r2 + 2 * y * y) + 2 * k[3] * x * y
+            let radial = lens.radialFactor(r2)
+            let (dx, dy) = lens.tangential(x: x, y: y, r2: r2)
             let nx = (xd - dx) / radial, ny = (yd - dy) / radial
             let step = abs(nx - x) + abs(ny - y)
             x = nx
@@ -84,9 +83,50 @@ public struct CameraModel: Sendable, Equatable {
         return direction / (direction * direction).sum().squareRoot()
     }
 
-    private func radialFactor(_ r2: Double) -> Double {
-        let k = coefficients
-        let r4 = r2 * r2, r6 = r4 * r2
-        return (1 + k[0] * r2 + k[1] * r4 + k[4] * r6) / (1 + k[5] * r2 + k[6] * r4 + k[7] * r6)
+    /// The pixel (u, v) where a point in the optical frame images, through the lens distortion:
+    /// OpenCV's `projectPoints` model, plus the skew term `undistort` removes (OpenCV ignores
+    /// K[0][1]). Nil for a point not in front of the camera.
+    public func project(_ point: SIMD3<Double>) -> SIMD2<Double>? {
+        guard point.z > 0 else { return nil }
+        return Lens(self).pixel(x: point.x / point.z, y: point.y / point.z)
+    }
+
+    /// K and the coefficients as plain scalars: the distortion model in one place, for
+    /// `undistort`, `project` and the per-pixel loops (`DepthRegistration`), where array
+    /// lookups would cost more than the arithmetic.
+    struct Lens: Sendable {
+        let fx, fy, cx, cy, skew: Double
+        let k1, k2, p1, p2, k3, k4, k5, k6: Double
+
+        init(_ model: CameraModel) {
+            fx = model.fx
+            fy = model.fy
+            cx = model.cx
+            cy = model.cy
+            skew = model.skew
+            let k = model.coefficients
+            (k1, k2, p1, p2, k3, k4, k5, k6) = (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7])
+        }
+
+        @inline(__always)
+        func radialFactor(_ r2: Double) -> Double {
+            let r4 = r2 * r2, r6 = r4 * r2
+            return (1 + k1 * r2 + k2 * r4 + k3 * r6) / (1 + k4 * r2 + k5 * r4 + k6 * r6)
+        }
+
+        @inline(__always)
+        func tangential(x: Double, y: Double, r2: Double) -> (dx: Double, dy: Double) {
+            (2 * p1 * x * y + p2 * (r2 + 2 * x * x), p1 * (r2 + 2 * y * y) + 2 * p2 * x * y)
+        }
+
+        /// The pixel of normalised undistorted coordinates (x, y).
+        @inline(__always)
+        func pixel(x: Double, y: Double) -> SIMD2<Double> {
+            let r2 = x * x + y * y
+            let radial = radialFactor(r2)
+            let (dx, dy) = tangential(x: x, y: y, r2: r2)
+            let xd = x * radial + dx, yd = y * radial + dy
+            return SIMD2(fx * xd + skew * yd + cx, fy * yd + cy)
+        }
     }
 }

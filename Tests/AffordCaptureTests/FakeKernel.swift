@@ -18,6 +18,8 @@ final class FakeKernel: V4L2SystemCalls {
         /// What S_FMT answers instead of the request, if set (a driver that substitutes).
         var substitute: (FourCC, Int, Int)?
         var events: [Event] = []
+        /// Stamp buffers with CLOCK_MONOTONIC at DQBUF instead of 12 s plus the sequence in µs.
+        var stampsFromClock = false
     }
 
     fileprivate struct OpenFile {
@@ -81,6 +83,15 @@ final class FakeKernel: V4L2SystemCalls {
         return 1  // an idle camera wakes with EAGAIN rather than timing out
     }
 
+    func poll(_ fds: [Int32], timeoutMilliseconds: Int32) -> [Bool]? {
+        let pending = state.withLock { state in
+            fds.map { fd in state.files[fd].map { !(state.cameras[$0.node]?.events.isEmpty ?? true) } ?? false }
+        }
+        if pending.contains(true) { return pending }
+        Thread.sleep(forTimeInterval: 0.002)
+        return fds.map { _ in true }  // as above: idle cameras wake with EAGAIN
+    }
+
     func close(_ fd: Int32, adopted: Bool) {
         state.withLock { state in
             for address in state.files[fd]?.bufferAddresses ?? [] { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
@@ -106,6 +117,12 @@ final class FakeKernel: V4L2SystemCalls {
             if code != 0 { errno = code; return -1 }
             return 0
         }
+    }
+
+    private static func monotonicTimeval() -> timeval {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return timeval(tv_sec: now.tv_sec, tv_usec: now.tv_nsec / 1000)
     }
 
     private func fill<T>(_ field: inout T, _ text: String) {
@@ -169,7 +186,7 @@ final class FakeKernel: V4L2SystemCalls {
                 format.pointee.fmt.pix.width = UInt32(width)
                 format.pointee.fmt.pix.height = UInt32(height)
             }
-            let bytesPerPixel: UInt32 = format.pointee.fmt.pix.pixelformat == FourCC.yuyv.rawValue ? 2 : 0
+            let bytesPerPixel: UInt32 = [FourCC.yuyv.rawValue, FourCC.z16.rawValue].contains(format.pointee.fmt.pix.pixelformat) ? 2 : 0
             format.pointee.fmt.pix.bytesperline = format.pointee.fmt.pix.width * bytesPerPixel
             format.pointee.fmt.pix.sizeimage = UInt32(Self.bufferSize)
         case AFFORD_VIDIOC_S_PARM:
@@ -205,7 +222,8 @@ final class FakeKernel: V4L2SystemCalls {
                 bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
                 buffer.pointee.bytesused = UInt32(bytes.count)
                 buffer.pointee.sequence = sequence
-                buffer.pointee.timestamp = timeval(tv_sec: 12, tv_usec: Int(sequence))
+                buffer.pointee.timestamp = camera.stampsFromClock ? Self.monotonicTimeval()
+                    : timeval(tv_sec: 12, tv_usec: Int(sequence))
                 buffer.pointee.flags = UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC)
             }
         default:

@@ -48,6 +48,11 @@ final class ScriptedOpener: V4L2DeviceOpener {
         }
     }
 
+    /// Scripted devices have no descriptors: each counts as ready, and its `dequeue` says what it has.
+    func waitForBuffers(on devices: [any V4L2Device], timeoutMilliseconds: Int) throws -> [Bool] {
+        devices.map { _ in true }
+    }
+
     /// The fake buffer layout: 4 bytes of connection index, 4 of driver sequence.
     static func tag(_ frame: Frame) -> (connection: Int, sequence: Int) {
         frame.pixels.withUnsafeBytes { (Int($0.load(as: UInt32.self)), Int($0.load(fromByteOffset: 4, as: UInt32.self))) }
@@ -116,4 +121,5 @@ final class FakeDevice: V4L2Device {
     }
 
     func close() { opener.record.withLock { $0.closed += 1 } }
+    var pollDescriptor: Int32 { Int32(connection) }
 }

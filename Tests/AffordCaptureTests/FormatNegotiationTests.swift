@@ -47,7 +47,7 @@ import Testing
 
     @Test func rgbOnlyCameraGoesThroughLibv4lconvert() throws {
         let chosen = try FormatNegotiation.negotiate(CaptureRequest(width: 1280, height: 960, fps: 15), from: RecordedFormatTables.rgbOnly)
-        #expect(chosen.format == .rgb24 && chosen.emulated && chosen.format.pixelFormat == .rgb8)
+        #expect(chosen.format == .rgb24 && chosen.emulated && chosen.format?.pixelFormat == .rgb8)
     }
 
     @Test func emptyTableSaysSo() {

@@ -72,4 +72,32 @@ import Testing
         }
         #expect(throws: AffordError.self) { _ = try CameraInfoLoader.load(path: "/nonexistent.yaml") }
     }
+
+    /// `depth.registration`: the depth camera's calibration and pose, into the camera's own
+    /// calibration, which it needs; errors name the key.
+    @Test func depthRegistrationLoadsAndNamesItsKeys() throws {
+        let colour = try CameraInfoLoader.load(path: Self.calibration("webcam_640x480.yaml"))
+        let config = DepthRegistrationConfig(cameraInfoPath: Self.calibration("webcam_640x480.yaml"),
+                                             depthToColour: .inline(translation: SIMD3(0.015, 0, 0), rotation: SIMD4(0, 0, 0, 1)))
+        let registration = try DepthRegistrationLoader.load(config, camera: "front", colour: colour)
+        #expect(registration.depthWidth == 640 && registration.colourWidth == 640)
+        // A plane 1 m ahead, seen from 15 mm to the left, stays 1 m ahead in the colour camera.
+        let flat = DepthImage(width: 640, height: 480, metres: [Float](repeating: 1, count: 640 * 480), stampNs: 7)
+        let registered = try registration.register(flat)
+        #expect(registered.stampNs == 7 && registered.metres[240 * 640 + 320] == 1)
+        func message(_ body: () throws -> Void) -> String {
+            do { try body() } catch let error as AffordError { return error.message } catch { return "\(error)" }
+            return ""
+        }
+        #expect(message { _ = try DepthRegistrationLoader.load(config, camera: "front", colour: nil) }
+            .contains("set cameras[front].camera_info_url"))
+        var missing = config
+        missing.cameraInfoPath = "/nonexistent/depth.yaml"
+        #expect(message { _ = try DepthRegistrationLoader.load(missing, camera: "front", colour: colour) }
+            .hasPrefix("cameras[front].depth.registration.camera_info_url:"))
+        var unnormalised = config
+        unnormalised.depthToColour = .inline(translation: SIMD3(0, 0, 0), rotation: SIMD4(0, 0, 0, 2))
+        #expect(message { _ = try DepthRegistrationLoader.load(unnormalised, camera: "front", colour: colour) }
+            .hasPrefix("cameras[front].depth.registration.extrinsics:"))
+    }
 }

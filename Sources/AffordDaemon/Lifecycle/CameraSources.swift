@@ -24,8 +24,9 @@ enum CameraSources {
         let request = CaptureRequest(width: camera.imageWidth, height: camera.imageHeight,
                                      fps: Int(camera.framerate.rounded()), preference: camera.pixelFormats)
         let controls = camera.controls.keys.sorted().compactMap { name in camera.controls[name].map { ControlSetting(name, $0) } }
+        let depth = try camera.depth.flatMap { try depthNode($0, camera: camera, colour: geometry.camera) }
         let v4l2 = V4L2Camera(config: V4L2CameraConfig(name: camera.name, device: camera.videoDevice, request: request,
-                                                       controls: controls),
+                                                       controls: controls, depth: depth),
                               log: { level, message in
                                   let mapped: Logger.Level = switch level {
                                   case .info: .info
@@ -40,8 +41,24 @@ enum CameraSources {
                            deviceHealth: {
                                let stats = box.value.statistics
                                return DeviceHealth(streaming: stats.streaming, reconnects: stats.reconnects,
-                                                   driverDrops: stats.drops, lastError: stats.lastError)
-                           })
+                                                   driverDrops: stats.drops, lastError: stats.lastError,
+                                                   depthErrors: stats.depthErrors)
+                           },
+                           hasDepth: depth != nil)
+    }
+
+    /// The camera's Z16 node (the config loader requires `video_device` for a live camera),
+    /// registering each depth frame into the colour camera on the capture thread when
+    /// `registration` is set.
+    private static func depthNode(_ depth: DepthConfig, camera: CameraConfig, colour: CameraModel?) throws
+        -> V4L2DepthConfig?
+    {
+        guard let device = depth.videoDevice else { return nil }
+        let registration = try depth.registration.map {
+            try DepthRegistrationLoader.load($0, camera: camera.name, colour: colour)
+        }
+        return V4L2DepthConfig(device: device, metresPerUnit: Float(depth.unitsM), toleranceNs: depth.toleranceNs,
+                               transform: registration?.register)
     }
 }
 

@@ -15,6 +15,7 @@ extension Daemon {
             if let depth = camera.depth {
                 metrics.sync("affordd_depth_frames_total", [("camera", name)], to: depth.framesWithDepth)
                 metrics.sync("affordd_depth_missing_total", [("camera", name)], to: depth.framesMissingDepth)
+                metrics.sync("affordd_depth_errors_total", [("camera", name)], to: UInt64(camera.device?.depthErrors ?? 0))
             }
         }
         syncStage(health.inference, stage: "inference", camera: DaemonMetrics.allCameras)

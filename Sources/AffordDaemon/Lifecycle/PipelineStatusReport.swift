@@ -38,7 +38,8 @@ enum PipelineStatusReport {
                            "sink_errors": UInt64(health.postprocess.errors),
                            "camera_reconnects": UInt64(camera.device?.reconnects ?? 0),
                            "driver_drops": UInt64(camera.device?.driverDrops ?? 0)], uniquingKeysWith: { _, camera in camera })
-                    .merging(camera.depth.map { ["depth_frames": $0.framesWithDepth, "depth_missing": $0.framesMissingDepth] } ?? [:],
+                    .merging(camera.depth.map { ["depth_frames": $0.framesWithDepth, "depth_missing": $0.framesMissingDepth,
+                                                 "depth_errors": UInt64(camera.device?.depthErrors ?? 0)] } ?? [:],
                              uniquingKeysWith: { _, depth in depth }),
                 uptimeSeconds: uptimeSeconds)
         }

@@ -45,12 +45,15 @@ public struct DeviceHealth: Sendable, Codable, Equatable {
     /// Frames the driver's sequence numbers say were lost before we saw them.
     var driverDrops: Int
     var lastError: String?
+    /// The depth node's failures and rejected depth frames; 0 without one.
+    var depthErrors: Int
 
-    init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil) {
+    init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil, depthErrors: Int = 0) {
         self.streaming = streaming
         self.reconnects = reconnects
         self.driverDrops = driverDrops
         self.lastError = lastError
+        self.depthErrors = depthErrors
     }
 }
 
