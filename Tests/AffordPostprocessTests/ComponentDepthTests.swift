@@ -17,15 +17,8 @@ import Testing
     }
 
     /// Z along the optical axis where each pixel's ray meets the board; base64 float32, row-major.
-    static let boardDepth = """
-    import json, sys, base64, numpy as np, cv2
-    d = json.load(sys.stdin)
-    K = np.array(d["K"]).reshape(3, 3); D = np.array(d["D"]); w, h = d["width"], d["height"]
-    x, y, z, qw = d["rotation"]
-    R = np.array([[1 - 2*(y*y + z*z), 2*(x*y - z*qw), 2*(x*z + y*qw)],
-                  [2*(x*y + z*qw), 1 - 2*(x*x + z*z), 2*(y*z - x*qw)],
-                  [2*(x*z - y*qw), 2*(y*z + x*qw), 1 - 2*(x*x + y*y)]])
-    t = np.array(d["translation"]); n = np.array(d["normal"])
+    static let boardDepth = TableGraspTests.pythonCameraAndPose + """
+    w, h = d["width"], d["height"]; n = np.array(d["normal"])
     u, v = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
     crit = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 200, 1e-14)
     und = cv2.undistortPoints(np.stack([u.ravel(), v.ravel()], 1).reshape(-1, 1, 2), K, D, None, None, None, crit).reshape(-1, 2)
@@ -41,15 +34,7 @@ import Testing
         var points: [[Double]]
     }
 
-    static let project = """
-    import json, sys, numpy as np, cv2
-    d = json.load(sys.stdin)
-    K = np.array(d["K"]).reshape(3, 3); D = np.array(d["D"])
-    x, y, z, w = d["rotation"]
-    R = np.array([[1 - 2*(y*y + z*z), 2*(x*y - z*w), 2*(x*z + y*w)],
-                  [2*(x*y + z*w), 1 - 2*(x*x + z*z), 2*(y*z - x*w)],
-                  [2*(x*z - y*w), 2*(y*z + x*w), 1 - 2*(x*x + y*y)]])
-    t = np.array(d["translation"])
+    static let project = TableGraspTests.pythonCameraAndPose + """
     rvec, _ = cv2.Rodrigues(R.T)
     px, _ = cv2.projectPoints(np.array(d["points"], np.float64).reshape(-1, 3), rvec, -R.T @ t, K, D)
     print(json.dumps(px.reshape(-1, 2).tolist()))

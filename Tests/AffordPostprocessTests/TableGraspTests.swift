@@ -61,15 +61,21 @@ import Testing
         var off_axis_px: [Double], separation_px: Double
     }
 
-    static let opencv = """
-    import json, sys, numpy as np, cv2
+    /// Python that reads the request (`d`), the camera (`K`, `D`) and its pose (`R`, `t`) from stdin.
+    static let pythonCameraAndPose = """
+    import json, sys, base64, numpy as np, cv2
     d = json.load(sys.stdin)
     K = np.array(d["K"]).reshape(3, 3); D = np.array(d["D"])
-    x, y, z, w = d["rotation"]
-    R = np.array([[1 - 2*(y*y + z*z), 2*(x*y - z*w), 2*(x*z + y*w)],
-                  [2*(x*y + z*w), 1 - 2*(x*x + z*z), 2*(y*z - x*w)],
-                  [2*(x*z - y*w), 2*(y*z + x*w), 1 - 2*(x*x + y*y)]])
-    t = np.array(d["translation"]); n = np.array(d["normal"]); off = d["offset"]
+    qx, qy, qz, qw = d["rotation"]
+    R = np.array([[1 - 2*(qy*qy + qz*qz), 2*(qx*qy - qz*qw), 2*(qx*qz + qy*qw)],
+                  [2*(qx*qy + qz*qw), 1 - 2*(qx*qx + qz*qz), 2*(qy*qz - qx*qw)],
+                  [2*(qx*qz - qy*qw), 2*(qy*qz + qx*qw), 1 - 2*(qx*qx + qy*qy)]])
+    t = np.array(d["translation"])
+
+    """
+
+    static let opencv = pythonCameraAndPose + """
+    n = np.array(d["normal"]); off = d["offset"]
     rvec, _ = cv2.Rodrigues(R.T)
     tvec = -R.T @ t
     def project(points):
