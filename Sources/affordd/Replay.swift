@@ -65,7 +65,8 @@ struct Replay: AsyncParsableCommand {
         // Unpaced replay is offline processing: every frame goes through, the source waits for the pipeline.
         let camera = CameraInput(name: name, lossless: fast, source: TappedSource(source, tap: overlays?.remember),
                                  makeDecoder: ReplayDecoding.decoder(inputSize: grounder.inputSize),
-                                 geometry: geometry ?? CentroidGeometry(camera: nil), hasDepth: source.hasDepth)
+                                 geometry: geometry ?? CentroidGeometry(camera: nil),
+                                 deviceHealth: ReplayDecoding.health(source), hasDepth: source.hasDepth)
         let live = try LiveView.start(http: try http.map(ListenAddress.init(parsing:)), foxglove: nil,
                                       cameras: [name], logger: logger)
         defer { live?.close() }

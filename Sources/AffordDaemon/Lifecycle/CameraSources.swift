@@ -19,7 +19,7 @@ enum CameraSources {
                 pacing: .recorded, loop: true, cameraName: camera.name, depthTopic: camera.depth?.topic,
                 depthToleranceNs: camera.depth?.toleranceNs ?? DepthConfig.defaultToleranceNs))
             return CameraInput(name: camera.name, frameID: camera.frameID, source: source, makeDecoder: decoder,
-                               geometry: geometry, hasDepth: source.hasDepth)
+                               geometry: geometry, deviceHealth: ReplayDecoding.health(source), hasDepth: source.hasDepth)
         }
         let request = CaptureRequest(width: camera.imageWidth, height: camera.imageHeight,
                                      fps: Int(camera.framerate.rounded()), preference: camera.pixelFormats)

@@ -10,7 +10,8 @@ import AffordCore
 /// moment replay starts, keeping the recorded spacing.
 /// With a depth topic (or an affordd recording's depth channel), each frame carries the depth
 /// frame whose stamp is closest to its own within the tolerance (`DepthPairing`).
-/// A truncated or corrupt log replays its valid prefix, then throws.
+/// A truncated or corrupt log replays its valid prefix, then throws; a bad depth message is
+/// skipped and counted (`depthErrors`), its frame going on without depth.
 public final class ReplaySource: FrameSource {
     /// How fast frames come out.
     public enum Pacing: Sendable, Equatable {
@@ -63,6 +64,8 @@ public final class ReplaySource: FrameSource {
     private var selected: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
     private var selectedDepth: (channelID: UInt16, kind: ImageMessageDecoder.Kind)?
     private var pairing: DepthPairing
+    /// Depth messages that did not decode, and the last one's error; read from other threads.
+    public let depthErrors = Shared<(count: Int, last: String?)>((0, nil))
     /// Frames released by the pairing, not yet returned.
     private var ready: [Frame] = []
     private var realtimeOffsetNs: Int64?
@@ -139,10 +142,14 @@ public final class ReplaySource: FrameSource {
             considerChannel(channel, reader: reader)
         case .message(let message):
             if let selectedDepth, message.channelID == selectedDepth.channelID {
-                var depth = try decoder.decodeDepth(message.data, kind: selectedDepth.kind,
-                                                    context: "\(path): depth message \(message.sequence)")
-                if depth.stampNs == 0 { depth.stampNs = message.logTime }
-                ready += pairing.receive(depth: depth)
+                do {
+                    var depth = try decoder.decodeDepth(message.data, kind: selectedDepth.kind,
+                                                        context: "\(path): depth message \(message.sequence)")
+                    if depth.stampNs == 0 { depth.stampNs = message.logTime }
+                    ready += pairing.receive(depth: depth)
+                } catch {
+                    depthErrors.withLock { $0 = ($0.count + 1, "\(error)") }
+                }
                 return
             }
             guard let selected, message.channelID == selected.channelID else { return }
