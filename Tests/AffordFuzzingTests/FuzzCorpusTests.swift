@@ -48,6 +48,16 @@ import Testing
         #expect(ControlHarness.split(Array("{}".utf8) + separator + [1, 2] + separator) == [Array("{}".utf8), [1, 2], []])
     }
 
+    /// The depth seeds reach the pairing: the harness's colour frame comes out with their depth.
+    @Test func depthSeedsArePairedWithTheColourFrame() throws {
+        for name in ["depth_16uc1.cdr", "depth_32fc1.cdr"] {
+            let input = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("corpus/ros2/\(name)")))
+            let frames = ROS2Harness.run(input)
+            #expect(frames.count == 1 && frames.first?.depth?.width == 4 && frames.first?.depth?.metres[1] == 0.25,
+                    "\(name): \(frames.map { $0.depth?.metres ?? [] })")
+        }
+    }
+
     /// The seeds reach past the parser: a demonstration is learnt from the fake camera's frame,
     /// an attached JPEG and a recording, so the handlers' arithmetic is part of what is fuzzed.
     @Test func controlSeedsAreHandledNotOnlyParsed() async throws {

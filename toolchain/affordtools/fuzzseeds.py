@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from mcap.reader import make_reader
+from mcap_ros2.writer import Writer as Ros2Writer
 from PIL import Image
 
 from . import mcapfixtures
@@ -71,6 +72,14 @@ def control_seeds() -> dict[str, bytes]:
                                  "keypoints": keypoints()},
         "demonstrate_outside_roots": {"op": "demonstrate", "action": "grasp",
                                       "frame": {"log": "/etc/passwd", "sequence": 0}, "keypoints": keypoints()},
+        "teach_latest": {"op": "teach", "action": "press", "frame": "latest",
+                         "polygon": [[10, 10], [40, 10], [40, 30], [10, 30]]},
+        "teach_points": {"op": "teach", "action": "press", "frame": "latest", "points": [[20, 20]],
+                         "negative": [[2, 2], [60, 40]]},
+        "teach_rings": {"op": "teach", "action": "hold", "frame": "latest",
+                        "polygons": [[[0, 0], [64, 0], [64, 48], [0, 48]], [[16, 12], [48, 12], [48, 36], [16, 36]]]},
+        "taught": {"op": "taught"},
+        "forget": {"op": "forget", "actions": ["press"]},
         "unknown_op": {"op": "frobnicate"},
         "unknown_field": {"op": "status", "verbose": True},
     }
@@ -106,10 +115,27 @@ def mcap_seeds(scratch: Path) -> dict[str, bytes]:
     return seeds
 
 
+def write_ros2_depth(path: Path) -> None:
+    """Two small depth images, 16UC1 millimetres and 32FC1 metres (one NaN), stamped 1 µs as the
+    harness's colour frame is."""
+    millimetres = (np.arange(12, dtype="<u2") * 250).reshape(3, 4)
+    metres = (millimetres / 1000).astype("<f4")
+    metres[0, 0] = np.nan
+    with open(path, "wb") as stream:
+        writer = Ros2Writer(stream)
+        schema = writer.register_msgdef("sensor_msgs/msg/Image", mcapfixtures.IMAGE_DEF)
+        for encoding, data in (("16UC1", millimetres.tobytes()), ("32FC1", metres.tobytes())):
+            message = mcapfixtures.ros2_image(mcapfixtures.ros2_header(1_000, "camera"), 4, 3, encoding, data)
+            writer.write_message(f"/depth/{encoding.lower()}", schema, message, log_time=1_000, publish_time=1_000)
+        writer.finish()
+
+
 def ros2_seeds(scratch: Path) -> dict[str, bytes]:
-    """ROS2Harness input: a selector byte (0 Image, 1 CompressedImage), then the CDR message."""
+    """ROS2Harness input: a selector byte (0 Image, 1 CompressedImage, 2 a depth Image), then the
+    CDR message."""
+    write_ros2_depth(scratch / "ros2_depth.mcap")
     seeds = {}
-    for name, selector in (("ros2_image.mcap", 0), ("ros2_compressed.mcap", 1)):
+    for name, selector in (("ros2_image.mcap", 0), ("ros2_compressed.mcap", 1), ("ros2_depth.mcap", 2)):
         with open(scratch / name, "rb") as stream:
             for _, channel, message in make_reader(stream).iter_messages():
                 label = channel.topic.strip("/").replace("/", "_")
