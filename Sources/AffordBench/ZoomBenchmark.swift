@@ -59,7 +59,7 @@ enum ZoomBenchmark {
                                               settings: ZoomSettings(enabled: true), plan: .reuse(Array(boxes.prefix(3)))).maps
         let post = HeatmapPostprocessor(settings: PostprocessSettings())
         let mergeMs = PipelineBenchmark.medianMs(max(3, options.runs)) {
-            _ = ZoomGrounding.process(zoomed, post: post, outsideWeight: 0.3)
+            _ = ZoomGrounding.process(zoomed, post: post, outsideWeight: ZoomSettings.shipped.outsideWeight)
         }
         let plainMs = PipelineBenchmark.medianMs(max(3, options.runs)) {
             for map in zoomed.whole { _ = post.process(map, frameWidth: 640, frameHeight: 480) }
