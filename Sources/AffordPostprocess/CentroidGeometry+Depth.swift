@@ -23,8 +23,9 @@ public struct DepthEvidence: Sendable {
 
     /// The valid readings under a component, as (frame u, frame v, z metres), and how many of
     /// its pixels were looked at. A component larger than `maximumSamples` is sampled on a
-    /// regular stride over its pixels in raster order. Grid pixel centres map to frame pixels, then to the depth image by its
-    /// size relative to the frame (an aligned depth stream may have another resolution).
+    /// regular stride over its pixels in raster order. Grid pixel centres map to frame pixels,
+    /// then to the depth image by its size relative to the frame (an aligned depth stream may
+    /// have another resolution).
     func samples(_ pixels: ComponentPixels, maximumSamples: Int = 1024) -> (readings: [SIMD3<Float>], visited: Int) {
         let step = max(1, (pixels.area + maximumSamples - 1) / maximumSamples)
         let gridToFrameX = Float(frameWidth) / Float(gridWidth), gridToFrameY = Float(frameHeight) / Float(gridHeight)
@@ -111,8 +112,9 @@ extension CentroidGeometry {
             return distance > 0 ? ray * distance : nil
         }
         let centre = SIMD2(component.u, component.v)
-        let halfLength = max(0.5, shape.lengthPx / 2), halfWidth = shape.widthPx / 2
-        guard let majorEnd = onSurface(centre + halfLength * shape.axis), let majorStart = onSurface(centre - halfLength * shape.axis),
+        // A component shorter than a pixel still gets a direction, from a pixel's step along its axis.
+        let halfLength = shape.lengthPx / 2, halfWidth = shape.widthPx / 2, reach = max(0.5, halfLength)
+        guard let majorEnd = onSurface(centre + reach * shape.axis), let majorStart = onSurface(centre - reach * shape.axis),
               let minorEnd = onSurface(centre + halfWidth * shape.minorAxis), let minorStart = onSurface(centre - halfWidth * shape.minorAxis)
         else { return nil }
         let along = pose.rotate(majorEnd - majorStart), across = pose.rotate(minorEnd - minorStart)
@@ -127,7 +129,7 @@ extension CentroidGeometry {
         let yawPlane = table ?? Plane.baseFloor
         let grasp = Grasp(source: .depth, position: position, yaw: yawPlane.yaw(of: along),
                           widthM: shape.widthPx > 0 ? Self.length(minorEnd - minorStart) : 0,
-                          lengthM: Self.length(majorEnd - majorStart),
+                          lengthM: Self.length(majorEnd - majorStart) * halfLength / reach,
                           frame: GraspPose(position: position, orientation: orientation))
         return grasp.isFinite ? grasp : nil
     }
