@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "AffordRecording", dependencies: ["AffordCore", "AffordImaging", "AffordTransport", "CLZ4", "CZstd"]),
 
         // Heatmap post-processing and camera geometry.
-        .target(name: "AffordPostprocess", dependencies: ["AffordCore"]),
+        .target(name: "AffordPostprocess", dependencies: ["AffordCore", "CAffordMath"]),
 
         // ZeroMQ sockets, publishing and the control protocol.
         .target(name: "AffordTransport", dependencies: ["AffordCore", "CZMQ"]),

@@ -1,4 +1,5 @@
 import AffordCore
+import CAffordMath
 
 /// 8-connected components of `score >= cut && score > 0` with their statistics, found from
 /// row runs: one pass over the pixels with no per-pixel label image. Matches
@@ -13,6 +14,9 @@ enum RunComponents {
         var parent: Int32
         var sums = ComponentStatistics()
     }
+
+    /// The SIMD width the run scan skips below-cut pixels at, picked once from the CPU.
+    static let scanLevel = afm_best_level()
 
     static func find(_ runs: UnsafeMutablePointer<Run>, _ index: Int32) -> Int32 {
         var root = index
@@ -40,17 +44,16 @@ enum RunComponents {
         var runs: [Run] = []
         runs.reserveCapacity(4 * height)
         var previous = 0..<0  // indices of the runs on the row above
+        // A run pixel is `>= cut && > 0`, that is `>= floor`; the scan jumps between runs.
+        let floor = max(cut, .leastNonzeroMagnitude)
         for y in 0..<height {
             let row = scores.baseAddress.map { $0 + y * width }
             guard let row else { break }
             let first = runs.count
             var x = 0
             while x < width {
-                let value = row[x]
-                if !(value >= cut && value > 0) {
-                    x += 1
-                    continue
-                }
+                x += Int(afm_first_at_least(scanLevel, row + x, Int32(width - x), floor))
+                guard x < width else { break }
                 var run = Run(row: Int32(y), start: Int32(x), end: 0, parent: Int32(runs.count))
                 var mass = 0.0, sumU = 0.0, sumUU = 0.0, peak: Float = 0
                 while x < width, row[x] >= cut, row[x] > 0 {

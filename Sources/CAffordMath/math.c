@@ -77,6 +77,12 @@ static void softmax_u8_scalar(const float *row, int n, float scale, unsigned cha
     *q_scale = 1.f / (sum * 255.f);
 }
 
+static int first_at_least_scalar(const float *x, int n, float floor) {
+    for (int i = 0; i < n; i++)
+        if (x[i] >= floor) return i;
+    return n;
+}
+
 static void layernorm_scalar(const float *x, float *y, int n, const float *w, const float *b, float eps) {
     float sum = 0.f;
     for (int i = 0; i < n; i++) sum += x[i];
@@ -134,4 +140,13 @@ void afm_layernorm(int level, const float *x, float *y, int n, const float *w, c
 #endif
     (void)level;
     layernorm_scalar(x, y, n, w, b, eps);
+}
+
+int afm_first_at_least(int level, const float *x, int n, float floor) {
+#ifdef AFM_X86
+    if (level >= 2) return first_at_least_avx512(x, n, floor);
+    if (level == 1) return first_at_least_avx2(x, n, floor);
+#endif
+    (void)level;
+    return first_at_least_scalar(x, n, floor);
 }

@@ -124,3 +124,15 @@ AFM_256 static void layernorm_avx2(const float *x, float *y, int n, const float 
         _mm256_storeu_ps(y + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(w + i), _mm256_loadu_ps(b + i)));
     }
 }
+
+AFM_256 static int first_at_least_avx2(const float *x, int n, float floor) {
+    const __m256 bound = _mm256_set1_ps(floor);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), bound, _CMP_GE_OQ));
+        if (hit) return i + __builtin_ctz((unsigned)hit);
+    }
+    for (; i < n; i++)
+        if (x[i] >= floor) return i;
+    return n;
+}

@@ -108,3 +108,12 @@ AFM_512 static void layernorm_avx512(const float *x, float *y, int n, const floa
         _mm512_mask_storeu_ps(y + i, m, out);
     }
 }
+
+AFM_512 static int first_at_least_avx512(const float *x, int n, float floor) {
+    const __m512 bound = _mm512_set1_ps(floor);
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 hit = _mm512_mask_cmp_ps_mask(tail512(n - i), _mm512_maskz_loadu_ps(tail512(n - i), x + i), bound, _CMP_GE_OQ);
+        if (hit) return i + __builtin_ctz((unsigned)hit);
+    }
+    return n;
+}

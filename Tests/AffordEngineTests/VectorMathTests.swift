@@ -1,4 +1,5 @@
 @testable import AffordEngine
+import AffordTestSupport
 import CAffordMath
 import Foundation
 import Testing
@@ -80,6 +81,27 @@ import Testing
             let largest = (0..<k).map { j in (0..<m).map { abs(x[$0 * ldx + j]) }.max() ?? 0 }
             #expect(zip(columnScaleRef, largest).allSatisfy { abs($0 - ($1 > 0 ? $1 / 127 : 1)) <= 1e-7 * max($1, 1) })
             #expect(Float(columnsRef[0]) == (x[0] / columnScaleRef[0]).rounded(.toNearestOrEven))
+        }
+    }
+
+    /// The run scan's skip: every level finds the same first index as a plain loop, for each
+    /// start and length, with NaN, infinities, signed zeros and subnormals in the row.
+    @Test(arguments: levels) func firstAtLeastMatchesAPlainLoop(level: Int32) {
+        var random = SplitMix64(seed: 5)
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 0.5, 1]
+        for count in Self.lengths + [0, 40] {
+            let row = (0..<count).map { _ -> Float in
+                random.next() % 5 == 0 ? specials[Int(random.next() % UInt64(specials.count))] : Float(random.next() % 1000) / 2000
+            }
+            for floor: Float in [.leastNonzeroMagnitude, 0.25, 0.4999, 0.5, 1, .infinity, .nan] {
+                for start in Set([0, 1, count / 2, max(0, count - 1)]) where start <= count {
+                    let plain = row[start...].firstIndex { $0 >= floor }.map { $0 - start } ?? (count - start)
+                    let found = row.withUnsafeBufferPointer { buffer in
+                        Int(afm_first_at_least(level, buffer.baseAddress.map { $0 + start }, Int32(count - start), floor))
+                    }
+                    #expect(found == plain, "level \(level), \(count) values from \(start), floor \(floor)")
+                }
+            }
         }
     }
 }

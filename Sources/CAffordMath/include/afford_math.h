@@ -1,6 +1,6 @@
 /*
  * afford_math: the fp32 elementwise parts of the ViT (exact-erf GELU, softmax,
- * LayerNorm) as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
+ * LayerNorm) and the post-processing's run scan as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
  * here and cost tens of milliseconds a frame; these run at AVX-512 width.
  *
  * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F/BW/VL. Callers pick once from
@@ -40,6 +40,12 @@ void afm_layernorm(int level, const float *x, float *y, int n, const float *w, c
  */
 void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
 void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
+
+/*
+ * The index of the first x[i] >= floor (an ordered compare: NaN never is), or n. What the
+ * heatmap's connected components skip to between runs: most of a map is below the cut.
+ */
+int afm_first_at_least(int level, const float *x, int n, float floor);
 
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);
