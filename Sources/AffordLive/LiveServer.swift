@@ -152,8 +152,16 @@ public final class LiveServer: ResultSink, Sendable {
             case .frame(let frame):
                 let channel = FoxgloveEncoder.channel(for: frame)
                 hub.channelID(channel)
-                guard hub.isWanted(channel) else { return }
                 let wallNs = frame.captureWallNs ?? MonotonicClock.wallNs(monotonic: frame.captureMonotonicNs, offset: offset)
+                // A depth camera's paired depth gets its own channel, advertised with its first frame.
+                if frame.depth != nil {
+                    let depth = FoxgloveChannel.depth(camera: frame.camera)
+                    hub.channelID(depth)
+                    if hub.isWanted(depth), let payload = try encoder.encodeDepth(frame, wallNs: wallNs) {
+                        hub.publish(payload, on: depth, timestampNs: wallNs)
+                    }
+                }
+                guard hub.isWanted(channel) else { return }
                 hub.publish(try encoder.encode(frame, wallNs: wallNs), on: channel, timestampNs: wallNs)
             case .result(let result):
                 for action in result.actions { hub.channelID(.heatmap(camera: result.camera, action: action.action)) }

@@ -70,8 +70,10 @@ import Testing
         var pixels = [UInt8](repeating: UInt8(truncatingIfNeeded: seq), count: 200_000)
         pixels[0] = 0xFF
         pixels[1] = 0xD8
+        // A small depth frame too: the depth channel is subscribed to and decoded as well.
+        let depth = DepthImage(width: 64, height: 48, metres: [Float](repeating: 0.75, count: 64 * 48), stampNs: 0)
         return Frame(pixels: pixels, width: 640, height: 480, format: .mjpeg, captureMonotonicNs: MonotonicClock.nowNs(),
-                     sequence: UInt64(seq), camera: camera)
+                     sequence: UInt64(seq), camera: camera, depth: depth)
     }
 
     @Test func anIndependentFoxgloveClientSubscribesDecodesAndAStalledOneStaysBounded() throws {
@@ -99,12 +101,13 @@ import Testing
             feeder.join()
         }
         let input = try JSONSerialization.data(withJSONObject: ["url": "ws://127.0.0.1:\(port)/", "camera": "front",
-                                                                "action": "hold", "stall_seconds": 4])
+                                                                "action": "hold", "stall_seconds": 4, "depth": true])
         let script = "exec(open(\(String(reflecting: Self.peers.appendingPathComponent("foxglove_client.py").path))).read())"
         let output = String(decoding: try PythonOracle.run(script, input: input), as: UTF8.self)
         let last = try #require(output.split(separator: "\n").last)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         #expect(summary["ok"] as? Bool == true, "\(summary)")
+        #expect(summary["depth_mm"] as? Int == 750, "the depth channel's 16UC1 millimetres: \(summary)")
         let counters = server.counters
         #expect(counters.clientsConnected == 2)
         #expect(counters.requestsRefused == 7, "six bad requests and the unsupported marker op")

@@ -12,6 +12,8 @@ import json
 import struct
 import sys
 
+import numpy as np
+
 from websockets.asyncio.client import connect
 
 SUBPROTOCOL = "foxglove.websocket.v1"
@@ -66,8 +68,11 @@ async def main(args):
         check(ws.subprotocol == SUBPROTOCOL, f"server chose subprotocol {ws.subprotocol!r}")
         info = await next_json(ws, "serverInfo")
         check(isinstance(info.get("name"), str) and isinstance(info.get("capabilities"), list), f"bad serverInfo {info}")
+        depth_topic = f"/affordd/{camera}/depth"
         wanted = {f"/affordd/{camera}/image": None, f"/affordd/{camera}/heatmap/{action}": None,
                   f"/affordd/{camera}/annotations": None}
+        if args.get("depth"):
+            wanted[depth_topic] = None
         schemas = {}
         while any(v is None for v in wanted.values()):
             advertise = await next_json(ws, "advertise")
@@ -94,7 +99,12 @@ async def main(args):
             name, schema = schemas[subscriptions[sub]]
             body = json.loads(message[13:])
             conforms(body, schema)
-            if name == "foxglove.RawImage":
+            if name == "foxglove.RawImage" and subscriptions[sub] == wanted.get(depth_topic):
+                check(body["encoding"] == "16UC1" and body["step"] == 2 * body["width"], f"depth {body['encoding']}")
+                millimetres = np.frombuffer(base64.b64decode(body["data"]), "<u2")
+                check(millimetres.size == body["width"] * body["height"], "depth size")
+                summary["depth_mm"] = int(millimetres[0])
+            elif name == "foxglove.RawImage":
                 check(body["encoding"] == "mono8", "heatmap not mono8")
                 check(len(base64.b64decode(body["data"])) == body["step"] * body["height"], "heatmap size")
             if name == "foxglove.CompressedImage":

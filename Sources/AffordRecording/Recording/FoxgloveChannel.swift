@@ -34,7 +34,7 @@ public struct FoxgloveChannel: Sendable, Hashable {
     }
 
     /// The frame's paired depth, 16-bit millimetres (`16UC1`), as a depth camera's driver publishes it.
-    static func depth(camera: String) -> FoxgloveChannel {
+    public static func depth(camera: String) -> FoxgloveChannel {
         .init(topic: "/affordd/\(camera)/depth", schemaName: FoxgloveSchemas.rawImageName,
               schema: FoxgloveSchemas.rawImage, role: RecordingMetadata.depthRole, camera: camera)
     }
@@ -91,7 +91,7 @@ public struct FoxgloveEncoder {
     }
 
     /// The frame's depth as a `16UC1` RawImage, millimetres; nil for a frame without depth.
-    func encodeDepth(_ frame: Frame, wallNs: UInt64) throws -> [UInt8]? {
+    public func encodeDepth(_ frame: Frame, wallNs: UInt64) throws -> [UInt8]? {
         guard let depth = frame.depth else { return nil }
         return Array(try encoder.encode(Foxglove.RawImage(
             timestamp: .init(nanoseconds: wallNs), frame_id: frame.camera, width: UInt32(depth.width),
