@@ -34,6 +34,16 @@ public struct AffordError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String { "\(code): \(message)" }
 
+    /// Runs `body`; an AffordError it throws comes back with `context` (say, the config key it
+    /// came from) before its message, and with `code` instead of its own when one is given.
+    public static func prefixing<T>(_ context: String, code: Code? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as AffordError {
+            throw AffordError(code ?? error.code, "\(context): \(error.message)")
+        }
+    }
+
     public static func == (lhs: AffordError, rhs: AffordError) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message
     }

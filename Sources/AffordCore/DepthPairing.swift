@@ -20,6 +20,9 @@ public struct DepthPairing: Sendable {
     /// Depth frames dropped without pairing.
     public private(set) var unpairedDepths: UInt64 = 0
 
+    /// A 30 fps stream's frames are 33 ms apart: 20 ms pairs a frame with its own depth only.
+    public static let defaultToleranceNs: UInt64 = 20_000_000
+
     public init(toleranceNs: UInt64, capacity: Int = 8) {
         self.toleranceNs = toleranceNs
         self.capacity = max(1, capacity)

@@ -47,16 +47,16 @@ struct Replay: AsyncParsableCommand {
         config.grounding.zoom = model.zoomSettings(loaded)
         if config.actions.isEmpty { config.actions = grounder.vocabulary }
         let name = config.cameras.first?.name ?? "replay"
-        let depth = config.cameras.first?.depth
-        let toleranceMs = try depthToleranceMs.map { milliseconds in
-            guard (0...1000).contains(milliseconds) else {
-                throw ValidationError("--depth-tolerance-ms \(milliseconds) is outside 0...1000")
+        var depth = config.cameras.first?.depth ?? DepthConfig()
+        if let depthToleranceMs {
+            guard DepthConfig.toleranceRangeMs.contains(depthToleranceMs) else {
+                throw ValidationError("--depth-tolerance-ms \(depthToleranceMs) is outside \(DepthConfig.toleranceRangeMs)")
             }
-            return milliseconds
-        } ?? depth?.toleranceMs ?? Double(DepthConfig.defaultToleranceNs) / 1e6
+            depth.toleranceMs = depthToleranceMs
+        }
         let source = try ReplaySource(path: log, options: .init(
-            pacing: fast ? .asFastAsPossible : .recorded, cameraName: name, depthTopic: depthTopic ?? depth?.topic,
-            depthToleranceNs: UInt64(toleranceMs * 1e6)))
+            pacing: fast ? .asFastAsPossible : .recorded, cameraName: name, depthTopic: depthTopic ?? depth.topic,
+            depthToleranceNs: depth.toleranceNs))
         let overlays = overlayDir.map(OverlayWriter.init(directory:))
         // The config's first camera lends its calibration, checked against the log's frame size.
         let geometry = try config.cameras.first.map {

@@ -130,7 +130,7 @@ import Testing
         #expect(try depth("") == nil)
         let live = try #require(try depth("    depth: {video_device: /dev/video2, units_m: 0.0001, tolerance_ms: 5}\n"))
         #expect(live.videoDevice == "/dev/video2" && live.unitsM == 0.0001 && live.toleranceMs == 5 && live.registration == nil)
-        #expect(try depth("    depth: {video_device: /dev/video2}\n")?.toleranceNs == DepthConfig.defaultToleranceNs)
+        #expect(try depth("    depth: {video_device: /dev/video2}\n")?.toleranceNs == DepthPairing.defaultToleranceNs)
         let registered = try #require(try depth("""
                 depth:
                   video_device: /dev/video2

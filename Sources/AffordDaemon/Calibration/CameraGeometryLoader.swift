@@ -4,25 +4,18 @@ import AffordPostprocess
 /// Turns a camera's configured calibration and extrinsics into centroid geometry.
 public enum CameraGeometryLoader {
     public static func geometry(for camera: CameraConfig, table: Plane?) throws -> CentroidGeometry {
-        let model: CameraModel?
-        do {
-            model = try camera.cameraInfoPath.map { try CameraInfoLoader.load(path: $0) }
-        } catch let error as AffordError {
-            throw AffordError(error.code, "cameras[\(camera.name)].camera_info_url: \(error.message)")
+        let calibrationKey = "cameras[\(camera.name)].camera_info_url"
+        let model = try AffordError.prefixing(calibrationKey) {
+            try camera.cameraInfoPath.map { try CameraInfoLoader.load(path: $0) }
         }
         if let model {
             // The configured size is what the camera is asked for; a calibration for another size is wrong.
-            do {
+            try AffordError.prefixing(calibrationKey, code: .invalidConfig) {
                 try model.checkMatches(width: camera.imageWidth, height: camera.imageHeight)
-            } catch let error as AffordError {
-                throw AffordError(.invalidConfig, "cameras[\(camera.name)].camera_info_url: \(error.message)")
             }
         }
-        let pose: RigidTransform?
-        do {
-            pose = try camera.extrinsics.map { try ExtrinsicsLoader.transform($0) }
-        } catch let error as AffordError {
-            throw AffordError(error.code, "cameras[\(camera.name)].extrinsics: \(error.message)")
+        let pose = try AffordError.prefixing("cameras[\(camera.name)].extrinsics") {
+            try camera.extrinsics.map { try ExtrinsicsLoader.transform($0) }
         }
         return CentroidGeometry(camera: model, cameraToBase: pose, table: table)
     }

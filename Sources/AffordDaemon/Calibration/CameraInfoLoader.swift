@@ -8,11 +8,7 @@ public enum CameraInfoLoader {
     static func load(path: String) throws -> CameraModel {
         let plain = path.hasPrefix("file://") ? String(path.dropFirst("file://".count)) : path
         let text = try YAMLField.readText(plain, what: "calibration")
-        do {
-            return try parse(text, source: plain)
-        } catch let error as AffordError {
-            throw AffordError(error.code, "calibration \(plain): \(error.message)")
-        }
+        return try AffordError.prefixing("calibration \(plain)") { try parse(text, source: plain) }
     }
 
     /// Parses either format; OpenCV files are recognised by their `%YAML:1.0` line.

@@ -14,17 +14,11 @@ public enum DepthRegistrationLoader {
             throw AffordError(.invalidConfig, "\(field) maps depth into the colour image, so it needs the colour "
                 + "camera's calibration: set cameras[\(camera)].camera_info_url")
         }
-        let depthCamera: CameraModel
-        do {
-            depthCamera = try CameraInfoLoader.load(path: config.cameraInfoPath)
-        } catch let error as AffordError {
-            throw AffordError(error.code, "\(field).camera_info_url: \(error.message)")
+        let depthCamera = try AffordError.prefixing("\(field).camera_info_url") {
+            try CameraInfoLoader.load(path: config.cameraInfoPath)
         }
-        let depthToColour: RigidTransform
-        do {
-            depthToColour = try ExtrinsicsLoader.transform(config.depthToColour)
-        } catch let error as AffordError {
-            throw AffordError(error.code, "\(field).extrinsics: \(error.message)")
+        let depthToColour = try AffordError.prefixing("\(field).extrinsics") {
+            try ExtrinsicsLoader.transform(config.depthToColour)
         }
         return DepthRegistration(depthCamera: depthCamera, depthToColour: depthToColour, colourCamera: colour)
     }

@@ -7,11 +7,7 @@ public enum ExtrinsicsLoader {
     /// Loads an extrinsics YAML file.
     public static func load(path: String) throws -> RigidTransform {
         let text = try YAMLField.readText(path, what: "extrinsics")
-        do {
-            return try pose(YAMLField.document(text, source: path))
-        } catch let error as AffordError {
-            throw AffordError(error.code, "extrinsics \(path): \(error.message)")
-        }
+        return try AffordError.prefixing("extrinsics \(path)") { try pose(YAMLField.document(text, source: path)) }
     }
 
     /// Resolves a configured source to a transform.

@@ -93,7 +93,7 @@ public enum ConfigLoader {
         static let recordingBytes = (1 << 20)...(1 << 50)
         static let recordingSeconds = 1.0...(30 * 86_400.0)
         static let depthUnits = 1e-6...1.0
-        static let depthToleranceMs = 0.0...1000.0
+        static let depthToleranceMs = DepthConfig.toleranceRangeMs
     }
 
     static func resolve(_ path: String, against base: URL) -> String {

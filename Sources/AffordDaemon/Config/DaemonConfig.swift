@@ -52,13 +52,18 @@ public struct DepthConfig: Sendable, Equatable {
     /// Metres per Z16 unit (0.001 for millimetres).
     var unitsM: Double = 0.001
     /// A depth frame pairs with the colour frame stamped closest to it, at most this far apart.
-    public var toleranceMs: Double = Double(Self.defaultToleranceNs) / 1e6
+    public var toleranceMs: Double = Double(DepthPairing.defaultToleranceNs) / 1e6
     /// Nil: the driver already aligns depth to colour.
     var registration: DepthRegistrationConfig?
 
-    var toleranceNs: UInt64 { UInt64(toleranceMs * 1e6) }
-    /// A 30 fps stream's frames are 33 ms apart: 20 ms pairs a frame with its own depth only.
-    public static let defaultToleranceNs: UInt64 = 20_000_000
+    public var toleranceNs: UInt64 { UInt64(toleranceMs * 1e6) }
+    /// What `tolerance_ms` (and `affordd replay --depth-tolerance-ms`) may be.
+    public static let toleranceRangeMs = 0.0...1000.0
+
+    public init(videoDevice: String? = nil, topic: String? = nil) {
+        self.videoDevice = videoDevice
+        self.topic = topic
+    }
 }
 
 /// How to map depth pixels into the colour camera: the depth camera's own calibration and

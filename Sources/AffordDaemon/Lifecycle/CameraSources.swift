@@ -17,7 +17,7 @@ enum CameraSources {
         if let log = camera.replayLog {
             let source = try ReplaySource(path: log, options: .init(
                 pacing: .recorded, loop: true, cameraName: camera.name, depthTopic: camera.depth?.topic,
-                depthToleranceNs: camera.depth?.toleranceNs ?? DepthConfig.defaultToleranceNs))
+                depthToleranceNs: camera.depth?.toleranceNs ?? DepthPairing.defaultToleranceNs))
             return CameraInput(name: camera.name, frameID: camera.frameID, source: source, makeDecoder: decoder,
                                geometry: geometry, deviceHealth: ReplayDecoding.health(source), hasDepth: source.hasDepth)
         }

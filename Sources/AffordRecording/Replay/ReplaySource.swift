@@ -40,7 +40,7 @@ public final class ReplaySource: FrameSource {
 
         public init(topic: String? = nil, pacing: Pacing = .recorded, loop: Bool = false, cameraName: String? = nil,
                     limits: MCAPReader.Limits = .init(), depthTopic: String? = nil,
-                    depthToleranceNs: UInt64 = 20_000_000) {
+                    depthToleranceNs: UInt64 = DepthPairing.defaultToleranceNs) {
             self.topic = topic
             self.pacing = pacing
             self.loop = loop
