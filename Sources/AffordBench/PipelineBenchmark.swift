@@ -1,3 +1,4 @@
+import AffordCapture
 import AffordCore
 import AffordDaemon
 import AffordImaging
@@ -10,7 +11,10 @@ import Logging
 /// decode, int8 inference, post-processing, ZeroMQ publish) with 5 actions, three ways:
 /// paced at the log's 30 fps (latency), unpaced and lossless as `affordd replay --fast` runs
 /// (throughput against the inference stage alone), and two cameras on one engine.
-/// `--zoom` grounds with the shipped zoom settings; without it, one whole-frame pass.
+/// `--zoom` grounds with the shipped zoom settings, `--zoom-fast` with `ZoomSettings.fast`;
+/// without either, one whole-frame pass.
+/// `--images DIR` builds the log from your own pictures (resized to 640x480, cycled) instead
+/// of the synthetic pattern: a workcell view, where zoom proposes its regions as it would live.
 /// The last line is JSON.
 enum PipelineBenchmark {
     static func run(arguments: [String]) async {
@@ -54,9 +58,10 @@ enum PipelineBenchmark {
             head: option("--head", in: arguments) ?? "models-default/affordd-default.head.safetensors",
             threads: Int(option("--threads", in: arguments) ?? "") ?? 2)
         let frames = Int(option("--frames", in: arguments) ?? "") ?? 300
+        let pictures = try option("--images", in: arguments).map(loadPictures)
         if let path = option("--write-log", in: arguments) {
-            // Just the synthetic log, e.g. to try `affordd replay` or the demo without the real demo log.
-            try writeLog(to: path, frames: frames)
+            // Just the log, e.g. to try `affordd replay` or the demo without the real demo log.
+            try writeLog(to: path, frames: frames, pictures: pictures)
             print("wrote \(frames) frames to \(path)")
             return
         }
@@ -66,7 +71,7 @@ enum PipelineBenchmark {
         }
         var config = DaemonConfig.replayDefaults(model: model)
         config.actions = Array(grounder.vocabulary.prefix(5))
-        config.grounding.zoom = arguments.contains("--zoom") ? .shipped : ZoomSettings()
+        config.grounding.zoom = arguments.contains("--zoom-fast") ? .fast : arguments.contains("--zoom") ? .shipped : ZoomSettings()
         if let size = option("--output", in: arguments) {
             // Heatmaps and components at a configured output size instead of the frame size.
             let parts = size.split(separator: "x").compactMap { Int($0) }
@@ -80,13 +85,14 @@ enum PipelineBenchmark {
 
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-bench-\(getpid()).mcap").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        try writeLog(to: log, frames: frames)
-        let inferenceMs = try inferenceStageMs(log: log, grounder: grounder, config: config)
+        try writeLog(to: log, frames: frames, pictures: pictures)
+        let (inferenceMs, regionsPerFrame) = try inferenceStage(log: log, grounder: grounder, config: config)
         let engineFps = 1000 / inferenceMs
         let output = config.postprocessing.settings.outputWidth.map { "\($0)x\(config.postprocessing.settings.outputHeight ?? 0)" } ?? "frame size"
         print("model \(grounder.modelID), actions \(config.actions.joined(separator: ",")), heatmaps at \(output), "
-              + "zoom \(config.grounding.zoom.enabled ? "on (shipped settings)" : "off")")
-        print(String(format: "inference stage alone on the log's frame: median %.1f ms (%.2f fps)", inferenceMs, engineFps))
+              + "zoom \(config.grounding.zoom.enabled ? (config.grounding.zoom == .fast ? "on (fast)" : "on (shipped settings)") : "off")")
+        print(String(format: "inference stage alone on the log's first %d frames: median %.1f ms (%.2f fps)%@",
+                     stageFrames, inferenceMs, engineFps, regionsPerFrame.map { String(format: ", %.2f zoom regions a frame", $0) } ?? ""))
 
         let paced = try await runPipeline(log: log, cameras: ["bench"], lossless: false, config: config, grounder: grounder)
         let one = paced.cameras["bench"] ?? .none
@@ -99,30 +105,44 @@ enum PipelineBenchmark {
         for (name, camera) in two.cameras.sorted(by: { $0.key < $1.key }) { print("paced 30 fps, two cameras, \(name): \(camera.line)") }
 
         let cameras = two.cameras.sorted(by: { $0.key < $1.key }).map { "\"\($0.key)\":\($0.value.json)" }.joined(separator: ",")
-        emit(#"{"zoom":\#(config.grounding.zoom.enabled),"inference_stage_ms":\#(jsonNumber(inferenceMs)),"engine_fps":\#(jsonNumber(engineFps)),"#
+        let regionsJSON = regionsPerFrame.map { jsonNumber($0) } ?? "null"
+        emit(#"{"zoom":\#(config.grounding.zoom.enabled),"images":\#(pictures != nil),"regions_per_frame":\#(regionsJSON),"inference_stage_ms":\#(jsonNumber(inferenceMs)),"engine_fps":\#(jsonNumber(engineFps)),"#
              + #""paced":\#(one.json),"paced_inference_p50_ms":\#(jsonNumber(paced.inferenceP50Ms)),"#
              + #""paced_inference_p99_ms":\#(jsonNumber(paced.inferenceP99Ms)),"#
              + #""lossless":\#(lossless.json),"lossless_vs_engine":\#(jsonNumber(lossless.fps / engineFps)),"#
              + #""two_cameras":{\#(cameras)},"rss_mb":\#(jsonNumber(peakRSSMegabytes(), digits: 1))}"#)
     }
 
-    /// What the inference stage does to one decoded frame of the log (zoom as configured), median of 15.
-    static func inferenceStageMs(log: String, grounder: any AffordanceGrounder, config: DaemonConfig) throws -> Double {
+    /// How many of the log's first frames the inference stage is timed on.
+    static let stageFrames = 26
+
+    /// What the inference stage does to each of the log's first frames (zoom as configured):
+    /// the median over them, and with zoom the mean number of regions a frame.
+    static func inferenceStage(log: String, grounder: any AffordanceGrounder,
+                               config: DaemonConfig) throws -> (medianMs: Double, regionsPerFrame: Double?) {
         let source = try ReplaySource(path: log, options: .init(pacing: .asFastAsPossible, cameraName: "bench"))
-        guard let frame = try source.nextFrame() else { throw AffordError(.io, "\(log) has no frames") }
-        source.close()
+        defer { source.close() }
         let zoom = config.grounding.zoom
-        let image = try zoom.enabled ? FrameDecoder().decode(frame) : FrameDecoder(minimumWidth: grounder.inputSize, minimumHeight: grounder.inputSize).decode(frame)
-        let ground = {
-            if zoom.enabled {
-                _ = try ZoomGrounding.ground(image, frameWidth: frame.width, frameHeight: frame.height, actions: config.actions,
-                                             grounder: grounder, settings: zoom)
-            } else {
-                _ = try grounder.ground(image, actions: config.actions)
+        let decoder = try zoom.enabled ? FrameDecoder() : FrameDecoder(minimumWidth: grounder.inputSize, minimumHeight: grounder.inputSize)
+        var times: [Double] = [], regionCounts: [Int] = []
+        while times.count < stageFrames, let frame = try source.nextFrame() {
+            let image = try decoder.decode(frame)
+            var regions = 0
+            let ground = {
+                if zoom.enabled {
+                    regions = try ZoomGrounding.ground(image, frameWidth: frame.width, frameHeight: frame.height,
+                                                       actions: config.actions, grounder: grounder, settings: zoom).proposals.count
+                } else {
+                    _ = try grounder.ground(image, actions: config.actions)
+                }
             }
+            try ground()  // warm-up, and the frame's region count
+            times.append(try medianMs(1, ground))
+            regionCounts.append(regions)
         }
-        try ground()
-        return try medianMs(15, ground)
+        guard !times.isEmpty else { throw AffordError(.io, "\(log) has no frames") }
+        if zoom.enabled { print("zoom regions of the log's first frames: \(regionCounts.map(String.init).joined(separator: " "))") }
+        return (median(times), zoom.enabled ? Double(regionCounts.reduce(0, +)) / Double(times.count) : nil)
     }
 
     struct PipelineRun {
@@ -189,30 +209,48 @@ enum PipelineBenchmark {
                      medianMs(15) { _ = HeatmapPostprocessor.components(of: norm, relativeThreshold: 0.5, minArea: 1, keep: 3) }))
     }
 
-    /// Moving bright shapes over a gradient, JPEG-encoded at 640x480, stamped 30 fps apart.
-    static func writeLog(to path: String, frames: Int) throws {
+    /// Every JPEG/PNG in `directory`, in name order, decoded and resized to 640x480.
+    static func loadPictures(_ directory: String) throws -> [RGBImage] {
+        let source = try ImageFileSource(path: directory, cameraName: "bench")
+        defer { source.close() }
+        let decoder = try FrameDecoder()
+        var pictures: [RGBImage] = []
+        while let frame = try source.nextFrame() {
+            pictures.append(RGBResize.bilinear(try decoder.decode(frame), width: 640, height: 480))
+        }
+        return pictures
+    }
+
+    /// `pictures` cycled, or moving bright shapes over a gradient; JPEG-encoded at 640x480,
+    /// stamped 30 fps apart.
+    static func writeLog(to path: String, frames: Int, pictures: [RGBImage]? = nil) throws {
         let recorder = try MCAPRecorder(path: path, configText: "", options: .init(recordResults: false))
         let encoder = try JPEGEncoder()
-        let width = 640, height = 480
         let start = MonotonicClock.nowNs()
         for index in 0..<frames {
-            var pixels = [UInt8](repeating: 0, count: width * height * 3)
-            let cx = 160 + (index * 3) % 320, cy = 240
-            for y in 0..<height {
-                for x in 0..<width {
-                    let offset = (y * width + x) * 3
-                    let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) < 60 * 60
-                    pixels[offset] = inside ? 220 : UInt8(x * 255 / width)
-                    pixels[offset + 1] = inside ? 40 : UInt8(y * 255 / height)
-                    pixels[offset + 2] = inside ? 30 : 128
-                }
-            }
-            let jpeg = try encoder.encode(RGBImage(width: width, height: height, pixels: pixels), quality: 85)
-            try recorder.record(Frame(pixels: jpeg, width: width, height: height, format: .mjpeg,
-                                      captureMonotonicNs: start + UInt64(index) * 33_333_333,
+            let image = if let pictures, !pictures.isEmpty { pictures[index % pictures.count] } else { movingDisc(index) }
+            try recorder.record(Frame(pixels: try encoder.encode(image, quality: 85), width: image.width, height: image.height,
+                                      format: .mjpeg, captureMonotonicNs: start + UInt64(index) * 33_333_333,
                                       sequence: UInt64(index), camera: "bench"))
         }
         try recorder.close()
+    }
+
+    /// The synthetic log's frame `index`: a red disc moving over a gradient, 640x480.
+    static func movingDisc(_ index: Int) -> RGBImage {
+        let width = 640, height = 480
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let cx = 160 + (index * 3) % 320, cy = 240
+        for y in 0..<height {
+            for x in 0..<width {
+                let offset = (y * width + x) * 3
+                let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) < 60 * 60
+                pixels[offset] = inside ? 220 : UInt8(x * 255 / width)
+                pixels[offset + 1] = inside ? 40 : UInt8(y * 255 / height)
+                pixels[offset + 2] = inside ? 30 : 128
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     static func medianMs(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {

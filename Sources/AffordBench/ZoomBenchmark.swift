@@ -8,7 +8,8 @@ import Foundation
 /// `affordd-bench zoom` (`make bench-zoom`): what object-centric zoom costs a 640×480 frame.
 /// Grounding without zoom, then with 1–4 regions: the crops as one batch after the whole-frame
 /// pass (what `redetect_every: 0` runs), one by one after it (the reference), and in one batch
-/// together with the whole frame (regions reused from an earlier frame). The variants alternate
+/// together with the whole frame (regions reused from an earlier frame), and batched at the
+/// `fast` profile's smaller region input. The variants alternate
 /// within each round, so load on a shared machine hits them alike. Last line: JSON.
 enum ZoomBenchmark {
     static func run(arguments: [String]) throws {
@@ -37,6 +38,10 @@ enum ZoomBenchmark {
                 for crop in some { _ = try engine.ground(crop, actions: actions) }
             }))
             variants.append(("one_pass_\(count)", { _ = try engine.ground(batch: [image] + some, actions: actions) }))
+            variants.append(("fast_\(count)", {
+                _ = try engine.ground(image, actions: actions)
+                _ = try engine.ground(batch: some, inputSize: ZoomSettings.fast.regionInputSize, actions: actions)
+            }))
         }
         for variant in variants { for _ in 0..<max(1, min(options.warmup, 2)) { try variant.body() } }
         // Wall time, and the process's CPU time: on a shared machine the CPU time is the work
@@ -73,7 +78,8 @@ enum ZoomBenchmark {
 
         let off = ms["off"] ?? .nan, offCPU = cpu["off"] ?? .nan
         print("zoom cost, 640x480 frame, \(actions.count) actions, \(options.threads.map(String.init) ?? "all") threads, medians of \(options.runs) alternating rounds")
-        print("regions   two passes, crops batched   two passes, one by one   one pass (whole + reused crops)")
+        let fastSide = ZoomSettings.fast.regionInputSize ?? engine.inputSize
+        print("regions   two passes, crops batched   two passes, one by one   one pass (whole + reused crops)   crops batched at \(fastSide) (fast)")
         print(String(format: "0 (off)   %8.2f ms (CPU %.2f ms)", off, offCPU))
         var rows: [String] = []
         for count in 1...boxes.count {
@@ -81,11 +87,14 @@ enum ZoomBenchmark {
             let onePass = ms["one_pass_\(count)"] ?? .nan
             let cpuBatched = cpu["batched_\(count)"] ?? .nan, cpuSingle = cpu["one_by_one_\(count)"] ?? .nan
             let cpuOnePass = cpu["one_pass_\(count)"] ?? .nan
-            print(String(format: "%d         %8.2f ms (CPU %.2fx)      %8.2f ms (CPU %.2fx)   %8.2f ms (CPU %.2fx)",
-                         count, batched, cpuBatched / offCPU, single, cpuSingle / offCPU, onePass, cpuOnePass / offCPU))
+            let fast = ms["fast_\(count)"] ?? .nan, cpuFast = cpu["fast_\(count)"] ?? .nan
+            print(String(format: "%d         %8.2f ms (CPU %.2fx)      %8.2f ms (CPU %.2fx)   %8.2f ms (CPU %.2fx)           %8.2f ms (CPU %.2fx)",
+                         count, batched, cpuBatched / offCPU, single, cpuSingle / offCPU, onePass, cpuOnePass / offCPU,
+                         fast, cpuFast / offCPU))
             rows.append("{\"regions\": \(count), \"batched_ms\": \(jsonNumber(batched)), \"one_by_one_ms\": \(jsonNumber(single)), "
                         + "\"one_pass_ms\": \(jsonNumber(onePass)), \"batched_cpu_ms\": \(jsonNumber(cpuBatched)), "
-                        + "\"one_by_one_cpu_ms\": \(jsonNumber(cpuSingle)), \"one_pass_cpu_ms\": \(jsonNumber(cpuOnePass))}")
+                        + "\"one_by_one_cpu_ms\": \(jsonNumber(cpuSingle)), \"one_pass_cpu_ms\": \(jsonNumber(cpuOnePass)), "
+                        + "\"fast_ms\": \(jsonNumber(fast)), \"fast_cpu_ms\": \(jsonNumber(cpuFast))}")
         }
         print(String(format: "post-processing 3 actions: %.2f ms with 3 regions merged at 640x480, %.2f ms without zoom", mergeMs, plainMs))
         print(String(format: "MJPEG decode 640x480: %.2f ms full size (zoom) against %.2f ms DCT-scaled", fullDecodeMs, scaledDecodeMs))
@@ -93,6 +102,8 @@ enum ZoomBenchmark {
         emit("{\"off_ms\": \(jsonNumber(off)), \"off_cpu_ms\": \(jsonNumber(offCPU)), "
              + "\"ratio_3_regions_cpu_vs_off\": \(jsonNumber((cpu["batched_3"] ?? .nan) / offCPU)), \"by_regions\": [\(rows.joined(separator: ", "))], "
              + "\"ratio_3_regions_vs_off\": \(jsonNumber(three / off)), \"ratio_3_regions_one_pass_vs_off\": \(jsonNumber((ms["one_pass_3"] ?? .nan) / off)), "
+             + "\"fast_region_input\": \(fastSide), \"ratio_3_regions_fast_vs_off\": \(jsonNumber((ms["fast_3"] ?? .nan) / off)), "
+             + "\"ratio_3_regions_fast_cpu_vs_off\": \(jsonNumber((cpu["fast_3"] ?? .nan) / offCPU)), "
              + "\"merge_postprocess_3_regions_ms\": \(jsonNumber(mergeMs)), \"postprocess_off_ms\": \(jsonNumber(plainMs)), "
              + "\"decode_full_ms\": \(jsonNumber(fullDecodeMs)), \"decode_scaled_ms\": \(jsonNumber(scaledDecodeMs))}")
     }

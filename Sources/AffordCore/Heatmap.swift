@@ -49,13 +49,19 @@ public protocol AffordanceGrounder: Sendable {
     var inputSize: Int { get }
     /// One backbone pass; one raw map per action, in the order asked.
     func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap]
-    /// Several images (zoom's regions): one result per image, in order. Engines run them as
-    /// one batched pass; the default grounds them one by one.
-    func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]]
+    /// Several images (zoom's regions): one result per image, in order, each resized to
+    /// `inputSize` a side (nil: the model's `inputSize`). Engines run them as one batched pass;
+    /// the default grounds them one by one at the model's own size.
+    func ground(batch images: [RGBImage], inputSize: Int?, actions: [String]) throws -> [[ActionMap]]
 }
 
 extension AffordanceGrounder {
-    public func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]] {
+    public func ground(batch images: [RGBImage], inputSize: Int?, actions: [String]) throws -> [[ActionMap]] {
         try images.map { try ground($0, actions: actions) }
+    }
+
+    /// A batch at the model's own input size.
+    public func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]] {
+        try ground(batch: images, inputSize: nil, actions: actions)
     }
 }

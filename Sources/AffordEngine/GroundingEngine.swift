@@ -53,11 +53,12 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
     }
 
     /// Several images in one backbone pass (`batch·tokens` GEMM rows), then the head on each:
-    /// what zoom's regions take. Results are in image order, maps in the order asked.
-    public func ground(batch images: [RGBImage], actions: [String]) throws -> [[ActionMap]] {
+    /// what zoom's regions take, at `inputSize` a side (nil: the engine's). Results are in image
+    /// order, maps in the order asked.
+    public func ground(batch images: [RGBImage], inputSize batchSize: Int?, actions: [String]) throws -> [[ActionMap]] {
         guard !images.isEmpty else { return [] }
         let (wanted, channels) = try channels(for: actions)
-        let size = inputSize
+        let size = batchSize ?? inputSize
         let tokensPerImage = 1 + (size / backbone.config.patchSize) * (size / backbone.config.patchSize)
         let imageFloats = tokensPerImage * backbone.config.embedDim
         return try backbone.run(height: size, width: size, batch: images.count, fill: { index, input in
@@ -65,7 +66,7 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
         }, consume: { tokens in
             try images.indices.map { index in
                 try maps(tokens: UnsafeBufferPointer(rebasing: tokens[(index * imageFloats)..<((index + 1) * imageFloats)]),
-                         wanted: wanted, channels: channels, keepTokens: false).maps
+                         side: size / backbone.config.patchSize, wanted: wanted, channels: channels, keepTokens: false).maps
             }
         })
     }
@@ -76,7 +77,8 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
         return try backbone.run(height: size, width: size, fill: { input in
             preprocessor.fill(image, width: size, height: size, into: input)
         }, consume: { tokens in
-            try maps(tokens: tokens, wanted: wanted, channels: channels, keepTokens: keepTokens)
+            try maps(tokens: tokens, side: size / backbone.config.patchSize, wanted: wanted, channels: channels,
+                     keepTokens: keepTokens)
         })
     }
 
@@ -92,11 +94,11 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
         return (wanted, channels)
     }
 
-    /// The head on one image's `[tokens, dim]` backbone output (class token first).
-    private func maps(tokens: UnsafeBufferPointer<Float>, wanted: [String], channels: [Int],
+    /// The head on one image's `[tokens, dim]` backbone output (class token first, then a
+    /// `side`×`side` patch grid).
+    private func maps(tokens: UnsafeBufferPointer<Float>, side: Int, wanted: [String], channels: [Int],
                       keepTokens: Bool) throws -> (maps: [ActionMap], tokens: PatchTokens?) {
         let dim = backbone.config.embedDim
-        let side = inputSize / backbone.config.patchSize
         let k = vocabulary.count
         guard let base = tokens.baseAddress, tokens.count >= (1 + side * side) * dim else {
             throw AffordError(.invalidInput, "backbone output has \(tokens.count) floats, expected \((1 + side * side) * dim)")

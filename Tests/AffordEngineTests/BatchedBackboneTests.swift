@@ -58,6 +58,15 @@ struct BatchedBackboneTests {
             #expect(one.map(\.presence) == many.map(\.presence))
         }
         #expect(try engine.ground(batch: [], actions: actions).isEmpty)
+
+        // Zoom's `region_input`: a batch at another size grounds as an engine built for that size.
+        let small = try GroundingEngine(backbone: try #require(BackboneFixtures.int8),
+                                        head: AffordanceHead(path: head, precision: .int8, pool: pool), inputSize: 154)
+        let smallAlone = try images.map { try small.ground($0, actions: actions) }
+        let smallBatch = try engine.ground(batch: images, inputSize: 154, actions: actions)
+        #expect(smallBatch.flatMap { $0.map(\.map) } == smallAlone.flatMap { $0.map(\.map) })
+        #expect(smallBatch.first?.first.map { [$0.map.width, $0.map.height] } == [11, 11])
+        #expect(throws: AffordError.self) { try engine.ground(batch: images, inputSize: 150, actions: actions) }
     }
 
     @Test func batchesOutsideTheBoundAreErrors() throws {

@@ -10,13 +10,13 @@ public struct GroundingConfig: Sendable, Equatable {
 }
 
 extension ConfigLoader {
-    /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight}}`;
+    /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight, region_input}}`;
     /// every number is checked against `ZoomSettings`'s named ranges.
     static func grounding(_ field: YAMLField) throws -> GroundingConfig {
         let f = try field.mapping(allowed: ["zoom"])
         guard let zoomField = f.optional("zoom") else { return GroundingConfig() }
         let z = try zoomField.mapping(allowed: [
-            "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight",
+            "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight", "region_input",
         ])
         var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
@@ -26,6 +26,7 @@ extension ConfigLoader {
         zoom.redetectEvery = try z.optional("redetect_every")?.int(in: ZoomSettings.redetectEveryRange) ?? zoom.redetectEvery
         let weights = Double(ZoomSettings.outsideWeightRange.lowerBound)...Double(ZoomSettings.outsideWeightRange.upperBound)
         zoom.outsideWeight = try z.optional("outside_weight").map { Float(try $0.double(in: weights)) } ?? zoom.outsideWeight
+        zoom.regionInputSize = try z.optional("region_input").map { try patchMultiple($0, in: ZoomSettings.regionInputSizeRange) }
         return GroundingConfig(zoom: zoom)
     }
 }

@@ -169,13 +169,16 @@ public enum ConfigLoader {
         return .inline(translation: pose.translation, rotation: pose.rotation)
     }
 
+    /// An image side in `range` that the 14-pixel patches tile.
+    static func patchMultiple(_ field: YAMLField, in range: ClosedRange<Int>) throws -> Int {
+        let side = try field.int(in: range)
+        guard side % 14 == 0 else { throw field.fail("expected a multiple of the 14-pixel patch size, got \(side)") }
+        return side
+    }
+
     static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
         let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
-        let inputField = f.optional("input_size")
-        let inputSize = try inputField?.int(in: Limits.inputSize)
-        if let inputField, let inputSize, inputSize % 14 != 0 {
-            throw inputField.fail("expected a multiple of the 14-pixel patch size, got \(inputSize)")
-        }
+        let inputSize = try f.optional("input_size").map { try patchMultiple($0, in: Limits.inputSize) }
         return ModelConfig(
             backbone: resolve(try f.required("backbone", in: field).string()),
             head: resolve(try f.required("head", in: field).string()),

@@ -13,11 +13,20 @@ extension LearningGrounder {
         var adaptMs: Double
     }
 
+    /// A square crop centred on the marked part, this many times its longer side: the part
+    /// near the scale zoom's crops show it, whichever regions the frame proposes. Chosen on a
+    /// validation render seed, not the scored one (README, "Teaching a part").
+    static let partViewMargin = 4.0
+
+    /// Views of one frame at most: the whole frame, zoom's regions and the part crop, each mirrored.
+    static let maximumViews = 2 * (1 + ZoomSettings.maxRegionsRange.upperBound + 1)
+
     /// Learns `action` from `marking` on `image` (the full frame) and swaps its probe in.
     ///
-    /// With zoom, the frame is seen as grounding sees it: the whole frame and each proposed
+    /// The frame is seen as grounding sees it: the whole frame and, with zoom, each proposed
     /// region that overlaps the marking, each with the marking in its own patch grid, so the
-    /// probe learns the part at the scale the crops show it.
+    /// probe learns the part at the scale the crops show it; and a crop around the part itself
+    /// (`partViewMargin`), so it does not depend on this frame's proposals.
     func teach(action: String, image: RGBImage, marking: PartMarking, zoom: ZoomSettings?,
                       proposalActions: [String], beforeRecording: () throws -> Void = {}) throws -> Teaching {
         guard !book.actions.contains(action) else {
@@ -30,16 +39,24 @@ extension LearningGrounder {
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: heads.isEmpty ? [base.vocabulary[0]] : heads)
         var views = [TaughtView(tokens: tokens.values, mask: PartMask(marking, view: frameBox, side: tokens.side))]
         var viewImages = [image]
+        let bounds = PartMask.bounds(marking)
+        var boxes: [RegionBox] = []
         if let zoom, zoom.enabled {
-            let bounds = PartMask.bounds(marking)
-            let boxes = RegionProposer(settings: zoom).propose(maps, frameWidth: image.width, frameHeight: image.height)
-            for box in boxes where Double(box.x) < bounds.maxX && Double(box.x + box.width) > bounds.minX
-                && Double(box.y) < bounds.maxY && Double(box.y + box.height) > bounds.minY {
-                let crop = RegionCrop.crop(image, box: box, frameWidth: image.width, frameHeight: image.height)
-                let (_, cropTokens) = try base.groundKeepingTokens(crop, actions: [base.vocabulary[0]])
-                views.append(TaughtView(tokens: cropTokens.values, mask: PartMask(marking, view: box, side: cropTokens.side)))
-                viewImages.append(crop)
-            }
+            boxes = RegionProposer(settings: zoom).propose(maps, frameWidth: image.width, frameHeight: image.height)
+                .filter { box in
+                    Double(box.x) < bounds.maxX && Double(box.x + box.width) > bounds.minX
+                        && Double(box.y) < bounds.maxY && Double(box.y + box.height) > bounds.minY
+                }
+        }
+        var partView = zoom ?? ZoomSettings()
+        partView.margin = Self.partViewMargin
+        boxes.append(RegionProposer(settings: partView).square(left: bounds.minX, right: bounds.maxX, top: bounds.minY,
+                                                               bottom: bounds.maxY, frameWidth: image.width, frameHeight: image.height))
+        for box in boxes {
+            let crop = RegionCrop.crop(image, box: box, frameWidth: image.width, frameHeight: image.height)
+            let (_, cropTokens) = try base.groundKeepingTokens(crop, actions: [base.vocabulary[0]])
+            views.append(TaughtView(tokens: cropTokens.values, mask: PartMask(marking, view: box, side: cropTokens.side)))
+            viewImages.append(crop)
         }
         // Each view mirrored left to right as well: the part seen from the other side, a second
         // example per view for one more backbone pass.

@@ -189,7 +189,7 @@ public final class TeachingBook: Sendable {
         var taught: [String: TaughtAction] = [:]
         for action in index.actions {
             let frames = try action.frames.enumerated().map { f, frame in
-                guard (1...64).contains(frame.side), (1...16).contains(frame.views) else {
+                guard (1...64).contains(frame.side), (1...LearningGrounder.maximumViews).contains(frame.views) else {
                     throw AffordError(.invalidConfig, "\(path): '\(action.action)' frame \(f) has \(frame.views) views of side \(frame.side)")
                 }
                 let positions = frame.side * frame.side

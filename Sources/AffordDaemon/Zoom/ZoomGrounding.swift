@@ -14,8 +14,8 @@ public struct ZoomedMaps: Sendable {
 }
 
 /// Coarse-to-fine grounding: the whole frame proposes regions, every region's crop is
-/// grounded at the network input size (all of them in one batched pass), and the maps are
-/// merged back into frame pixels. Shared by the pipeline, `snapshot` and `eval`.
+/// grounded at the network input size or `regionInputSize` (all of them in one batched pass),
+/// and the maps are merged back into frame pixels. Shared by the pipeline, `snapshot` and `eval`.
 public enum ZoomGrounding {
     /// How the crops go through the backbone: `oneBatch` is what runs; `oneByOne` is its
     /// reference (tests and `affordd-bench zoom`).
@@ -31,27 +31,41 @@ public enum ZoomGrounding {
         func crops(_ boxes: [RegionBox]) -> [RGBImage] {
             boxes.map { RegionCrop.crop(image, box: $0, frameWidth: frameWidth, frameHeight: frameHeight) }
         }
-        func run(_ images: [RGBImage]) throws -> [[ActionMap]] {
+        let cropSize = settings.regionInputSize
+        func run(_ images: [RGBImage], inputSize: Int?) throws -> [[ActionMap]] {
             switch batching {
-            case .oneBatch: try grounder.ground(batch: images, actions: actions)
-            case .oneByOne: try images.map { try grounder.ground($0, actions: actions) }
+            case .oneBatch:
+                return try grounder.ground(batch: images, inputSize: inputSize, actions: actions)
+            case .oneByOne:
+                return try images.map { image in
+                    guard let inputSize else { return try grounder.ground(image, actions: actions) }
+                    return try grounder.ground(batch: [image], inputSize: inputSize, actions: actions).first ?? []
+                }
             }
         }
         switch plan {
         case .detectFirst:
             let whole = try grounder.ground(image, actions: actions)
             let boxes = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
-            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes))
+            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize)
             return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight), boxes)
         case .reuse(let boxes):
-            // The whole frame rides in the same batch as the kept regions' crops.
-            let all = try run([image] + crops(boxes))
-            guard let whole = all.first else {
-                throw AffordError(.invalidInput, "zoom: the grounder returned no maps for a batch of \(boxes.count + 1)")
+            // The whole frame rides in the same batch as the kept regions' crops when they
+            // share its input size.
+            let whole: [ActionMap], regionMaps: [[ActionMap]]
+            if cropSize == nil || cropSize == grounder.inputSize {
+                let all = try run([image] + crops(boxes), inputSize: nil)
+                guard let first = all.first else {
+                    throw AffordError(.invalidInput, "zoom: the grounder returned no maps for a batch of \(boxes.count + 1)")
+                }
+                (whole, regionMaps) = (first, Array(all.dropFirst()))
+            } else {
+                whole = try grounder.ground(image, actions: actions)
+                regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize)
             }
             let proposals = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
-            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: Array(all.dropFirst()),
+            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight), proposals)
         }
     }

@@ -58,7 +58,7 @@ public struct RegionProposer: Sendable {
     }
 
     /// The square region around one object's extent (frame pixels, right and bottom exclusive).
-    func square(left: Double, right: Double, top: Double, bottom: Double,
+    public func square(left: Double, right: Double, top: Double, bottom: Double,
                        frameWidth: Int, frameHeight: Int) -> RegionBox {
         let shorter = min(frameWidth, frameHeight)
         let wanted = (max(right - left, bottom - top) * settings.margin).rounded()

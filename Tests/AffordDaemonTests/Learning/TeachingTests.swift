@@ -155,6 +155,28 @@ import Testing
         #expect(conflict?.message.contains("demonstrated") == true)
     }
 
+    /// A frame is taught through the whole frame and a crop around the part, each mirrored
+    /// (no zoom here); the file holds a frame of the most views any zoom setting makes.
+    @Test func aFrameIsTaughtThroughAPartCropAndAFullFileReloads() async throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (control, _, _) = try DemonstrateControlTests.control(folder: folder)
+        let reply = try await Self.teach(control, cell: (4, 2))
+        guard case .object(let fields) = reply else { Issue.record("reply \(reply)"); return }
+        #expect(fields["views"] == .int(4))
+
+        let path = folder.appendingPathComponent("full.safetensors").path
+        let book = try TeachingBook(path: path, backboneHash: "b")
+        let mask = PartMask(side: 2, target: [1, 0, 0, 0], weight: [1, 1, 1, 1])
+        let views = (0..<LearningGrounder.maximumViews).map { index in
+            TaughtView(tokens: (0..<8).map { Float(($0 + index) % 5) - 2 }, mask: mask)
+        }
+        let taught = try book.teach("press", views: views, dim: 2)
+        let reloaded = try TeachingBook(path: path, backboneHash: "b")
+        #expect(reloaded.probe(for: "press") == taught.probe)
+        #expect(reloaded.summary.first?.frames == 1)
+    }
+
     /// A file written for another backbone is refused at load, naming the file.
     @Test func aFileFromAnotherBackboneIsRefused() async throws {
         let folder = Self.temporaryFolder()

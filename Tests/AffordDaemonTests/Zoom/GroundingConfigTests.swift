@@ -23,10 +23,12 @@ import Testing
     @Test func everyKeyIsRead() throws {
         let config = try Self.parse("""
             grounding:
-              zoom: {enabled: true, max_regions: 4, margin: 2.5, min_region_px: 96, redetect_every: 5, outside_weight: 0.2}
+              zoom: {enabled: true, max_regions: 4, margin: 2.5, min_region_px: 96, redetect_every: 5, outside_weight: 0.2,
+                     region_input: 154}
             """)
         #expect(config.grounding.zoom == ZoomSettings(enabled: true, maxRegions: 4, margin: 2.5, minRegionPixels: 96,
-                                                      redetectEvery: 5, outsideWeight: 0.2))
+                                                      redetectEvery: 5, outsideWeight: 0.2, regionInputSize: 154))
+        #expect(try Self.parse("").grounding.zoom.regionInputSize == nil)
     }
 
     @Test(arguments: [
@@ -36,6 +38,8 @@ import Testing
         ("min_region_px: 5", "grounding.zoom.min_region_px: expected an integer from 14 to 4096, got 5"),
         ("redetect_every: -1", "grounding.zoom.redetect_every: expected an integer from 0 to 1000, got -1"),
         ("outside_weight: 2", "grounding.zoom.outside_weight: expected a number from 0.0 to 1.0, got 2.0"),
+        ("region_input: 150", "grounding.zoom.region_input: expected a multiple of the 14-pixel patch size, got 150"),
+        ("region_input: 14", "grounding.zoom.region_input: expected an integer from 28 to 1792, got 14"),
         ("enabled: maybe", "grounding.zoom.enabled"),
         ("zoom_factor: 2", "grounding.zoom.zoom_factor: unknown key"),
     ])

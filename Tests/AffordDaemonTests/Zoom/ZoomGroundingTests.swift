@@ -138,5 +138,20 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
         let wrapped = LearningGrounder(base: engine, book: try DemonstrationBook(path: nil, backboneHash: engine.backboneHash))
         #expect(try wrapped.ground(batch: crops, actions: ["hold"]).map { $0.map(\.map) }
                 == (try engine.ground(batch: crops, actions: ["hold"])).map { $0.map(\.map) })
+
+        // At a smaller `region_input` the crops still batch exactly (the whole frame goes alone,
+        // at the model's size), on the smaller grid.
+        var small = Self.zoom
+        small.regionInputSize = 154
+        for detect in [plan, .detectFirst] {
+            let smallBatched = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold"],
+                                                        grounder: engine, settings: small, plan: detect, batching: .oneBatch)
+            let smallSingle = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold"],
+                                                       grounder: engine, settings: small, plan: detect, batching: .oneByOne)
+            #expect(!smallBatched.maps.regionMaps.isEmpty)
+            #expect(smallBatched.maps.regionMaps.map { $0.map(\.map) } == smallSingle.maps.regionMaps.map { $0.map(\.map) })
+            #expect(smallBatched.maps.regionMaps.allSatisfy { $0.allSatisfy { $0.map.width == 11 && $0.map.height == 11 } })
+            #expect(smallBatched.maps.whole.map(\.map) == (try engine.ground(image, actions: ["hold"])).map(\.map))
+        }
     }
 }
