@@ -74,6 +74,10 @@ def main():
             check(result["width"] == 640 and result["height"] == 480 and result["views"] >= 1, f"teach frame: {result}")
             check(result["adapt_ms"] > 0, f"adapt_ms: {result}")  # reported, not timed: README has the numbers
         check(press_published(), "no heatmap for the taught action 'press'")
+        listing = ask({"op": "taught"})
+        entry = next((e for e in listing["result"]["taught"] if e["action"] == "press"), {}) if listing["ok"] else {}
+        # A new action borrows the head action whose map was closest to the marking.
+        check(isinstance(entry.get("partner"), str) and entry["partner"], f"taught entry without a partner: {entry}")
 
         # Bad markings: clear errors, nothing changes.
         for body, code, words in [

@@ -21,6 +21,15 @@ extension LearningGrounder {
     /// Views of one frame at most: the whole frame, zoom's regions and the part crop, each mirrored.
     static let maximumViews = 2 * (1 + ZoomSettings.maxRegionsRange.upperBound + 1)
 
+    /// The head action whose whole-frame map is closest to the marking (AGD20K's KLD, the
+    /// marking as ground truth): a new part's prior from what the head already sees.
+    static func closestHeadAction(_ maps: [ActionMap], to mask: PartMask) -> String? {
+        let marked = Heatmap(width: mask.side, height: mask.side, values: zip(mask.target, mask.weight).map { $0 * $1 * 255 })
+        return maps.map { ($0.action, SaliencyMetrics.score(prediction: $0.map, groundTruth: marked).kld) }
+            .filter { $0.1.isFinite }
+            .min { $0.1 < $1.1 }?.0
+    }
+
     /// Learns `action` from `marking` on `image` (the full frame) and swaps its probe in.
     ///
     /// The frame is seen as grounding sees it: the whole frame and, with zoom, each proposed
@@ -36,8 +45,13 @@ extension LearningGrounder {
         let started = MonotonicClock.nowNs()
         let frameBox = RegionBox(x: 0, y: 0, width: image.width, height: image.height)
         let heads = proposalActions.filter { base.vocabulary.contains($0) }
-        let (maps, tokens) = try base.groundKeepingTokens(image, actions: heads.isEmpty ? [base.vocabulary[0]] : heads)
+        let proposing = heads.isEmpty ? [base.vocabulary[0]] : heads
+        // A new action's first frame also picks its partner among all of the head's maps.
+        let picksPartner = !base.vocabulary.contains(action) && !teachings.actions.contains(action)
+        let (headMaps, tokens) = try base.groundKeepingTokens(image, actions: picksPartner ? base.vocabulary : proposing)
+        let maps = headMaps.filter { proposing.contains($0.action) }
         var views = [TaughtView(tokens: tokens.values, mask: PartMask(marking, view: frameBox, side: tokens.side))]
+        let partner = picksPartner ? Self.closestHeadAction(headMaps, to: views[0].mask) : nil
         var viewImages = [image]
         let bounds = PartMask.bounds(marking)
         var boxes: [RegionBox] = []
@@ -64,7 +78,8 @@ extension LearningGrounder {
             let (_, mirroredTokens) = try base.groundKeepingTokens(viewImage.mirroredLeftRight(), actions: [base.vocabulary[0]])
             views.append(TaughtView(tokens: mirroredTokens.values, mask: view.mask.mirroredLeftRight()))
         }
-        let taught = try teachings.teach(action, views: views, dim: tokens.dim, beforeRecording: beforeRecording)
+        let taught = try teachings.teach(action, views: views, dim: tokens.dim, partner: partner,
+                                         beforeRecording: beforeRecording)
         return Teaching(action: action, frames: taught.frames.count, views: views.count,
                         adaptMs: Double(MonotonicClock.nowNs() - started) / 1e6)
     }

@@ -50,9 +50,14 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         let prototypes = wanted.compactMap { book.prototype(for: $0) }
         let probes = wanted.compactMap { name in teachings.probe(for: name).map { (name, $0) } }
         // A taught head action keeps the head's map too: the two are blended (`blend`).
-        let headActions = wanted.filter { name in
+        var headActions = wanted.filter { name in
             !prototypes.contains { $0.action == name } && (!probes.contains { $0.0 == name } || base.vocabulary.contains(name))
         }
+        // A new taught action is blended with its partner head action's map (`TeachingBook.partner`).
+        let partners = Dictionary(uniqueKeysWithValues: probes.compactMap { name, _ in
+            teachings.partner(for: name).flatMap { base.vocabulary.contains($0.action) ? (name, $0) : nil }
+        })
+        for partner in partners.values where !headActions.contains(partner.action) { headActions.append(partner.action) }
         guard !prototypes.isEmpty || !probes.isEmpty else { return try base.ground(image, actions: headActions) }
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: headActions.isEmpty ? [base.vocabulary[0]] : headActions)
         var byAction = Dictionary(maps.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in first })
@@ -62,19 +67,27 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         for (name, probe) in probes {
             let (map, presence) = try probe.map(tokens)
             let taught = ActionMap(action: name, map: map, presence: presence)
-            byAction[name] = byAction[name].map { Self.blend(head: $0, taught: taught) } ?? taught
+            if base.vocabulary.contains(name), let head = byAction[name] {
+                byAction[name] = Self.blend(head: head, taught: taught)
+            } else if let partner = partners[name], let head = byAction[partner.action] {
+                byAction[name] = Self.blend(head: head, taught: taught, headWeight: partner.weight, keepsHeadPresence: false)
+            } else {
+                byAction[name] = taught
+            }
         }
         return wanted.compactMap { byAction[$0] }
     }
 
     /// A head action taught on this workcell's frames: the mean of the two min-max normalised
-    /// maps (the head knows the action in general, the probe knows this part), and the larger presence.
-    static func blend(head: ActionMap, taught: ActionMap) -> ActionMap {
+    /// maps (the head knows the action in general, the probe knows this part), and the larger
+    /// presence. A new action's partner counts `headWeight` and lends no presence.
+    static func blend(head: ActionMap, taught: ActionMap, headWeight: Float = 0.5, keepsHeadPresence: Bool = true) -> ActionMap {
         guard head.map.width == taught.map.width, head.map.height == taught.map.height else { return taught }
         let a = HeatmapPostprocessor.normalised(head.map).values, b = HeatmapPostprocessor.normalised(taught.map).values
-        let presence = [head.presence, taught.presence].compactMap { $0 }.max()
+        let presence = keepsHeadPresence ? [head.presence, taught.presence].compactMap { $0 }.max() : taught.presence
         return ActionMap(action: taught.action, map: Heatmap(width: taught.map.width, height: taught.map.height,
-                                                             values: zip(a, b).map { ($0 + $1) / 2 }), presence: presence)
+                                                             values: zip(a, b).map { headWeight * $0 + (1 - headWeight) * $1 }),
+                         presence: presence)
     }
 
     /// Builds and stores the prototype of `action` from an interaction image and the person's pose.

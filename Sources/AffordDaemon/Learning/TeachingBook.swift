@@ -16,11 +16,13 @@ struct TaughtFrame: Sendable, Equatable {
     var taughtAt: String
 }
 
-/// A taught action: its frames (kept, so a later frame refits on all of them) and the probe fitted on them.
+/// A taught action: its frames (kept, so a later frame refits on all of them), the probe fitted
+/// on them, and for a new action the head action whose map best matched its first marking.
 struct TaughtAction: Sendable, Equatable {
     var action: String
     var frames: [TaughtFrame]
     var probe: PartProbe
+    var partner: String?
 }
 
 /// The taught actions, shared by the control handler (writes) and inference (reads), and
@@ -61,19 +63,30 @@ public final class TeachingBook: Sendable {
 
     func probe(for action: String) -> PartProbe? { taught.withLock { $0[action]?.probe } }
 
-    /// Per action: frames taught and when the last one was.
-    var summary: [(action: String, frames: Int, updated: String)] {
+    /// A new action's partner head action and its weight in the blend: half with one frame,
+    /// fading as 1/frames² (on held-out renders the head's map helped one frame and not three).
+    func partner(for action: String) -> (action: String, weight: Float)? {
+        taught.withLock { taught in
+            guard let entry = taught[action], let partner = entry.partner, !entry.frames.isEmpty else { return nil }
+            return (partner, 0.5 / Float(entry.frames.count * entry.frames.count))
+        }
+    }
+
+    /// Per action: frames taught, when the last one was, and its partner head action.
+    var summary: [(action: String, frames: Int, updated: String, partner: String?)] {
         taught.withLock { taught in
             taught.keys.sorted().compactMap { name in
-                taught[name].map { (name, $0.frames.count, $0.frames.last?.taughtAt ?? "") }
+                taught[name].map { (name, $0.frames.count, $0.frames.last?.taughtAt ?? "", $0.partner) }
             }
         }
     }
 
     /// Adds a frame to `action` (new or taught before), refits its probe on all of its frames
     /// and saves. The fit runs outside the lock: grounding keeps the old probe until the swap.
+    /// `partner` counts for a new action only; later frames keep the first one's.
     /// `beforeRecording` may throw to leave the book unchanged.
-    func teach(_ action: String, views: [TaughtView], dim: Int, beforeRecording: () throws -> Void = {}) throws -> TaughtAction {
+    func teach(_ action: String, views: [TaughtView], dim: Int, partner: String? = nil,
+               beforeRecording: () throws -> Void = {}) throws -> TaughtAction {
         guard views.contains(where: { $0.mask.hasPart }) else {
             throw AffordError(.invalidInput, "teach '\(action)': the marking covers no patch of the frame")
         }
@@ -89,7 +102,8 @@ public final class TeachingBook: Sendable {
             PartProbe.Example(tokens: $0.tokens, target: $0.mask.target, weight: $0.mask.weight)
         }
         let taughtAction = TaughtAction(action: action, frames: frames,
-                                        probe: try PartProbe.fit(examples, dim: dim, training: training))
+                                        probe: try PartProbe.fit(examples, dim: dim, training: training),
+                                        partner: existing.map(\.partner) ?? partner)
         try beforeRecording()
         try taught.withLock { taught in
             // The fit ran unlocked: a teach or forget of this action meanwhile would be lost.
@@ -136,6 +150,8 @@ public final class TeachingBook: Sendable {
         struct Action: Codable {
             var action: String
             var frames: [Frame]
+            /// Absent in files from before partners, and for taught head actions.
+            var partner: String?
         }
         var dim: Int
         var actions: [Action]
@@ -160,7 +176,7 @@ public final class TeachingBook: Sendable {
                 frames.append(.init(taughtAt: frame.taughtAt, views: frame.views.count, side: side))
             }
             tensors.append(.init(name: "\(name)/probe", shape: [index.dim + 1], values: action.probe.weights + [action.probe.bias]))
-            index.actions.append(.init(action: name, frames: frames))
+            index.actions.append(.init(action: name, frames: frames, partner: action.partner))
         }
         let indexJSON = String(decoding: try JSONEncoder().encode(index), as: UTF8.self)
         try SafetensorsWriter.write(tensors, metadata: ["format": Self.format, "version": String(Self.version),
@@ -204,7 +220,8 @@ public final class TeachingBook: Sendable {
             }
             let probe = Array(try file.floats("\(action.action)/probe", shape: [index.dim + 1]))
             taught[action.action] = TaughtAction(action: action.action, frames: frames,
-                                                 probe: PartProbe(weights: Array(probe.dropLast()), bias: probe.last ?? 0))
+                                                 probe: PartProbe(weights: Array(probe.dropLast()), bias: probe.last ?? 0),
+                                                 partner: action.partner)
         }
         return taught
     }

@@ -19,11 +19,12 @@ extension DaemonControl {
                         "taught": .array(grounder.teachings.actions.map(JSONValue.string))])
     }
 
-    /// `taught`: each taught action, its frame count and when it was last taught.
+    /// `taught`: each taught action, its frame count, when it was last taught and its partner head action.
     func taught() throws -> JSONValue {
         let teachings = try learningGrounder().teachings
         return .object(["taught": .array(teachings.summary.map { entry in
-            .object(["action": .string(entry.action), "frames": .int(Int64(entry.frames)), "updated": .string(entry.updated)])
+            .object(["action": .string(entry.action), "frames": .int(Int64(entry.frames)), "updated": .string(entry.updated),
+                     "partner": entry.partner.map(JSONValue.string) ?? .null])
         }), "maximum_actions": .int(Int64(TeachingBook.maximumActions)),
             "maximum_frames": .int(Int64(TeachingBook.maximumFrames))])
     }

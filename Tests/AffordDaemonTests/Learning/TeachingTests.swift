@@ -177,6 +177,41 @@ import Testing
         #expect(reloaded.summary.first?.frames == 1)
     }
 
+    /// A new action's first frame picks the head action whose map matches the marking best; that
+    /// map is blended in at half weight with one frame and an eighth with two, and it persists.
+    /// A taught head action has no partner: it blends with its own map.
+    @Test func aNewActionBorrowsTheClosestHeadMap() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent(LearningGrounder.taughtFile).path
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let base = RedCutGrounder()
+        let grounder = LearningGrounder(base: base, book: try DemonstrationBook(path: nil, backboneHash: base.backboneHash),
+                                        teachings: try TeachingBook(path: path, backboneHash: base.backboneHash))
+        _ = try grounder.teach(action: "press", image: DemonstrateControlTests.scene(red: (4, 2), arm: false),
+                               marking: Self.square((4, 2)), zoom: nil, proposalActions: ["hold"])
+        #expect(grounder.teachings.summary.first?.partner == "cut")
+        #expect(grounder.teachings.partner(for: "press")?.weight == 0.5)
+
+        let next = DemonstrateControlTests.scene(red: (1, 6), arm: false)
+        let cut = try #require(try base.ground(next, actions: ["cut"]).first)
+        let probe = try #require(grounder.teachings.probe(for: "press")).map(try base.groundKeepingTokens(next, actions: ["cut"]).tokens)
+        let taught = ActionMap(action: "press", map: probe.map, presence: probe.presence)
+        let press = try #require(try grounder.ground(next, actions: ["press"]).first)
+        #expect(press.map == LearningGrounder.blend(head: cut, taught: taught, headWeight: 0.5, keepsHeadPresence: false).map)
+        #expect(press.presence == probe.presence)
+
+        _ = try grounder.teach(action: "press", image: DemonstrateControlTests.scene(red: (2, 5), arm: false),
+                               marking: Self.square((2, 5)), zoom: nil, proposalActions: ["hold"])
+        #expect(grounder.teachings.partner(for: "press")?.weight == 0.125)
+        let reloaded = try TeachingBook(path: path, backboneHash: base.backboneHash)
+        #expect(reloaded.partner(for: "press")?.action == "cut" && reloaded.summary.first?.frames == 2)
+
+        _ = try grounder.teach(action: "hold", image: DemonstrateControlTests.scene(red: (4, 2), arm: false),
+                               marking: Self.square((4, 2)), zoom: nil, proposalActions: ["hold"])
+        #expect(grounder.teachings.partner(for: "hold") == nil)
+    }
+
     /// A file written for another backbone is refused at load, naming the file.
     @Test func aFileFromAnotherBackboneIsRefused() async throws {
         let folder = Self.temporaryFolder()
@@ -186,5 +221,25 @@ import Testing
         let path = folder.appendingPathComponent(LearningGrounder.taughtFile).path
         let error = #expect(throws: AffordError.self) { try TeachingBook(path: path, backboneHash: "another-backbone") }
         #expect(error?.message.contains(path) == true)
+    }
+}
+
+/// The colour grounder with one head map that sees something: "cut" is each patch's redness.
+final class RedCutGrounder: TokenGrounder, @unchecked Sendable {
+    private let colour = ColourTokenGrounder()
+    var vocabulary: [String] { colour.vocabulary }
+    var modelID: String { colour.modelID }
+    var inputSize: Int { colour.inputSize }
+    var backboneHash: String { colour.backboneHash }
+
+    func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+        try groundKeepingTokens(image, actions: actions).maps
+    }
+
+    func groundKeepingTokens(_ image: RGBImage, actions: [String]) throws -> (maps: [ActionMap], tokens: PatchTokens) {
+        let (maps, tokens) = try colour.groundKeepingTokens(image, actions: actions)
+        let redness = (0..<(tokens.side * tokens.side)).map { tokens.values[$0 * tokens.dim] - tokens.values[$0 * tokens.dim + 1] }
+        return (maps.map { $0.action == "cut" ? ActionMap(action: "cut", map: Heatmap(width: tokens.side, height: tokens.side,
+                                                                                            values: redness)) : $0 }, tokens)
     }
 }
