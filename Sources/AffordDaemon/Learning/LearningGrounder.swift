@@ -54,9 +54,9 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
             !prototypes.contains { $0.action == name } && (!probes.contains { $0.0 == name } || base.vocabulary.contains(name))
         }
         // A new taught action is blended with its partner head action's map (`TeachingBook.partner`).
-        let partners = Dictionary(uniqueKeysWithValues: probes.compactMap { name, _ in
+        let partners = Dictionary(probes.compactMap { name, _ in
             teachings.partner(for: name).flatMap { base.vocabulary.contains($0.action) ? (name, $0) : nil }
-        })
+        }, uniquingKeysWith: { first, _ in first })
         for partner in partners.values where !headActions.contains(partner.action) { headActions.append(partner.action) }
         guard !prototypes.isEmpty || !probes.isEmpty else { return try base.ground(image, actions: headActions) }
         let (maps, tokens) = try base.groundKeepingTokens(image, actions: headActions.isEmpty ? [base.vocabulary[0]] : headActions)

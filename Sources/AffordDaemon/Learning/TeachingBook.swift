@@ -64,7 +64,7 @@ public final class TeachingBook: Sendable {
     func probe(for action: String) -> PartProbe? { taught.withLock { $0[action]?.probe } }
 
     /// A new action's partner head action and its weight in the blend: half with one frame,
-    /// fading as 1/frames² (on held-out renders the head's map helped one frame and not three).
+    /// fading as 1/frames² (on the validation renders the head's map helped one frame, not three).
     func partner(for action: String) -> (action: String, weight: Float)? {
         taught.withLock { taught in
             guard let entry = taught[action], let partner = entry.partner, !entry.frames.isEmpty else { return nil }
