@@ -94,6 +94,12 @@ import Testing
                         distortionModel: D.count > 5 ? .rationalPolynomial : .plumbBob, distortion: D)
     }
 
+    /// Two cameras at the same place, looking the same way.
+    static func coincident(depth: CameraModel, colour: CameraModel) throws -> DepthRegistration {
+        DepthRegistration(depthCamera: depth, depthToColour: try RigidTransform(translation: .zero, rotation: SIMD4(0, 0, 0, 1)),
+                          colourCamera: colour)
+    }
+
     /// The rotation vector as a unit quaternion (x, y, z, w).
     static func quaternion(_ rvec: [Double]) -> SIMD4<Double> {
         let angle = (rvec.map { $0 * $0 }.reduce(0, +)).squareRoot()
@@ -137,9 +143,7 @@ import Testing
     @Test func identityRegistrationIsExact() throws {
         let scene = Self.scene
         let camera = try Self.camera(scene.colourK, scene.colourD, width: scene.width, height: scene.height)
-        let registration = DepthRegistration(
-            depthCamera: camera, depthToColour: try RigidTransform(translation: .zero, rotation: SIMD4(0, 0, 0, 1)),
-            colourCamera: camera)
+        let registration = try Self.coincident(depth: camera, colour: camera)
         let metres = (0..<scene.width * scene.height).map { index -> Float in
             index % 97 < 5 ? 0 : 0.4 + Float((index * 7919) % 3000) / 1000
         }
@@ -152,9 +156,7 @@ import Testing
     @Test func coarserDepthFillsItsFootprint() throws {
         let depthCamera = try Self.camera([150, 0, 79.5, 0, 150, 59.5, 0, 0, 1], [], width: 160, height: 120)
         let colourCamera = try Self.camera([300, 0, 159.5, 0, 300, 119.5, 0, 0, 1], [], width: 320, height: 240)
-        let registration = DepthRegistration(
-            depthCamera: depthCamera, depthToColour: try RigidTransform(translation: .zero, rotation: SIMD4(0, 0, 0, 1)),
-            colourCamera: colourCamera)
+        let registration = try Self.coincident(depth: depthCamera, colour: colourCamera)
         #expect(registration.footprint == 2)
         let wall = DepthImage(width: 160, height: 120, metres: [Float](repeating: 0.8, count: 160 * 120), stampNs: 5)
         let registered = try registration.register(wall)
@@ -164,9 +166,7 @@ import Testing
     @Test func depthOfAnotherSizeIsAClearError() throws {
         let scene = Self.scene
         let camera = try Self.camera(scene.depthK, scene.depthD, width: scene.width, height: scene.height)
-        let registration = DepthRegistration(
-            depthCamera: camera, depthToColour: try RigidTransform(translation: .zero, rotation: SIMD4(0, 0, 0, 1)),
-            colourCamera: camera)
+        let registration = try Self.coincident(depth: camera, colour: camera)
         let error = #expect(throws: AffordError.self) {
             try registration.register(DepthImage(width: 640, height: 480, metres: [Float](repeating: 1, count: 640 * 480),
                                                  stampNs: 0))
