@@ -52,6 +52,7 @@ enum PipelineBenchmark {
     }
 
     static func measure(arguments: [String]) async throws {
+        FrameAllocations.keepPagesMapped()  // as the daemon's commands do
         let models = ProcessInfo.processInfo.environment["AFFORDD_MODELS"] ?? "models"
         let model = ModelConfig(
             backbone: option("--backbone", in: arguments) ?? "\(models)/dinov2_vits14.int8.safetensors",
@@ -98,9 +99,18 @@ enum PipelineBenchmark {
         let one = paced.cameras["bench"] ?? .none
         print("paced 30 fps, one camera: \(one.line)")
         print("  stages (p50 / p99): \(paced.stages)")
-        let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: grounder)
-        let lossless = fast.cameras["bench"] ?? .none
-        print(String(format: "unpaced, lossless (replay --fast): %@; %.2f of the inference stage's fps", lossless.line, lossless.fps / engineFps))
+        // On a shared host the load drifts within seconds: each lossless run is compared with the
+        // stage's throughput over the same log just before it, and the median round is reported.
+        var rounds: [(lossless: CameraRun, engineFps: Double)] = []
+        for _ in 0..<losslessRounds {
+            let throughput = try engineThroughputFps(log: log, grounder: grounder, config: config)
+            let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: grounder)
+            rounds.append((fast.cameras["bench"] ?? .none, throughput))
+            print(String(format: "unpaced, lossless (replay --fast): %@; %.2f of the stage's %.2f fps over the log just before",
+                         rounds[rounds.count - 1].lossless.line, rounds[rounds.count - 1].lossless.fps / throughput, throughput))
+        }
+        let middle = rounds.sorted { $0.lossless.fps / $0.engineFps < $1.lossless.fps / $1.engineFps }[rounds.count / 2]
+        let lossless = middle.lossless
         let two = try await runPipeline(log: log, cameras: ["bench0", "bench1"], lossless: false, config: config, grounder: grounder)
         for (name, camera) in two.cameras.sorted(by: { $0.key < $1.key }) { print("paced 30 fps, two cameras, \(name): \(camera.line)") }
 
@@ -109,9 +119,13 @@ enum PipelineBenchmark {
         emit(#"{"zoom":\#(config.grounding.zoom.enabled),"images":\#(pictures != nil),"regions_per_frame":\#(regionsJSON),"inference_stage_ms":\#(jsonNumber(inferenceMs)),"engine_fps":\#(jsonNumber(engineFps)),"#
              + #""paced":\#(one.json),"paced_inference_p50_ms":\#(jsonNumber(paced.inferenceP50Ms)),"#
              + #""paced_inference_p99_ms":\#(jsonNumber(paced.inferenceP99Ms)),"#
-             + #""lossless":\#(lossless.json),"lossless_vs_engine":\#(jsonNumber(lossless.fps / engineFps)),"#
+             + #""lossless":\#(lossless.json),"engine_throughput_fps":\#(jsonNumber(middle.engineFps)),"#
+             + #""lossless_vs_engine":\#(jsonNumber(lossless.fps / middle.engineFps)),"#
              + #""two_cameras":{\#(cameras)},"rss_mb":\#(jsonNumber(peakRSSMegabytes(), digits: 1))}"#)
     }
+
+    /// Lossless runs, each against the stage's throughput just before it.
+    static let losslessRounds = 3
 
     /// How many of the log's first frames the inference stage is timed on.
     static let stageFrames = 26
@@ -120,29 +134,52 @@ enum PipelineBenchmark {
     /// the median over them, and with zoom the mean number of regions a frame.
     static func inferenceStage(log: String, grounder: any AffordanceGrounder,
                                config: DaemonConfig) throws -> (medianMs: Double, regionsPerFrame: Double?) {
+        var times: [Double] = [], regionCounts: [Int] = []
+        try eachFrame(of: log, limit: stageFrames, grounder: grounder, config: config) { ground in
+            regionCounts.append(try ground())  // warm-up, and the frame's region count
+            times.append(try medianMs(1) { _ = try ground() })
+        }
+        guard !times.isEmpty else { throw AffordError(.io, "\(log) has no frames") }
+        let zoom = config.grounding.zoom.enabled
+        if zoom { print("zoom regions of the log's first frames: \(regionCounts.map(String.init).joined(separator: " "))") }
+        return (median(times), zoom ? Double(regionCounts.reduce(0, +)) / Double(times.count) : nil)
+    }
+
+    /// The inference stage's throughput over the whole log, one pass per frame as the
+    /// pipeline's stage makes it (decoding untimed): what lossless replay is measured against.
+    static func engineThroughputFps(log: String, grounder: any AffordanceGrounder, config: DaemonConfig) throws -> Double {
+        var frames = 0, totalNs: UInt64 = 0
+        try eachFrame(of: log, limit: .max, grounder: grounder, config: config) { ground in
+            let start = MonotonicClock.nowNs()
+            _ = try ground()
+            totalNs += MonotonicClock.nowNs() - start
+            frames += 1
+        }
+        guard frames > 0, totalNs > 0 else { throw AffordError(.io, "\(log) has no frames") }
+        return Double(frames) / (Double(totalNs) / 1e9)
+    }
+
+    /// Decodes up to `limit` frames of the log as the pipeline does (full size with zoom) and
+    /// hands `body` a closure that grounds the frame once and returns its zoom region count.
+    static func eachFrame(of log: String, limit: Int, grounder: any AffordanceGrounder, config: DaemonConfig,
+                          _ body: (() throws -> Int) throws -> Void) throws {
         let source = try ReplaySource(path: log, options: .init(pacing: .asFastAsPossible, cameraName: "bench"))
         defer { source.close() }
         let zoom = config.grounding.zoom
         let decoder = try zoom.enabled ? FrameDecoder() : FrameDecoder(minimumWidth: grounder.inputSize, minimumHeight: grounder.inputSize)
-        var times: [Double] = [], regionCounts: [Int] = []
-        while times.count < stageFrames, let frame = try source.nextFrame() {
+        var seen = 0
+        while seen < limit, let frame = try source.nextFrame() {
             let image = try decoder.decode(frame)
-            var regions = 0
-            let ground = {
-                if zoom.enabled {
-                    regions = try ZoomGrounding.ground(image, frameWidth: frame.width, frameHeight: frame.height,
-                                                       actions: config.actions, grounder: grounder, settings: zoom).proposals.count
-                } else {
+            try body {
+                guard zoom.enabled else {
                     _ = try grounder.ground(image, actions: config.actions)
+                    return 0
                 }
+                return try ZoomGrounding.ground(image, frameWidth: frame.width, frameHeight: frame.height,
+                                                actions: config.actions, grounder: grounder, settings: zoom).proposals.count
             }
-            try ground()  // warm-up, and the frame's region count
-            times.append(try medianMs(1, ground))
-            regionCounts.append(regions)
+            seen += 1
         }
-        guard !times.isEmpty else { throw AffordError(.io, "\(log) has no frames") }
-        if zoom.enabled { print("zoom regions of the log's first frames: \(regionCounts.map(String.init).joined(separator: " "))") }
-        return (median(times), zoom.enabled ? Double(regionCounts.reduce(0, +)) / Double(times.count) : nil)
     }
 
     struct PipelineRun {

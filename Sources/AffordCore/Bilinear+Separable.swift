@@ -38,15 +38,25 @@ extension Bilinear {
                         }
                     }
                 }
+                guard let rowsBase = rows.baseAddress, let outputBase = output.baseAddress else { return }
                 for y in 0..<targetHeight {
-                    let top = ys.lower[y] * width, bottom = ys.upper[y] * width, fy = ys.fraction[y]
-                    let out = y * width
-                    for x in 0..<width {
-                        let upperRow = rows[top + x], lowerRow = rows[bottom + x]
-                        output[out + x] = upperRow + (lowerRow - upperRow) * fy
-                    }
+                    Self.blend(upper: rowsBase + ys.lower[y] * width, lower: rowsBase + ys.upper[y] * width,
+                               weight: ys.fraction[y], into: outputBase + y * width, count: width)
                 }
             }
+        }
+
+        /// `upper + (lower - upper) * weight`, element by element: 16 lanes at a time with the
+        /// scalar arithmetic (no fused multiply-add), so it vectorises and stays bit-identical.
+        static func blend(upper: UnsafePointer<Float>, lower: UnsafePointer<Float>, weight: Float,
+                          into output: UnsafeMutablePointer<Float>, count: Int) {
+            let whole = count / 16 * 16
+            for start in stride(from: 0, to: whole, by: 16) {
+                let top = UnsafeRawPointer(upper + start).loadUnaligned(as: SIMD16<Float>.self)
+                let bottom = UnsafeRawPointer(lower + start).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(output + start).storeBytes(of: top + (bottom - top) * weight, as: SIMD16<Float>.self)
+            }
+            for x in whole..<count { output[x] = upper[x] + (lower[x] - upper[x]) * weight }
         }
 
         /// A resized copy of `map`, which must have the source size.

@@ -5,13 +5,22 @@ extension Heatmap {
     public func writeMono8(into output: UnsafeMutableBufferPointer<UInt8>) {
         precondition(output.count == values.count, "mono8 output buffer has the wrong size")
         values.withUnsafeBufferPointer { values in
-            for index in values.indices {
-                // NaN fails both comparisons and becomes 0.
+            guard let source = values.baseAddress, let target = output.baseAddress else { return }
+            // Adding 2^23 rounds to the nearest integer (ties to even, as rint) and leaves it in
+            // the low mantissa bits: no trapping conversion. 16 lanes, then the same per value.
+            let whole = values.count / 16 * 16
+            for start in stride(from: 0, to: whole, by: 16) {
+                let value = UnsafeRawPointer(source + start).loadUnaligned(as: SIMD16<Float>.self)
+                // NaN fails `.> 0` and becomes 0.
+                let belowOne = value.replacing(with: 1, where: .!(value .< 1))
+                let clamped = SIMD16<Float>(repeating: 0).replacing(with: belowOne, where: value .> 0)
+                let bits = unsafeBitCast(clamped * 255 + 8_388_608, to: SIMD16<UInt32>.self)
+                UnsafeMutableRawPointer(target + start).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: bits), as: SIMD16<UInt8>.self)
+            }
+            for index in whole..<values.count {
                 let value = values[index]
                 let clamped = value > 0 ? (value < 1 ? value : 1) : 0
-                // Adding 2^23 rounds to the nearest integer (ties to even, as rint) and leaves
-                // it in the low mantissa bits: no trapping conversion, so the loop vectorises.
-                output[index] = UInt8(truncatingIfNeeded: (clamped * 255 + 8_388_608).bitPattern)
+                target[index] = UInt8(truncatingIfNeeded: (clamped * 255 + 8_388_608).bitPattern)
             }
         }
     }

@@ -1,5 +1,6 @@
 import AffordCore
 import AffordDaemon
+import AffordImaging
 import AffordPostprocess
 import AffordRecording
 import ArgumentParser
@@ -39,6 +40,7 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrapJournal()
+        FrameAllocations.keepPagesMapped()
         let logger = Logger(label: "affordd")
         let loaded = try model.loadConfig()
         let grounder = try model.grounder(loaded)

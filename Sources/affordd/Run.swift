@@ -1,4 +1,5 @@
 import AffordDaemon
+import AffordImaging
 import ArgumentParser
 import Logging
 
@@ -12,6 +13,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrapJournal()
+        FrameAllocations.keepPagesMapped()
         let logger = Logger(label: "affordd")
         do {
             let loaded = try ConfigLoader.load(path: config)

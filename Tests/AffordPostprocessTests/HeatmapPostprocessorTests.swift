@@ -24,6 +24,15 @@ import Testing
         #expect(abs(second.u - 7.5) < 1e-6 && abs(second.v - 4) < 1e-6 && second.area == 2)
     }
 
+    /// The 16-lane normalisation against the plain definition, on a size with a scalar tail.
+    @Test func normalisedMatchesThePlainDefinition() {
+        var map = Heatmap(width: 37, height: 5)
+        for i in map.values.indices { map.values[i] = Float((i * 29) % 41) * 0.37 - 3 }
+        let low = map.values.min() ?? 0, high = map.values.max() ?? 0
+        let scale = 1 / (high - low + HeatmapPostprocessor.epsilon)
+        #expect(HeatmapPostprocessor.normalised(map).values == map.values.map { ($0 - low) * scale })
+    }
+
     @Test func thresholdMinAreaAndTopNFilter() {
         let map = Self.twoBlobs()
         // 0.6 of the peak keeps only the 8 (normalised 1.0) and the 5s (0.625).

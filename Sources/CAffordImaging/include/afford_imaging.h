@@ -14,4 +14,8 @@ void afford_yuyv_to_rgb_portable(const uint8_t *yuyv, uint8_t *rgb, size_t pairs
 /// Which build `afford_yuyv_to_rgb` runs: "avx2" or "portable".
 const char *afford_yuyv_variant(void);
 
+/// glibc only (a no-op elsewhere): blocks up to `mmap_threshold` bytes come from the heap,
+/// and the heap is trimmed only past `trim_threshold` free bytes at its top.
+void afford_keep_large_blocks_mapped(int mmap_threshold, int trim_threshold);
+
 #endif
