@@ -46,26 +46,50 @@ public enum ZoomMerge {
     }
 
     /// `max(canvas, weight · map resampled into box)` over the canvas pixels inside the box.
+    /// Separable: each grid row is interpolated across the box's columns once, then canvas
+    /// rows blend two of those, with the per-pixel formula's arithmetic in the same order.
     static func paste(_ map: Heatmap, weight: Float, box: RegionBox, frameWidth: Int, frameHeight: Int,
                       into canvas: inout Heatmap) {
         let columns = BoxAxis(box: box.x, span: box.width, grid: map.width, frame: frameWidth, canvas: canvas.width)
         let rows = BoxAxis(box: box.y, span: box.height, grid: map.height, frame: frameHeight, canvas: canvas.height)
-        guard !columns.taps.isEmpty, !rows.taps.isEmpty else { return }
-        let width = canvas.width
-        canvas.values.withUnsafeMutableBufferPointer { target in
-            map.values.withUnsafeBufferPointer { source in
-                for row in rows.taps {
-                    let top = row.lower * map.width, bottom = row.upper * map.width
-                    for column in columns.taps {
-                        let upperRow = source[top + column.lower] + (source[top + column.upper] - source[top + column.lower]) * column.fraction
-                        let lowerRow = source[bottom + column.lower] + (source[bottom + column.upper] - source[bottom + column.lower]) * column.fraction
-                        let value = weight * (upperRow + (lowerRow - upperRow) * row.fraction)
-                        let index = row.canvas * width + column.canvas
-                        target[index] = max(target[index], value)
-                    }
+        // The kept columns are one contiguous run of canvas pixels (`BoxAxis` keeps an interval).
+        guard let firstColumn = columns.taps.first?.canvas, !rows.taps.isEmpty else { return }
+        let count = columns.taps.count, width = canvas.width
+        var across = [Float](repeating: 0, count: map.height * count)
+        map.values.withUnsafeBufferPointer { source in
+            for y in 0..<map.height {
+                let row = y * map.width
+                for (index, column) in columns.taps.enumerated() {
+                    let left = source[row + column.lower], right = source[row + column.upper]
+                    across[y * count + index] = left + (right - left) * column.fraction
                 }
             }
         }
+        canvas.values.withUnsafeMutableBufferPointer { target in
+            across.withUnsafeBufferPointer { across in
+                guard let target = target.baseAddress, let across = across.baseAddress else { return }
+                for row in rows.taps {
+                    blendMax(upper: across + row.lower * count, lower: across + row.upper * count, fraction: row.fraction,
+                             weight: weight, into: target + row.canvas * width + firstColumn, count: count)
+                }
+            }
+        }
+    }
+
+    /// `target = max(target, weight · (upper + (lower - upper) · fraction))`, 16 lanes at a time
+    /// with the scalar tail's arithmetic; `max` keeps the target unless the value is at least it.
+    static func blendMax(upper: UnsafePointer<Float>, lower: UnsafePointer<Float>, fraction: Float, weight: Float,
+                         into target: UnsafeMutablePointer<Float>, count: Int) {
+        let whole = count / 16 * 16
+        for start in stride(from: 0, to: whole, by: 16) {
+            let top = UnsafeRawPointer(upper + start).loadUnaligned(as: SIMD16<Float>.self)
+            let bottom = UnsafeRawPointer(lower + start).loadUnaligned(as: SIMD16<Float>.self)
+            let current = UnsafeRawPointer(target + start).loadUnaligned(as: SIMD16<Float>.self)
+            let value = weight * (top + (bottom - top) * fraction)
+            UnsafeMutableRawPointer(target + start).storeBytes(of: current.replacing(with: value, where: value .>= current),
+                                                               as: SIMD16<Float>.self)
+        }
+        for x in whole..<count { target[x] = max(target[x], weight * (upper[x] + (lower[x] - upper[x]) * fraction)) }
     }
 
     /// The smallest box of `boxes` that contains the point (frame pixels), if any.
