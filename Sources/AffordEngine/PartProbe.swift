@@ -128,7 +128,7 @@ public struct PartProbe: Sendable, Equatable, Codable {
     /// min-max normalisation keeps. The part's presence is the best patch's probability.
     public func map(_ tokens: PatchTokens) throws -> (map: Heatmap, presence: Float) {
         guard tokens.dim == weights.count else {
-            throw AffordError(.invalidModel, "taught probe is \(weights.count) wide, the backbone makes \(tokens.dim)")
+            throw AffordError(.invalidModel, "taught probe is \(weights.count) wide, the features are \(tokens.dim)")
         }
         let positions = tokens.side * tokens.side
         var logits = [Float](repeating: 0, count: positions)

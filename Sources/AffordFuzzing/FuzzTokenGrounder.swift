@@ -7,7 +7,8 @@ import AffordTestSupport
 /// `demonstrate` runs the real prototype arithmetic without a model.
 final class FuzzTokenGrounder: TokenGrounder, @unchecked Sendable {
     // @unchecked: the wrapped FakeGrounder locks its own state; the rest is immutable.
-    static let side = 8
+    /// FakeGrounder's grid: a taught probe reads the head's maps beside the tokens (`ProbeFeatures`).
+    static let side = 16
     private let maps = FakeGrounder(vocabulary: ["hold", "cut", "pour"])
     let backboneHash = "affordd-fuzz"
     var vocabulary: [String] { maps.vocabulary }

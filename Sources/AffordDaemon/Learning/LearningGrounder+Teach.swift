@@ -21,6 +21,12 @@ extension LearningGrounder {
     /// Views of one frame at most: the whole frame, zoom's regions and the part crop, each mirrored.
     static let maximumViews = 2 * (1 + ZoomSettings.maxRegionsRange.upperBound + 1)
 
+    /// One backbone pass: the head's maps of the whole vocabulary and the probe's features.
+    func featuresAndMaps(_ image: RGBImage) throws -> (maps: [ActionMap], features: PatchTokens) {
+        let (maps, tokens) = try base.groundKeepingTokens(image, actions: base.vocabulary)
+        return (maps, try ProbeFeatures.make(tokens: tokens, headMaps: maps))
+    }
+
     /// The head action whose whole-frame map is closest to the marking (AGD20K's KLD, the
     /// marking as ground truth): a new part's prior from what the head already sees.
     static func closestHeadAction(_ maps: [ActionMap], to mask: PartMask) -> String? {
@@ -46,11 +52,12 @@ extension LearningGrounder {
         let frameBox = RegionBox(x: 0, y: 0, width: image.width, height: image.height)
         let heads = proposalActions.filter { base.vocabulary.contains($0) }
         let proposing = heads.isEmpty ? [base.vocabulary[0]] : heads
-        // A new action's first frame also picks its partner among all of the head's maps.
+        // A new action's first frame also picks its partner among the head's maps.
         let picksPartner = !base.vocabulary.contains(action) && !teachings.actions.contains(action)
-        let (headMaps, tokens) = try base.groundKeepingTokens(image, actions: picksPartner ? base.vocabulary : proposing)
+        // Every view asks for the whole vocabulary: the probe reads all of the head's maps.
+        let (headMaps, frameFeatures) = try featuresAndMaps(image)
         let maps = headMaps.filter { proposing.contains($0.action) }
-        var views = [TaughtView(tokens: tokens.values, mask: PartMask(marking, view: frameBox, side: tokens.side))]
+        var views = [TaughtView(features: frameFeatures.values, mask: PartMask(marking, view: frameBox, side: frameFeatures.side))]
         let partner = picksPartner ? Self.closestHeadAction(headMaps, to: views[0].mask) : nil
         var viewImages = [image]
         let bounds = PartMask.bounds(marking)
@@ -68,17 +75,17 @@ extension LearningGrounder {
                                                                bottom: bounds.maxY, frameWidth: image.width, frameHeight: image.height))
         for box in boxes {
             let crop = RegionCrop.crop(image, box: box, frameWidth: image.width, frameHeight: image.height)
-            let (_, cropTokens) = try base.groundKeepingTokens(crop, actions: [base.vocabulary[0]])
-            views.append(TaughtView(tokens: cropTokens.values, mask: PartMask(marking, view: box, side: cropTokens.side)))
+            let cropFeatures = try featuresAndMaps(crop).features
+            views.append(TaughtView(features: cropFeatures.values, mask: PartMask(marking, view: box, side: cropFeatures.side)))
             viewImages.append(crop)
         }
         // Each view mirrored left to right as well: the part seen from the other side, a second
         // example per view for one more backbone pass.
         for (view, viewImage) in zip(views, viewImages) {
-            let (_, mirroredTokens) = try base.groundKeepingTokens(viewImage.mirroredLeftRight(), actions: [base.vocabulary[0]])
-            views.append(TaughtView(tokens: mirroredTokens.values, mask: view.mask.mirroredLeftRight()))
+            views.append(TaughtView(features: try featuresAndMaps(viewImage.mirroredLeftRight()).features.values,
+                                    mask: view.mask.mirroredLeftRight()))
         }
-        let taught = try teachings.teach(action, views: views, dim: tokens.dim, partner: partner,
+        let taught = try teachings.teach(action, views: views, dim: frameFeatures.dim, partner: partner,
                                          beforeRecording: beforeRecording)
         return Teaching(action: action, frames: taught.frames.count, views: views.count,
                         adaptMs: Double(MonotonicClock.nowNs() - started) / 1e6)

@@ -59,13 +59,17 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         }, uniquingKeysWith: { first, _ in first })
         for partner in partners.values where !headActions.contains(partner.action) { headActions.append(partner.action) }
         guard !prototypes.isEmpty || !probes.isEmpty else { return try base.ground(image, actions: headActions) }
-        let (maps, tokens) = try base.groundKeepingTokens(image, actions: headActions.isEmpty ? [base.vocabulary[0]] : headActions)
+        // Probes read every head map (`ProbeFeatures`); the head makes them all in one pass anyway.
+        let asked = !probes.isEmpty ? base.vocabulary : headActions.isEmpty ? [base.vocabulary[0]] : headActions
+        let (maps, tokens) = try base.groundKeepingTokens(image, actions: asked)
         var byAction = Dictionary(maps.map { ($0.action, $0) }, uniquingKeysWith: { first, _ in first })
         for prototype in prototypes {
             byAction[prototype.action] = ActionMap(action: prototype.action, map: try prototype.affinity(tokens))
         }
+        let features = probes.isEmpty ? tokens : try ProbeFeatures.make(tokens: tokens, headMaps: maps)
         for (name, probe) in probes {
-            let (map, presence) = try probe.map(tokens)
+            // A probe from a version 1 file was fitted on the tokens alone.
+            let (map, presence) = try probe.map(probe.weights.count == tokens.dim ? tokens : features)
             let taught = ActionMap(action: name, map: map, presence: presence)
             if base.vocabulary.contains(name), let head = byAction[name] {
                 byAction[name] = Self.blend(head: head, taught: taught)

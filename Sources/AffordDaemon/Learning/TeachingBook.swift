@@ -2,10 +2,11 @@ import AffordCore
 import AffordEngine
 import Foundation
 
-/// One view of a taught frame (the whole frame, or a zoom region of it): the backbone's
-/// patch tokens and the operator's marking rasterised onto them.
+/// One view of a taught frame (the whole frame, or a zoom region of it): the probe's features
+/// per patch (`ProbeFeatures`; the backbone's tokens alone in version 1 files) and the
+/// operator's marking rasterised onto them.
 struct TaughtView: Sendable, Equatable {
-    var tokens: [Float]
+    var features: [Float]
     var mask: PartMask
 }
 
@@ -30,7 +31,9 @@ struct TaughtAction: Sendable, Equatable {
 /// every change.
 public final class TeachingBook: Sendable {
     static let format = "affordd-taught"
-    static let version = 1
+    /// 2: the features are the tokens followed by the head's maps. Version 1 files (tokens
+    /// alone) still load and ground; a new frame for one of their actions asks to re-teach it.
+    static let version = 2
     /// Each taught action costs a probe map per view and frame: the counts are bounded.
     static let maximumActions = 16
     static let maximumFrames = 8
@@ -94,12 +97,16 @@ public final class TeachingBook: Sendable {
         guard existing != nil || count < Self.maximumActions else {
             throw AffordError(.invalidInput, "teach: \(Self.maximumActions) actions are taught already; forget one first")
         }
+        if let existing, existing.probe.weights.count != dim {
+            throw AffordError(.invalidInput,
+                "teach '\(action)': its frames were taught by an older affordd, without the head's maps; forget it and teach it again")
+        }
         let frames = (existing?.frames ?? []) + [TaughtFrame(views: views, taughtAt: Self.now())]
         guard frames.count <= Self.maximumFrames else {
             throw AffordError(.invalidInput, "teach '\(action)': \(Self.maximumFrames) frames are taught already; forget it to start again")
         }
         let examples = frames.flatMap(\.views).map {
-            PartProbe.Example(tokens: $0.tokens, target: $0.mask.target, weight: $0.mask.weight)
+            PartProbe.Example(tokens: $0.features, target: $0.mask.target, weight: $0.mask.weight)
         }
         let taughtAction = TaughtAction(action: action, frames: frames,
                                         probe: try PartProbe.fit(examples, dim: dim, training: training),
@@ -139,7 +146,7 @@ public final class TeachingBook: Sendable {
 
     // MARK: File
 
-    /// The index in the file's metadata; the tensors are named `action/frame/view/{tokens,target,weight}`
+    /// The index in the file's metadata; the tensors are named `action/frame/view/{features,target,weight}`
     /// and `action/probe` (the weights, then the bias).
     private struct Index: Codable {
         struct Frame: Codable {
@@ -169,7 +176,7 @@ public final class TeachingBook: Sendable {
                 let side = frame.views.first?.mask.side ?? 0
                 for (v, view) in frame.views.enumerated() {
                     let positions = view.mask.target.count
-                    tensors.append(.init(name: "\(name)/\(f)/\(v)/tokens", shape: [positions, index.dim], values: view.tokens))
+                    tensors.append(.init(name: "\(name)/\(f)/\(v)/features", shape: [positions, index.dim], values: view.features))
                     tensors.append(.init(name: "\(name)/\(f)/\(v)/target", shape: [positions], values: view.mask.target))
                     tensors.append(.init(name: "\(name)/\(f)/\(v)/weight", shape: [positions], values: view.mask.weight))
                 }
@@ -187,8 +194,8 @@ public final class TeachingBook: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         let file = try SafetensorsFile(path: path)
         let meta = file.metadata
-        guard meta["format"] == format, meta["version"] == String(version) else {
-            throw AffordError(.invalidConfig, "\(path): format \(meta["format"] ?? "none") v\(meta["version"] ?? "?"), expected \(format) v\(version)")
+        guard meta["format"] == format, let fileVersion = meta["version"].flatMap(Int.init), (1...version).contains(fileVersion) else {
+            throw AffordError(.invalidConfig, "\(path): format \(meta["format"] ?? "none") v\(meta["version"] ?? "?"), expected \(format) v1–v\(version)")
         }
         guard meta["backbone"] == backboneHash else {
             throw AffordError(.invalidConfig, "\(path): taught with backbone \((meta["backbone"] ?? "unknown").prefix(12)), loaded backbone is \(backboneHash.prefix(12)); forget or remove the file")
@@ -212,7 +219,7 @@ public final class TeachingBook: Sendable {
                 let views = try (0..<frame.views).map { v in
                     let prefix = "\(action.action)/\(f)/\(v)"
                     return TaughtView(
-                        tokens: Array(try file.floats("\(prefix)/tokens", shape: [positions, index.dim])),
+                        features: Array(try file.floats("\(prefix)/\(fileVersion == 1 ? "tokens" : "features")", shape: [positions, index.dim])),
                         mask: PartMask(side: frame.side, target: Array(try file.floats("\(prefix)/target", shape: [positions])),
                                        weight: Array(try file.floats("\(prefix)/weight", shape: [positions]))))
                 }

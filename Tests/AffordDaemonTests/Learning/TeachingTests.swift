@@ -169,7 +169,7 @@ import Testing
         let book = try TeachingBook(path: path, backboneHash: "b")
         let mask = PartMask(side: 2, target: [1, 0, 0, 0], weight: [1, 1, 1, 1])
         let views = (0..<LearningGrounder.maximumViews).map { index in
-            TaughtView(tokens: (0..<8).map { Float(($0 + index) % 5) - 2 }, mask: mask)
+            TaughtView(features: (0..<8).map { Float(($0 + index) % 5) - 2 }, mask: mask)
         }
         let taught = try book.teach("press", views: views, dim: 2)
         let reloaded = try TeachingBook(path: path, backboneHash: "b")
@@ -195,7 +195,9 @@ import Testing
 
         let next = DemonstrateControlTests.scene(red: (1, 6), arm: false)
         let cut = try #require(try base.ground(next, actions: ["cut"]).first)
-        let probe = try #require(grounder.teachings.probe(for: "press")).map(try base.groundKeepingTokens(next, actions: ["cut"]).tokens)
+        let (nextMaps, nextTokens) = try base.groundKeepingTokens(next, actions: base.vocabulary)
+        let probe = try #require(grounder.teachings.probe(for: "press"))
+            .map(try ProbeFeatures.make(tokens: nextTokens, headMaps: nextMaps))
         let taught = ActionMap(action: "press", map: probe.map, presence: probe.presence)
         let press = try #require(try grounder.ground(next, actions: ["press"]).first)
         #expect(press.map == LearningGrounder.blend(head: cut, taught: taught, headWeight: 0.5, keepsHeadPresence: false).map)
@@ -210,6 +212,54 @@ import Testing
         _ = try grounder.teach(action: "hold", image: DemonstrateControlTests.scene(red: (4, 2), arm: false),
                                marking: Self.square((4, 2)), zoom: nil, proposalActions: ["hold"])
         #expect(grounder.teachings.partner(for: "hold") == nil)
+    }
+
+    /// The probe's features: each token unchanged, then every head map, min-max normalised and
+    /// scaled by the token's norm and the head weight; maps off the token grid are an error.
+    @Test func probeFeaturesAppendEachHeadMapScaledToTheTokensNorm() throws {
+        let tokens = PatchTokens(side: 2, dim: 2, values: [3, 4, 0, 1, 6, 8, 1, 0])  // norms 5, 1, 10, 1
+        let maps = [ActionMap(action: "hold", map: Heatmap(width: 2, height: 2, values: [0, 1, 2, 4])),
+                    ActionMap(action: "cut", map: Heatmap(width: 2, height: 2, values: [5, 5, 5, 5]))]
+        let features = try ProbeFeatures.make(tokens: tokens, headMaps: maps)
+        let w = ProbeFeatures.headWeight
+        #expect(features.side == 2 && features.dim == 4)
+        #expect(features.values == [3, 4, 0, 0, 0, 1, w * 1 * 0.25, 0, 6, 8, w * 10 * 0.5, 0, 1, 0, w * 1 * 1, 0])
+        let offGrid = [ActionMap(action: "hold", map: Heatmap(width: 3, height: 3))]
+        #expect(throws: AffordError.self) { try ProbeFeatures.make(tokens: tokens, headMaps: offGrid) }
+    }
+
+    /// A file from before the head's maps joined the features (version 1: tokens alone) still
+    /// loads and grounds, its probe reading the tokens; a new frame for its action asks to
+    /// re-teach it and leaves the book as it was.
+    @Test func aVersionOneFileStillGroundsAndAsksToReteach() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(LearningGrounder.taughtFile).path
+        let base = ColourTokenGrounder()
+        let scene = DemonstrateControlTests.scene(red: (4, 2), arm: false)
+        let tokens = try base.groundKeepingTokens(scene, actions: ["hold"]).tokens
+        let mask = PartMask(Self.square((4, 2)), view: RegionBox(x: 0, y: 0, width: 160, height: 160), side: tokens.side)
+        let probe = try PartProbe.fit([PartProbe.Example(tokens: tokens.values, target: mask.target, weight: mask.weight)],
+                                      dim: tokens.dim)
+        let positions = tokens.side * tokens.side
+        let index = #"{"dim":4,"actions":[{"action":"press","frames":[{"taughtAt":"2026-12-01T00:00:00Z","views":1,"side":8}]}]}"#
+        try SafetensorsWriter.write([
+            .init(name: "press/0/0/tokens", shape: [positions, tokens.dim], values: tokens.values),
+            .init(name: "press/0/0/target", shape: [positions], values: mask.target),
+            .init(name: "press/0/0/weight", shape: [positions], values: mask.weight),
+            .init(name: "press/probe", shape: [tokens.dim + 1], values: probe.weights + [probe.bias]),
+        ], metadata: ["format": TeachingBook.format, "version": "1", "backbone": base.backboneHash, "index": index], to: path)
+
+        let grounder = LearningGrounder(base: base, book: try DemonstrationBook(path: nil, backboneHash: base.backboneHash),
+                                        teachings: try TeachingBook(path: path, backboneHash: base.backboneHash))
+        let press = try #require(try grounder.ground(scene, actions: ["press"]).first)
+        #expect(press.map == (try probe.map(tokens)).map)
+        let error = #expect(throws: AffordError.self) {
+            try grounder.teach(action: "press", image: scene, marking: Self.square((4, 2)), zoom: nil, proposalActions: ["hold"])
+        }
+        #expect(error?.message.contains("teach it again") == true)
+        #expect(grounder.teachings.summary.first?.frames == 1)
     }
 
     /// A file written for another backbone is refused at load, naming the file.
