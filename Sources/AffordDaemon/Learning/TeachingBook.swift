@@ -159,31 +159,38 @@ public final class TeachingBook: Sendable {
             var frames: [Frame]
             /// Absent in files from before partners, and for taught head actions.
             var partner: String?
+            /// Features per patch; absent in version 1 files, where every action has `Index.dim`.
+            /// Per action, since a version 1 action (tokens alone) may share a file with new ones.
+            var dim: Int?
         }
-        var dim: Int
+        /// Version 1's one width for every action; not written since.
+        var dim: Int?
         var actions: [Action]
     }
+
+    /// Wider than any backbone's tokens plus a head's maps; bounds the file's sizes before arithmetic.
+    static let maximumFeatureWidth = 1 << 16
 
     private func save(_ taught: [String: TaughtAction]) throws {
         guard let path else { return }
         var tensors: [SafetensorsWriter.Tensor] = []
-        var index = Index(dim: 0, actions: [])
+        var index = Index(dim: nil, actions: [])
         for name in taught.keys.sorted() {
             guard let action = taught[name] else { continue }
-            index.dim = action.probe.weights.count
+            let dim = action.probe.weights.count
             var frames: [Index.Frame] = []
             for (f, frame) in action.frames.enumerated() {
                 let side = frame.views.first?.mask.side ?? 0
                 for (v, view) in frame.views.enumerated() {
                     let positions = view.mask.target.count
-                    tensors.append(.init(name: "\(name)/\(f)/\(v)/features", shape: [positions, index.dim], values: view.features))
+                    tensors.append(.init(name: "\(name)/\(f)/\(v)/features", shape: [positions, dim], values: view.features))
                     tensors.append(.init(name: "\(name)/\(f)/\(v)/target", shape: [positions], values: view.mask.target))
                     tensors.append(.init(name: "\(name)/\(f)/\(v)/weight", shape: [positions], values: view.mask.weight))
                 }
                 frames.append(.init(taughtAt: frame.taughtAt, views: frame.views.count, side: side))
             }
-            tensors.append(.init(name: "\(name)/probe", shape: [index.dim + 1], values: action.probe.weights + [action.probe.bias]))
-            index.actions.append(.init(action: name, frames: frames, partner: action.partner))
+            tensors.append(.init(name: "\(name)/probe", shape: [dim + 1], values: action.probe.weights + [action.probe.bias]))
+            index.actions.append(.init(action: name, frames: frames, partner: action.partner, dim: dim))
         }
         let indexJSON = String(decoding: try JSONEncoder().encode(index), as: UTF8.self)
         try SafetensorsWriter.write(tensors, metadata: ["format": Self.format, "version": String(Self.version),
@@ -211,6 +218,9 @@ public final class TeachingBook: Sendable {
         }
         var taught: [String: TaughtAction] = [:]
         for action in index.actions {
+            guard let dim = action.dim ?? index.dim, (1...maximumFeatureWidth).contains(dim) else {
+                throw AffordError(.invalidConfig, "\(path): '\(action.action)' has no feature width in 1...\(maximumFeatureWidth)")
+            }
             let frames = try action.frames.enumerated().map { f, frame in
                 guard (1...64).contains(frame.side), (1...LearningGrounder.maximumViews).contains(frame.views) else {
                     throw AffordError(.invalidConfig, "\(path): '\(action.action)' frame \(f) has \(frame.views) views of side \(frame.side)")
@@ -219,13 +229,13 @@ public final class TeachingBook: Sendable {
                 let views = try (0..<frame.views).map { v in
                     let prefix = "\(action.action)/\(f)/\(v)"
                     return TaughtView(
-                        features: Array(try file.floats("\(prefix)/\(fileVersion == 1 ? "tokens" : "features")", shape: [positions, index.dim])),
+                        features: Array(try file.floats("\(prefix)/\(fileVersion == 1 ? "tokens" : "features")", shape: [positions, dim])),
                         mask: PartMask(side: frame.side, target: Array(try file.floats("\(prefix)/target", shape: [positions])),
                                        weight: Array(try file.floats("\(prefix)/weight", shape: [positions]))))
                 }
                 return TaughtFrame(views: views, taughtAt: frame.taughtAt)
             }
-            let probe = Array(try file.floats("\(action.action)/probe", shape: [index.dim + 1]))
+            let probe = Array(try file.floats("\(action.action)/probe", shape: [dim + 1]))
             taught[action.action] = TaughtAction(action: action.action, frames: frames,
                                                  probe: PartProbe(weights: Array(probe.dropLast()), bias: probe.last ?? 0),
                                                  partner: action.partner)

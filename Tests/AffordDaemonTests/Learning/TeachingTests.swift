@@ -230,7 +230,7 @@ import Testing
 
     /// A file from before the head's maps joined the features (version 1: tokens alone) still
     /// loads and grounds, its probe reading the tokens; a new frame for its action asks to
-    /// re-teach it and leaves the book as it was.
+    /// re-teach it and leaves the book as it was; a new action can join it in the same file.
     @Test func aVersionOneFileStillGroundsAndAsksToReteach() throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -260,6 +260,13 @@ import Testing
         }
         #expect(error?.message.contains("teach it again") == true)
         #expect(grounder.teachings.summary.first?.frames == 1)
+
+        // A new action beside it: the file, now version 2, keeps both widths.
+        _ = try grounder.teach(action: "grip", image: scene, marking: Self.square((4, 2)), zoom: nil, proposalActions: ["hold"])
+        let reloaded = try TeachingBook(path: path, backboneHash: base.backboneHash)
+        #expect(reloaded.probe(for: "press") == probe)
+        #expect(reloaded.probe(for: "grip") == grounder.teachings.probe(for: "grip"))
+        #expect(reloaded.probe(for: "grip")?.weights.count == tokens.dim + base.vocabulary.count)
     }
 
     /// A file written for another backbone is refused at load, naming the file.
