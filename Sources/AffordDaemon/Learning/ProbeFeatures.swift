@@ -19,7 +19,7 @@ enum ProbeFeatures {
         let positions = tokens.side * tokens.side
         guard tokens.values.count == positions * tokens.dim,
               headMaps.allSatisfy({ $0.map.width == tokens.side && $0.map.height == tokens.side }) else {
-            throw AffordError(.invalidInput, "teach: head maps do not match the \(tokens.side)×\(tokens.side) token grid")
+            throw AffordError(.invalidInput, "taught probe features: head maps do not match the \(tokens.side)×\(tokens.side) token grid")
         }
         let maps = headMaps.map { HeatmapPostprocessor.normalised($0.map).values }
         let width = tokens.dim + maps.count
