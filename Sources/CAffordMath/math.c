@@ -83,6 +83,14 @@ static int first_at_least_scalar(const float *x, int n, float floor) {
     return n;
 }
 
+static void weighted_rows_scalar(const float *const *rows, const float *taps, int count, float *out, int n) {
+    for (int i = 0; i < n; i++) {
+        float sum = 0.f;
+        for (int k = 0; k < count; k++) sum += taps[k] * rows[k][i];
+        out[i] = sum;
+    }
+}
+
 static void layernorm_scalar(const float *x, float *y, int n, const float *w, const float *b, float eps) {
     float sum = 0.f;
     for (int i = 0; i < n; i++) sum += x[i];
@@ -149,4 +157,13 @@ int afm_first_at_least(int level, const float *x, int n, float floor) {
 #endif
     (void)level;
     return first_at_least_scalar(x, n, floor);
+}
+
+void afm_weighted_rows(int level, const float *const *rows, const float *taps, int count, float *out, int n) {
+#ifdef AFM_X86
+    if (level >= 2) { weighted_rows_avx512(rows, taps, count, out, n); return; }
+    if (level == 1) { weighted_rows_avx2(rows, taps, count, out, n); return; }
+#endif
+    (void)level;
+    weighted_rows_scalar(rows, taps, count, out, n);
 }

@@ -136,3 +136,16 @@ AFM_256 static int first_at_least_avx2(const float *x, int n, float floor) {
         if (x[i] >= floor) return i;
     return n;
 }
+
+AFM_256 static void weighted_rows_avx2(const float *const *rows, const float *taps, int count, float *out, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 sum = _mm256_setzero_ps();
+        for (int k = 0; k < count; k++)
+            sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(taps[k]), _mm256_loadu_ps(rows[k] + i)));
+        _mm256_storeu_ps(out + i, sum);
+    }
+    const float *tail[count];
+    for (int k = 0; k < count; k++) tail[k] = rows[k] + i;
+    weighted_rows_scalar(tail, taps, count, out + i, n - i);
+}

@@ -117,3 +117,14 @@ AFM_512 static int first_at_least_avx512(const float *x, int n, float floor) {
     }
     return n;
 }
+
+AFM_512 static void weighted_rows_avx512(const float *const *rows, const float *taps, int count, float *out, int n) {
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 m = tail512(n - i);
+        __m512 sum = _mm512_setzero_ps();
+        for (int k = 0; k < count; k++)
+            sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(taps[k]), _mm512_maskz_loadu_ps(m, rows[k] + i)));
+        _mm512_mask_storeu_ps(out + i, m, sum);
+    }
+}
+

@@ -10,13 +10,15 @@ public struct GroundingConfig: Sendable, Equatable {
 }
 
 extension ConfigLoader {
-    /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight, region_input}}`;
+    /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight, region_input,
+    /// foreground_floor, smoothing_px}}`;
     /// every number is checked against `ZoomSettings`'s named ranges.
     static func grounding(_ field: YAMLField) throws -> GroundingConfig {
         let f = try field.mapping(allowed: ["zoom"])
         guard let zoomField = f.optional("zoom") else { return GroundingConfig() }
         let z = try zoomField.mapping(allowed: [
             "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight", "region_input",
+            "foreground_floor", "smoothing_px",
         ])
         var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
@@ -26,6 +28,9 @@ extension ConfigLoader {
         zoom.redetectEvery = try z.optional("redetect_every")?.int(in: ZoomSettings.redetectEveryRange) ?? zoom.redetectEvery
         let weights = Double(ZoomSettings.outsideWeightRange.lowerBound)...Double(ZoomSettings.outsideWeightRange.upperBound)
         zoom.outsideWeight = try z.optional("outside_weight").map { Float(try $0.double(in: weights)) } ?? zoom.outsideWeight
+        let floors = Double(ZoomSettings.foregroundFloorRange.lowerBound)...Double(ZoomSettings.foregroundFloorRange.upperBound)
+        zoom.foregroundFloor = try z.optional("foreground_floor").map { Float(try $0.double(in: floors)) } ?? zoom.foregroundFloor
+        zoom.smoothingPixels = try z.optional("smoothing_px")?.double(in: ZoomSettings.smoothingPixelsRange) ?? zoom.smoothingPixels
         zoom.regionInputSize = try z.optional("region_input").map { try patchMultiple($0, in: ZoomSettings.regionInputSizeRange) }
         return GroundingConfig(zoom: zoom)
     }

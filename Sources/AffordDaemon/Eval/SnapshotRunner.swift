@@ -34,7 +34,7 @@ public enum SnapshotRunner {
         if zoom.enabled {
             let zoomed = try ZoomGrounding.ground(image, frameWidth: image.width, frameHeight: image.height,
                                                   actions: actions, grounder: grounder, settings: zoom).maps
-            var results = ZoomGrounding.process(zoomed, post: post, outsideWeight: zoom.outsideWeight)
+            var results = ZoomGrounding.process(zoomed, post: post, settings: zoom)
             for index in results.indices { results[index].components = geometry.locate(results[index].components) }
             return Result(image: image, modelID: grounder.modelID, actions: results, warnings: warnings,
                           regions: zoomed.regions)

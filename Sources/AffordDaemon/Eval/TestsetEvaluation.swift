@@ -30,7 +30,7 @@ extension AffordanceEvaluation {
                 let zoomed = try ZoomGrounding.ground(image, frameWidth: image.width, frameHeight: image.height,
                                                       actions: [item.affordance], grounder: grounder, settings: zoom).maps
                 let merged = ZoomGrounding.merged(zoomed, canvasWidth: image.width, canvasHeight: image.height,
-                                                  outsideWeight: zoom.outsideWeight)
+                                                  settings: zoom)
                 guard let map = merged.first(where: { $0.action == item.affordance })?.map else {
                     throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
                 }

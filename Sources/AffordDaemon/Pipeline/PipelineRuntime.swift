@@ -233,7 +233,7 @@ public final class PipelineRuntime: Sendable {
             let collectPixels = item.frame.depth != nil && locator.camera != nil
             let processed: [(result: ActionResult, pixels: [ComponentPixels])]
             if let zoomed = item.zoomed {
-                processed = ZoomGrounding.processed(zoomed, post: post, outsideWeight: current.zoom.outsideWeight,
+                processed = ZoomGrounding.processed(zoomed, post: post, settings: current.zoom,
                                                     collectPixels: collectPixels) { map in
                     presence.showsComponents(map.action, presence: map.presence, on: camera, settings: current.postprocess)
                 }

@@ -11,6 +11,8 @@ public struct ZoomedMaps: Sendable {
     var regionMaps: [[ActionMap]]
     var frameWidth: Int
     var frameHeight: Int
+    /// The decoded frame, for `RegionContrast` at merge time.
+    var image: RGBImage
 }
 
 /// Coarse-to-fine grounding: the whole frame proposes regions, every region's crop is
@@ -49,7 +51,7 @@ public enum ZoomGrounding {
             let boxes = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
             let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize)
             return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
-                               frameWidth: frameWidth, frameHeight: frameHeight), boxes)
+                               frameWidth: frameWidth, frameHeight: frameHeight, image: image), boxes)
         case .reuse(let boxes):
             // The whole frame rides in the same batch as the kept regions' crops when they
             // share its input size.
@@ -66,41 +68,66 @@ public enum ZoomGrounding {
             }
             let proposals = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
             return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
-                               frameWidth: frameWidth, frameHeight: frameHeight), proposals)
+                               frameWidth: frameWidth, frameHeight: frameHeight, image: image), proposals)
         }
     }
 
     /// Every action's merged map at `canvasWidth`×`canvasHeight` (the output size), with the
-    /// best region's presence.
-    static func merged(_ zoomed: ZoomedMaps, canvasWidth: Int, canvasHeight: Int, outsideWeight: Float) -> [ActionMap] {
-        zoomed.whole.enumerated().map { index, whole in
+    /// best region's presence: `ZoomMerge`, then the regions' contrast weights, then smoothing
+    /// around the regions.
+    static func merged(_ zoomed: ZoomedMaps, canvasWidth: Int, canvasHeight: Int, settings: ZoomSettings) -> [ActionMap] {
+        let contrast = zoomed.regions.isEmpty || settings.foregroundFloor >= 1 ? nil : RegionContrast.weights(
+            image: zoomed.image, boxes: zoomed.regions, frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
+            canvasWidth: canvasWidth, canvasHeight: canvasHeight)
+        // σ is in frame pixels; the canvas may be smaller. Outside the regions (and a band of
+        // the kernel's radius) the map is the whole frame's upsampled 16×16 grid, smooth already.
+        let sigma = settings.smoothingPixels * Double(canvasWidth) / Double(max(1, zoomed.frameWidth))
+        let window = smoothingWindow(zoomed.regions, radius: GaussianSmoothing.kernel(sigma: sigma).count / 2,
+                                     frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
+                                     canvasWidth: canvasWidth, canvasHeight: canvasHeight)
+        return zoomed.whole.enumerated().map { index, whole in
             let regions = zip(zoomed.regions, zoomed.regionMaps).compactMap { box, maps in
                 index < maps.count ? ZoomMerge.Region(box: box, map: maps[index]) : nil
             }
-            return ZoomMerge.merge(whole: whole, regions: regions, frameWidth: zoomed.frameWidth,
-                                   frameHeight: zoomed.frameHeight, canvasWidth: canvasWidth,
-                                   canvasHeight: canvasHeight, outsideWeight: outsideWeight)
+            var merged = ZoomMerge.merge(whole: whole, regions: regions, frameWidth: zoomed.frameWidth,
+                                         frameHeight: zoomed.frameHeight, canvasWidth: canvasWidth,
+                                         canvasHeight: canvasHeight, outsideWeight: settings.outsideWeight)
+            if let contrast { RegionContrast.apply(contrast, floor: settings.foregroundFloor, to: &merged.map) }
+            if let window { GaussianSmoothing.smooth(&merged.map, sigma: sigma, window: window) }
+            return merged
         }
+    }
+
+    /// The canvas rectangle around every region, widened by `radius` canvas pixels; nil without regions.
+    static func smoothingWindow(_ regions: [RegionBox], radius: Int, frameWidth: Int, frameHeight: Int,
+                                canvasWidth: Int, canvasHeight: Int) -> RegionBox? {
+        guard !regions.isEmpty, radius > 0, frameWidth > 0, frameHeight > 0 else { return nil }
+        let sx = Double(canvasWidth) / Double(frameWidth), sy = Double(canvasHeight) / Double(frameHeight)
+        let left = max(0, Int((Double(regions.map(\.x).min() ?? 0) * sx).rounded(.down)) - radius)
+        let top = max(0, Int((Double(regions.map(\.y).min() ?? 0) * sy).rounded(.down)) - radius)
+        let right = min(canvasWidth, Int((Double(regions.map { $0.x + $0.width }.max() ?? 0) * sx).rounded(.up)) + radius)
+        let bottom = min(canvasHeight, Int((Double(regions.map { $0.y + $0.height }.max() ?? 0) * sy).rounded(.up)) + radius)
+        return right > left && bottom > top ? RegionBox(x: left, y: top, width: right - left, height: bottom - top) : nil
     }
 
     /// The post-processed actions of a zoomed frame: merged maps, components as without zoom,
     /// each tagged with the region it lies in. `shows` is the stream's presence decision (nil:
     /// `minPresence` alone).
     public static func process(
-        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, outsideWeight: Float,
+        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, settings: ZoomSettings,
         shows: (ActionMap) -> Bool? = { _ in nil }
     ) -> [ActionResult] {
-        processed(zoomed, post: post, outsideWeight: outsideWeight, collectPixels: false, shows: shows).map(\.result)
+        processed(zoomed, post: post, settings: settings, collectPixels: false, shows: shows).map(\.result)
     }
 
     /// `process`, and with `collectPixels` each component's pixels on the merged map's grid.
     static func processed(
-        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, outsideWeight: Float, collectPixels: Bool,
+        _ zoomed: ZoomedMaps, post: HeatmapPostprocessor, settings: ZoomSettings, collectPixels: Bool,
         shows: (ActionMap) -> Bool? = { _ in nil }
     ) -> [(result: ActionResult, pixels: [ComponentPixels])] {
         let width = post.settings.outputWidth ?? zoomed.frameWidth
         let height = post.settings.outputHeight ?? zoomed.frameHeight
-        return merged(zoomed, canvasWidth: width, canvasHeight: height, outsideWeight: outsideWeight).map { map in
+        return merged(zoomed, canvasWidth: width, canvasHeight: height, settings: settings).map { map in
             var (result, pixels) = post.processed(map, frameWidth: zoomed.frameWidth, frameHeight: zoomed.frameHeight,
                                                   showsComponents: shows(map), collectPixels: collectPixels)
             for index in result.components.indices {

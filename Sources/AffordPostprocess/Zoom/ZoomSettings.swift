@@ -20,12 +20,19 @@ public struct ZoomSettings: Sendable, Equatable {
     /// (docs/DEFAULT_MODEL.md, "Zoom on far views").
     public var outsideWeight: Float
     /// The side each region's crop is resized to, a multiple of the patch size (nil: the
-    /// model's input size, as the whole frame). Smaller is cheaper: 154 with `margin` 2 brings
-    /// 3 regions from about 4× to 2.2× a frame without zoom, at some accuracy (`fast`).
+    /// model's input size, as the whole frame). Smaller is cheaper: 154 brings 3 regions from
+    /// about 4× to 2.2× a frame without zoom, at some accuracy (`fast`).
     public var regionInputSize: Int?
+    /// Inside the regions, the merged map keeps `foregroundFloor + (1 - foregroundFloor) · contrast`
+    /// of itself, contrast being how far a pixel's colour is from the region's border colours
+    /// (`RegionContrast`); 1 turns it off.
+    public var foregroundFloor: Float
+    /// The Gaussian σ, in frame pixels, that smooths the merged maps around the regions; 0 turns it off.
+    public var smoothingPixels: Double
 
-    public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 3, minRegionPixels: Int = 112,
-                redetectEvery: Int = 0, outsideWeight: Float = 0.2, regionInputSize: Int? = nil) {
+    public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 2, minRegionPixels: Int = 112,
+                redetectEvery: Int = 0, outsideWeight: Float = 0.2, regionInputSize: Int? = nil,
+                foregroundFloor: Float = 0.2, smoothingPixels: Double = 3) {
         self.enabled = enabled
         self.maxRegions = maxRegions
         self.margin = margin
@@ -33,18 +40,21 @@ public struct ZoomSettings: Sendable, Equatable {
         self.redetectEvery = redetectEvery
         self.outsideWeight = outsideWeight
         self.regionInputSize = regionInputSize
+        self.foregroundFloor = foregroundFloor
+        self.smoothingPixels = smoothingPixels
     }
 
-    /// What affordd runs unless told otherwise: zoom on. It won on every measured set (real
-    /// tabletop photos: KLD 1.99 -> 1.44, "hold" on the handle in 22 of 26 photos against 13;
-    /// far-view renders: KLD 3.17 -> 2.57 and 3.05 -> 2.28), at about 4x the CPU of a frame with 3 regions.
-    /// A plain `ZoomSettings()` stays off: the library's neutral value.
+    /// What affordd runs unless told otherwise: zoom on, margin 2, region contrast and smoothing.
+    /// It won on every measured set (real tabletop photos: KLD 1.99 -> 1.30, "hold" on the handle
+    /// in 23 of 26 photos against 13; far-view renders: KLD 3.17 -> 2.26 and 3.05 -> 1.96), at
+    /// about 4x the CPU of a frame with 3 regions. A plain `ZoomSettings()` stays off: the
+    /// library's neutral value.
     public static let shipped = ZoomSettings(enabled: true)
 
     /// Zoom at about half the cost, for a slower computer or a higher frame rate: smaller
     /// crops at a smaller input. Measured against `shipped` in docs/DEFAULT_MODEL.md
-    /// ("Zoom on far views"): as good on far views, 0.07 KLD worse on the real photos.
-    public static let fast = ZoomSettings(enabled: true, margin: 2, regionInputSize: 154)
+    /// ("Region contrast"): 0.06–0.09 KLD worse on far views and 0.10 on the real photos.
+    public static let fast = ZoomSettings(enabled: true, regionInputSize: 154)
 
     /// The bounds the config loader checks against (named here so code and docs agree).
     public static let maxRegionsRange = 1...8
@@ -53,4 +63,6 @@ public struct ZoomSettings: Sendable, Equatable {
     public static let redetectEveryRange = 0...1000
     public static let outsideWeightRange: ClosedRange<Float> = 0...1
     public static let regionInputSizeRange = 28...1792
+    public static let foregroundFloorRange: ClosedRange<Float> = 0...1
+    public static let smoothingPixelsRange = 0.0...32.0
 }

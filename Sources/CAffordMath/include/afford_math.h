@@ -47,6 +47,13 @@ void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, s
  */
 int afm_first_at_least(int level, const float *x, int n, float floor);
 
+/*
+ * out[i] = sum over k of taps[k] * rows[k][i], accumulated in k order with a multiply and an
+ * add (no fused multiply-add), so every level gives the same bits. One pass of a separable
+ * blur: the rows are a row's shifted copies, or neighbouring rows.
+ */
+void afm_weighted_rows(int level, const float *const *rows, const float *taps, int count, float *out, int n);
+
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);
 float afm_erf_scalar(float x);

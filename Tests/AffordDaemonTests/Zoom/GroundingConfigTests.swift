@@ -24,10 +24,11 @@ import Testing
         let config = try Self.parse("""
             grounding:
               zoom: {enabled: true, max_regions: 4, margin: 2.5, min_region_px: 96, redetect_every: 5, outside_weight: 0.2,
-                     region_input: 154}
+                     region_input: 154, foreground_floor: 0.5, smoothing_px: 1.5}
             """)
         #expect(config.grounding.zoom == ZoomSettings(enabled: true, maxRegions: 4, margin: 2.5, minRegionPixels: 96,
-                                                      redetectEvery: 5, outsideWeight: 0.2, regionInputSize: 154))
+                                                      redetectEvery: 5, outsideWeight: 0.2, regionInputSize: 154,
+                                                      foregroundFloor: 0.5, smoothingPixels: 1.5))
         #expect(try Self.parse("").grounding.zoom.regionInputSize == nil)
     }
 
@@ -40,6 +41,9 @@ import Testing
         ("outside_weight: 2", "grounding.zoom.outside_weight: expected a number from 0.0 to 1.0, got 2.0"),
         ("region_input: 150", "grounding.zoom.region_input: expected a multiple of the 14-pixel patch size, got 150"),
         ("region_input: 14", "grounding.zoom.region_input: expected an integer from 28 to 1792, got 14"),
+        ("foreground_floor: -0.1", "grounding.zoom.foreground_floor: expected a number from 0.0 to 1.0, got -0.1"),
+        ("smoothing_px: 40", "grounding.zoom.smoothing_px: expected a number from 0.0 to 32.0, got 40.0"),
+        ("smoothing_px: .nan", "grounding.zoom.smoothing_px"),
         ("enabled: maybe", "grounding.zoom.enabled"),
         ("zoom_factor: 2", "grounding.zoom.zoom_factor: unknown key"),
     ])

@@ -54,7 +54,7 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
                 let region = try #require(zoomed.regions.first, "no region for \(square) in \(width)x\(height)")
                 #expect(region.x <= square.x && region.y <= square.y && region.x + region.width >= square.x + square.width
                         && region.y + region.height >= square.y + square.height, "\(region) misses \(square)")
-                let results = ZoomGrounding.process(zoomed, post: post, outsideWeight: Self.zoom.outsideWeight)
+                let results = ZoomGrounding.process(zoomed, post: post, settings: Self.zoom)
                 let centroid = try #require(results.first?.components.first)
                 let centreU = Double(square.x) + Double(side - 1) / 2, centreV = Double(square.y) + Double(side - 1) / 2
                 // The crop's grid cell is region/16 pixels; bilinear spreads the square by about one.
@@ -65,6 +65,33 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
                 #expect(results.first?.heatmap.width == width && results.first?.heatmap.height == height)
             }
         }
+    }
+
+    /// The pooled map spills a grid cell around the square onto the black board; the region's
+    /// contrast takes the spill off the board, the smoothing keeps the mass, and both turned off
+    /// give `ZoomMerge` alone.
+    @Test func regionContrastKeepsTheMapOnTheObject() throws {
+        let square = RegionBox(x: 300, y: 200, width: 24, height: 24)
+        let image = BrightnessGrounder.frame(width: 640, height: 480, square: square)
+        var plain = Self.zoom
+        (plain.foregroundFloor, plain.smoothingPixels) = (1, 0)
+        let zoomed = try ZoomGrounding.ground(image, frameWidth: 640, frameHeight: 480, actions: ["hold"],
+                                              grounder: BrightnessGrounder(), settings: Self.zoom).maps
+        func onSquare(_ settings: ZoomSettings) throws -> Double {
+            let map = try #require(ZoomGrounding.merged(zoomed, canvasWidth: 640, canvasHeight: 480, settings: settings).first).map
+            var inside = 0.0
+            for y in square.y..<(square.y + square.height) {
+                for x in square.x..<(square.x + square.width) { inside += Double(map[x, y]) }
+            }
+            return inside / map.values.reduce(0) { $0 + Double($1) }
+        }
+        let alone = try #require(ZoomGrounding.merged(zoomed, canvasWidth: 640, canvasHeight: 480, settings: plain).first)
+        let whole = try #require(zoomed.whole.first)
+        let regions = zip(zoomed.regions, zoomed.regionMaps).map { ZoomMerge.Region(box: $0, map: $1[0]) }
+        #expect(alone.map == ZoomMerge.merge(whole: whole, regions: regions, frameWidth: 640, frameHeight: 480,
+                                             canvasWidth: 640, canvasHeight: 480, outsideWeight: plain.outsideWeight).map)
+        let (before, after) = (try onSquare(plain), try onSquare(Self.zoom))
+        #expect(after > before * 1.5, "share of the map on the square: \(before) -> \(after)")
     }
 
     @Test func reusedRegionsRideInOneBatchWithTheWholeFrame() throws {
