@@ -76,13 +76,30 @@ AFM_512 static void softmax_avx512(float *row, int n, float scale) {
     }
 }
 
+/* 2^t as 2^round(t) (vscalefps, which also takes care of underflow) times a degree-5 fit of
+ * 2^f on [-0.5, 0.5] (relative error 2.3e-7): half the instructions of exp512's range
+ * reduction, for the softmax whose output only needs 8 bits and a sum. */
+AFM_512 static inline __m512 exp2_512(__m512 t) {
+    __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 f = _mm512_sub_ps(t, n);
+    __m512 p = _mm512_set1_ps(1.327647129073739e-3f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.675541892647743e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550713092088699e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022120237350464e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931469440460205e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0000001192092896f));
+    return _mm512_scalef_ps(p, n);
+}
+
 AFM_512 static void softmax_u8_avx512(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
-    __m512 s = _mm512_set1_ps(scale);
-    __m512 shift = _mm512_set1_ps(row_max_avx512(row, n) * scale);
+    /* exp(scale·x - scale·max) = 2^(x·s - max·s) with s = scale·log2(e). */
+    const float s2 = scale * 1.44269504088896341f;
+    __m512 s = _mm512_set1_ps(s2);
+    __m512 shift = _mm512_set1_ps(row_max_avx512(row, n) * s2);
     __m512 sum = _mm512_setzero_ps();
     for (int i = 0; i < n; i += 16) {
         __mmask16 m = tail512(n - i);
-        __m512 e = exp512(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(m, row + i), s, shift));
+        __m512 e = exp2_512(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(m, row + i), s, shift));
         sum = _mm512_mask_add_ps(sum, m, sum, e);
         __m512i codes = _mm512_cvtps_epi32(_mm512_mul_ps(e, _mm512_set1_ps(255.f)));
         _mm_mask_storeu_epi8(q + i, m, _mm512_cvtusepi32_epi8(codes));
