@@ -53,7 +53,7 @@ public struct ZoomSettings: Sendable, Equatable {
 
     /// Zoom at about half the cost, for a slower computer or a higher frame rate: smaller
     /// crops at a smaller input. Measured against `shipped` in docs/DEFAULT_MODEL.md
-    /// ("Region contrast"): 0.06–0.09 KLD worse on far views and 0.10 on the real photos.
+    /// ("Region contrast"): 0.05–0.09 KLD worse on far views and 0.10 on the real photos.
     public static let fast = ZoomSettings(enabled: true, regionInputSize: 154)
 
     /// The bounds the config loader checks against (named here so code and docs agree).
