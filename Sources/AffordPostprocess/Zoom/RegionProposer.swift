@@ -3,14 +3,19 @@ import AffordCore
 /// Proposes zoom regions from the whole-frame pass's own maps.
 ///
 /// Objectness per patch is the strongest requested action there: each map min-max normalised
-/// and weighted by its presence (1 for a head without one). Its 8-connected components at or
-/// above `threshold` of the peak, largest score mass first, become square boxes `margin` times
-/// their longer side, centred on them, at least `minRegionPixels` and at most the frame's shorter
-/// side, shifted (never squeezed) to lie inside the frame: crops keep the object's aspect.
+/// and weighted by its presence (1 for a head without one). Objects are found by hysteresis:
+/// 8-connected components at or above `extentShare` of the peak that hold a patch at or above
+/// `seedShare` of it. The whole frame's map often lights only part of an object (a plate's rim
+/// on one side), so the weaker patches around a seed widen the box to the rest of it.
+/// Largest score mass first, each object becomes a square box `margin` times its longer side,
+/// centred on it, at least `minRegionPixels` and at most the frame's shorter side, shifted
+/// (never squeezed) to lie inside the frame: crops keep the object's aspect.
 public struct RegionProposer: Sendable {
     var settings: ZoomSettings
-    /// The share of the objectness peak a patch needs to belong to an object.
-    var threshold: Float = 0.5
+    /// The share of the objectness peak that makes a patch an object's seed.
+    var seedShare: Float = 0.5
+    /// The share a patch connected to a seed needs to count in that object's extent.
+    var extentShare: Float = 0.25
 
     public init(settings: ZoomSettings) { self.settings = settings }
 
@@ -25,16 +30,20 @@ public struct RegionProposer: Sendable {
             for index in objectness.indices { objectness[index] = max(objectness[index], weight * normalised[index]) }
         }
         guard let peak = objectness.max(), peak > 0 else { return [] }
-        let mask = objectness.map { $0 >= threshold * peak }
-        let labels = ConnectedComponents.label(mask, width: gridWidth, height: gridHeight)
+        let labels = ConnectedComponents.label(objectness.map { $0 >= extentShare * peak },
+                                               width: gridWidth, height: gridHeight)
         guard labels.count > 0 else { return [] }
+        var seeded = [Bool](repeating: false, count: labels.count + 1)
+        for (index, value) in objectness.enumerated() where value >= seedShare * peak {
+            seeded[Int(labels.labels[index])] = true
+        }
 
         struct Extent { var mass: Double = 0, left = Int.max, top = Int.max, right = -1, bottom = -1 }
         var extents = [Extent](repeating: Extent(), count: labels.count + 1)
         for y in 0..<gridHeight {
             for x in 0..<gridWidth {
                 let label = Int(labels.labels[y * gridWidth + x])
-                guard label > 0 else { continue }
+                guard label > 0, seeded[label] else { continue }
                 extents[label].mass += Double(objectness[y * gridWidth + x])
                 extents[label].left = min(extents[label].left, x)
                 extents[label].right = max(extents[label].right, x)
@@ -46,7 +55,8 @@ public struct RegionProposer: Sendable {
         // into the square input, so the two axes may differ).
         let cellWidth = Double(frameWidth) / Double(gridWidth), cellHeight = Double(frameHeight) / Double(gridHeight)
         var boxes: [RegionBox] = []
-        for extent in extents.dropFirst().sorted(by: { $0.mass > $1.mass }) where boxes.count < settings.maxRegions {
+        let objects = extents.indices.dropFirst().filter { seeded[$0] }.map { extents[$0] }
+        for extent in objects.sorted(by: { $0.mass > $1.mass }) where boxes.count < settings.maxRegions {
             let box = square(
                 left: Double(extent.left) * cellWidth, right: Double(extent.right + 1) * cellWidth,
                 top: Double(extent.top) * cellHeight, bottom: Double(extent.bottom + 1) * cellHeight,

@@ -15,9 +15,10 @@ public struct ZoomSettings: Sendable, Equatable {
     /// frame in one batch and refreshes them every k frames, or at once when the scene changes.
     public var redetectEvery: Int
     /// The whole-frame map's weight in the merge, everywhere: `max(region maps, weight · whole)`.
-    /// Zero outside the boxes is bad for KLD (a box that misses the part leaves nothing there);
-    /// 0.2 gave the real photos' lowest KLD of 0.1–0.3 and beat 0.3 on two far-view render sets
-    /// (docs/DEFAULT_MODEL.md, "Zoom on far views").
+    /// Zero outside the boxes is bad for KLD (a box that misses the part leaves nothing there),
+    /// but its faint mass over the whole frame costs too: 0.1, with regions grown over whole
+    /// objects, beat 0.2 on the real photos and the far-view renders (docs/DEFAULT_MODEL.md,
+    /// "Objects by hysteresis").
     public var outsideWeight: Float
     /// The side each region's crop is resized to, a multiple of the patch size (nil: the
     /// model's input size, as the whole frame). Smaller is cheaper: 154 brings 3 regions from
@@ -31,7 +32,7 @@ public struct ZoomSettings: Sendable, Equatable {
     public var smoothingPixels: Double
 
     public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 2, minRegionPixels: Int = 112,
-                redetectEvery: Int = 0, outsideWeight: Float = 0.2, regionInputSize: Int? = nil,
+                redetectEvery: Int = 0, outsideWeight: Float = 0.1, regionInputSize: Int? = nil,
                 foregroundFloor: Float = 0.2, smoothingPixels: Double = 3) {
         self.enabled = enabled
         self.maxRegions = maxRegions

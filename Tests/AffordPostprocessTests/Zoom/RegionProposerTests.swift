@@ -52,6 +52,22 @@ import Testing
         #expect(gated == [RegionBox(x: 100, y: 100, width: 20, height: 20)])
     }
 
+    @Test func weakerPatchesConnectedToASeedWidenItsBoxButNeverMakeAnObjectOfTheirOwn() {
+        let proposer = RegionProposer(settings: ZoomSettings(enabled: true, maxRegions: 3, margin: 1, minRegionPixels: 14))
+        // A seed at x 2 with a tail at 0.3 of its peak out to x 5 (a rim lit on one side), and a
+        // separate 0.3 blob at (12, 12) with no seed: at 160×160 a cell is 10 pixels.
+        var map = Heatmap(width: 16, height: 16)
+        map[2, 8] = 1
+        for x in 3...5 { map[x, 8] = 0.3 }
+        map[12, 12] = 0.3
+        let boxes = proposer.propose([ActionMap(action: "hold", map: map)], frameWidth: 160, frameHeight: 160)
+        #expect(boxes == [RegionBox(x: 20, y: 65, width: 40, height: 40)])
+        // Below the extent share (0.25 of the peak) the tail is no part of the object.
+        for x in 3...5 { map[x, 8] = 0.2 }
+        #expect(proposer.propose([ActionMap(action: "hold", map: map)], frameWidth: 160, frameHeight: 160)
+            == [RegionBox(x: 18, y: 78, width: 14, height: 14)])
+    }
+
     @Test func aRegionInsideAStrongerOneIsDropped() {
         let proposer = RegionProposer(settings: ZoomSettings(enabled: true, maxRegions: 3, margin: 4, minRegionPixels: 14))
         // Two blobs a cell apart: the weaker one's square lies mostly inside the stronger one's.
