@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from .bank import GT_GRID, build_bank
 from .datasets import Dataset, LayoutError, Sample
@@ -27,6 +28,7 @@ from .exemplars import read_generic
 from .export import export_head, head_forward_numpy, presence_numpy
 from .features import FeatureExtractor
 from .head import LocateHead
+from .render.heatmap import heatmap_from_mask
 from .predict import centre_prior, evaluate_maps, head_maps, saliency_maps
 from .presence import presence_scores
 from .train import kl_loss
@@ -43,14 +45,27 @@ def read_renders(roots: list[Path]) -> Dataset:
     return merged
 
 
+def object_heat(image: Path, size: int) -> np.ndarray:
+    """The whole object's GT-shaped map at size x size: the render's part labels (`parts/`,
+    beside `images/`) merged into one mask, blurred and peaked as a part's GT is."""
+    labels = image.parent.parent / "parts" / f"{image.stem}.png"
+    with Image.open(labels) as im:
+        heat = heatmap_from_mask(np.asarray(im) > 0)
+    if heat is None:
+        return np.zeros((size, size), np.float32)
+    return np.asarray(Image.fromarray(heat, mode="F").resize((size, size), Image.BILINEAR), np.float32).clip(0, 1)
+
+
 def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtractor, *, mirrored: bool = False,
-              augmented: bool = False, log=print):
+              augmented: bool = False, object_floor: float = 0.0, log=print):
     """Tokens [I, N, D], GT [I, K, G, G] and a visibility mask [I, K]: one row per image.
 
     With `mirrored`, every image comes twice, as rendered and mirrored left-right (GT too):
     the renders' lights and handles must not teach the head a preferred side. With
     `augmented`, the mirrored copy also goes through a photometric draw (`augment.py`), so half
-    the rows look as a real camera's frames do, at no extra backbone cost.
+    the rows look as a real camera's frames do, at no extra backbone cost. With `object_floor`
+    f > 0, each visible action's GT becomes max(GT, f · the whole object's map): some mass on
+    the rest of the object, so a head unsure of the part spreads over the object, not the table.
     """
     images = list(dict.fromkeys(s.image for s in samples))
     flips = (False, True) if mirrored else (False,)
@@ -63,8 +78,11 @@ def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtra
         tokens[row] = torch.from_numpy(extractor(image, flip=flip, augmented=flip and augmented).tokens)
         if (n + 1) % 500 == 0:
             log(f"features: {n + 1}/{len(rows)}")
+    objects = {image: torch.from_numpy(object_heat(image, GT_GRID)) for image in images} if object_floor > 0 else {}
     for s in samples:
         heat = torch.from_numpy(s.load_gt(GT_GRID).copy())
+        if object_floor > 0:
+            heat = torch.maximum(heat, object_floor * objects[s.image])
         for flip in flips:
             row, k = rows[(s.image, flip)], column[s.action]
             gt[row, k] = heat.flip(-1) if flip else heat
@@ -114,7 +132,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
     extractor = FeatureExtractor(args.models, args.cache, size=args.size)
     started = time.perf_counter()
     tokens, gt, visible = per_image(train_set.train_ego, train_set.actions, extractor, mirrored=args.mirror,
-                                    augmented=args.augment, log=log)
+                                    augmented=args.augment, object_floor=args.object_floor, log=log)
     log(f"features for {len(tokens)} rows ready in {time.perf_counter() - started:.0f} s")
     head = LocateHead(train_set.actions, extractor.backbone.cfg.embed_dim, args.hidden, exo_branch=False,
                       presence=args.presence_weight > 0)
@@ -124,7 +142,7 @@ def run(args: argparse.Namespace, log=print) -> dict:
               "images": len(tokens) // (2 if args.mirror else 1), "mirrored": args.mirror,
               "photometric_mirror": args.mirror and args.augment,
               "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
-              "presence_weight": args.presence_weight,
+              "presence_weight": args.presence_weight, "object_floor": args.object_floor,
               "hidden_dim": args.hidden, "seed": args.seed, "data": "affordtools.render (scripts/default-head.sh)"}
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
@@ -171,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-mirror", dest="mirror", action="store_false", help="train on the renders as they are, no mirrored copies")
     ap.add_argument("--no-augment", dest="augment", action="store_false",
                     help="mirrored copies without the photometric draw (exposure, colour, blur, noise, JPEG)")
+    ap.add_argument("--object-floor", type=float, default=0.0,
+                    help="train on max(part GT, this x the whole object's map), 0-1; 0: the part alone")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
     args = ap.parse_args(argv)

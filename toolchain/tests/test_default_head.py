@@ -82,3 +82,30 @@ def test_presence_layer_learns_which_actions_are_in_view():
     assert scores["auc"]["cut"] > 0.95 and scores["auc"]["hold"] is None  # hold is never out of view
     assert scores["accuracy"] > 0.9
     assert presence[:, 1].min() > 0.5
+
+
+def test_object_floor_puts_a_share_of_the_whole_object_under_each_part(tmp_path):
+    """A render whose object spans columns 8-47 and whose part is columns 8-19: with a floor,
+    the GT keeps the part where it is and lifts the rest of the object, never the table."""
+    from PIL import Image
+
+    from affordtools.default_head import object_heat
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "parts").mkdir()
+    labels = np.zeros((GT_GRID, GT_GRID), np.uint8)
+    labels[20:36, 8:20], labels[20:36, 20:48] = 1, 2  # handle, head
+    Image.fromarray(labels).save(tmp_path / "parts" / "a.png")
+    image = tmp_path / "images" / "a.png"
+    part = np.zeros((GT_GRID, GT_GRID), np.float32)
+    part[20:36, 8:20] = 1
+    samples = [Sample(image=image, action="hold", gt_array=part)]
+    extractor = TaggedExtractor([image])
+
+    _, plain, _ = per_image(samples, ["hold"], extractor)
+    _, floored, _ = per_image(samples, ["hold"], extractor, object_floor=0.3)
+    whole = torch.from_numpy(object_heat(image, GT_GRID))
+    assert torch.equal(floored[0, 0], torch.maximum(plain[0, 0], 0.3 * whole))
+    assert plain[0, 0, 28, 40] == 0 and 0.2 < floored[0, 0, 28, 40] <= 0.3  # the head: lifted to the floor
+    assert floored[0, 0, 28, 12] == plain[0, 0, 28, 12] == 1  # the part: unchanged
+    assert floored[0, 0, 5, 5] == 0 and floored[0, 0, 50, 50] == 0  # the table: nothing
