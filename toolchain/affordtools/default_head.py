@@ -194,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
     args = ap.parse_args(argv)
+    if not 0 <= args.object_floor <= 1:
+        ap.error(f"--object-floor must be from 0 to 1, got {args.object_floor}")
     try:
         results = run(args)
     except (LayoutError, FileNotFoundError, ValueError) as error:
