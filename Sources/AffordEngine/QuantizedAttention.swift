@@ -15,23 +15,19 @@ enum QuantizedAttention {
         let isa = pool.isa
 
         // Keys and values become this frame's packed "weights", one pair per (image, head),
-        // packed into the scratch's own slots: no allocation per frame.
+        // quantized straight into the scratch's own slots: no allocation per frame.
         pool.parallelFor(2 * heads * workspace.batch) { task, _ in
             let pair = task / 2  // image · heads + head
             let image = pair / heads, head = pair % heads
             let imageQKV = qkv + image * tokens * 3 * dim
             if task % 2 == 0 {
-                let codes = scratch.keyCodes.pointer + pair * tokens * headDim
-                afm_quantize_s8_rows(VectorMath.level, imageQKV + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                                     codes, Int32(headDim), scratch.keyScales.pointer + pair * tokens)
-                scratch.packed.pointer[task] = afk_pack_weights_into(
-                    codes, Int32(tokens), Int32(headDim), scratch.packedSlot(task), scratch.packedSlotBytes)
+                scratch.packed.pointer[task] = afk_pack_quantized_rows(
+                    isa, imageQKV + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                    scratch.keyScales.pointer + pair * tokens, scratch.packedSlot(task), scratch.packedSlotBytes)
             } else {
-                let codes = scratch.valueCodes.pointer + pair * headDim * tokens
-                afm_quantize_s8_columns(VectorMath.level, imageQKV + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                                        codes, Int32(tokens), scratch.valueScales.pointer + pair * headDim)
-                scratch.packed.pointer[task] = afk_pack_weights_into(
-                    codes, Int32(headDim), Int32(tokens), scratch.packedSlot(task), scratch.packedSlotBytes)
+                scratch.packed.pointer[task] = afk_pack_quantized_columns(
+                    isa, imageQKV + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                    scratch.valueScales.pointer + pair * headDim, scratch.packedSlot(task), scratch.packedSlotBytes)
             }
         }
 
@@ -67,10 +63,9 @@ enum QuantizedAttention {
     }
 }
 
-/// Buffers for `QuantizedAttention`, sized for one token count and batch: K and V slots per
-/// (image, head), the per-thread query and probability rows shared by all images.
+/// Buffers for `QuantizedAttention`, sized for one token count and batch: packed K and V slots
+/// and their scales per (image, head), the per-thread query and probability rows shared by all images.
 final class AttentionScratch: @unchecked Sendable {
-    let keyCodes, valueCodes: Buffer<Int8>
     let keyScales, valueScales: Buffer<Float>
     let packed: Buffer<OpaquePointer?>
     /// One 64-byte-aligned slot per packed K or V, big enough for either shape.
@@ -81,8 +76,6 @@ final class AttentionScratch: @unchecked Sendable {
     let rowZeros: Buffer<Int32>
 
     init(tokens: Int, dim: Int, heads: Int, threads: Int, blockRows: Int, batch: Int = 1) {
-        keyCodes = Buffer(batch * tokens * dim)
-        valueCodes = Buffer(batch * tokens * dim)
         keyScales = Buffer(batch * heads * tokens)
         valueScales = Buffer(batch * dim)
         packed = Buffer(2 * heads * batch)

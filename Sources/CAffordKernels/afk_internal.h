@@ -94,6 +94,10 @@ void afk_quantize_rows_u8_avx2(const float *x, int m, int k, int ldx,
                                uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
 void afk_quantize_rows_u8_avx512(const float *x, int m, int k, int ldx,
                                  uint8_t *q, int ldq, float *a_scale, int32_t *a_zero);
+afk_packed_weights *afk_pack_quantized_rows_avx512(const float *x, int n, int k, int ldx,
+                                                   float *scale, void *buffer, size_t bytes);
+afk_packed_weights *afk_pack_quantized_columns_avx512(const float *x, int k, int n, int ldx,
+                                                      float *scale, void *buffer, size_t bytes);
 #endif
 #if defined(__aarch64__)
 void afk_gemm_neon(const afk_gemm_args *g, int m);
@@ -114,6 +118,20 @@ static inline uint8_t afk_quantize_value(float x, float inv_scale, int32_t zero)
     int32_t q = (int32_t)afk_round_even(scaled) + zero;
     return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
+
+/* The symmetric s8 scale of a line whose largest magnitude is `largest` (1 for an all-zero line). */
+static inline float afk_s8_scale(float largest) { return largest > 0.0f ? largest / 127.0f : 1.0f; }
+
+/* One weight to s8; |x * inv_scale| <= 127 (up to rounding) because the line's peak sets the scale. */
+static inline int8_t afk_quantize_s8(float x, float inv_scale) {
+    float scaled = x * inv_scale;
+    scaled = scaled < -127.0f ? -127.0f : scaled > 127.0f ? 127.0f : scaled;
+    return (int8_t)(int32_t)afk_round_even(scaled);
+}
+
+/* Fills the header of an N x K block in `buffer` (checked as afk_pack_weights_into does) and
+ * leaves the panels and column sums to the caller; NULL on bad sizes or a small or misaligned buffer. */
+afk_packed_weights *afk_packed_header(int n, int k, void *buffer, size_t bytes);
 
 /* Four activation bytes as one little-endian word, from any alignment. */
 static inline int32_t afk_load4(const uint8_t *p) {

@@ -150,6 +150,40 @@ static void check_reused_buffer(afk_isa isa) {
     }
 }
 
+/* Attention's K and V, quantized and packed in one pass. With every weights column's peak at
+ * 127 (and no -128), x = b / 2 quantizes back to b exactly (scale 0.5): the GEMM must equal b's reference. */
+static void check_quantized_packing(afk_isa isa) {
+    static _Alignas(64) unsigned char buffer[1 << 20];
+    static const int shapes[][3] = {{17, 257, 64}, {17, 64, 257}, {5, 5, 7}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        for (int by_columns = 0; by_columns < 2; by_columns++) {
+            memset(buffer, 0xA5, sizeof buffer);
+            problem p = make_problem(shapes[s][0], shapes[s][1], shapes[s][2]);
+            float *x = malloc(sizeof(float) * (size_t)p.n * (size_t)p.k), *scale = malloc(sizeof(float) * (size_t)p.n);
+            if (!x || !scale) exit(2);
+            for (int j = 0; j < p.n; j++) {
+                p.b[(size_t)j * (size_t)p.k] = 127;
+                for (int kk = 0; kk < p.k; kk++) {
+                    int8_t *code = &p.b[(size_t)j * (size_t)p.k + (size_t)kk];
+                    if (*code == -128) *code = -127;
+                    x[by_columns ? (size_t)kk * (size_t)p.n + (size_t)j : (size_t)j * (size_t)p.k + (size_t)kk] =
+                        (float)*code * 0.5f;
+                }
+            }
+            afk_packed_weights *w = by_columns ? afk_pack_quantized_columns(isa, x, p.k, p.n, p.n, scale, buffer, sizeof buffer)
+                                               : afk_pack_quantized_rows(isa, x, p.n, p.k, p.k, scale, buffer, sizeof buffer);
+            CHECK(w != NULL, "quantized packing of %dx%d failed", p.n, p.k);
+            int scales_right = 1;
+            for (int j = 0; j < p.n; j++) scales_right &= scale[j] == 0.5f;
+            CHECK(scales_right, "%s quantized packing %dx%d: wrong scales", afk_isa_name(isa), p.n, p.k);
+            if (w) CHECK(compare(&p, isa, w, 0, p.n, 1) == 0, "%s quantized packing %dx%d (%s) differs", afk_isa_name(isa),
+                         p.n, p.k, by_columns ? "columns" : "rows");
+            free(x), free(scale);
+            free_problem(&p);
+        }
+    }
+}
+
 static void check_quantize(afk_isa isa) {
     enum { M = 5, K = 37 };
     float x[M * K], scale_want[M], scale_got[M];
@@ -197,6 +231,7 @@ int main(int argc, char **argv) {
         check_extremes((afk_isa)isa);
         check_reused_buffer((afk_isa)isa);
         check_quantize((afk_isa)isa);
+        check_quantized_packing((afk_isa)isa);
     }
     check_pool();
     if (failures) {

@@ -24,7 +24,8 @@ private struct GemmProblem {
     let wScale: [Float]
     let bias: [Float]
 
-    init(m: Int, n: Int, k: Int, seed: UInt64) {
+    /// `weights` (N × K) replaces the random B.
+    init(m: Int, n: Int, k: Int, seed: UInt64, weights: [Int8]? = nil) {
         var random = KernelRandom(seed: seed)
         self.m = m; self.n = n; self.k = k
         lda = k + 3
@@ -32,7 +33,7 @@ private struct GemmProblem {
         a = random.bytes(m * lda)
         aScale = random.floats(m, in: 0.001..<0.1)
         aZero = random.zeroPoints(m)
-        b = random.signedBytes(n * k)
+        b = weights ?? random.signedBytes(n * k)
         wScale = random.floats(n, in: 0.001..<0.05)
         bias = random.floats(n, in: -2..<2)
     }
@@ -168,6 +169,52 @@ private func checkMatchesReference(_ isa: afk_isa) throws {
             #expect(bad == 0, "\(kernelName(isa)) n=\(n) k=\(k): \(bad) wrong")
             afk_packed_weights_free(weights)  // a no-op for caller buffers
         }
+    }
+
+    /// Attention's K (by rows) and V (by columns) are quantized and packed in one pass. Into a
+    /// reused buffer full of garbage, every ISA must give the definition's scales and, through
+    /// the GEMM, the reference's results for codes quantized here by that definition.
+    @Test(arguments: allKernelISAs.filter(kernelSupports))
+    func quantizedPackingMatchesItsDefinition(isa: afk_isa) throws {
+        let shapes = [(257, 64), (64, 257), (5, 7), (33, 588), (1, 1), (17, 3)]
+        let bytes = shapes.map { afk_packed_weights_size(Int32($0.0), Int32($0.1)) }.max() ?? 0
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0x5A, count: bytes)
+        for (index, (n, k)) in shapes.enumerated() {
+            for byColumns in [false, true] {
+                var random = KernelRandom(seed: 700 + UInt64(index))
+                let ldx = (byColumns ? n : k) + 3
+                let at = { (j: Int, kk: Int) in byColumns ? kk * ldx + j : j * ldx + kk }
+                var x = random.floats((byColumns ? k : n) * ldx, in: -4..<4)
+                for kk in 0..<k { x[at(0, kk)] = 0 }  // an all-zero column: scale 1, codes 0
+                var wantScale = [Float](), codes = [Int8](repeating: 0, count: n * k)
+                for j in 0..<n {
+                    let peak = (0..<k).map { abs(x[at(j, $0)]) }.max() ?? 0
+                    let scale: Float = peak > 0 ? peak / 127 : 1
+                    wantScale.append(scale)
+                    for kk in 0..<k {
+                        codes[j * k + kk] = Int8(min(127, max(-127, x[at(j, kk)] * (1 / scale))).rounded(.toNearestOrEven))
+                    }
+                }
+                var scale = [Float](repeating: .nan, count: n)
+                let weights = try #require(byColumns
+                    ? afk_pack_quantized_columns(isa, x, Int32(k), Int32(n), Int32(ldx), &scale, buffer, bytes)
+                    : afk_pack_quantized_rows(isa, x, Int32(n), Int32(k), Int32(ldx), &scale, buffer, bytes))
+                let label = "\(kernelName(isa)) n=\(n) k=\(k) \(byColumns ? "columns" : "rows")"
+                #expect(afk_packed_weights_n(weights) == Int32(n) && afk_packed_weights_k(weights) == Int32(k), "\(label)")
+                #expect(scale == wantScale, "\(label): scales")
+                let problem = GemmProblem(m: 17, n: n, k: k, seed: 800 + UInt64(index), weights: codes)
+                let actual = problem.packed(isa, weights: weights, columns: 0..<n, withBias: true)
+                let bad = mismatches(actual, problem.reference(withBias: true), problem: problem, columns: 0..<n)
+                #expect(bad == 0, "\(label): \(bad) wrong")
+            }
+        }
+        let x = [Float](repeating: 1, count: 8)
+        var scale = [Float](repeating: 0, count: 8)
+        #expect(afk_pack_quantized_rows(isa, x, 2, 4, 3, &scale, buffer, bytes) == nil)  // ldx < k
+        #expect(afk_pack_quantized_columns(isa, x, 4, 2, 1, &scale, buffer, bytes) == nil)  // ldx < n
+        #expect(afk_pack_quantized_rows(isa, x, 2, 4, 4, &scale, buffer + 8, bytes) == nil)  // misaligned
     }
 
     @Test func packingIntoRejectsSmallOrMisalignedBuffers() {

@@ -62,28 +62,6 @@ import Testing
         }
     }
 
-    /// Every level's s8 quantizers give the same codes and scales as the portable loops.
-    @Test(arguments: levels) func symmetricS8QuantizersMatchThePortableLevel(level: Int32) {
-        for (m, k) in [(1, 1), (5, 17), (257, 64), (33, 257)] {
-            let ldx = k + 3
-            let x = values(m * ldx, spread: 4)
-            var rows = [Int8](repeating: 0, count: m * k), rowsRef = rows
-            var rowScale = [Float](repeating: 0, count: m), rowScaleRef = rowScale
-            afm_quantize_s8_rows(level, x, Int32(m), Int32(k), Int32(ldx), &rows, Int32(k), &rowScale)
-            afm_quantize_s8_rows(0, x, Int32(m), Int32(k), Int32(ldx), &rowsRef, Int32(k), &rowScaleRef)
-            #expect(rows == rowsRef && rowScale == rowScaleRef, "rows m \(m) k \(k)")
-            var columns = [Int8](repeating: 0, count: m * k), columnsRef = columns
-            var columnScale = [Float](repeating: 0, count: k), columnScaleRef = columnScale
-            afm_quantize_s8_columns(level, x, Int32(m), Int32(k), Int32(ldx), &columns, Int32(m), &columnScale)
-            afm_quantize_s8_columns(0, x, Int32(m), Int32(k), Int32(ldx), &columnsRef, Int32(m), &columnScaleRef)
-            #expect(columns == columnsRef && columnScale == columnScaleRef, "columns m \(m) k \(k)")
-            // And the portable level against its definition, on one element per line.
-            let largest = (0..<k).map { j in (0..<m).map { abs(x[$0 * ldx + j]) }.max() ?? 0 }
-            #expect(zip(columnScaleRef, largest).allSatisfy { abs($0 - ($1 > 0 ? $1 / 127 : 1)) <= 1e-7 * max($1, 1) })
-            #expect(Float(columnsRef[0]) == (x[0] / columnScaleRef[0]).rounded(.toNearestOrEven))
-        }
-    }
-
     /// The run scan's skip: every level finds the same first index as a plain loop, for each
     /// start and length, with NaN, infinities, signed zeros and subnormals in the row.
     @Test(arguments: levels) func firstAtLeastMatchesAPlainLoop(level: Int32) {

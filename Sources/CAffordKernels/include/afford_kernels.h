@@ -57,6 +57,16 @@ size_t afk_packed_weights_size(int n, int k);
  * bytes, for weights packed every frame: no allocation. The result lives in `buffer` (freeing
  * it is a no-op). NULL on bad sizes, a small or misaligned buffer. */
 afk_packed_weights *afk_pack_weights_into(const int8_t *b, int n, int k, void *buffer, size_t bytes);
+/* Weights that change every frame (attention's K and V), quantized and packed in one pass into
+ * a buffer as afk_pack_weights_into takes: each weights column j is quantized symmetric to s8,
+ * scale[j] = max |x_j| / 127 (1 for an all-zero column), code = clamp(rint(x * (1 / scale)),
+ * -127, 127). _rows reads column j from row j of x (N x K, row stride ldx >= K); _columns reads it
+ * from column j of x (K x N, row stride ldx >= N). Every ISA gives identical blocks and scales.
+ * NULL where afk_pack_weights_into would be, or without x or scale. */
+afk_packed_weights *afk_pack_quantized_rows(afk_isa isa, const float *x, int n, int k, int ldx,
+                                            float *scale, void *buffer, size_t bytes);
+afk_packed_weights *afk_pack_quantized_columns(afk_isa isa, const float *x, int k, int n, int ldx,
+                                               float *scale, void *buffer, size_t bytes);
 void afk_packed_weights_free(afk_packed_weights *w);
 int afk_packed_weights_n(const afk_packed_weights *w);
 int afk_packed_weights_k(const afk_packed_weights *w);

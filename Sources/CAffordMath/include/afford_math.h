@@ -33,15 +33,6 @@ void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned ch
 void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps);
 
 /*
- * Symmetric s8 quantization for activations used as GEMM "weights" (attention's K and V):
- * rows: q[i][j] = round(x[i][j] / scale[i]), scale[i] = max_j |x[i][j]| / 127.
- * columns: the transpose, q[j][i] = round(x[i][j] / scale[j]) with scale[j] over i.
- * All-zero lines get scale 1.
- */
-void afm_quantize_s8_rows(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
-void afm_quantize_s8_columns(int level, const float *x, int m, int k, int ldx, signed char *q, int ldq, float *scale);
-
-/*
  * The index of the first x[i] >= floor (an ordered compare: NaN never is), or n. What the
  * heatmap's connected components skip to between runs: most of a map is below the cut.
  */
