@@ -6,8 +6,10 @@ At 224x224 (then 448x448) with 2 threads: affordd int8 and fp32 (through `afford
 engine-server`, see affordtools.engine_server) and the peers of affordtools.peers (OpenVINO
 int8 with NNCF and fp32, onnxruntime static QDQ int8, dynamic int8 and fp32). Each is warmed
 up, then rounds alternate between them until each has the requested samples, so machine
-load hits all alike; each turn starts with one untimed run, because thread pools (affordd's,
-onnxruntime's, OpenVINO's) spin for a while after a run and would slow the next contender. Fidelity is the per-token cosine against one fp32 reference for all:
+load hits all alike. Thread pools (onnxruntime's above all) keep spinning for tens of
+milliseconds after a run, which doubled the next contender's first runs, so each turn starts
+after an idle gap (--gap-s) and with one untimed run. Fidelity is the per-token cosine against
+one fp32 reference for all:
 onnxruntime fp32 on the original graph (the fixtures' `tokens`). The GEMM floor is every
 multiply-accumulate of the backbone at the int8 kernel's peak measured in this run. Then
 affordd's per-image time for batches of 1, 2 and 4. Prints tables of medians, then as its
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -61,14 +64,24 @@ def table(stats: dict[str, dict[str, float]], fidelity: dict[str, dict[str, floa
     return "\n".join(lines)
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a finite duration of 0 to 10 s."""
+    value = float(text)
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"{text} is not a duration of 0 to 10 seconds")
+    return value
+
+
 def alternate(runners: dict[str, Callable[[int], list[float]]], samples: int, per_round: int,
-              warmup: int) -> dict[str, list[float]]:
+              warmup: int, gap_s: float) -> dict[str, list[float]]:
     for run in runners.values():
         run(warmup)
     times: dict[str, list[float]] = {name: [] for name in runners}
     while min(len(v) for v in times.values()) < samples:
         for name, run in runners.items():
-            # One untimed lead-in per turn: the previous contender's pool may still spin on the cores.
+            # The previous contender's pool may still spin on the cores: let it fall asleep, then
+            # one untimed lead-in to warm the caches.
+            time.sleep(gap_s)
             times[name] += run(per_round + 1)[1:]
     return times
 
@@ -114,7 +127,7 @@ def measure_size(server: EngineServer, built: peer_engines.PeerModels, size: int
         **{peer.name: peer.run for peer in contenders},
     }
     samples = args.samples if size == 224 else args.samples_448
-    stats = summarise(alternate(runners, samples, args.per_round, args.warmup))
+    stats = summarise(alternate(runners, samples, args.per_round, args.warmup, args.gap_s))
     cosines: dict[str, dict[str, float]] = {}
     if fidelity:
         references = reference_fixtures(args.fixtures, size)
@@ -139,7 +152,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         at_224, _ = measure_size(server, built, 224, args, fidelity=True)
         cosine_mean, cosine_min = server.cosine()
         batched = alternate({str(b): lambda n, b=b: server.run("int8", n, 224, b) for b in BATCHES},
-                            args.batch_samples, args.per_round, 1)
+                            args.batch_samples, args.per_round, 1, args.gap_s)
         batch = {b: float(np.median(batched[str(b)])) / b for b in BATCHES}
         print("\naffordd int8 per image, batched at 224: "
               + ", ".join(f"B={b} {ms:.2f} ms" for b, ms in batch.items()))
@@ -177,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-samples", type=int, default=15, help="timed batches per batch size")
     parser.add_argument("--per-round", type=int, default=5, help="runs per contender per alternating round")
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--gap-s", type=seconds, default=0.3,
+                        help="idle seconds before each turn, for the previous contender's threads to stop spinning")
     args = parser.parse_args(argv)
     try:
         result = measure(args)

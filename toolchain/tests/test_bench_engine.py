@@ -29,7 +29,7 @@ def peer_models(models_dir) -> peers.PeerModels:
 def test_driver_alternates_contenders_and_ends_with_the_json_line(models_dir, fixtures_dir, peer_models, server_log, capsys):
     code = bench_engine.main([
         "--bench", str(FAKE), "--models", str(models_dir), "--fixtures", str(fixtures_dir), "--samples", "4",
-        "--samples-448", "0", "--batch-samples", "2", "--per-round", "2", "--warmup", "1",
+        "--samples-448", "0", "--batch-samples", "2", "--per-round", "2", "--warmup", "1", "--gap-s", "0",
     ])
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -95,3 +95,24 @@ def test_missing_executable_is_a_clear_error(tmp_path):
     with pytest.raises(EngineServerError) as error:
         EngineServer(tmp_path / "affordd-bench", tmp_path)
     assert "cannot start" in str(error.value)
+
+
+def test_every_turn_waits_for_the_cores_then_drops_its_lead_in(monkeypatch):
+    events: list[object] = []
+    monkeypatch.setattr(bench_engine.time, "sleep", lambda seconds: events.append(("sleep", seconds)))
+
+    def runner(name: str):
+        def run(count: int) -> list[float]:
+            events.append((name, count))
+            return [100.0] + [float(i) for i in range(count - 1)]  # the first (lead-in) run is slow
+        return run
+
+    times = bench_engine.alternate({"a": runner("a"), "b": runner("b")}, samples=4, per_round=2, warmup=1, gap_s=0.25)
+    assert times == {"a": [0.0, 1.0, 0.0, 1.0], "b": [0.0, 1.0, 0.0, 1.0]}
+    assert events == [("a", 1), ("b", 1)] + [("sleep", 0.25), ("a", 3), ("sleep", 0.25), ("b", 3)] * 2
+
+
+@pytest.mark.parametrize("text", ["-1", "nan", "11"])
+def test_the_gap_is_range_checked(text):
+    with pytest.raises(SystemExit):
+        bench_engine.main(["--bench", "x", "--models", "x", "--gap-s", text])
