@@ -23,9 +23,9 @@ enum Epilogue {
             }
         case .scaledResidual(let residual, let ldResidual, let scale):
             for row in rows {
-                let line = output + row * ld
-                let target = residual + row * ldResidual
-                for j in columns { target[j] += scale[j] * line[j] }
+                VectorMath.scaledAdd(into: residual + row * ldResidual + columns.lowerBound,
+                                     scale: scale + columns.lowerBound,
+                                     output + row * ld + columns.lowerBound, count: columns.count)
             }
         }
     }

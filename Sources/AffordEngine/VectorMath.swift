@@ -24,6 +24,13 @@ enum VectorMath {
         afm_gelu(level, values, Int32(count))
     }
 
+    /// `target += scale ⊙ values` (a multiply, then an add, at every level).
+    @inline(__always)
+    static func scaledAdd(into target: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>,
+                          _ values: UnsafePointer<Float>, count: Int, level: Int32 = level) {
+        afm_scaled_add(level, target, scale, values, Int32(count))
+    }
+
     /// Softmax of one row in place, with scores scaled by `scale` first.
     @inline(__always)
     static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, scale: Float, level: Int32 = level) {

@@ -100,6 +100,14 @@ static void layernorm_scalar(const float *x, float *y, int n, const float *w, co
     for (int i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
 }
 
+/* Two statements, so no compiler fuses the multiply and add: every level gives these bits. */
+static void scaled_add_scalar(float *y, const float *scale, const float *x, int n) {
+    for (int i = 0; i < n; i++) {
+        float product = scale[i] * x[i];
+        y[i] += product;
+    }
+}
+
 #ifdef AFM_X86
 #include "math_avx512.h"
 #include "math_avx2.h"
@@ -121,6 +129,15 @@ void afm_gelu(int level, float *x, int n) {
 #endif
     (void)level;
     gelu_scalar(x, n);
+}
+
+void afm_scaled_add(int level, float *y, const float *scale, const float *x, int n) {
+#ifdef AFM_X86
+    if (level >= 2) { scaled_add_avx512(y, scale, x, n); return; }
+    if (level == 1) { scaled_add_avx2(y, scale, x, n); return; }
+#endif
+    (void)level;
+    scaled_add_scalar(y, scale, x, n);
 }
 
 void afm_softmax(int level, float *row, int n, float scale) {

@@ -59,6 +59,15 @@ AFM_256 static void gelu_avx2(float *x, int n) {
     gelu_scalar(x + i, n - i);
 }
 
+AFM_256 static void scaled_add_avx2(float *y, const float *scale, const float *x, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 product = _mm256_mul_ps(_mm256_loadu_ps(scale + i), _mm256_loadu_ps(x + i));
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), product));
+    }
+    scaled_add_scalar(y + i, scale + i, x + i, n - i);
+}
+
 /* The row's largest value: softmax subtracts it so exp never overflows. */
 AFM_256 static float row_max_avx2(const float *row, int n) {
     __m256 mx = _mm256_set1_ps(-INFINITY);

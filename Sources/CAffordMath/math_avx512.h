@@ -49,6 +49,14 @@ AFM_512 static void gelu_avx512(float *x, int n) {
     }
 }
 
+AFM_512 static void scaled_add_avx512(float *y, const float *scale, const float *x, int n) {
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 m = tail512(n - i);
+        __m512 product = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, scale + i), _mm512_maskz_loadu_ps(m, x + i));
+        _mm512_mask_storeu_ps(y + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + i), product));
+    }
+}
+
 /* The row's largest value: softmax subtracts it so exp never overflows. */
 AFM_512 static float row_max_avx512(const float *row, int n) {
     __m512 mx = _mm512_set1_ps(-INFINITY);

@@ -4,7 +4,8 @@ import CAffordMath
 import Foundation
 import Testing
 
-/// Every SIMD level of GELU, softmax and LayerNorm against double-precision libm twins, on odd lengths.
+/// Every SIMD level of GELU, softmax and LayerNorm against double-precision libm twins (the
+/// residual add against a plain loop), on odd lengths.
 @Suite struct VectorMathTests {
     static let levels = Array(0...VectorMath.level)
     static let lengths = [1, 7, 16, 31, 257, 384, 1000]
@@ -20,6 +21,23 @@ import Testing
             x.withUnsafeMutableBufferPointer { VectorMath.gelu($0.baseAddress!, count: count, level: level) }
             let worst = zip(x, reference).map { abs($0 - $1) }.max() ?? 0
             #expect(worst < 2e-6, "level \(level) n \(count): worst absolute error \(worst)")
+        }
+    }
+
+    /// The residual epilogue: every level rounds the product, then the sum, as this loop does,
+    /// and writes nothing past `count`.
+    @Test(arguments: levels) func scaledAddMatchesMultiplyThenAdd(level: Int32) {
+        for count in Self.lengths {
+            let x = values(count, spread: 3), scale = values(count + 1, spread: 0.7).dropFirst().map { $0 }
+            var y = values(count + 1, spread: 5)
+            var want = y
+            for i in 0..<count {
+                let product = scale[i] * x[i]
+                want[i] += product
+            }
+            y.withUnsafeMutableBufferPointer { VectorMath.scaledAdd(into: $0.baseAddress!, scale: scale, x, count: count, level: level) }
+            let differing = zip(y, want).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "level \(level) n \(count): \(differing) of \(count + 1) differ")
         }
     }
 

@@ -19,6 +19,9 @@ int afm_best_level(void);
 /* x = 0.5 x (1 + erf(x / sqrt 2)) in place. erf: Eigen's rational fit on [-4, 4]. */
 void afm_gelu(int level, float *x, int n);
 
+/* y += scale ⊙ x over n (a multiply, then an add: no fused multiply-add at any level). */
+void afm_scaled_add(int level, float *y, const float *scale, const float *x, int n);
+
 /* row = softmax(scale * row) in place. exp: Cephes polynomial, ~2 ulp. */
 void afm_softmax(int level, float *row, int n, float scale);
 
