@@ -62,7 +62,7 @@ afk_packed_weights *afk_pack_weights_into(const int8_t *b, int n, int k, void *b
  * scale[j] = max |x_j| / 127 (1 for an all-zero column), code = clamp(rint(x * (1 / scale)),
  * -127, 127). _rows reads column j from row j of x (N x K, row stride ldx >= K); _columns reads it
  * from column j of x (K x N, row stride ldx >= N). Every ISA gives identical blocks and scales.
- * NULL where afk_pack_weights_into would be, or without x or scale. */
+ * NULL where afk_pack_weights_into would be, without x or scale, or with ldx below the row length. */
 afk_packed_weights *afk_pack_quantized_rows(afk_isa isa, const float *x, int n, int k, int ldx,
                                             float *scale, void *buffer, size_t bytes);
 afk_packed_weights *afk_pack_quantized_columns(afk_isa isa, const float *x, int k, int n, int ldx,
