@@ -1,3 +1,4 @@
+import AffordTestSupport
 import Foundation
 
 /// Writes small safetensors files for loader tests, with hooks to corrupt them.
@@ -57,9 +58,5 @@ struct SafetensorsWriter {
     }
 }
 
-/// A fresh temporary directory per test.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-engine-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+/// A fresh scratch directory per test, removed when the test process exits.
+func temporaryDirectory() throws -> URL { try ScratchDirectory.make("engine") }

@@ -1,7 +1,7 @@
 import AffordTestSupport
 import Foundation
 
-/// Runs Tests/Scripts/pillow_references.py once into a temporary directory and
+/// Runs Tests/Scripts/pillow_references.py once into a scratch directory and
 /// loads what Pillow and OpenCV wrote: inputs and their own decodes and conversions.
 struct PillowReferences: Sendable {
     struct JPEGCase: Decodable, Sendable {
@@ -40,8 +40,7 @@ struct PillowReferences: Sendable {
     static let shared: Result<PillowReferences, Error> = Result { try PillowReferences() }
 
     private init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("affordd-pillow-\(getpid())")
+        directory = try ScratchDirectory.make("pillow")
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Scripts/pillow_references.py")
         try Python.run([script.path, directory.path])
         let decoder = JSONDecoder()
