@@ -71,6 +71,10 @@ public struct ControlSetting: Sendable, Equatable {
             guard control.writable else {
                 throw AffordError(.invalidConfig, "control '\(control.key)' is read-only or disabled on this camera")
             }
+            guard control.minimum <= control.maximum else {
+                throw AffordError(.unsupported, "control '\(control.key)': the driver reports an empty range "
+                    + "\(control.minimum)...\(control.maximum), so it cannot be set")
+            }
             let step = max(control.step, 1)
             guard (control.minimum...control.maximum).contains(setting.value), (setting.value - control.minimum) % step == 0
             else {

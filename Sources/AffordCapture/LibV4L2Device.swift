@@ -146,7 +146,7 @@ final class LibV4L2Device: V4L2Device {
                 sizes += StepwiseSizes.expand(entry.stepwise)
             }
         }
-        return try sizes.map { width, height in
+        return try sizes.filter(StepwiseSizes.plausible).map { width, height in
             FrameSizeOption(width: width, height: height,
                             intervals: try intervals(for: pixelFormat, width: width, height: height))
         }
@@ -284,11 +284,12 @@ final class LibV4L2Device: V4L2Device {
         }
         let memory = buffers[Int(buffer.index)]
         let timestampKind = buffer.flags & UInt32(V4L2_BUF_FLAG_TIMESTAMP_MASK)
+        let stampNs = DequeuedBuffer.nanoseconds(seconds: Int(buffer.timestamp.tv_sec), microseconds: Int(buffer.timestamp.tv_usec))
         body(DequeuedBuffer(
             bytes: UnsafeRawBufferPointer(start: memory.baseAddress, count: min(Int(buffer.bytesused), memory.count)),
             sequence: buffer.sequence,
-            timestampNs: UInt64(buffer.timestamp.tv_sec) * 1_000_000_000 + UInt64(buffer.timestamp.tv_usec) * 1_000,
-            monotonicTimestamp: timestampKind == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC),
+            timestampNs: stampNs ?? 0,
+            monotonicTimestamp: stampNs != nil && timestampKind == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC),
             damaged: buffer.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0))
         try ioctl(AFFORD_VIDIOC_QBUF, "VIDIOC_QBUF", &buffer)
         return true

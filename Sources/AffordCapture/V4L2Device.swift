@@ -22,6 +22,15 @@ public struct DequeuedBuffer {
     /// The driver flagged the data as damaged (V4L2_BUF_FLAG_ERROR).
     var damaged: Bool
 
+    /// A driver's `timeval` in nanoseconds; nil when it is negative or past UInt64 (a COPY
+    /// stamp from a loopback or m2m device can be anything), so the caller stamps at dequeue.
+    static func nanoseconds(seconds: Int, microseconds: Int) -> UInt64? {
+        guard seconds >= 0, (0..<1_000_000).contains(microseconds) else { return nil }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, carry) = whole.addingReportingOverflow(UInt64(microseconds) * 1_000)
+        return overflow || carry ? nil : sum
+    }
+
     init(bytes: UnsafeRawBufferPointer, sequence: UInt32, timestampNs: UInt64, monotonicTimestamp: Bool, damaged: Bool) {
         self.bytes = bytes
         self.sequence = sequence

@@ -33,6 +33,10 @@ import Testing
         #expect(throws: AffordError.self) { try ControlSetting.resolve([ControlSetting("focus", 7)], against: Self.uvc) }
         let readOnly = #expect(throws: AffordError.self) { try ControlSetting.resolve([ControlSetting("power_line_frequency", 1)], against: Self.uvc) }
         #expect(readOnly?.message.contains("read-only") == true)
+        // Buggy UVC firmware reports minimum > maximum: an error, not a trap on the range.
+        let inverted = [ControlInfo(id: 0x0098_0913, name: "Gain", minimum: 10, maximum: 0, step: 1, defaultValue: 0)]
+        let empty = #expect(throws: AffordError.self) { try ControlSetting.resolve([ControlSetting("gain", 5)], against: inverted) }
+        #expect(empty?.message.contains("empty range 10...0") == true)
     }
 
     @Test func backoffDoublesUpToTheCap() {

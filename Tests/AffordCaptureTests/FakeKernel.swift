@@ -20,6 +20,8 @@ final class FakeKernel: V4L2SystemCalls {
         var events: [Event] = []
         /// Stamp buffers with CLOCK_MONOTONIC at DQBUF instead of 12 s plus the sequence in µs.
         var stampsFromClock = false
+        /// Stamp every buffer with this instead, if set (a driver's nonsense COPY stamp).
+        var stamp: timeval?
     }
 
     fileprivate struct OpenFile {
@@ -222,8 +224,8 @@ final class FakeKernel: V4L2SystemCalls {
                 bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
                 buffer.pointee.bytesused = UInt32(bytes.count)
                 buffer.pointee.sequence = sequence
-                buffer.pointee.timestamp = camera.stampsFromClock ? Self.monotonicTimeval()
-                    : timeval(tv_sec: 12, tv_usec: Int(sequence))
+                buffer.pointee.timestamp = camera.stamp ?? (camera.stampsFromClock ? Self.monotonicTimeval()
+                    : timeval(tv_sec: 12, tv_usec: Int(sequence)))
                 buffer.pointee.flags = UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC)
             }
         default:

@@ -79,4 +79,45 @@ import Testing
         #expect(calls.filter { $0 == "S_CTRL 0x980913=7" }.count == 2, "\(calls)")
         #expect(calls.filter { $0 == "S_FMT MJPG 640x480" }.count == 2)
     }
+
+    @Test func aNegativeOrHugeDriverStampIsReplacedByTheDequeueTime() throws {
+        for stamp in [timeval(tv_sec: -5, tv_usec: 0), timeval(tv_sec: Int.max, tv_usec: 999_999), timeval(tv_sec: 1, tv_usec: -1)] {
+            var source = FakeKernel.Camera(formats: RecordedFormatTables.uvcWebcam)
+            source.events = [.frame(sequence: 0, bytes: [0xFF, 0xD8, 0, 0xFF, 0xD9])]
+            source.stamp = stamp
+            let camera = V4L2Camera(
+                config: V4L2CameraConfig(name: "odd", device: Self.byID, request: CaptureRequest(width: 640, height: 480, fps: 30)),
+                opener: LibV4L2Opener(calls: Self.kernel(source)))
+            defer { camera.close() }
+            let before = MonotonicClock.nowNs()
+            let frame = try #require(try camera.nextFrame())
+            #expect((before...MonotonicClock.nowNs()).contains(frame.captureMonotonicNs), "stamp \(stamp)")
+        }
+    }
+
+    @Test func timevalsConvertOnlyInsideUInt64() {
+        #expect(DequeuedBuffer.nanoseconds(seconds: 12, microseconds: 34) == 12_000_034_000)
+        #expect(DequeuedBuffer.nanoseconds(seconds: 18_446_744_073, microseconds: 709_551) == 18_446_744_073_709_551_000)
+        #expect(DequeuedBuffer.nanoseconds(seconds: 18_446_744_073, microseconds: 709_552) == nil)
+        #expect(DequeuedBuffer.nanoseconds(seconds: 18_446_744_074, microseconds: 0) == nil)
+        #expect(DequeuedBuffer.nanoseconds(seconds: -1, microseconds: 0) == nil)
+        #expect(DequeuedBuffer.nanoseconds(seconds: 0, microseconds: 1_000_000) == nil)
+    }
+
+    @Test func placeholderSizesAreDroppedSoNoAreaOverflows() throws {
+        let huge = Int(UInt32.max)
+        let table = [FormatDescription(fourCC: .z16, name: "16-bit Depth", sizes: [
+            FrameSizeOption(width: 640, height: 480, intervals: RecordedFormatTables.rates(30)),
+            FrameSizeOption(width: huge, height: huge, intervals: RecordedFormatTables.rates(30)),
+        ])]
+        let device = try LibV4L2Opener(calls: Self.kernel(FakeKernel.Camera(formats: table))).open(Self.byID)
+        defer { device.close() }
+        let listed = try device.formats()
+        #expect(listed.flatMap(\.sizes).map(\.width) == [640])
+        let depth = try FormatNegotiation.negotiateDepth(width: 1280, height: 720, fps: 30, from: listed)
+        #expect(depth.width == 640 && depth.height == 480)
+        #expect(StepwiseSizes.plausible(width: 32768, height: 1) && !StepwiseSizes.plausible(width: 32769, height: 1))
+        #expect(!StepwiseSizes.plausible(width: 640, height: 0))
+    }
 }
+
