@@ -1,4 +1,5 @@
 import AffordCore
+import AffordImaging
 import Foundation
 
 /// Turns an image message of any schema replay understands into frame pixels.
@@ -74,6 +75,7 @@ struct ImageMessageDecoder {
         case .rosCompressed, .foxgloveCompressed:
             throw AffordError(.unsupported, "\(context): compressed depth images are not supported; record depth raw (16UC1 or 32FC1)")
         }
+        try Self.checkSize(width: width, height: height, step: step, context)
         switch encoding {
         case "16UC1", "mono16":
             return try DepthImage(unsigned16: bytes, width: width, height: height, stride: step, bigEndian: bigEndian,
@@ -83,6 +85,16 @@ struct ImageMessageDecoder {
                                   stampNs: stampNs, context: context)
         default:
             throw AffordError(.unsupported, "\(context): depth encoding '\(encoding)' is not 16UC1, mono16 or 32FC1")
+        }
+    }
+
+    /// Sizes are capped before any product of them: a side over `maxSide`, or more pixels than a
+    /// decoded JPEG may have (every map downstream is allocated at frame size), is a corrupt message.
+    private static func checkSize(width: Int, height: Int, step: Int, _ context: String) throws {
+        guard (1...maxSide).contains(width), (1...maxSide).contains(height), step <= Int(UInt32.max),
+              width * height <= DecodeLimits.maximumPixels else {
+            throw AffordError(.corruptLog, "\(context): image size \(width)x\(height) (step \(step)) is out of range "
+                              + "(at most \(maxSide) a side and \(DecodeLimits.maximumPixels) pixels)")
         }
     }
 
@@ -123,10 +135,7 @@ struct ImageMessageDecoder {
         default:
             throw AffordError(.unsupported, "\(context): image encoding '\(encoding)' is not rgb8, bgr8, mono8 or yuyv")
         }
-        // Sizes are capped first so the products below cannot overflow.
-        guard (1...Self.maxSide).contains(width), (1...Self.maxSide).contains(height), step <= Int(UInt32.max) else {
-            throw AffordError(.corruptLog, "\(context): image size \(width)x\(height) (step \(step)) is out of range")
-        }
+        try Self.checkSize(width: width, height: height, step: step, context)
         let rowBytes = width * (format.bytesPerPixel ?? 1)
         guard step >= rowBytes, bytes.count >= step * (height - 1) + rowBytes else {
             throw AffordError(.corruptLog, "\(context): \(width)x\(height) \(encoding) image with step \(step) "
