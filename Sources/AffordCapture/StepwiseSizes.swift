@@ -1,3 +1,4 @@
+import AffordCore
 import CV4L2
 
 /// Stepwise and continuous ranges (common on CSI and virtual cameras) turned into the
@@ -6,12 +7,10 @@ enum StepwiseSizes {
     static let commonSizes = [(160, 120), (320, 240), (640, 480), (800, 600), (1024, 768),
                               (1280, 720), (1280, 960), (1920, 1080), (2560, 1440), (3840, 2160)]
     static let commonRates: [UInt32] = [5, 10, 15, 20, 25, 30, 50, 60, 90, 120]
-    /// Sides beyond this are a driver's placeholder (stepwise ranges up to UInt32.max exist),
-    /// not a mode; kept out so that no area or buffer size computed from them can overflow.
-    static let largestSide = 32768
-
+    /// Sizes past `Frame.maximumSide` are a driver's placeholder (stepwise ranges up to
+    /// UInt32.max exist), not a mode.
     static func plausible(width: Int, height: Int) -> Bool {
-        (1...largestSide).contains(width) && (1...largestSide).contains(height)
+        (1...Frame.maximumSide).contains(width) && (1...Frame.maximumSide).contains(height)
     }
 
     static func expand(_ range: v4l2_frmsize_stepwise) -> [(Int, Int)] {

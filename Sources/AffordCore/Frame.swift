@@ -24,6 +24,10 @@ public enum PixelFormat: String, Sendable, Codable, CaseIterable {
 
 /// One captured image and where and when it came from.
 public struct Frame: Sendable {
+    /// No camera produces a side longer than this: a larger one from a driver, a log or a
+    /// calibration file is corrupt, and is refused before any area or buffer is sized from it.
+    public static let maximumSide = 1 << 15
+
     public var pixels: [UInt8]
     public var width: Int
     public var height: Int

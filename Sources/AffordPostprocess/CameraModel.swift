@@ -31,11 +31,12 @@ public struct CameraModel: Sendable, Equatable {
     /// Validates K and pads the coefficients to eight.
     public init(cameraName: String, imageWidth: Int, imageHeight: Int, cameraMatrix: [Double],
                 distortionModel: DistortionModel, distortion: [Double]) throws {
-        guard imageWidth > 0, imageHeight > 0 else {
-            throw AffordError(.invalidConfig, "calibration size \(imageWidth)x\(imageHeight) is not positive")
+        guard (1...Frame.maximumSide).contains(imageWidth), (1...Frame.maximumSide).contains(imageHeight) else {
+            throw AffordError(.invalidConfig, "calibration size \(imageWidth)x\(imageHeight) is not 1...\(Frame.maximumSide) a side")
         }
-        guard cameraMatrix.count == 9, cameraMatrix[0] > 0, cameraMatrix[4] > 0, cameraMatrix[8] == 1 else {
-            throw AffordError(.invalidConfig, "camera_matrix must be 3x3 with positive fx, fy and K[2][2] = 1")
+        guard cameraMatrix.count == 9, cameraMatrix.allSatisfy(\.isFinite), cameraMatrix[0] > 0, cameraMatrix[4] > 0,
+              cameraMatrix[8] == 1 else {
+            throw AffordError(.invalidConfig, "camera_matrix must be 3x3 and finite, with positive fx, fy and K[2][2] = 1")
         }
         guard distortion.count <= distortionModel.coefficientCount else {
             throw AffordError(.invalidConfig,

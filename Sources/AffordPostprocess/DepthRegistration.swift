@@ -42,6 +42,9 @@ public struct DepthRegistration: Sendable {
     /// same-resolution pair with slightly different lenses keeps one pixel per reading (a few
     /// percent of holes) rather than doubling every reading and widening edges.
     static let footprintSlack = 0.1
+    /// A reading covers at most this many colour pixels a side: beyond it the two calibrations
+    /// cannot belong to one rig (and the ratio of two extreme focal lengths would not fit an Int).
+    static let largestFootprint = 64
 
     public init(depthCamera: CameraModel, depthToColour: RigidTransform, colourCamera: CameraModel) {
         depthWidth = depthCamera.imageWidth
@@ -63,7 +66,7 @@ public struct DepthRegistration: Sendable {
         colourLens = CameraModel.Lens(colourCamera)
         colourRadiusSquared = Self.largestRadiusSquared(colourCamera)
         let ratio = max(colourCamera.fx / depthCamera.fx, colourCamera.fy / depthCamera.fy)
-        footprint = max(1, Int((ratio - Self.footprintSlack).rounded(.up)))
+        footprint = max(1, Int(min(ratio - Self.footprintSlack, Double(Self.largestFootprint)).rounded(.up)))
     }
 
     /// `depth` (the depth calibration's size) as seen by the colour camera.

@@ -173,4 +173,16 @@ import Testing
         }
         #expect(error?.message.contains("depth image is 640x480 but the depth calibration is for 320x240") == true)
     }
+
+    /// Focal lengths from a typo'd calibration (a depth fx of 6e-300) cap the footprint instead
+    /// of trapping on the conversion to Int; sizes and matrices out of range are refused.
+    @Test func extremeCalibrationsAreCappedOrRefused() throws {
+        let depthCamera = try Self.camera([6e-300, 0, 1.5, 0, 6e-300, 1.5, 0, 0, 1], [], width: 4, height: 4)
+        let colourCamera = try Self.camera([300, 0, 159.5, 0, 300, 119.5, 0, 0, 1], [], width: 32, height: 24)
+        #expect(try Self.coincident(depth: depthCamera, colour: colourCamera).footprint == DepthRegistration.largestFootprint)
+        #expect(throws: AffordError.self) { try Self.camera([300, 0, 1, 0, 300, 1, 0, 0, 1], [], width: 1 << 40, height: 480) }
+        #expect(throws: AffordError.self) { try Self.camera([.infinity, 0, 1, 0, 300, 1, 0, 0, 1], [], width: 640, height: 480) }
+        #expect(throws: AffordError.self) { try Self.camera([300, 0, .nan, 0, 300, 1, 0, 0, 1], [], width: 640, height: 480) }
+    }
 }
+

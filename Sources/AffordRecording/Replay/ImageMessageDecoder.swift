@@ -32,8 +32,7 @@ struct ImageMessageDecoder {
     }
 
     private let decoder = JSONDecoder()
-    /// No camera produces a side longer than this; a larger one is a corrupt message.
-    static let maxSide = 1 << 15
+    static let maxSide = Frame.maximumSide
 
     func decode(_ data: [UInt8], kind: Kind, context: String) throws -> Image {
         switch kind {
