@@ -25,6 +25,16 @@ struct ModelOptions: ParsableArguments {
           help: "Object-centric zoom: ground up to grounding.zoom.max_regions crops of the objects the whole frame shows, merged back (default: the config's grounding.zoom.enabled, else \(ZoomSettings.shipped.enabled ? "on" : "off")).")
     var zoom: Bool?
 
+    /// The command line's numbers get the config file's bounds.
+    func validate() throws {
+        if let threads, !ConfigLoader.Limits.threads.contains(threads) {
+            throw ValidationError("--threads \(threads) is outside \(ConfigLoader.Limits.threads)")
+        }
+        if let inputSize, !ConfigLoader.Limits.inputSize.contains(inputSize) {
+            throw ValidationError("--input-size \(inputSize) is outside \(ConfigLoader.Limits.inputSize)")
+        }
+    }
+
     func loadConfig() throws -> DaemonConfig? {
         try config.map { try ConfigLoader.load(path: $0) }
     }

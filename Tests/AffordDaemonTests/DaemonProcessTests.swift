@@ -140,6 +140,26 @@ import Glibc
     }
 
     /// `affordd keygen DIR` writes a pair the daemon's loader reads back, the secret one private.
+    /// `--threads` and `--input-size` get the config file's bounds, before any model loads.
+    @Test func commandLineNumbersOutOfRangeAreUsageErrors() throws {
+        guard let binary = Self.binary else {
+            Issue.record("affordd binary not built; run swift build first")
+            return
+        }
+        for (flag, value, bounds) in [("--threads", "100000", "1...256"), ("--input-size", "7", "14...1792")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["snapshot", "--image", "none.png", "--action", "hold", flag, value]
+            let stderr = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = stderr
+            try process.run()
+            let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0 && text.contains("\(flag) \(value) is outside \(bounds)"), "\(text)")
+        }
+    }
+
     @Test func keygenWritesAPairTheLoaderReads() throws {
         guard let binary = Self.binary else {
             Issue.record("affordd binary not built; run swift build first")

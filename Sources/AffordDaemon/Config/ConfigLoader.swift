@@ -79,13 +79,13 @@ public enum ConfigLoader {
 
     /// The bounds of every numeric key: values past them would trap in a conversion
     /// (seconds to nanoseconds, sizes to buffer lengths) or make no physical sense.
-    enum Limits {
+    public enum Limits {
         static let statusPeriod = 0.05...3600.0
         static let framerate = 0.1...1000.0
         static let imageSide = 1...16384
         static let controlValue = Int(Int32.min)...Int(Int32.max)
-        static let inputSize = 14...1792
-        static let threads = 1...256
+        public static let inputSize = 14...1792
+        public static let threads = 1...256
         static let outputSide = 1...8192
         static let minArea = 1...(1 << 26)
         static let maxComponents = 1...256

@@ -21,7 +21,8 @@ public struct SystemdNotifier: Sendable {
         // WATCHDOG_PID, when set, names the process the watchdog is meant for.
         let forUs = environment["WATCHDOG_PID"].map { $0 == String(getpid()) } ?? true
         if forUs, let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0 {
-            watchdogIntervalNs = usec * 1000
+            let (ns, overflow) = usec.multipliedReportingOverflow(by: 1000)
+            watchdogIntervalNs = overflow ? UInt64.max : ns
         } else {
             watchdogIntervalNs = nil
         }

@@ -79,6 +79,12 @@ final class NotifySocketStub {
         #expect(notifier.watchdogIntervalNs == nil)
     }
 
+    @Test func aWatchdogIntervalPastUInt64NanosecondsSaturates() {
+        let huge = SystemdNotifier(environment: ["WATCHDOG_USEC": String(UInt64.max / 10)])
+        #expect(huge.watchdogIntervalNs == UInt64.max)
+        #expect(SystemdNotifier(environment: ["WATCHDOG_USEC": "18446744073709551"]).watchdogIntervalNs == 18_446_744_073_709_551_000)
+    }
+
     @Test func aVanishedSocketIsAnErrorNotACrash() {
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/tmp/affordd-no-such-notify-socket"])
         #expect(throws: AffordError.self) { try notifier.ready() }
