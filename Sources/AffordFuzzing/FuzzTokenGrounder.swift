@@ -11,6 +11,7 @@ final class FuzzTokenGrounder: TokenGrounder, @unchecked Sendable {
     static let side = 16
     private let maps = FakeGrounder(vocabulary: ["hold", "cut", "pour"])
     let backboneHash = "affordd-fuzz"
+    let tokenWidth = 4
     var vocabulary: [String] { maps.vocabulary }
     var modelID: String { maps.modelID }
     var inputSize: Int { maps.inputSize }
@@ -34,6 +35,6 @@ final class FuzzTokenGrounder: TokenGrounder, @unchecked Sendable {
                 values += [Float(image.pixels[i]) / 255, Float(image.pixels[i + 1]) / 255, Float(image.pixels[i + 2]) / 255, 0.5]
             }
         }
-        return (try ground(image, actions: actions), PatchTokens(side: side, dim: 4, values: values))
+        return (try ground(image, actions: actions), PatchTokens(side: side, dim: tokenWidth, values: values))
     }
 }

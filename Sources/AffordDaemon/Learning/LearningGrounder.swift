@@ -7,11 +7,14 @@ import AffordPostprocess
 public protocol TokenGrounder: AffordanceGrounder {
     /// Backbone hash, to tie stored prototypes to the backbone that made them.
     var backboneHash: String { get }
+    /// Features per patch token.
+    var tokenWidth: Int { get }
     func groundKeepingTokens(_ image: RGBImage, actions: [String]) throws -> (maps: [ActionMap], tokens: PatchTokens)
 }
 
 extension GroundingEngine: TokenGrounder {
     public var backboneHash: String { backbone.sourceHash }
+    public var tokenWidth: Int { backbone.config.embedDim }
 }
 
 /// The head's actions plus those learnt at run time, from one backbone pass per frame.
@@ -124,8 +127,10 @@ extension LearningGrounder {
         let directory = stateDirectory ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?
             .split(separator: ":").first.map(String.init)
         func path(_ name: String) -> String? { directory.map { URL(fileURLWithPath: $0).appendingPathComponent(name).path } }
+        let teachings = try TeachingBook(path: path(taughtFile), backboneHash: base.backboneHash)
+        try teachings.checkFeatureWidths(tokens: base.tokenWidth, headActions: base.vocabulary.count)
         return LearningGrounder(base: base,
                                 book: try DemonstrationBook(path: path(demonstrationsFile), backboneHash: base.backboneHash),
-                                teachings: try TeachingBook(path: path(taughtFile), backboneHash: base.backboneHash))
+                                teachings: teachings)
     }
 }

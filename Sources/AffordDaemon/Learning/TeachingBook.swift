@@ -61,6 +61,17 @@ public final class TeachingBook: Sendable {
         taught = Shared([:])
     }
 
+    /// Refuses probes the loaded model cannot feed. A probe reads the tokens alone (version 1
+    /// files) or the tokens plus one map per head action, so a head with another number of
+    /// actions on the same backbone would make every frame's grounding fail.
+    func checkFeatureWidths(tokens: Int, headActions: Int) throws {
+        let widths = [tokens, tokens + headActions]
+        let mismatched = taught.withLock { taught in taught.filter { !widths.contains($0.value.probe.weights.count) } }
+        guard let (name, action) = mismatched.min(by: { $0.key < $1.key }) else { return }
+        throw AffordError(.invalidConfig, "\(path ?? "taught actions"): '\(name)' was taught on \(action.probe.weights.count)-wide "
+            + "features, but this backbone and head give \(tokens) plus \(headActions) head maps; forget it or remove the file")
+    }
+
     /// Taught action names, sorted.
     var actions: [String] { taught.withLock { $0.keys.sorted() } }
 
@@ -170,6 +181,8 @@ public final class TeachingBook: Sendable {
 
     /// Wider than any backbone's tokens plus a head's maps; bounds the file's sizes before arithmetic.
     static let maximumFeatureWidth = 1 << 16
+    /// The token grid of the largest input the config allows (14-pixel patches): what `save` can write.
+    static let maximumSide = ConfigLoader.Limits.inputSize.upperBound / 14
 
     private func save(_ taught: [String: TaughtAction]) throws {
         guard let path else { return }
@@ -222,7 +235,7 @@ public final class TeachingBook: Sendable {
                 throw AffordError(.invalidConfig, "\(path): '\(action.action)' has no feature width in 1...\(maximumFeatureWidth)")
             }
             let frames = try action.frames.enumerated().map { f, frame in
-                guard (1...64).contains(frame.side), (1...LearningGrounder.maximumViews).contains(frame.views) else {
+                guard (1...Self.maximumSide).contains(frame.side), (1...LearningGrounder.maximumViews).contains(frame.views) else {
                     throw AffordError(.invalidConfig, "\(path): '\(action.action)' frame \(f) has \(frame.views) views of side \(frame.side)")
                 }
                 let positions = frame.side * frame.side

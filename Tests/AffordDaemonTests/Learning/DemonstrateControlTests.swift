@@ -12,10 +12,13 @@ import Testing
 /// A token grounder whose "backbone" is each 14-pixel patch's mean colour (plus a constant),
 /// so a coloured square is a part the prototype can find again.
 final class ColourTokenGrounder: TokenGrounder, @unchecked Sendable {
-    let vocabulary = ["hold", "cut"]
+    let vocabulary: [String]
     let modelID = "colour"
     let inputSize = 112
     let backboneHash = "colour-backbone"
+    let tokenWidth = 4
+
+    init(vocabulary: [String] = ["hold", "cut"]) { self.vocabulary = vocabulary }
 
     func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
         try groundKeepingTokens(image, actions: actions).maps
@@ -40,7 +43,7 @@ final class ColourTokenGrounder: TokenGrounder, @unchecked Sendable {
             }
         }
         let maps = (actions.isEmpty ? vocabulary : actions).map { ActionMap(action: $0, map: Heatmap(width: side, height: side)) }
-        return (maps, PatchTokens(side: side, dim: 4, values: values))
+        return (maps, PatchTokens(side: side, dim: tokenWidth, values: values))
     }
 }
 

@@ -108,6 +108,12 @@ import Testing
         let restarted = try #require(try LearningGrounder.wrap(ColourTokenGrounder(), stateDirectory: folder.path) as? LearningGrounder)
         #expect(restarted.teachings.actions == ["press"])
         #expect(restarted.teachings.probe(for: "press") == (grounder as? LearningGrounder)?.teachings.probe(for: "press"))
+        // The probe reads one map per head action: a head with three on the same backbone is refused at load.
+        let otherHead = #expect(throws: AffordError.self) {
+            try LearningGrounder.wrap(ColourTokenGrounder(vocabulary: ["hold", "cut", "pour"]), stateDirectory: folder.path)
+        }
+        #expect(otherHead?.message.contains("'press' was taught on 6-wide features, but this backbone and head give 4 plus 3") == true,
+                "\(String(describing: otherHead))")
 
         let taught = try await control.handle(ControlRequest(command: .taught), origin: .request)
         guard case .object(let list) = taught, case .array(let entries)? = list["taught"], case .object(let entry)? = entries.first else {
@@ -288,6 +294,7 @@ final class RedCutGrounder: TokenGrounder, @unchecked Sendable {
     var modelID: String { colour.modelID }
     var inputSize: Int { colour.inputSize }
     var backboneHash: String { colour.backboneHash }
+    var tokenWidth: Int { colour.tokenWidth }
 
     func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
         try groundKeepingTokens(image, actions: actions).maps
