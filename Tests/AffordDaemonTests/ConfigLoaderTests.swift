@@ -54,7 +54,7 @@ import Testing
         ("status_period: 1.0", "status_period: 1.0e+300", "status_period: expected a number from 0.05 to 3600"),
         ("max_components: 3", "max_components: 100000000", "postprocessing.max_components: expected an integer from 1 to 256"),
         ("# output_width: 320", "output_width: 1000000\n  output_height: 240", "postprocessing.output_width: expected an integer from 1 to 8192"),
-        ("threads: 2", "threads: 2\n  precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
+        ("precision: int8", "precision: fp16", #"model.precision: expected one of int8, fp32, got "fp16""#),
         ("    video_device: /dev/video0\n", "", "cameras[0].video_device: required key is missing"),
         ("  head: ../models-default/affordd-default.head.safetensors\n", "", "model.head: required key is missing"),
         ("actions: [hold, cut, pour]", "actions: []", "actions: at least one action"),

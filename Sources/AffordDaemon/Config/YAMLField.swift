@@ -100,11 +100,6 @@ struct YAMLField {
         return scalar.string
     }
 
-    func positiveInt() throws -> Int {
-        guard let value = node?.int, value > 0 else { throw fail("expected a positive integer, got \(shown)") }
-        return value
-    }
-
     func int() throws -> Int {
         guard let value = node?.int else { throw fail("expected an integer, got \(shown)") }
         return value
