@@ -91,9 +91,11 @@ def per_image(samples: list[Sample], actions: list[str], extractor: FeatureExtra
 
 
 def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr: float, seed: int,
-          presence_weight: float = 0.0, log=print) -> None:
+          presence_weight: float = 0.0, presence_known=None, row_weight=None, log=print) -> None:
     """KL(GT || map) over every visible action of every image, plus, for a head with a presence
-    layer, `presence_weight` times a binary cross-entropy on which actions are in view; AdamW, one-cycle."""
+    layer, `presence_weight` times a binary cross-entropy on which actions are in view; AdamW, one-cycle.
+    `presence_known` [I, K] limits the cross-entropy to entries whose answer is known, and
+    `row_weight` [I] weighs each image's maps (both: self-training's pseudo-labelled rows)."""
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=1e-4)
     steps = epochs * ((len(tokens) + batch - 1) // batch)
@@ -109,9 +111,10 @@ def train(head: LocateHead, tokens, gt, visible, *, epochs: int, batch: int, lr:
                 maps, presence = head(tokens[idx]), None
             else:
                 maps, presence = head.forward_with_presence(tokens[idx])
-            loss = kl_loss(maps[rows, cols], gt[idx][rows, cols])
+            loss = kl_loss(maps[rows, cols], gt[idx][rows, cols], None if row_weight is None else row_weight[idx][rows])
             if presence is not None:
-                loss = loss + presence_weight * F.binary_cross_entropy_with_logits(presence, visible[idx].float())
+                known = None if presence_known is None else presence_known[idx].float()
+                loss = loss + presence_weight * F.binary_cross_entropy_with_logits(presence, visible[idx].float(), weight=known)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -147,32 +150,42 @@ def run(args: argparse.Namespace, log=print) -> dict:
     effective = export_head(head, args.out, input_size=args.size, backbone_sha256=extractor.backbone_sha256,
                             recipe=recipe, model_id=args.out.name.split(".")[0], int8=True)
     log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, int8)")
+    results = {"train_images": recipe["images"]}
+    results.update(held_out_scores(head, {"head (int8 file)": effective}, test_set, train_set.actions, extractor, log=log))
+    return results
 
-    test = build_bank(test_set.train_ego, train_set.actions, extractor)
-    candidates = {
-        "head (int8 file)": [head_forward_numpy(effective, t.numpy())[k] for t, k in zip(test.tokens, test.labels.tolist())],
+
+def held_out_scores(head: LocateHead, files: dict[str, dict[str, np.ndarray]], test_set: Dataset, actions: list[str],
+                    extractor: FeatureExtractor, log=print) -> dict:
+    """AGD20K scores on `test_set` of each head file's weights in `files` (by name), of `head` in
+    fp32, of a centre prior and of the saliency map; presence accuracy and AUC of the first file."""
+    test = build_bank(test_set.train_ego, actions, extractor)
+    candidates = {name: [head_forward_numpy(weights, t.numpy())[k] for t, k in zip(test.tokens, test.labels.tolist())]
+                  for name, weights in files.items()}
+    candidates.update({
         "head (fp32)": head_maps(head, test),
         "centre prior": [centre_prior()] * len(test),
         "saliency": saliency_maps(test),
-    }
-    results: dict = {"train_images": recipe["images"], "test_pairs": len(test),
-                     "test_images": len({s.image for s in test.samples})}
+    })
+    results: dict = {"test_pairs": len(test), "test_images": len({s.image for s in test.samples})}
     for name, maps in candidates.items():
         total, per_action = evaluate_maps(maps, test)
         results[name] = {"KLD": total.kld, "SIM": total.sim, "NSS": total.nss,
                          "per_action": {a: {"KLD": s.kld, "SIM": s.sim, "NSS": s.nss} for a, s in per_action.items()}}
         log(f"{name:<17} KLD={total.kld:.3f} SIM={total.sim:.3f} NSS={total.nss:.3f}")
     if head.presence is not None:
-        test_tokens, _, in_view = per_image(test_set.train_ego, train_set.actions, extractor, log=log)
-        scores = np.stack([presence_numpy(effective, t.numpy()) for t in test_tokens])
-        results["presence"] = presence_scores(scores, in_view.numpy(), train_set.actions)
+        test_tokens, _, in_view = per_image(test_set.train_ego, actions, extractor, log=log)
+        first = next(iter(files.values()))
+        scores = np.stack([presence_numpy(first, t.numpy()) for t in test_tokens])
+        results["presence"] = presence_scores(scores, in_view.numpy(), actions)
         log(f"presence: accuracy {results['presence']['accuracy']:.3f} at 0.5, "
             f"mean AUC {results['presence']['mean_auc']:.3f}")
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m affordtools.default_head", description=__doc__.split("\n")[0])
+def parser(prog: str = "python -m affordtools.default_head", description: str = __doc__) -> argparse.ArgumentParser:
+    """The training options; `affordtools.self_train` adds its own to them."""
+    ap = argparse.ArgumentParser(prog=prog, description=description.split("\n")[0])
     ap.add_argument("--train", type=Path, nargs="+", required=True, help="rendered folders to train on")
     ap.add_argument("--test", type=Path, nargs="+", required=True, help="separately seeded rendered folders")
     ap.add_argument("--out", type=Path, required=True, help="int8 head file to write")
@@ -193,13 +206,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="train on max(part GT, this x the whole object's map), 0-1; 0: the part alone")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
+    return ap
+
+
+def main(argv: list[str] | None = None, ap: argparse.ArgumentParser | None = None, run=run) -> int:
+    ap = ap or parser()
     args = ap.parse_args(argv)
     if not 0 <= args.object_floor <= 1:
         ap.error(f"--object-floor must be from 0 to 1, got {args.object_floor}")
     try:
         results = run(args)
     except (LayoutError, FileNotFoundError, ValueError) as error:
-        print(f"default_head: {error}", file=sys.stderr)
+        print(f"{ap.prog.split()[-1].split('.')[-1]}: {error}", file=sys.stderr)
         return 1
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")

@@ -24,8 +24,11 @@ QUANTIZED = ("mlp.fc1.weight", "mlp.fc2.weight", "conv1.weight", "conv2.weight",
 PRESENCE_READOUT = "max_pooled_linear"  # the `presence` metadata value; the daemon knows the same name
 
 
-def fold_bn(conv: torch.nn.Conv2d, bn: torch.nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]:
-    """Conv followed by eval-mode BatchNorm as one conv: (weight, bias)."""
+def fold_bn(conv: torch.nn.Conv2d, bn: torch.nn.Module) -> tuple[np.ndarray, np.ndarray]:
+    """Conv followed by eval-mode BatchNorm as one conv: (weight, bias). An `Identity` in the
+    BatchNorm's place (a head read back by `head_from_file`, already folded) leaves the conv as it is."""
+    if isinstance(bn, torch.nn.Identity):
+        return conv.weight.detach().numpy().astype(np.float32), conv.bias.detach().numpy().astype(np.float32)
     scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
     w = conv.weight * scale.view(-1, 1, 1, 1)
     b = (conv.bias - bn.running_mean) * scale + bn.bias
@@ -105,6 +108,25 @@ def load_head_file(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, s
             value = value.astype(np.float32) * scale.reshape(-1, *([1] * (value.ndim - 1)))
         out[name] = value.astype(np.float32)
     return out, meta
+
+
+def head_from_file(path: str | Path) -> LocateHead:
+    """A trainable head holding a head file's weights (int8 ones dequantized). Its BatchNorms are
+    folded into the convolutions already, so they become `Identity`: the head computes what the
+    file does, in training mode too, and exports back to the same layout."""
+    weights, meta = load_head_file(path)
+    presence = "presence.weight" in weights
+    head = LocateHead(json.loads(meta["actions"]), int(meta["embed_dim"]), int(meta["hidden_dim"]),
+                      exo_branch=False, presence=presence)
+    for block in head.ego:
+        block[1] = torch.nn.Identity()
+    modules = {"mlp.fc1": head.fc1, "mlp.fc2": head.fc2, "conv1": head.ego[0][0], "conv2": head.ego[1][0],
+               "classifier": head.classifier, **({"presence": head.presence} if presence else {})}
+    with torch.no_grad():
+        for name, module in modules.items():
+            module.weight.copy_(torch.from_numpy(weights[f"{name}.weight"]))
+            module.bias.copy_(torch.from_numpy(weights[f"{name}.bias"]))
+    return head
 
 
 def head_forward_numpy(t: dict[str, np.ndarray], tokens: np.ndarray) -> np.ndarray:

@@ -42,14 +42,16 @@ from .weak import WeakConfig, refined_maps, weak_losses
 EPS = 1e-6
 
 
-def kl_loss(maps: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-    """KL(GT || prediction) with the prediction normalised as the evaluation does (min-max, then sum 1)."""
+def kl_loss(maps: torch.Tensor, gt: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+    """KL(GT || prediction) with the prediction normalised as the evaluation does (min-max, then sum 1);
+    the mean over pairs, or their `weight`-weighted mean."""
     m = F.interpolate(maps[:, None], size=gt.shape[-2:], mode="bilinear", align_corners=False)[:, 0].flatten(1)
     p = (m - m.min(1, keepdim=True)[0]) / (m.max(1, keepdim=True)[0] - m.min(1, keepdim=True)[0] + EPS)
     p = p / (p.sum(1, keepdim=True) + EPS)
     g = gt.flatten(1)
     g = g / (g.sum(1, keepdim=True) + EPS)
-    return (g * torch.log(g / (p + EPS) + EPS)).sum(1).mean()
+    per_pair = (g * torch.log(g / (p + EPS) + EPS)).sum(1)
+    return per_pair.mean() if weight is None else (per_pair * weight).sum() / weight.sum().clamp(min=EPS)
 
 
 def _exo_partners(ego: Bank, exo: Bank, per_ego: int, gen: torch.Generator) -> torch.Tensor:

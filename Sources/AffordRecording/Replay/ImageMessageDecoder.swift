@@ -32,7 +32,6 @@ struct ImageMessageDecoder {
     }
 
     private let decoder = JSONDecoder()
-    static let maxSide = Frame.maximumSide
 
     func decode(_ data: [UInt8], kind: Kind, context: String) throws -> Image {
         switch kind {
@@ -87,13 +86,13 @@ struct ImageMessageDecoder {
         }
     }
 
-    /// Sizes are capped before any product of them: a side over `maxSide`, or more pixels than a
+    /// Sizes are capped before any product of them: a side over `Frame.maximumSide`, or more pixels than a
     /// decoded JPEG may have (every map downstream is allocated at frame size), is a corrupt message.
     private static func checkSize(width: Int, height: Int, step: Int, _ context: String) throws {
-        guard (1...maxSide).contains(width), (1...maxSide).contains(height), step <= Int(UInt32.max),
+        guard (1...Frame.maximumSide).contains(width), (1...Frame.maximumSide).contains(height), step <= Int(UInt32.max),
               width * height <= DecodeLimits.maximumPixels else {
             throw AffordError(.corruptLog, "\(context): image size \(width)x\(height) (step \(step)) is out of range "
-                              + "(at most \(maxSide) a side and \(DecodeLimits.maximumPixels) pixels)")
+                              + "(at most \(Frame.maximumSide) a side and \(DecodeLimits.maximumPixels) pixels)")
         }
     }
 
