@@ -183,8 +183,8 @@ def held_out_scores(head: LocateHead, files: dict[str, dict[str, np.ndarray]], t
     return results
 
 
-def parser(prog: str = "python -m affordtools.default_head", description: str = __doc__) -> argparse.ArgumentParser:
-    """The training options; `affordtools.self_train` adds its own to them."""
+def training_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The options of any training run; `affordtools.self_train` adds its own to them."""
     ap = argparse.ArgumentParser(prog=prog, description=description.split("\n")[0])
     ap.add_argument("--train", type=Path, nargs="+", required=True, help="rendered folders to train on")
     ap.add_argument("--test", type=Path, nargs="+", required=True, help="separately seeded rendered folders")
@@ -192,7 +192,6 @@ def parser(prog: str = "python -m affordtools.default_head", description: str = 
     ap.add_argument("--models", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "affordd" / "features")
     ap.add_argument("--size", type=int, default=224)
-    ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -206,6 +205,13 @@ def parser(prog: str = "python -m affordtools.default_head", description: str = 
                     help="train on max(part GT, this x the whole object's map), 0-1; 0: the part alone")
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--json", type=Path, help="write the held-out scores here")
+    return ap
+
+
+def parser() -> argparse.ArgumentParser:
+    """Training from scratch also chooses the head's width (a fine-tune keeps its teacher's)."""
+    ap = training_parser("python -m affordtools.default_head", __doc__)
+    ap.add_argument("--hidden", type=int, default=128)
     return ap
 
 

@@ -202,7 +202,7 @@ def bounded(kind, low, high):
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = default_head.parser("python -m affordtools.self_train", __doc__)
+    ap = default_head.training_parser("python -m affordtools.self_train", __doc__)
     ap.add_argument("--teacher", type=Path, required=True, help="the head file that labels the frames")
     ap.add_argument("--frames", type=Path, nargs="+", required=True, help="folders of images and .mcap logs")
     ap.add_argument("--every", type=bounded(int, 1, 10_000), default=1, metavar="N",
