@@ -30,5 +30,12 @@ public struct CaptureStatistics: Sendable, Equatable {
     /// What the depth node negotiated, e.g. "Z16  640x480 @ 30.0 fps".
     var depthNegotiated: String?
 
+    /// What the camera delivers, for status: "/dev/video2 MJPG 640x480 @ 30.0 fps", with the
+    /// depth node's format after it; nil until the first negotiation.
+    public var source: String? {
+        guard let deviceNode, let negotiated else { return nil }
+        return "\(deviceNode) \(negotiated)" + (depthNegotiated.map { ", depth \($0)" + (depthStreaming ? "" : " (stopped)") } ?? "")
+    }
+
     init() {}
 }

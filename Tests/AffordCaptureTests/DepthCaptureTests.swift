@@ -92,7 +92,7 @@ import Testing
         }
         let stats = camera.statistics
         #expect(stats.frames == 3 && stats.depthFrames == 3 && stats.depthErrors == 0 && stats.depthStreaming, "\(stats)")
-        #expect(stats.depthNegotiated == "Z16  160x120 @ 30.0 fps")
+        #expect(stats.source?.hasSuffix(" 160x120 @ 30.0 fps, depth Z16  160x120 @ 30.0 fps") == true, "\(stats)")
         let calls = kernel.state.withLock { $0.calls }
         #expect(calls.contains("S_FMT Z16  160x120") && calls.filter { $0 == "S_PARM 1/30" }.count == 2, "\(calls)")
     }

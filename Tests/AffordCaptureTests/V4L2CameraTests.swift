@@ -48,7 +48,7 @@ import Testing
         #expect(Set(frames.map(\.camera)) == ["front"] && frames.allSatisfy { $0.format == .mjpeg && $0.width == 640 })
         let stats = camera.statistics
         #expect(stats.reconnects == 3 && stats.frames == 5 && stats.drops == 0, "\(stats)")
-        #expect(stats.deviceNode == "/dev/video2" && stats.negotiated == "MJPG 640x480 @ 30.0 fps")
+        #expect(stats.source == "/dev/video2 MJPG 640x480 @ 30.0 fps", "\(stats)")
         #expect(stats.lastError?.contains("ENOENT") == true)
         let record = opener.record.withLock { $0 }
         #expect(record.opened == Array(repeating: "/dev/v4l/by-id/usb-Fake-video-index0", count: 4))

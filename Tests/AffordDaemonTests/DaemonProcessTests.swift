@@ -97,6 +97,7 @@ import Glibc
         check(r["result"][0]["actions"] == ["hold"], f"initial actions: {r}")
         check(r["result"][0]["state"] == "camera_lost" and "ENOENT" in (r["result"][0]["last_error"] or ""),
               f"a missing device is reported, not fatal: {r}")
+        check(r["result"][0]["source"] is None, f"no source before the device opens: {r}")
         r = ask({"op": "set_actions", "actions": ["stir", "open"]})
         check(r["ok"], f"set_actions: {r}")
         check(ask({"op": "status"})["result"][0]["actions"] == ["stir", "open"], "actions not applied")

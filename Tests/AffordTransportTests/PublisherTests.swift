@@ -38,7 +38,8 @@ import Testing
         let context = try ZMQContext()
         let status = PipelineStatus(
             camera: "front", state: "running", fps: 24.5, framesCaptured: 10, framesPublished: 9, framesDropped: 1,
-            latency: ["total": .init(p50Ms: 31, p99Ms: 52)], actions: ["hold"], lastError: nil, counters: ["reconnects": 2])
+            latency: ["total": .init(p50Ms: 31, p99Ms: 52)], actions: ["hold"], lastError: nil, counters: ["reconnects": 2],
+            source: "/dev/video2 MJPG 640x480 @ 30.0 fps")
         let publisher = try HeatmapPublisher(
             context: context, configuration: .init(endpoints: ["tcp://127.0.0.1:*"], statusIntervalSeconds: 0.1),
             statusSource: { [status] })
@@ -55,6 +56,7 @@ import Testing
             assert m["version"] == 1 and m["state"] == "running" and m["fps"] == 24.5, m
             assert m["frames_dropped"] == 1 and m["last_error"] is None and m["counters"] == {"reconnects": 2}, m
             assert m["latency"]["total"] == {"p50_ms": 31, "p99_ms": 52}, m
+            assert m["source"] == "/dev/video2 MJPG 640x480 @ 30.0 fps", m
             assert set(m["publisher"]) == {"frames_published", "frames_dropped", "messages_sent", "send_errors", "last_error"}, m
             print("ok")
             """

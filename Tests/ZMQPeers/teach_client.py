@@ -63,6 +63,8 @@ def main():
         if status["ok"] and status["result"][0]["frames_captured"] > 0:
             break
         time.sleep(0.2)
+    source = status["result"][0]["source"] if status["ok"] else None
+    check(source is not None and source.startswith("log ") and source.endswith("demo/demo.mcap"), f"status source: {status}")
 
     if phase == "teach":
         controller = int(sys.argv[4])

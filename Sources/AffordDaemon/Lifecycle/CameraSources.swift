@@ -42,7 +42,7 @@ enum CameraSources {
                                let stats = box.value.statistics
                                return DeviceHealth(streaming: stats.streaming, reconnects: stats.reconnects,
                                                    driverDrops: stats.drops, lastError: stats.lastError,
-                                                   depthErrors: stats.depthErrors)
+                                                   depthErrors: stats.depthErrors, source: stats.source)
                            },
                            hasDepth: depth != nil)
     }

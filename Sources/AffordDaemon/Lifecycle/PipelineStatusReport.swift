@@ -41,7 +41,7 @@ enum PipelineStatusReport {
                     .merging(camera.depth.map { ["depth_frames": $0.framesWithDepth, "depth_missing": $0.framesMissingDepth,
                                                  "depth_errors": UInt64(camera.device?.depthErrors ?? 0)] } ?? [:],
                              uniquingKeysWith: { _, depth in depth }),
-                uptimeSeconds: uptimeSeconds)
+                uptimeSeconds: uptimeSeconds, source: camera.device?.source)
         }
     }
 

@@ -4,14 +4,14 @@ import AffordRecording
 
 /// Decoders for replayed frames, and a replayed log's health.
 public enum ReplayDecoding {
-    /// A log with depth reports like a device: streaming, with the depth messages that did not
-    /// decode as its depth errors. Nil without depth.
-    public static func health(_ source: ReplaySource) -> (@Sendable () -> DeviceHealth)? {
-        guard source.hasDepth else { return nil }
+    /// A log reports like a device: streaming, with the depth messages that did not decode as
+    /// its depth errors.
+    public static func health(_ source: ReplaySource) -> @Sendable () -> DeviceHealth {
         let errors = source.depthErrors
+        let description = "log \(source.path)"
         return {
             let (count, last) = errors.value
-            return DeviceHealth(streaming: true, lastError: last, depthErrors: count)
+            return DeviceHealth(streaming: true, lastError: last, depthErrors: count, source: description)
         }
     }
 

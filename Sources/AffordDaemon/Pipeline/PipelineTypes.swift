@@ -47,8 +47,12 @@ public struct DeviceHealth: Sendable, Codable, Equatable {
     var lastError: String?
     /// The depth node's failures and rejected depth frames; 0 without one.
     var depthErrors: Int
+    /// The device and format frames come from, or the replayed log.
+    var source: String?
 
-    init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil, depthErrors: Int = 0) {
+    init(streaming: Bool, reconnects: Int = 0, driverDrops: Int = 0, lastError: String? = nil, depthErrors: Int = 0,
+         source: String? = nil) {
+        self.source = source
         self.streaming = streaming
         self.reconnects = reconnects
         self.driverDrops = driverDrops

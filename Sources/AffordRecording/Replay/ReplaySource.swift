@@ -51,7 +51,7 @@ public final class ReplaySource: FrameSource {
         }
     }
 
-    let path: String
+    public let path: String
     let options: Options
     public private(set) var cameraName: String
     /// The topic being replayed, once chosen.

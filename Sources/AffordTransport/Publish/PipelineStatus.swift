@@ -40,12 +40,15 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
     /// Other named counters (malformed control requests, camera reconnects, …).
     var counters: [String: UInt64]
     var uptimeSeconds: Double
+    /// The device and format, or the log, frames come from; nil before the camera opens.
+    var source: String?
 
     public init(
         camera: String, state: String, fps: Double = 0, framesCaptured: UInt64 = 0, framesPublished: UInt64 = 0,
         framesDropped: UInt64 = 0, latency: [String: Latency] = [:], actions: [String] = [], lastError: String? = nil,
-        counters: [String: UInt64] = [:], uptimeSeconds: Double = 0
+        counters: [String: UInt64] = [:], uptimeSeconds: Double = 0, source: String? = nil
     ) {
+        self.source = source
         self.camera = camera
         self.state = state
         self.fps = fps
@@ -60,7 +63,7 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case camera, state, fps, latency, actions, counters
+        case camera, state, fps, latency, actions, counters, source
         case framesCaptured = "frames_captured"
         case framesPublished = "frames_published"
         case framesDropped = "frames_dropped"
@@ -81,5 +84,6 @@ public struct PipelineStatus: Sendable, Equatable, Codable {
         try c.encode(lastError, forKey: .lastError)  // null, not absent
         try c.encode(counters, forKey: .counters)
         try c.encode(WireFormat.finite(uptimeSeconds), forKey: .uptimeSeconds)
+        try c.encode(source, forKey: .source)  // null, not absent
     }
 }
