@@ -38,7 +38,9 @@ extension Daemon {
         }
         if let recording = recorder?.status {
             metrics.sync("affordd_recording_queue_drops_total", to: recording.queueDrops)
-            metrics.sync("affordd_recording_errors_total", to: recording.current.ioErrors)
+            metrics.sync("affordd_recording_errors_total", to: recording.recorded.ioErrors)
+            metrics.sync("affordd_recording_frames_total", to: recording.recorded.framesRecorded)
+            metrics.sync("affordd_recording_lost_messages_total", to: recording.recorded.lostMessages)
         }
         metrics.sync("affordd_reloads_rejected_total", to: state.withLock { $0.reloadHealth.rejected })
         metrics.set("affordd_healthy", to: health.healthy ? 1 : 0)

@@ -166,10 +166,14 @@ public final class Daemon: Sendable {
     func wireStatus() -> [PipelineStatus] {
         let (control, reload) = state.withLock { ($0.control?.counters, $0.reloadHealth) }
         var counters = ["reloads_rejected": reload.rejected]
-        if let recording = recorder?.status {
+        let recording = recorder?.status
+        if let recording {
             counters["recording_queue_drops"] = recording.queueDrops
-            counters["recording_errors"] = recording.current.ioErrors
+            counters["recording_errors"] = recording.recorded.ioErrors
             counters["recording_files"] = UInt64(recording.files.count)
+            counters["recording_frames"] = recording.recorded.framesRecorded
+            counters["recording_dropped"] = recording.recorded.dropped
+            counters["recording_lost_messages"] = recording.recorded.lostMessages
         }
         if let control {
             counters["control_requests"] = control.requests
@@ -179,7 +183,7 @@ public final class Daemon: Sendable {
             counters["control_malformed_broadcasts"] = control.malformedBroadcasts
         }
         return PipelineStatusReport.make(runtime.status(), uptimeSeconds: Double(MonotonicClock.nowNs() - started) / 1e9,
-                               daemonCounters: counters, daemonError: reload.lastError)
+                               daemonCounters: counters, daemonError: reload.lastError ?? recording?.recorded.lastError)
     }
 
     // MARK: Reload

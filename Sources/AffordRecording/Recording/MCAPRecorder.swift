@@ -31,15 +31,23 @@ public final class MCAPRecorder: ResultSink, @unchecked Sendable {
 
     /// Counters for health reporting.
     public struct Status: Sendable, Equatable {
-        var framesRecorded: UInt64 = 0
-        var resultsRecorded: UInt64 = 0
+        public var framesRecorded: UInt64 = 0
+        public var resultsRecorded: UInt64 = 0
         public var ioErrors: UInt64 = 0
         /// Frames and results that arrived after recording stopped.
-        var dropped: UInt64 = 0
+        public var dropped: UInt64 = 0
         /// Messages accepted but still in the chunk whose write failed: not in the file.
-        var lostMessages: UInt64 = 0
-        var stopped = false
-        var lastError: String?
+        public var lostMessages: UInt64 = 0
+        public var stopped = false
+        public var lastError: String?
+
+        /// These counters followed by `later`'s (the next file's), as one tally.
+        func followed(by later: Status) -> Status {
+            Status(framesRecorded: framesRecorded + later.framesRecorded, resultsRecorded: resultsRecorded + later.resultsRecorded,
+                   ioErrors: ioErrors + later.ioErrors, dropped: dropped + later.dropped,
+                   lostMessages: lostMessages + later.lostMessages, stopped: later.stopped,
+                   lastError: later.lastError ?? lastError)
+        }
     }
 
     let options: Options

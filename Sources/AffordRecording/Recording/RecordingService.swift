@@ -37,8 +37,9 @@ public final class RecordingService: ResultSink, Sendable {
         public var files: [String] = []
         /// Items dropped because the queue was full.
         public var queueDrops: UInt64 = 0
-        /// The open file's counters.
-        public var current = MCAPRecorder.Status()
+        /// Counters over every file so far, the open one included; a failed rotation counts as
+        /// an I/O error and stops recording.
+        public var recorded = MCAPRecorder.Status()
     }
 
     private enum Item: Sendable {
@@ -91,9 +92,12 @@ public final class RecordingService: ResultSink, Sendable {
     }
 
     public var status: Status {
-        var status = state.withLock { $0 }
-        status.current = segment.withLock { $0.recorder.status }
-        return status
+        // The segment lock first, as the writer thread takes them, so no rotation falls between.
+        segment.withLock { segment in
+            var status = state.withLock { $0 }
+            status.recorded = status.recorded.followed(by: segment.recorder.status)
+            return status
+        }
     }
 
     /// Writes what is queued, finalises the open file and stops the thread. Idempotent.
@@ -143,11 +147,25 @@ public final class RecordingService: ResultSink, Sendable {
         guard full || old, !segment.recorder.status.stopped else { return }
         do {
             try segment.recorder.close()
+        } catch {
+            log("recording stopped: closing \(state.withLock { $0.files.last ?? "" }) failed: \(error)")
+            return  // counted by the recorder, which now counts what comes as dropped
+        }
+        do {
             let (path, recorder) = try Self.openSegment(after: options.path, options: options, configText: configText,
                                                         modelID: segment.modelIDs.first)
+            let closed = segment.recorder.status
             segment = Segment(recorder: recorder, openedNs: MonotonicClock.nowNs(), modelIDs: segment.modelIDs)
-            state.withLock { $0.files.append(path) }
+            state.withLock {
+                $0.files.append(path)
+                $0.recorded = $0.recorded.followed(by: closed)
+            }
         } catch {
+            // The closed file stays complete; its stopped recorder counts what comes as dropped.
+            state.withLock {
+                $0.recorded.ioErrors += 1
+                $0.recorded.lastError = "recording rotation failed: \(error)"
+            }
             log("recording rotation failed, recording stopped: \(error)")
         }
     }
