@@ -74,9 +74,7 @@ public final class DemonstrationBook: Sendable {
     @discardableResult
     public func clear(_ actions: [String] = []) throws -> [String] {
         try prototypes.withLock { prototypes in
-            let removed = actions.isEmpty ? prototypes.keys.sorted() : actions.filter { prototypes[$0] != nil }
-            var next = prototypes
-            for action in removed { next[action] = nil }
+            let (next, removed) = prototypes.removing(actions)
             try save(next)
             prototypes = next
             return removed

@@ -140,9 +140,7 @@ public final class TeachingBook: Sendable {
     @discardableResult
     public func forget(_ actions: [String] = []) throws -> [String] {
         try taught.withLock { taught in
-            let removed = actions.isEmpty ? taught.keys.sorted() : actions.filter { taught[$0] != nil }
-            var next = taught
-            for action in removed { next[action] = nil }
+            let (next, removed) = taught.removing(actions)
             try save(next)
             taught = next
             return removed
@@ -254,5 +252,15 @@ public final class TeachingBook: Sendable {
                                                  partner: action.partner)
         }
         return taught
+    }
+}
+
+extension Dictionary where Key == String {
+    /// Without the named actions (all of them when `actions` is empty), and the names that were there.
+    func removing(_ actions: [String]) -> (remaining: Self, removed: [String]) {
+        let removed = actions.isEmpty ? keys.sorted() : actions.filter { self[$0] != nil }
+        var remaining = self
+        for action in removed { remaining[action] = nil }
+        return (remaining, removed)
     }
 }
