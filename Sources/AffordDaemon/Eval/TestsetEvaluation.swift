@@ -25,22 +25,18 @@ extension AffordanceEvaluation {
                 throw AffordError(.invalidInput, "no egocentric image for \(item.relativePath) under \(imageRoot.path)")
             }
             let image = try ImageFiles.loadRGB(imagePath).image
-            let full: Heatmap
-            if zoom.enabled {
-                let zoomed = try ZoomGrounding.ground(image, frameWidth: image.width, frameHeight: image.height,
-                                                      actions: [item.affordance], grounder: grounder, settings: zoom).maps
-                let merged = ZoomGrounding.merged(zoomed, canvasWidth: image.width, canvasHeight: image.height,
-                                                  settings: zoom)
-                guard let map = merged.first(where: { $0.action == item.affordance })?.map else {
-                    throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
-                }
-                full = map
+            let maps = if zoom.enabled {
+                ZoomGrounding.merged(try ZoomGrounding.ground(image, frameWidth: image.width, frameHeight: image.height,
+                                                              actions: [item.affordance], grounder: grounder,
+                                                              settings: zoom).maps,
+                                     canvasWidth: image.width, canvasHeight: image.height, settings: zoom)
             } else {
-                let raw = try grounder.ground(image, actions: [item.affordance])
-                guard let map = raw.first(where: { $0.action == item.affordance })?.map else {
-                    throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
+                try grounder.ground(image, actions: [item.affordance]).map {
+                    ActionMap(action: $0.action, map: Bilinear.resize($0.map, width: image.width, height: image.height))
                 }
-                full = Bilinear.resize(map, width: image.width, height: image.height)
+            }
+            guard let full = maps.first(where: { $0.action == item.affordance })?.map else {
+                throw AffordError(.invalidModel, "grounder returned no map for \(item.affordance)")
             }
             let prediction = quantised(HeatmapPostprocessor.normalised(full))
             if let savePredictions {
