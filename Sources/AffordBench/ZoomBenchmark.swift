@@ -9,7 +9,8 @@ import Foundation
 /// Grounding without zoom, then with 1–4 regions: the crops as one batch after the whole-frame
 /// pass (what `redetect_every: 0` runs), one by one after it (the reference), and in one batch
 /// together with the whole frame (regions reused from an earlier frame), and batched at the
-/// `fast` profile's smaller region input. The variants alternate
+/// `fast` profile's smaller region input; and 3 regions with test-time mirroring (`mirror`: the
+/// crops and their mirror images in one batch, then the mirrored whole frame). The variants alternate
 /// within each round, so load on a shared machine hits them alike. Last line: JSON.
 enum ZoomBenchmark {
     static func run(arguments: [String]) throws {
@@ -43,6 +44,12 @@ enum ZoomBenchmark {
                 _ = try engine.ground(batch: some, inputSize: ZoomSettings.fast.regionInputSize, actions: actions)
             }))
         }
+        let three = Array(crops.prefix(3)), mirroredFrame = image.mirrored()
+        variants.append(("mirrored_3", {
+            _ = try engine.ground(image, actions: actions)
+            _ = try engine.ground(batch: three + three.map { $0.mirrored() }, actions: actions)
+            _ = try engine.ground(mirroredFrame, actions: actions)
+        }))
         for variant in variants { for _ in 0..<max(1, min(options.warmup, 2)) { try variant.body() } }
         // Wall time, and the process's CPU time: on a shared machine the CPU time is the work
         // itself (at one thread it is the frame time a quiet core would give).
@@ -105,13 +112,17 @@ enum ZoomBenchmark {
                         + "\"one_by_one_cpu_ms\": \(jsonNumber(cpuSingle)), \"one_pass_cpu_ms\": \(jsonNumber(cpuOnePass)), "
                         + "\"fast_ms\": \(jsonNumber(fast)), \"fast_cpu_ms\": \(jsonNumber(cpuFast))}")
         }
+        print(String(format: "3 regions with test-time mirroring (mirror: true): %.2f ms (CPU %.2fx)",
+                     ms["mirrored_3"] ?? .nan, (cpu["mirrored_3"] ?? .nan) / offCPU))
         print(String(format: "post-processing 3 actions: %.2f ms with 3 regions merged at 640x480 (region contrast %.2f ms a frame, "
                      + "smoothing %.2f ms a map), %.2f ms without zoom", mergeMs, contrastMs, smoothingMs, plainMs))
         print(String(format: "MJPEG decode 640x480: %.2f ms full size (zoom) against %.2f ms DCT-scaled", fullDecodeMs, scaledDecodeMs))
-        let three = ms["batched_3"] ?? .nan
+        let threeMs = ms["batched_3"] ?? .nan
         emit("{\"off_ms\": \(jsonNumber(off)), \"off_cpu_ms\": \(jsonNumber(offCPU)), "
              + "\"ratio_3_regions_cpu_vs_off\": \(jsonNumber((cpu["batched_3"] ?? .nan) / offCPU)), \"by_regions\": [\(rows.joined(separator: ", "))], "
-             + "\"ratio_3_regions_vs_off\": \(jsonNumber(three / off)), \"ratio_3_regions_one_pass_vs_off\": \(jsonNumber((ms["one_pass_3"] ?? .nan) / off)), "
+             + "\"ratio_3_regions_vs_off\": \(jsonNumber(threeMs / off)), "
+             + "\"ratio_3_regions_mirrored_vs_off\": \(jsonNumber((ms["mirrored_3"] ?? .nan) / off)), "
+             + "\"ratio_3_regions_mirrored_cpu_vs_off\": \(jsonNumber((cpu["mirrored_3"] ?? .nan) / offCPU)), \"ratio_3_regions_one_pass_vs_off\": \(jsonNumber((ms["one_pass_3"] ?? .nan) / off)), "
              + "\"fast_region_input\": \(fastSide), \"ratio_3_regions_fast_vs_off\": \(jsonNumber((ms["fast_3"] ?? .nan) / off)), "
              + "\"ratio_3_regions_fast_cpu_vs_off\": \(jsonNumber((cpu["fast_3"] ?? .nan) / offCPU)), "
              + "\"merge_postprocess_3_regions_ms\": \(jsonNumber(mergeMs)), \"postprocess_off_ms\": \(jsonNumber(plainMs)), "

@@ -11,14 +11,14 @@ public struct GroundingConfig: Sendable, Equatable {
 
 extension ConfigLoader {
     /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight, region_input,
-    /// foreground_floor, smoothing_px}}`;
+    /// foreground_floor, smoothing_px, mirror}}`;
     /// every number is checked against `ZoomSettings`'s named ranges.
     static func grounding(_ field: YAMLField) throws -> GroundingConfig {
         let f = try field.mapping(allowed: ["zoom"])
         guard let zoomField = f.optional("zoom") else { return GroundingConfig() }
         let z = try zoomField.mapping(allowed: [
             "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight", "region_input",
-            "foreground_floor", "smoothing_px",
+            "foreground_floor", "smoothing_px", "mirror",
         ])
         var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
@@ -31,6 +31,7 @@ extension ConfigLoader {
         let floors = Double(ZoomSettings.foregroundFloorRange.lowerBound)...Double(ZoomSettings.foregroundFloorRange.upperBound)
         zoom.foregroundFloor = try z.optional("foreground_floor").map { Float(try $0.double(in: floors)) } ?? zoom.foregroundFloor
         zoom.smoothingPixels = try z.optional("smoothing_px")?.double(in: ZoomSettings.smoothingPixelsRange) ?? zoom.smoothingPixels
+        zoom.mirror = try z.optional("mirror")?.bool() ?? zoom.mirror
         zoom.regionInputSize = try z.optional("region_input").map { try patchMultiple($0, in: ZoomSettings.regionInputSizeRange) }
         return GroundingConfig(zoom: zoom)
     }

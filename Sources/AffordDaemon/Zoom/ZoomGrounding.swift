@@ -34,40 +34,56 @@ public enum ZoomGrounding {
             boxes.map { RegionCrop.crop(image, box: $0, frameWidth: frameWidth, frameHeight: frameHeight) }
         }
         let cropSize = settings.regionInputSize
-        func run(_ images: [RGBImage], inputSize: Int?) throws -> [[ActionMap]] {
+        /// One batch: each image's maps as it is, and the maps to merge (with `settings.mirror`
+        /// averaged with its mirror image's, which ride in the same batch).
+        func run(_ images: [RGBImage], inputSize: Int?) throws -> (plain: [[ActionMap]], merging: [[ActionMap]]) {
+            let batch = settings.mirror ? images + images.map { $0.mirrored() } : images
+            let maps: [[ActionMap]]
             switch batching {
             case .oneBatch:
-                return try grounder.ground(batch: images, inputSize: inputSize, actions: actions)
+                maps = try grounder.ground(batch: batch, inputSize: inputSize, actions: actions)
             case .oneByOne:
-                return try images.map { image in
+                maps = try batch.map { image in
                     guard let inputSize else { return try grounder.ground(image, actions: actions) }
                     return try grounder.ground(batch: [image], inputSize: inputSize, actions: actions).first ?? []
                 }
             }
+            guard maps.count == batch.count else {
+                throw AffordError(.invalidInput, "zoom: the grounder returned \(maps.count) results for a batch of \(batch.count)")
+            }
+            let plain = Array(maps.prefix(images.count))
+            guard settings.mirror else { return (plain, plain) }
+            return (plain, images.indices.map { ActionMap.mirrorAverage(plain[$0], mirrored: maps[images.count + $0]) })
+        }
+        /// The whole frame's maps to merge, given its plain ones (proposals come from those).
+        func merging(whole: [ActionMap]) throws -> [ActionMap] {
+            guard settings.mirror else { return whole }
+            return ActionMap.mirrorAverage(whole, mirrored: try grounder.ground(image.mirrored(), actions: actions))
         }
         switch plan {
         case .detectFirst:
             let whole = try grounder.ground(image, actions: actions)
             let boxes = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
-            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize)
-            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
+            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize).merging
+            return (ZoomedMaps(whole: try merging(whole: whole), regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight, image: image), boxes)
         case .reuse(let boxes):
             // The whole frame rides in the same batch as the kept regions' crops when they
             // share its input size.
-            let whole: [ActionMap], regionMaps: [[ActionMap]]
+            let whole: [ActionMap], wholeMerging: [ActionMap], regionMaps: [[ActionMap]]
             if cropSize == nil || cropSize == grounder.inputSize {
                 let all = try run([image] + crops(boxes), inputSize: nil)
-                guard let first = all.first else {
+                guard let first = all.plain.first, let firstMerging = all.merging.first else {
                     throw AffordError(.invalidInput, "zoom: the grounder returned no maps for a batch of \(boxes.count + 1)")
                 }
-                (whole, regionMaps) = (first, Array(all.dropFirst()))
+                (whole, wholeMerging, regionMaps) = (first, firstMerging, Array(all.merging.dropFirst()))
             } else {
                 whole = try grounder.ground(image, actions: actions)
-                regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize)
+                wholeMerging = try merging(whole: whole)
+                regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize).merging
             }
             let proposals = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
-            return (ZoomedMaps(whole: whole, regions: boxes, regionMaps: regionMaps,
+            return (ZoomedMaps(whole: wholeMerging, regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight, image: image), proposals)
         }
     }

@@ -30,10 +30,15 @@ public struct ZoomSettings: Sendable, Equatable {
     public var foregroundFloor: Float
     /// The Gaussian σ, in frame pixels, that smooths the merged maps around the regions; 0 turns it off.
     public var smoothingPixels: Double
+    /// Test-time mirroring: each region, and the whole frame, is also grounded mirrored
+    /// left-right and the maps merged are the mean of the two (regions are still proposed from
+    /// the frame as it is). Better maps on every measured set for twice the backbone work, so
+    /// off unless asked for (docs/DEFAULT_MODEL.md, "Test-time mirroring").
+    public var mirror: Bool
 
     public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 2, minRegionPixels: Int = 112,
                 redetectEvery: Int = 0, outsideWeight: Float = 0.1, regionInputSize: Int? = nil,
-                foregroundFloor: Float = 0.2, smoothingPixels: Double = 3) {
+                foregroundFloor: Float = 0.2, smoothingPixels: Double = 3, mirror: Bool = false) {
         self.enabled = enabled
         self.maxRegions = maxRegions
         self.margin = margin
@@ -43,6 +48,7 @@ public struct ZoomSettings: Sendable, Equatable {
         self.regionInputSize = regionInputSize
         self.foregroundFloor = foregroundFloor
         self.smoothingPixels = smoothingPixels
+        self.mirror = mirror
     }
 
     /// What affordd runs unless told otherwise: zoom on, margin 2, region contrast and smoothing.

@@ -4,6 +4,7 @@ import AffordImaging
 import AffordPostprocess
 import AffordTestSupport
 import Foundation
+import Synchronization
 import Testing
 @testable import AffordDaemon
 
@@ -108,6 +109,65 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
         #expect(reused.maps.whole.map(\.map) == fresh.maps.whole.map(\.map))
     }
 
+    /// Mirroring a grounder that commutes with it (pooling onto a 16×16 grid, here of a frame
+    /// and a crop whose sides 16 divides) changes nothing; the proposals never see the mirrored pass.
+    @Test func mirroringAnEquivariantGrounderChangesNothing() throws {
+        let plan = RegionTracker.Plan.reuse([RegionBox(x: 64, y: 48, width: 96, height: 96)])
+        let image = BrightnessGrounder.frame(width: 320, height: 240, square: RegionBox(x: 96, y: 80, width: 20, height: 20))
+        var mirrored = Self.zoom
+        mirrored.mirror = true
+        let plain = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold", "cut"],
+                                             grounder: BrightnessGrounder(), settings: Self.zoom, plan: plan)
+        let averaged = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold", "cut"],
+                                                grounder: BrightnessGrounder(), settings: mirrored, plan: plan)
+        #expect(!plain.maps.regions.isEmpty)
+        #expect(averaged.proposals == plain.proposals && averaged.maps.regions == plain.maps.regions)
+        #expect(averaged.maps.regionMaps.map { $0.map(\.map) } == plain.maps.regionMaps.map { $0.map(\.map) })
+        #expect(averaged.maps.whole.map(\.map) == plain.maps.whole.map(\.map))
+    }
+
+    /// A grounder that always answers a left-to-right ramp, with the left half's brightness as
+    /// presence: mirrored and averaged, every row is flat and presence is the mean of both halves.
+    /// Every image goes through twice, the crops and the mirrored ones in one batch.
+    @Test func mirroringAveragesWhatTheGrounderSeesOnBothSides() throws {
+        final class Ramp: AffordanceGrounder, @unchecked Sendable {
+            let vocabulary = ["hold"], modelID = "ramp", inputSize = 224
+            let batches = Mutex<[Int]>([])
+            func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+                try ground(batch: [image], inputSize: nil, actions: actions)[0]
+            }
+            func ground(batch images: [RGBImage], inputSize: Int?, actions: [String]) throws -> [[ActionMap]] {
+                batches.withLock { $0.append(images.count) }
+                return images.map { image in
+                    var left = 0.0
+                    for y in 0..<image.height {
+                        for x in 0..<(image.width / 2) { left += Double(image.pixels[(y * image.width + x) * 3]) }
+                    }
+                    let presence = Float(left / Double(image.width / 2 * image.height) / 255)
+                    let map = Heatmap(width: 8, height: 4, values: (0..<32).map { Float($0 % 8) })
+                    return [ActionMap(action: "hold", map: map, presence: presence)]
+                }
+            }
+        }
+        // Bright on the right of the frame only.
+        let image = BrightnessGrounder.frame(width: 320, height: 240, square: RegionBox(x: 160, y: 0, width: 160, height: 240))
+        var settings = Self.zoom
+        settings.mirror = true
+        let ramp = Ramp()
+        let box = RegionBox(x: 0, y: 0, width: 320, height: 240)
+        let zoomed = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold"], grounder: ramp,
+                                              settings: settings, plan: .reuse([box]))
+        #expect(ramp.batches.withLock { $0 } == [4], "the frame and one crop, each twice, in one batch")
+        for maps in [zoomed.maps.whole] + zoomed.maps.regionMaps {
+            let map = try #require(maps.first)
+            #expect(map.map.values.allSatisfy { $0 == 3.5 }, "\(map.map.values)")
+            #expect(abs((map.presence ?? 0) - 0.5) < 1e-6, "\(String(describing: map.presence))")
+        }
+        let unmirrored = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold"], grounder: Ramp(),
+                                                  settings: Self.zoom, plan: .reuse([box]))
+        #expect(zoomed.proposals == unmirrored.proposals, "proposals come from the frame as it is")
+    }
+
     /// Zoom off is the plain path: the same JSON, byte for byte, and no `region` keys.
     @Test func zoomOffGivesTheSameSnapshotAsThePlainPath() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("affordd-zoom-\(UUID().uuidString)")
@@ -161,6 +221,14 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
         #expect(batched.maps.regionMaps.map { $0.map(\.map) } == single.maps.regionMaps.map { $0.map(\.map) })
         #expect(batched.maps.regionMaps.map { $0.map(\.presence) } == single.maps.regionMaps.map { $0.map(\.presence) })
         #expect(batched.maps.whole.map(\.map) == single.maps.whole.map(\.map))
+        var mirrored = Self.zoom
+        mirrored.mirror = true
+        let batchedMirror = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold"],
+                                                     grounder: engine, settings: mirrored, plan: plan, batching: .oneBatch)
+        let singleMirror = try ZoomGrounding.ground(image, frameWidth: 400, frameHeight: 300, actions: ["hold"],
+                                                    grounder: engine, settings: mirrored, plan: plan, batching: .oneByOne)
+        #expect(batchedMirror.maps.regionMaps.map { $0.map(\.map) } == singleMirror.maps.regionMaps.map { $0.map(\.map) })
+        #expect(batchedMirror.maps.regionMaps.map { $0.map(\.map) } != batched.maps.regionMaps.map { $0.prefix(1).map(\.map) })
         // The daemon's wrapper hands crops to the engine's batch while nothing is demonstrated.
         let crops = [RegionBox(x: 0, y: 0, width: 150, height: 150), RegionBox(x: 250, y: 0, width: 150, height: 150)]
             .map { RegionCrop.crop(image, box: $0, frameWidth: 400, frameHeight: 300) }
