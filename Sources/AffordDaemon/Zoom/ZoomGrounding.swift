@@ -3,7 +3,8 @@ import AffordPostprocess
 
 /// One zoomed frame before merging: the whole frame's maps and each region's.
 public struct ZoomedMaps: Sendable {
-    /// The whole-frame pass, on its patch grid, in action order.
+    /// The whole-frame pass, on its patch grid, in action order (with `mirror`, averaged with
+    /// the mirror image's; the proposals come from the pass alone).
     public var whole: [ActionMap]
     /// The regions grounded, frame pixels, strongest object first.
     var regions: [RegionBox]
