@@ -5,8 +5,9 @@
         --out adapted.head.safetensors --json scores.json
 
 `--frames` takes folders of images and MCAP logs (the JPEG frames of every foxglove.CompressedImage
-or sensor_msgs/msg/CompressedImage channel, as `affordd` records them; `--every N` keeps one frame
-in N). The teacher head grounds each frame. Where it says an action is in view (presence at least
+or sensor_msgs/msg/CompressedImage channel, as `affordd` records them, read front to back, so a
+log a killed recorder left gives the frames before the cut; `--every N` keeps one frame in N).
+The teacher head grounds each frame. Where it says an action is in view (presence at least
 `--min-presence`), its map, clipped at 0 and multiplied by the frame's object mask (the saliency
 decoder's object/background split, which stands in for Selective CL's CLIP object map), then
 min-max normalised and raised to `--power`, becomes that action's pseudo-GT. Presence is learnt
@@ -32,7 +33,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mcap.reader import make_reader
+from mcap.exceptions import McapError
+from mcap.reader import NonSeekingReader
 
 from . import default_head
 from .bank import GT_GRID
@@ -71,29 +73,45 @@ def ros_compressed_image(data: bytes) -> tuple[str, bytes]:
     return image_format, sized()
 
 
-def log_frames(log: Path, out: Path, every: int = 1) -> list[Path]:
-    """Every `every`-th JPEG frame of `log`'s compressed image channels, written to `out` once."""
+def compressed_image(schema_name: str, encoding: str, data: bytes) -> tuple[str, bytes] | None:
+    """(format, data) of a compressed image message of either schema; None for other messages."""
+    if schema_name == FOXGLOVE_COMPRESSED and encoding == "json":
+        body = json.loads(data)
+        if not isinstance(body, dict):
+            raise ValueError("a foxglove.CompressedImage message that is not a JSON object")
+        return str(body.get("format", "")), base64.b64decode(str(body.get("data", "")), validate=True)
+    if schema_name == ROS_COMPRESSED and encoding == "cdr":
+        return ros_compressed_image(data)
+    return None
+
+
+def log_frames(log: Path, out: Path, every: int = 1, warn=print) -> list[Path]:
+    """Every `every`-th JPEG frame of `log`'s compressed image channels, in file order, written to
+    `out` once. A log that ends early (a recorder that was killed) gives the frames before the cut."""
     out.mkdir(parents=True, exist_ok=True)
     written, seen = [], 0
     with log.open("rb") as stream:
-        for schema, channel, message in make_reader(stream).iter_messages(log_time_order=True):
-            name = schema.name if schema else ""
-            if name == FOXGLOVE_COMPRESSED and channel.message_encoding == "json":
-                body = json.loads(message.data)
-                image_format, data = body.get("format", ""), base64.b64decode(body.get("data", ""))
-            elif name == ROS_COMPRESSED and channel.message_encoding == "cdr":
-                image_format, data = ros_compressed_image(message.data)
-            else:
-                continue
-            if "jpeg" not in image_format.lower() and "jpg" not in image_format.lower():
-                continue
-            seen += 1
-            if (seen - 1) % every:
-                continue
-            path = out / f"{len(written):06d}.jpg"
-            if not path.exists():
-                path.write_bytes(data)
-            written.append(path)
+        try:
+            # Read front to back: a killed recorder leaves no summary or index, only records.
+            for schema, channel, message in NonSeekingReader(stream).iter_messages(log_time_order=False):
+                try:
+                    image = compressed_image(schema.name if schema else "", channel.message_encoding, message.data)
+                except ValueError as error:
+                    raise ValueError(f"{log}: message {message.sequence} on {channel.topic}: {error}") from error
+                if image is None or not any(kind in image[0].lower() for kind in ("jpeg", "jpg")):
+                    continue
+                seen += 1
+                if (seen - 1) % every:
+                    continue
+                path = out / f"{len(written):06d}.jpg"
+                if not path.exists():
+                    path.write_bytes(image[1])
+                written.append(path)
+        except (McapError, struct.error, EOFError) as error:
+            if not written:
+                raise ValueError(f"{log}: not a readable MCAP log ({type(error).__name__}: {error})") from error
+            warn(f"{log}: unreadable after {seen} image messages ({type(error).__name__}: {error}); "
+                 f"using the {len(written)} frames before it")
     return written
 
 
@@ -104,7 +122,8 @@ def collect_frames(sources: list[Path], cache: Path, every: int = 1) -> list[Pat
         if source.is_dir():
             frames += list_images(source, [])[::every]
         elif source.suffix == ".mcap":
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+            with source.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()[:16]
             frames += log_frames(source, cache / f"{digest}-every{every}", every)
         else:
             raise ValueError(f"{source}: neither a folder of images nor an .mcap log")

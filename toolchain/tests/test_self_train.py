@@ -1,7 +1,9 @@
 """Self-training's pieces without the backbone: frames out of logs, pseudo-labels, weighted losses."""
 from __future__ import annotations
 
+import base64
 import io
+import json
 import struct
 
 import numpy as np
@@ -70,6 +72,35 @@ def test_log_frames_keeps_every_nth_jpeg_of_both_schemas(tmp_path):
     assert [round(float(np.asarray(Image.open(p)).mean()), -1) for p in frames] == [10, 200]  # the PNG is skipped
     with pytest.raises(ValueError, match="neither a folder"):
         collect_frames([tmp_path / "notes.txt"], tmp_path / "cache")
+
+
+def test_a_log_cut_short_gives_the_frames_before_the_cut_and_garbage_is_an_error(tmp_path):
+    whole = tmp_path / "whole.mcap"
+    count = 6
+    with whole.open("wb") as stream:
+        writer = Writer(stream, chunk_size=1024)  # a chunk per frame, as a recorder flushing often leaves them
+        writer.start()
+        camera = writer.register_channel("/front", "json", writer.register_schema("foxglove.CompressedImage", "jsonschema", b"{}"))
+        for i in range(count):
+            body = {"format": "jpeg", "data": base64.b64encode(jpeg(40 * i)).decode()}
+            writer.add_message(camera, i, json.dumps(body).encode(), i)
+        writer.finish()
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mcap"
+    cut.write_bytes(data[:len(data) * 2 // 3])  # no summary, no footer, a record cut in two
+    warnings = []
+    frames = log_frames(cut, tmp_path / "cut-frames", warn=warnings.append)
+    assert 0 < len(frames) < count
+    assert [np.asarray(Image.open(p)).mean() for p in frames] == pytest.approx([40 * i for i in range(len(frames))], abs=3)
+    assert len(warnings) == 1 and "unreadable after" in warnings[0], warnings
+
+    garbage = tmp_path / "garbage.mcap"
+    garbage.write_bytes(b"\x89MCAP0\r\n" + bytes(range(256)) * 4)
+    with pytest.raises(ValueError, match="not a readable MCAP log"):
+        log_frames(garbage, tmp_path / "garbage-frames")
+    (tmp_path / "text.mcap").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="not a readable MCAP log"):
+        collect_frames([tmp_path / "text.mcap"], tmp_path / "cache")
 
 
 def test_pseudo_labels_keep_the_teachers_sure_maps_on_the_object():
