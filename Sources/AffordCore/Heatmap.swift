@@ -53,9 +53,14 @@ public protocol AffordanceGrounder: Sendable {
     /// `inputSize` a side (nil: the model's `inputSize`). Engines run them as one batched pass;
     /// the default grounds them one by one at the model's own size.
     func ground(batch images: [RGBImage], inputSize: Int?, actions: [String]) throws -> [[ActionMap]]
+    /// The actions whose whole-frame maps may also propose zoom's regions: those `ground`
+    /// returns only when asked for (the default, `vocabulary`).
+    var proposalVocabulary: [String] { get }
 }
 
 extension AffordanceGrounder {
+    public var proposalVocabulary: [String] { vocabulary }
+
     public func ground(batch images: [RGBImage], inputSize: Int?, actions: [String]) throws -> [[ActionMap]] {
         try images.map { try ground($0, actions: actions) }
     }

@@ -11,14 +11,14 @@ public struct GroundingConfig: Sendable, Equatable {
 
 extension ConfigLoader {
     /// `grounding: {zoom: {enabled, max_regions, margin, min_region_px, redetect_every, outside_weight, region_input,
-    /// foreground_floor, smoothing_px, mirror}}`;
+    /// foreground_floor, smoothing_px, mirror, propose_from}}`;
     /// every number is checked against `ZoomSettings`'s named ranges.
     static func grounding(_ field: YAMLField) throws -> GroundingConfig {
         let f = try field.mapping(allowed: ["zoom"])
         guard let zoomField = f.optional("zoom") else { return GroundingConfig() }
         let z = try zoomField.mapping(allowed: [
             "enabled", "max_regions", "margin", "min_region_px", "redetect_every", "outside_weight", "region_input",
-            "foreground_floor", "smoothing_px", "mirror",
+            "foreground_floor", "smoothing_px", "mirror", "propose_from",
         ])
         var zoom = ZoomSettings.shipped
         zoom.enabled = try z.optional("enabled")?.bool() ?? zoom.enabled
@@ -32,6 +32,9 @@ extension ConfigLoader {
         zoom.foregroundFloor = try z.optional("foreground_floor").map { Float(try $0.double(in: floors)) } ?? zoom.foregroundFloor
         zoom.smoothingPixels = try z.optional("smoothing_px")?.double(in: ZoomSettings.smoothingPixelsRange) ?? zoom.smoothingPixels
         zoom.mirror = try z.optional("mirror")?.bool() ?? zoom.mirror
+        if let source = try z.optional("propose_from")?.choice(ZoomSettings.ProposalSource.allCases.map(\.rawValue)) {
+            zoom.proposeFrom = ZoomSettings.ProposalSource(rawValue: source) ?? zoom.proposeFrom
+        }
         zoom.regionInputSize = try z.optional("region_input").map { try patchMultiple($0, in: ZoomSettings.regionInputSizeRange) }
         return GroundingConfig(zoom: zoom)
     }

@@ -44,6 +44,12 @@ public final class LearningGrounder: AffordanceGrounder, Sendable {
         return base.vocabulary.filter { !learnt.contains($0) } + learnt
     }
 
+    /// The head's own actions: every answer carries the learnt ones, asked for or not.
+    public var proposalVocabulary: [String] {
+        let learnt = self.learnt
+        return base.vocabulary.filter { !learnt.contains($0) }
+    }
+
     public var modelID: String { base.modelID }
     public var inputSize: Int { base.inputSize }
 

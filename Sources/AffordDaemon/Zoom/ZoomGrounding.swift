@@ -35,9 +35,19 @@ public enum ZoomGrounding {
             boxes.map { RegionCrop.crop(image, box: $0, frameWidth: frameWidth, frameHeight: frameHeight) }
         }
         let cropSize = settings.regionInputSize
+        // With `.vocabulary` the whole frame is also grounded for the model's other actions: the
+        // head computes them all anyway, and they only propose regions.
+        let proposing = settings.proposeFrom == .vocabulary && !actions.isEmpty
+            ? grounder.proposalVocabulary.filter { !actions.contains($0) } : []
+        let proposingOnly = Set(proposing)
+        func requested(_ maps: [ActionMap]) -> [ActionMap] { proposing.isEmpty ? maps : maps.filter { !proposingOnly.contains($0.action) } }
+        func propose(_ whole: [ActionMap]) -> [RegionBox] {
+            proposer.propose(requested(whole), alsoFrom: proposing.isEmpty ? [] : whole,
+                             frameWidth: frameWidth, frameHeight: frameHeight)
+        }
         /// One batch: each image's maps as it is, and the maps to merge (with `settings.mirror`
         /// averaged with its mirror image's, which ride in the same batch).
-        func run(_ images: [RGBImage], inputSize: Int?) throws -> (plain: [[ActionMap]], merging: [[ActionMap]]) {
+        func run(_ images: [RGBImage], inputSize: Int?, actions: [String]) throws -> (plain: [[ActionMap]], merging: [[ActionMap]]) {
             let batch = settings.mirror ? images + images.map { $0.mirrored() } : images
             let maps: [[ActionMap]]
             switch batching {
@@ -63,27 +73,27 @@ public enum ZoomGrounding {
         }
         switch plan {
         case .detectFirst:
-            let whole = try grounder.ground(image, actions: actions)
-            let boxes = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
-            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize).merging
-            return (ZoomedMaps(whole: try merging(whole: whole), regions: boxes, regionMaps: regionMaps,
+            let whole = try grounder.ground(image, actions: actions + proposing)
+            let boxes = propose(whole)
+            let regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize, actions: actions).merging
+            return (ZoomedMaps(whole: try merging(whole: requested(whole)), regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight, image: image), boxes)
         case .reuse(let boxes):
             // The whole frame rides in the same batch as the kept regions' crops when they
             // share its input size.
             let whole: [ActionMap], wholeMerging: [ActionMap], regionMaps: [[ActionMap]]
             if cropSize == nil || cropSize == grounder.inputSize {
-                let all = try run([image] + crops(boxes), inputSize: nil)
+                let all = try run([image] + crops(boxes), inputSize: nil, actions: actions + proposing)
                 guard let first = all.plain.first, let firstMerging = all.merging.first else {
                     throw AffordError(.invalidInput, "zoom: the grounder returned no maps for a batch of \(boxes.count + 1)")
                 }
-                (whole, wholeMerging, regionMaps) = (first, firstMerging, Array(all.merging.dropFirst()))
+                (whole, wholeMerging, regionMaps) = (first, requested(firstMerging), all.merging.dropFirst().map(requested))
             } else {
-                whole = try grounder.ground(image, actions: actions)
-                wholeMerging = try merging(whole: whole)
-                regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize).merging
+                whole = try grounder.ground(image, actions: actions + proposing)
+                wholeMerging = try merging(whole: requested(whole))
+                regionMaps = boxes.isEmpty ? [] : try run(crops(boxes), inputSize: cropSize, actions: actions).merging
             }
-            let proposals = proposer.propose(whole, frameWidth: frameWidth, frameHeight: frameHeight)
+            let proposals = propose(whole)
             return (ZoomedMaps(whole: wholeMerging, regions: boxes, regionMaps: regionMaps,
                                frameWidth: frameWidth, frameHeight: frameHeight, image: image), proposals)
         }

@@ -9,7 +9,8 @@ import AffordCore
 /// on one side), so the weaker patches around a seed widen the box to the rest of it.
 /// Largest score mass first, each object becomes a square box `margin` times its longer side,
 /// centred on it, at least `minRegionPixels` and at most the frame's shorter side, shifted
-/// (never squeezed) to lie inside the frame: crops keep the object's aspect.
+/// (never squeezed) to lie inside the frame: crops keep the object's aspect. The objects of
+/// the model's whole vocabulary may follow the requested actions' own (`propose(_:alsoFrom:…)`).
 public struct RegionProposer: Sendable {
     var settings: ZoomSettings
     /// The share of the objectness peak that makes a patch an object's seed.
@@ -19,8 +20,23 @@ public struct RegionProposer: Sendable {
 
     public init(settings: ZoomSettings) { self.settings = settings }
 
-    /// Up to `maxRegions` boxes in frame pixels, strongest object first.
-    public func propose(_ maps: [ActionMap], frameWidth: Int, frameHeight: Int) -> [RegionBox] {
+    /// Up to `maxRegions` boxes in frame pixels, strongest object first: the objects of `maps`,
+    /// then those of `vocabularyMaps` that no box holds yet. The second list finds an object the
+    /// requested actions' whole-frame maps miss (a spoon whose "hold" map lit a marker, while
+    /// "scoop" lit the spoon), so that its crop is grounded for them too.
+    public func propose(_ maps: [ActionMap], alsoFrom vocabularyMaps: [ActionMap] = [],
+                        frameWidth: Int, frameHeight: Int) -> [RegionBox] {
+        var boxes: [RegionBox] = []
+        for box in objects(maps, frameWidth: frameWidth, frameHeight: frameHeight)
+            + objects(vocabularyMaps, frameWidth: frameWidth, frameHeight: frameHeight) where boxes.count < settings.maxRegions {
+            // A weaker object already inside a stronger one's region adds a crop, not information.
+            if !boxes.contains(where: { Self.overlap(box, $0) >= 0.7 }) { boxes.append(box) }
+        }
+        return boxes
+    }
+
+    /// Every object's box, largest score mass first.
+    private func objects(_ maps: [ActionMap], frameWidth: Int, frameHeight: Int) -> [RegionBox] {
         guard let first = maps.first, frameWidth > 0, frameHeight > 0 else { return [] }
         let gridWidth = first.map.width, gridHeight = first.map.height
         var objectness = [Float](repeating: 0, count: gridWidth * gridHeight)
@@ -54,17 +70,12 @@ public struct RegionProposer: Sendable {
         // A patch of the grid covers frameWidth / gridWidth pixels (the whole frame is squeezed
         // into the square input, so the two axes may differ).
         let cellWidth = Double(frameWidth) / Double(gridWidth), cellHeight = Double(frameHeight) / Double(gridHeight)
-        var boxes: [RegionBox] = []
         let objects = extents.indices.dropFirst().filter { seeded[$0] }.map { extents[$0] }
-        for extent in objects.sorted(by: { $0.mass > $1.mass }) where boxes.count < settings.maxRegions {
-            let box = square(
-                left: Double(extent.left) * cellWidth, right: Double(extent.right + 1) * cellWidth,
-                top: Double(extent.top) * cellHeight, bottom: Double(extent.bottom + 1) * cellHeight,
-                frameWidth: frameWidth, frameHeight: frameHeight)
-            // A weaker object already inside a stronger one's region adds a crop, not information.
-            if !boxes.contains(where: { Self.overlap(box, $0) >= 0.7 }) { boxes.append(box) }
+        return objects.sorted(by: { $0.mass > $1.mass }).map { extent in
+            square(left: Double(extent.left) * cellWidth, right: Double(extent.right + 1) * cellWidth,
+                   top: Double(extent.top) * cellHeight, bottom: Double(extent.bottom + 1) * cellHeight,
+                   frameWidth: frameWidth, frameHeight: frameHeight)
         }
-        return boxes
     }
 
     /// The square region around one object's extent (frame pixels, right and bottom exclusive).

@@ -16,9 +16,9 @@ public struct ZoomSettings: Sendable, Equatable {
     public var redetectEvery: Int
     /// The whole-frame map's weight in the merge, everywhere: `max(region maps, weight · whole)`.
     /// Zero outside the boxes is bad for KLD (a box that misses the part leaves nothing there),
-    /// but its faint mass over the whole frame costs too: 0.1, with regions grown over whole
-    /// objects, beat 0.2 on the real photos and the far-view renders (docs/DEFAULT_MODEL.md,
-    /// "Objects by hysteresis").
+    /// but its faint mass over the whole frame costs too. The better the regions cover the
+    /// objects, the lower it can go: 0.1 with regions grown over whole objects ("Objects by
+    /// hysteresis" in docs/DEFAULT_MODEL.md), 0.07 once the whole vocabulary proposes them.
     public var outsideWeight: Float
     /// The side each region's crop is resized to, a multiple of the patch size (nil: the
     /// model's input size, as the whole frame). Smaller is cheaper: 154 brings 3 regions from
@@ -35,10 +35,22 @@ public struct ZoomSettings: Sendable, Equatable {
     /// the frame as it is). Better maps on every measured set for twice the backbone work, so
     /// off unless asked for (docs/DEFAULT_MODEL.md, "Test-time mirroring").
     public var mirror: Bool
+    /// Which whole-frame maps propose the regions.
+    public var proposeFrom: ProposalSource
+
+    public enum ProposalSource: String, Sendable, CaseIterable {
+        /// The requested actions' objects, then any other object the model's vocabulary finds
+        /// (its maps come with the whole-frame pass at no backbone cost): a box for an object
+        /// the requested maps missed (docs/DEFAULT_MODEL.md, "Proposals from the whole vocabulary").
+        case vocabulary
+        /// The requested actions' maps only.
+        case actions
+    }
 
     public init(enabled: Bool = false, maxRegions: Int = 3, margin: Double = 2, minRegionPixels: Int = 112,
-                redetectEvery: Int = 0, outsideWeight: Float = 0.1, regionInputSize: Int? = nil,
-                foregroundFloor: Float = 0.2, smoothingPixels: Double = 3, mirror: Bool = false) {
+                redetectEvery: Int = 0, outsideWeight: Float = 0.07, regionInputSize: Int? = nil,
+                foregroundFloor: Float = 0.2, smoothingPixels: Double = 3, mirror: Bool = false,
+                proposeFrom: ProposalSource = .vocabulary) {
         self.enabled = enabled
         self.maxRegions = maxRegions
         self.margin = margin
@@ -49,13 +61,14 @@ public struct ZoomSettings: Sendable, Equatable {
         self.foregroundFloor = foregroundFloor
         self.smoothingPixels = smoothingPixels
         self.mirror = mirror
+        self.proposeFrom = proposeFrom
     }
 
-    /// What affordd runs unless told otherwise: zoom on, margin 2, region contrast and smoothing.
-    /// It won on every measured set (real tabletop photos: KLD 1.99 -> 1.30, "hold" on the handle
-    /// in 23 of 26 photos against 13; far-view renders: KLD 3.17 -> 2.26 and 3.05 -> 1.96), at
-    /// about 4x the CPU of a frame with 3 regions. A plain `ZoomSettings()` stays off: the
-    /// library's neutral value.
+    /// What affordd runs unless told otherwise: zoom on, margin 2, region contrast and smoothing,
+    /// proposals from the whole vocabulary. Against no zoom: real tabletop photos KLD 2.00 -> 0.94,
+    /// "hold" on the handle in 23 of 26 photos against 13; far-view renders KLD 3.17 -> 2.03 and
+    /// 3.05 -> 1.89; about 4x the CPU of a frame with 3 regions. A plain `ZoomSettings()` stays
+    /// off: the library's neutral value.
     public static let shipped = ZoomSettings(enabled: true)
 
     /// Zoom at about half the cost, for a slower computer or a higher frame rate: smaller

@@ -24,12 +24,13 @@ import Testing
         let config = try Self.parse("""
             grounding:
               zoom: {enabled: true, max_regions: 4, margin: 2.5, min_region_px: 96, redetect_every: 5, outside_weight: 0.2,
-                     region_input: 154, foreground_floor: 0.5, smoothing_px: 1.5, mirror: true}
+                     region_input: 154, foreground_floor: 0.5, smoothing_px: 1.5, mirror: true, propose_from: actions}
             """)
         #expect(config.grounding.zoom == ZoomSettings(enabled: true, maxRegions: 4, margin: 2.5, minRegionPixels: 96,
                                                       redetectEvery: 5, outsideWeight: 0.2, regionInputSize: 154,
-                                                      foregroundFloor: 0.5, smoothingPixels: 1.5, mirror: true))
-        #expect(!ZoomSettings.shipped.mirror)
+                                                      foregroundFloor: 0.5, smoothingPixels: 1.5, mirror: true,
+                                                      proposeFrom: .actions))
+        #expect(!ZoomSettings.shipped.mirror && ZoomSettings.shipped.proposeFrom == .vocabulary)
         #expect(try Self.parse("").grounding.zoom.regionInputSize == nil)
     }
 
@@ -47,6 +48,7 @@ import Testing
         ("smoothing_px: .nan", "grounding.zoom.smoothing_px"),
         ("enabled: maybe", "grounding.zoom.enabled"),
         ("mirror: 2", "grounding.zoom.mirror"),
+        ("propose_from: everything", "grounding.zoom.propose_from: expected one of vocabulary, actions, got \"everything\""),
         ("zoom_factor: 2", "grounding.zoom.zoom_factor: unknown key"),
     ])
     func badValuesNameTheirKeyPath(edit: String, message: String) {

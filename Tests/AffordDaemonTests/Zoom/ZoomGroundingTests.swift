@@ -37,6 +37,23 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
     }
 }
 
+/// Pooled brightness like `BrightnessGrounder`, but "hold" sees only the left half of what it
+/// is shown and "scoop" only the right half: two objects, each found by one action.
+final class HalvesGrounder: AffordanceGrounder, @unchecked Sendable {
+    let vocabulary = ["hold", "scoop"]
+    let modelID = "halves"
+    let inputSize = 224
+
+    func ground(_ image: RGBImage, actions: [String]) throws -> [ActionMap] {
+        let pooled = try BrightnessGrounder().ground(image, actions: ["hold"])[0].map
+        return actions.map { action in
+            var map = pooled
+            for y in 0..<16 { for x in 0..<16 where (action == "hold") != (x < 8) { map[x, y] = 0 } }
+            return ActionMap(action: action, map: map, presence: 0.9)
+        }
+    }
+}
+
 @Suite struct ZoomGroundingTests {
     static let zoom = ZoomSettings(enabled: true, maxRegions: 3, margin: 3, minRegionPixels: 48)
 
@@ -107,6 +124,32 @@ final class BrightnessGrounder: AffordanceGrounder, @unchecked Sendable {
         #expect(reused.proposals == fresh.proposals && reused.maps.regions == fresh.maps.regions)
         #expect(reused.maps.regionMaps.map { $0.map(\.map) } == fresh.maps.regionMaps.map { $0.map(\.map) })
         #expect(reused.maps.whole.map(\.map) == fresh.maps.whole.map(\.map))
+    }
+
+    /// With `.vocabulary` the object only "scoop" sees gets a region too, after "hold"'s own, and
+    /// every map that comes back is still "hold"'s; with `.actions` only "hold"'s object does.
+    @Test func theWholeVocabularyProposesAnObjectTheRequestedActionMisses() throws {
+        var image = BrightnessGrounder.frame(width: 320, height: 240, square: RegionBox(x: 40, y: 100, width: 20, height: 20))
+        for y in 100..<120 { for x in 250..<270 { for c in 0..<3 { image.pixels[(y * 320 + x) * 3 + c] = 255 } } }
+        let grounder = HalvesGrounder()
+        var actionsOnly = Self.zoom
+        actionsOnly.proposeFrom = .actions
+        let narrow = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold"],
+                                              grounder: grounder, settings: actionsOnly)
+        let wide = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold"],
+                                            grounder: grounder, settings: Self.zoom)
+        #expect(Self.zoom.proposeFrom == .vocabulary)
+        #expect(narrow.proposals.count == 1 && narrow.proposals.first?.contains(u: 50, v: 110) == true)
+        #expect(wide.proposals.count == 2 && wide.proposals.first == narrow.proposals.first)
+        #expect(wide.proposals.last?.contains(u: 260, v: 110) == true)
+        #expect(wide.maps.whole.map(\.action) == ["hold"] && wide.maps.regionMaps.allSatisfy { $0.map(\.action) == ["hold"] })
+        #expect(wide.maps.whole.map(\.map) == narrow.maps.whole.map(\.map))
+        // Reused regions ride with the whole frame in one batch: the same proposals and maps.
+        let reused = try ZoomGrounding.ground(image, frameWidth: 320, frameHeight: 240, actions: ["hold"],
+                                              grounder: grounder, settings: Self.zoom, plan: .reuse(wide.proposals))
+        #expect(reused.proposals == wide.proposals && reused.maps.whole.map(\.action) == ["hold"])
+        #expect(reused.maps.regionMaps.map { $0.map(\.map) } == wide.maps.regionMaps.map { $0.map(\.map) })
+        #expect(reused.maps.regionMaps.allSatisfy { $0.map(\.action) == ["hold"] })
     }
 
     /// Mirroring a grounder that commutes with it (pooling onto a 16×16 grid, here of a frame

@@ -52,6 +52,25 @@ import Testing
         #expect(gated == [RegionBox(x: 100, y: 100, width: 20, height: 20)])
     }
 
+    @Test func objectsOnlyTheVocabularyFindsFollowTheRequestedOnesUpToMaxRegions() {
+        let proposer = RegionProposer(settings: ZoomSettings(enabled: true, maxRegions: 2, margin: 1, minRegionPixels: 14))
+        // At 160×160 a cell is 10 pixels. "hold" lights a marker at (2, 2); "scoop" lights the
+        // marker faintly, a spoon at (8, 8) strongly, and a third object at (13, 13).
+        let hold = Self.map([(2, 2)], action: "hold", presence: 0.9)
+        var scoopMap = Heatmap(width: 16, height: 16)
+        (scoopMap[2, 2], scoopMap[8, 8], scoopMap[9, 8], scoopMap[13, 13]) = (0.6, 1, 1, 0.9)
+        let scoop = ActionMap(action: "scoop", map: scoopMap, presence: 0.9)
+        let marker = RegionBox(x: 18, y: 18, width: 14, height: 14), spoon = RegionBox(x: 80, y: 75, width: 20, height: 20)
+        #expect(proposer.propose([hold], frameWidth: 160, frameHeight: 160) == [marker])
+        // The requested action's object comes first even though the spoon has more mass; the
+        // vocabulary's own box on the marker is the same object, and the cap drops the third.
+        #expect(proposer.propose([hold], alsoFrom: [hold, scoop], frameWidth: 160, frameHeight: 160) == [marker, spoon])
+        var three = proposer
+        three.settings.maxRegions = 3
+        #expect(three.propose([hold], alsoFrom: [hold, scoop], frameWidth: 160, frameHeight: 160)
+            == [marker, spoon, RegionBox(x: 128, y: 128, width: 14, height: 14)])
+    }
+
     @Test func weakerPatchesConnectedToASeedWidenItsBoxButNeverMakeAnObjectOfTheirOwn() {
         let proposer = RegionProposer(settings: ZoomSettings(enabled: true, maxRegions: 3, margin: 1, minRegionPixels: 14))
         // A seed at x 2 with a tail at 0.3 of its peak out to x 5 (a rim lit on one side), and a
