@@ -45,14 +45,18 @@ static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
 }
 
 /* The driver of the variants that work one panel at a time: `entry(g, m)` runs each panel of
- * the column range down its rows in tiles of `rows` rows, then the rows left over as one smaller
- * tile. `tile(g, i0, count, panel)` must be always_inline, so every constant row count gets its
+ * the column range down its rows in tiles of `rows` rows (asking for the next panel ahead,
+ * `afk_lookahead`), then the rows left over as one smaller tile. `tile(g, i0, count, panel)` must be always_inline, so every constant row count gets its
  * own unrolled code; `attributes` is the variant's target. */
 #define AFK_DEFINE_PANEL_GEMM(entry, attributes, rows, tile)                                  \
     _Static_assert((rows) <= 6, "AFK_DEFINE_PANEL_GEMM tiles leftovers of up to 5 rows");      \
     static attributes void entry##_panel(const afk_gemm_args *g, int m, int panel) {           \
+        afk_lookahead ahead = afk_lookahead_of(g, panel + 1, 1, (m + (rows) - 1) / (rows));     \
         int i0 = 0;                                                                            \
-        for (; i0 + (rows) <= m; i0 += (rows)) tile(g, i0, (rows), panel);                     \
+        for (; i0 + (rows) <= m; i0 += (rows)) {                                               \
+            afk_lookahead_step(&ahead);                                                        \
+            tile(g, i0, (rows), panel);                                                        \
+        }                                                                                      \
         switch (m - i0) {                                                                      \
         case 1: tile(g, i0, 1, panel); break;                                                  \
         case 2: if ((rows) > 2) tile(g, i0, 2, panel); break;                                  \
@@ -78,6 +82,29 @@ typedef struct {
     float *c;
     int ldc, n_begin, n_end;
 } afk_gemm_args;
+
+/* A model's layers do not fit L2, so a GEMM's next column block comes from L3. The variants
+ * walk a block down its rows in tiles, and before each tile ask for the next slice of the next
+ * block into L2 (`afk_lookahead_step`): that block's first tile then finds its weights there. */
+typedef struct {
+    const char *next;
+    size_t bytes, slice, asked;
+} afk_lookahead;
+
+/* The block of panels [first, first + count) clipped to the call's columns, over `tiles` tiles. */
+static inline afk_lookahead afk_lookahead_of(const afk_gemm_args *g, int first, int count, int tiles) {
+    const int panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;
+    const int panels = first >= panel_end ? 0 : panel_end - first < count ? panel_end - first : count;
+    afk_lookahead l = {panels ? (const char *)afk_panel(g->w, first) : NULL,
+                       (size_t)panels * (size_t)g->w->k_padded * AFK_PANEL, 0, 0};
+    l.slice = tiles > 0 ? (l.bytes / (size_t)tiles + 63) & ~(size_t)63 : l.bytes;
+    return l;
+}
+
+static inline void afk_lookahead_step(afk_lookahead *l) {
+    for (size_t end = l->asked + l->slice; l->asked < end && l->asked < l->bytes; l->asked += 64)
+        __builtin_prefetch(l->next + l->asked, 0, 2);
+}
 
 void afk_gemm_portable(const afk_gemm_args *g, int m);
 

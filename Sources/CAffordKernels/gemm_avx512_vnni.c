@@ -93,10 +93,15 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panel
     }
 }
 
-/* All rows against `panels` panels: full row tiles, then the leftover rows. */
+/* All rows against `panels` panels: full row tiles (each asking for a slice of the next
+ * block ahead, `afk_lookahead`), then the leftover rows. */
 INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels) {
+    afk_lookahead ahead = afk_lookahead_of(g, panel0 + panels, PANELS, (m + ROWS - 1) / ROWS);
     int i0 = 0;
-    for (; i0 + ROWS <= m; i0 += ROWS) tile(g, i0, ROWS, panel0, panels);
+    for (; i0 + ROWS <= m; i0 += ROWS) {
+        afk_lookahead_step(&ahead);
+        tile(g, i0, ROWS, panel0, panels);
+    }
     switch (m - i0) {
     case 1: tile(g, i0, 1, panel0, panels); break;
     case 2: tile(g, i0, 2, panel0, panels); break;
