@@ -46,8 +46,9 @@ static inline float afk_epilogue(int32_t acc, int32_t a_zero, int32_t col_sum,
 
 /* The driver of the variants that work one panel at a time: `entry(g, m)` runs each panel of
  * the column range down its rows in tiles of `rows` rows (asking for the next panel ahead,
- * `afk_lookahead`), then the rows left over as one smaller tile. `tile(g, i0, count, panel)` must be always_inline, so every constant row count gets its
- * own unrolled code; `attributes` is the variant's target. */
+ * `afk_lookahead`), then the rows left over as one smaller tile. `tile(g, i0, count, panel)`
+ * must be always_inline, so every constant row count gets its own unrolled code; `attributes`
+ * is the variant's target. */
 #define AFK_DEFINE_PANEL_GEMM(entry, attributes, rows, tile)                                  \
     _Static_assert((rows) <= 6, "AFK_DEFINE_PANEL_GEMM tiles leftovers of up to 5 rows");      \
     static attributes void entry##_panel(const afk_gemm_args *g, int m, int panel) {           \
