@@ -85,24 +85,28 @@ typedef struct {
 } afk_gemm_args;
 
 /* A model's layers do not fit L2, so a GEMM's next column block comes from L3. The variants
- * walk a block down its rows in tiles, and before each tile ask for the next slice of the next
- * block into L2 (`afk_lookahead_step`): that block's first tile then finds its weights there. */
+ * walk a block down its rows in tiles; from the block's middle on, each tile first asks for the
+ * next slice of the next block into L2 (`afk_lookahead_step`), so that block's first tile finds
+ * its weights there; waiting for the middle keeps the requests off the block's own first misses. */
 typedef struct {
     const char *next;
     size_t bytes, slice, asked;
+    int wait; /* tiles to go before the first request */
 } afk_lookahead;
 
-/* The block of panels [first, first + count) clipped to the call's columns, over `tiles` tiles. */
+/* The block of panels [first, first + count) clipped to the call's columns, asked for over the
+ * second half of `tiles` tiles. */
 static inline afk_lookahead afk_lookahead_of(const afk_gemm_args *g, int first, int count, int tiles) {
     const int panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;
     const int panels = first >= panel_end ? 0 : panel_end - first < count ? panel_end - first : count;
     afk_lookahead l = {panels ? (const char *)afk_panel(g->w, first) : NULL,
-                       (size_t)panels * (size_t)g->w->k_padded * AFK_PANEL, 0, 0};
-    l.slice = tiles > 0 ? (l.bytes / (size_t)tiles + 63) & ~(size_t)63 : l.bytes;
+                       (size_t)panels * (size_t)g->w->k_padded * AFK_PANEL, 0, 0, tiles / 2};
+    l.slice = tiles - l.wait > 0 ? (l.bytes / (size_t)(tiles - l.wait) + 63) & ~(size_t)63 : l.bytes;
     return l;
 }
 
 static inline void afk_lookahead_step(afk_lookahead *l) {
+    if (l->wait-- > 0) return;
     for (size_t end = l->asked + l->slice; l->asked < end && l->asked < l->bytes; l->asked += 64)
         __builtin_prefetch(l->next + l->asked, 0, 2);
 }
