@@ -54,7 +54,7 @@ final class LibV4L2Device: V4L2Device {
         // A plain QUERYCAP first, so a file that is not a V4L2 device fails with its own
         // errno here rather than somewhere inside libv4l2.
         var probe = v4l2_capability()
-        if withUnsafeMutableBytes(of: &probe, { calls.rawIoctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress!) }) == -1 {
+        if withUnsafeMutablePointer(to: &probe, { calls.rawIoctl(raw, AFFORD_VIDIOC_QUERYCAP, UnsafeMutableRawPointer($0)) }) == -1 {
             let code = errno
             calls.close(raw, adopted: false)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code,
@@ -70,7 +70,7 @@ final class LibV4L2Device: V4L2Device {
         fd = raw
         // Capabilities as the application sees them through libv4l2 and its plugins.
         var capability = v4l2_capability()
-        if withUnsafeMutableBytes(of: &capability, { calls.ioctl(raw, AFFORD_VIDIOC_QUERYCAP, $0.baseAddress!) }) == -1 {
+        if withUnsafeMutablePointer(to: &capability, { calls.ioctl(raw, AFFORD_VIDIOC_QUERYCAP, UnsafeMutableRawPointer($0)) }) == -1 {
             let code = errno
             calls.close(raw, adopted: true)
             throw V4L2Failure("VIDIOC_QUERYCAP", path: label, errno: code)
@@ -93,7 +93,7 @@ final class LibV4L2Device: V4L2Device {
 
     /// The ioctl on a plain C struct (never a Swift object), returning -1/errno like the C call.
     private func call<T>(_ request: UInt, _ argument: inout T) -> Int32 {
-        withUnsafeMutableBytes(of: &argument) { calls.ioctl(fd, request, $0.baseAddress!) }
+        withUnsafeMutablePointer(to: &argument) { calls.ioctl(fd, request, UnsafeMutableRawPointer($0)) }
     }
 
     private func ioctl<T>(_ request: UInt, _ name: String, _ argument: inout T) throws {

@@ -12,7 +12,7 @@ public final class AffordanceHead: @unchecked Sendable {
     private let conv2: LinearLayer
     private let classifier: LinearLayer
     private let presence: PresenceLayer?
-    private let ones: [Float]
+    private let ones: Buffer<Float>
     private let pool: ComputePool
     // One buffer set per grid size, reused; calls are serialised because they share it.
     private let workspaces = Shared<[SIMD2<Int>: HeadWorkspace]>([:])
@@ -36,7 +36,7 @@ public final class AffordanceHead: @unchecked Sendable {
             throw AffordError(.invalidModel, "\(file.path): '\(name)' has \(layer.outFeatures) outputs, expected \(outputs)")
         }
         presence = config.hasPresence ? try PresenceLayer(file: file, actions: k, channels: c) : nil
-        ones = [Float](repeating: 1, count: d)
+        ones = Buffer(copying: [Float](repeating: 1, count: d))
     }
 
     /// Maps `[rows·columns, K]` (token-major) from patch features `[rows·columns, D]`, and the
@@ -60,11 +60,9 @@ public final class AffordanceHead: @unchecked Sendable {
         w.hidden.pointer.update(from: features, count: positions * d)
         fc1.forward(w.hidden.pointer, rows: positions, ldInput: d, into: w.mlp.pointer, ldOutput: d,
                     scratch: w.activations, pool: pool, epilogue: .gelu)
-        ones.withUnsafeBufferPointer { ones in
-            fc2.forward(w.mlp.pointer, rows: positions, ldInput: d, into: w.projected.pointer, ldOutput: d,
-                        scratch: w.activations, pool: pool,
-                        epilogue: .scaledResidual(residual: w.hidden.pointer, ldResidual: d, scale: ones.baseAddress!))
-        }
+        fc2.forward(w.mlp.pointer, rows: positions, ldInput: d, into: w.projected.pointer, ldOutput: d,
+                    scratch: w.activations, pool: pool,
+                    epilogue: .scaledResidual(residual: w.hidden.pointer, ldResidual: d, scale: ones.pointer))
         Im2Col.conv3x3(w.hidden.pointer, channels: d, rows: rows, columns: columns, into: w.columns.pointer, pool: pool)
         conv1.forward(w.columns.pointer, rows: positions, ldInput: 9 * d, into: w.conv1.pointer, ldOutput: c,
                       scratch: w.activations, pool: pool, epilogue: .relu)
@@ -81,9 +79,7 @@ public final class AffordanceHead: @unchecked Sendable {
     /// Convenience for tests: all K maps for token-major features, `[rows·columns, K]`, and the presence.
     func logits(features: [Float], rows: Int, columns: Int) -> (maps: [Float], presence: [Float]?) {
         precondition(features.count == rows * columns * config.embedDim, "features must be [rows*columns, embed_dim]")
-        return features.withUnsafeBufferPointer { input in
-            forward(input.baseAddress!, rows: rows, columns: columns) { (Array($0), $1) }
-        }
+        return forward(features, rows: rows, columns: columns) { (Array($0), $1) }
     }
 
     private func workspace(rows: Int, columns: Int, in cache: inout [SIMD2<Int>: HeadWorkspace]) -> HeadWorkspace {

@@ -45,11 +45,11 @@ public final class Backbone: Sendable {
                 qkv: try LinearLayer(file: file, parts: [attention + "query", attention + "key", attention + "value"],
                                      inFeatures: dim, precision: precision),
                 projection: try LinearLayer(file: file, parts: [prefix + "attention.output.dense"], inFeatures: dim, precision: precision),
-                layerScale1: Array(try file.floats(prefix + "layer_scale1.lambda1", shape: [dim])),
+                layerScale1: Buffer(copying: Array(try file.floats(prefix + "layer_scale1.lambda1", shape: [dim]))),
                 norm2: try LayerNormWeights(file: file, prefix: prefix + "norm2", dim: dim, eps: config.layerNormEps),
                 fc1: try LinearLayer(file: file, parts: [prefix + "mlp.fc1"], inFeatures: dim, precision: precision),
                 fc2: try LinearLayer(file: file, parts: [prefix + "mlp.fc2"], inFeatures: config.mlpHidden, precision: precision),
-                layerScale2: Array(try file.floats(prefix + "layer_scale2.lambda1", shape: [dim])),
+                layerScale2: Buffer(copying: Array(try file.floats(prefix + "layer_scale2.lambda1", shape: [dim]))),
                 numHeads: config.numHeads)
         }
         finalNorm = try LayerNormWeights(file: file, prefix: "layernorm", dim: dim, eps: config.layerNormEps)

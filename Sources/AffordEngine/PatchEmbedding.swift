@@ -38,18 +38,17 @@ struct PatchEmbedding {
         projection.forward(
             patches, rows: workspace.batch * patchCount, ldInput: rowLength, into: staged, ldOutput: dim,
             scratch: workspace.activations, pool: pool)
-        workspace.positions.withUnsafeBufferPointer { positions in
-            pool.parallelRanges(workspace.rows) { range, _ in
-                for row in range {
-                    let image = row / tokens, token = row % tokens
-                    let target = hidden + row * dim
-                    let position = positions.baseAddress! + token * dim
-                    if token == 0 {
-                        for c in 0..<dim { target[c] = classToken[c] + position[c] }
-                    } else {
-                        let source = staged + (image * patchCount + token - 1) * dim
-                        for c in 0..<dim { target[c] = source[c] + position[c] }
-                    }
+        let positions = workspace.positions.pointer
+        pool.parallelRanges(workspace.rows) { range, _ in
+            for row in range {
+                let image = row / tokens, token = row % tokens
+                let target = hidden + row * dim
+                let position = positions + token * dim
+                if token == 0 {
+                    for c in 0..<dim { target[c] = classToken[c] + position[c] }
+                } else {
+                    let source = staged + (image * patchCount + token - 1) * dim
+                    for c in 0..<dim { target[c] = source[c] + position[c] }
                 }
             }
         }

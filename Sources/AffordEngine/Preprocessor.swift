@@ -24,6 +24,7 @@ final class Preprocessor: Sendable {
     /// Writes `image` resized to `width`×`height` into `output` (`3·height·width`, CHW).
     func fill(_ image: RGBImage, width: Int, height: Int, into output: UnsafeMutableBufferPointer<Float>) {
         precondition(output.count >= 3 * width * height, "preprocessing output too small")
+        guard let base = output.baseAddress else { return }  // nil only for an empty output
         let (xs, ys) = axes(image: image, width: width, height: height)
         let plane = width * height
         let (scale0, scale1, scale2) = scales
@@ -37,7 +38,7 @@ final class Preprocessor: Sendable {
                             let top = ys.lower[y] * stride
                             let bottom = ys.upper[y] * stride
                             let fy = ys.fraction[y]
-                            let target = output.baseAddress! + y * width
+                            let target = base + y * width
                             for x in 0..<width {
                                 let left = lower[x] * 3
                                 let right = upper[x] * 3

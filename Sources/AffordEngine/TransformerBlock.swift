@@ -6,11 +6,11 @@ struct TransformerBlock {
     /// q, k and v stacked into one `[3·dim, dim]` GEMM.
     let qkv: LinearLayer
     let projection: LinearLayer
-    let layerScale1: [Float]
+    let layerScale1: Buffer<Float>
     let norm2: LayerNormWeights
     let fc1: LinearLayer
     let fc2: LinearLayer
-    let layerScale2: [Float]
+    let layerScale2: Buffer<Float>
     let numHeads: Int
 
     /// Three parallel phases with a barrier between each; everything row-local is fused into
@@ -41,22 +41,18 @@ struct TransformerBlock {
         timer.measure(.projectionMLP) {
             let hiddenWidth = fc1.outFeatures
             let mlp = workspace.mlp.pointer, projected = workspace.projected.pointer
-            layerScale1.withUnsafeBufferPointer { scale1 in
-                layerScale2.withUnsafeBufferPointer { scale2 in
-                    pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
-                        projection.forward(
-                            rows: rows, workspace.context.pointer, ldInput: dim, into: projected, ldOutput: dim,
-                            scratch: scratch, isa: isa,
-                            epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale1.baseAddress!))
-                        norm2.apply(rows: rows, hidden, into: normed, dim: dim)
-                        fc1.forward(rows: rows, normed, ldInput: dim, into: mlp, ldOutput: hiddenWidth,
-                                    scratch: scratch, isa: isa, epilogue: .gelu)
-                        fc2.forward(
-                            rows: rows, mlp, ldInput: hiddenWidth, into: projected, ldOutput: dim,
-                            scratch: scratch, isa: isa,
-                            epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: scale2.baseAddress!))
-                    }
-                }
+            pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
+                projection.forward(
+                    rows: rows, workspace.context.pointer, ldInput: dim, into: projected, ldOutput: dim,
+                    scratch: scratch, isa: isa,
+                    epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: layerScale1.pointer))
+                norm2.apply(rows: rows, hidden, into: normed, dim: dim)
+                fc1.forward(rows: rows, normed, ldInput: dim, into: mlp, ldOutput: hiddenWidth,
+                            scratch: scratch, isa: isa, epilogue: .gelu)
+                fc2.forward(
+                    rows: rows, mlp, ldInput: hiddenWidth, into: projected, ldOutput: dim,
+                    scratch: scratch, isa: isa,
+                    epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: layerScale2.pointer))
             }
         }
     }
@@ -64,13 +60,13 @@ struct TransformerBlock {
 
 /// LayerNorm's affine parameters.
 struct LayerNormWeights {
-    let weight: [Float]
-    let bias: [Float]
+    let weight: Buffer<Float>
+    let bias: Buffer<Float>
     let eps: Float
 
     init(file: SafetensorsFile, prefix: String, dim: Int, eps: Float) throws {
-        weight = Array(try file.floats(prefix + ".weight", shape: [dim]))
-        bias = Array(try file.floats(prefix + ".bias", shape: [dim]))
+        weight = Buffer(copying: Array(try file.floats(prefix + ".weight", shape: [dim])))
+        bias = Buffer(copying: Array(try file.floats(prefix + ".bias", shape: [dim])))
         self.eps = eps
     }
 
@@ -80,13 +76,9 @@ struct LayerNormWeights {
 
     /// One range of rows on the calling thread.
     func apply(rows: Range<Int>, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, dim: Int) {
-        weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                for row in rows {
-                    VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
-                                         weight: w.baseAddress!, bias: b.baseAddress!, eps: eps)
-                }
-            }
+        for row in rows {
+            VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
+                                 weight: weight.pointer, bias: bias.pointer, eps: eps)
         }
     }
 }

@@ -17,7 +17,7 @@ final class Workspace: @unchecked Sendable {
     /// im2col of the inputs: one row of `3·p·p` pixels per patch, image after image.
     let patches: Buffer<Float>
     /// Position table resampled to this grid, `[tokens, dim]` (one image's).
-    let positions: [Float]
+    let positions: Buffer<Float>
     /// The residual stream, `[rows, dim]`.
     let hidden: Buffer<Float>
     let normed: Buffer<Float>
@@ -49,7 +49,7 @@ final class Workspace: @unchecked Sendable {
         self.attentionRows = attentionRows.map { min(max($0, 1), tokens) } ?? Self.attentionRows(tokens: tokens)
         let dim = config.embedDim
         let patchInputs = 3 * config.patchSize * config.patchSize
-        self.positions = positions
+        self.positions = Buffer(copying: positions)
         input = Buffer(batch * 3 * height * width)
         patches = Buffer(batch * gridRows * gridColumns * patchInputs)
         hidden = Buffer(rows * dim)
