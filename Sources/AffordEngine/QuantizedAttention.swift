@@ -51,11 +51,9 @@ enum QuantizedAttention {
                                  queryCodes, Int32(headDim), rowScale, rowZero)
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(tokens), queryCodes, Int32(headDim), rowScale, rowZero,
                               keys, scratch.keyScales.pointer + pair * tokens, nil, scores, Int32(tokens))
-            for row in 0..<Int(rows) {
-                afm_softmax_u8(VectorMath.level, scores + row * tokens, Int32(tokens), scale,
-                               probabilityCodes + row * tokens, rowScale + row)
-                rowZero[row] = 0
-            }
+            afm_softmax_u8_rows(VectorMath.level, scores, rows, Int32(tokens), Int32(tokens), scale,
+                                probabilityCodes, Int32(tokens), rowScale)
+            rowZero.update(repeating: 0, count: Int(rows))
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(headDim), probabilityCodes, Int32(tokens), rowScale, rowZero,
                               values, scratch.valueScales.pointer + pair * headDim, nil,
                               workspace.context.pointer + (imageRow + first) * dim + head * headDim, Int32(dim))

@@ -76,10 +76,8 @@ struct LayerNormWeights {
 
     /// One range of rows on the calling thread.
     func apply(rows: Range<Int>, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, dim: Int) {
-        for row in rows {
-            VectorMath.layerNorm(input + row * dim, output + row * dim, count: dim,
-                                 weight: weight.pointer, bias: bias.pointer, eps: eps)
-        }
+        VectorMath.layerNorm(input + rows.lowerBound * dim, output + rows.lowerBound * dim, rows: rows.count, count: dim,
+                             weight: weight.pointer, bias: bias.pointer, eps: eps)
     }
 }
 

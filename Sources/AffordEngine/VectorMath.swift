@@ -37,13 +37,13 @@ enum VectorMath {
         afm_softmax(level, row, Int32(count), scale)
     }
 
-    /// LayerNorm of `count` floats from `input` into `output`.
+    /// LayerNorm of `rows` rows of `count` floats (row stride `stride`) from `input` into `output`.
     @inline(__always)
     static func layerNorm(
-        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int = 1, count: Int, stride: Int? = nil,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float, level: Int32 = level
     ) {
-        afm_layernorm(level, input, output, Int32(count), weight, bias, eps)
+        afm_layernorm_rows(level, input, output, Int32(rows), Int32(count), Int32(stride ?? count), weight, bias, eps)
     }
 
     /// GELU with libm's erf.

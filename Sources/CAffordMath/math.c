@@ -149,22 +149,32 @@ void afm_softmax(int level, float *row, int n, float scale) {
     softmax_scalar(row, n, scale);
 }
 
-void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned char *q, float *q_scale) {
+void afm_softmax_u8_rows(int level, const float *x, int rows, int n, int ld, float scale,
+                         unsigned char *q, int ldq, float *q_scale) {
 #ifdef AFM_X86
-    if (level >= 2) { softmax_u8_avx512(row, n, scale, q, q_scale); return; }
-    if (level == 1) { softmax_u8_avx2(row, n, scale, q, q_scale); return; }
+    if (level >= 2) { softmax_u8_rows_avx512(x, rows, n, ld, scale, q, ldq, q_scale); return; }
 #endif
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * (size_t)ld;
+        unsigned char *codes = q + (size_t)r * (size_t)ldq;
+#ifdef AFM_X86
+        if (level == 1) { softmax_u8_avx2(row, n, scale, codes, q_scale + r); continue; }
+#endif
+        softmax_u8_scalar(row, n, scale, codes, q_scale + r);
+    }
     (void)level;
-    softmax_u8_scalar(row, n, scale, q, q_scale);
 }
 
-void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps) {
+void afm_layernorm_rows(int level, const float *x, float *y, int rows, int n, int ld, const float *w, const float *b, float eps) {
 #ifdef AFM_X86
-    if (level >= 2) { layernorm_avx512(x, y, n, w, b, eps); return; }
-    if (level == 1) { layernorm_avx2(x, y, n, w, b, eps); return; }
+    if (level >= 2) { layernorm_rows_avx512(x, y, rows, n, ld, w, b, eps); return; }
+    if (level == 1) {
+        for (int r = 0; r < rows; r++) layernorm_avx2(x + (size_t)r * (size_t)ld, y + (size_t)r * (size_t)ld, n, w, b, eps);
+        return;
+    }
 #endif
     (void)level;
-    layernorm_scalar(x, y, n, w, b, eps);
+    for (int r = 0; r < rows; r++) layernorm_scalar(x + (size_t)r * (size_t)ld, y + (size_t)r * (size_t)ld, n, w, b, eps);
 }
 
 int afm_first_at_least(int level, const float *x, int n, float floor) {

@@ -69,11 +69,18 @@ AFM_256 static void scaled_add_avx2(float *y, const float *scale, const float *x
 }
 
 /* The row's largest value: softmax subtracts it so exp never overflows. */
+/* Four chains, as at AVX-512 (max is exact in any order). */
 AFM_256 static float row_max_avx2(const float *row, int n) {
-    __m256 mx = _mm256_set1_ps(-INFINITY);
+    __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
     int i = 0;
-    for (; i + 8 <= n; i += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + i));
-    float m = hmax256(mx);
+    for (; i + 32 <= n; i += 32) {
+        m0 = _mm256_max_ps(m0, _mm256_loadu_ps(row + i));
+        m1 = _mm256_max_ps(m1, _mm256_loadu_ps(row + i + 8));
+        m2 = _mm256_max_ps(m2, _mm256_loadu_ps(row + i + 16));
+        m3 = _mm256_max_ps(m3, _mm256_loadu_ps(row + i + 24));
+    }
+    for (; i + 8 <= n; i += 8) m0 = _mm256_max_ps(m0, _mm256_loadu_ps(row + i));
+    float m = hmax256(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
     for (; i < n; i++) m = fmaxf(m, row[i]);
     return m;
 }
@@ -117,18 +124,34 @@ AFM_256 static void softmax_u8_avx2(const float *row, int n, float scale, unsign
     *q_scale = 1.f / (total * 255.f);
 }
 
+/* Four partial sums, as at AVX-512. */
 AFM_256 static void layernorm_avx2(const float *x, float *y, int n, const float *w, const float *b, float eps) {
     if (n % 8 != 0) { layernorm_scalar(x, y, n, w, b, eps); return; }
-    __m256 sum = _mm256_setzero_ps();
-    for (int i = 0; i < n; i += 8) sum = _mm256_add_ps(sum, _mm256_loadu_ps(x + i));
-    __m256 mean = _mm256_set1_ps(hsum256(sum) / (float)n);
-    __m256 sq = _mm256_setzero_ps();
-    for (int i = 0; i < n; i += 8) {
-        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean);
-        sq = _mm256_fmadd_ps(d, d, sq);
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + i + 8));
+        s2 = _mm256_add_ps(s2, _mm256_loadu_ps(x + i + 16));
+        s3 = _mm256_add_ps(s3, _mm256_loadu_ps(x + i + 24));
     }
-    __m256 inv = _mm256_set1_ps(1.f / sqrtf(hsum256(sq) / (float)n + eps));
-    for (int i = 0; i < n; i += 8) {
+    for (; i < n; i += 8) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+    __m256 mean = _mm256_set1_ps(hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))) / (float)n);
+    s0 = s1 = s2 = s3 = _mm256_setzero_ps();
+    for (i = 0; i + 32 <= n; i += 32) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean), d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), mean);
+        __m256 d2 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), mean), d3 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), mean);
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+        s1 = _mm256_fmadd_ps(d1, d1, s1);
+        s2 = _mm256_fmadd_ps(d2, d2, s2);
+        s3 = _mm256_fmadd_ps(d3, d3, s3);
+    }
+    for (; i < n; i += 8) {
+        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean);
+        s0 = _mm256_fmadd_ps(d, d, s0);
+    }
+    __m256 inv = _mm256_set1_ps(1.f / sqrtf(hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))) / (float)n + eps));
+    for (i = 0; i < n; i += 8) {
         __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), mean), inv);
         _mm256_storeu_ps(y + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(w + i), _mm256_loadu_ps(b + i)));
     }

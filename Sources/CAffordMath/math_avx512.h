@@ -89,14 +89,23 @@ AFM_512 static void scaled_add_avx512(float *y, const float *scale, const float 
     }
 }
 
-/* The row's largest value: softmax subtracts it so exp never overflows. */
+/* The row's largest value: softmax subtracts it so exp never overflows. Four chains (max is
+ * exact in any order, so the bits are those of one chain): a single chain's latency was a
+ * tenth of the softmax. */
 AFM_512 static float row_max_avx512(const float *row, int n) {
-    __m512 mx = _mm512_set1_ps(-INFINITY);
-    for (int i = 0; i < n; i += 16) {
-        __mmask16 m = tail512(n - i);
-        mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, row + i));
+    __m512 m0 = _mm512_set1_ps(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        m0 = _mm512_max_ps(m0, _mm512_loadu_ps(row + i));
+        m1 = _mm512_max_ps(m1, _mm512_loadu_ps(row + i + 16));
+        m2 = _mm512_max_ps(m2, _mm512_loadu_ps(row + i + 32));
+        m3 = _mm512_max_ps(m3, _mm512_loadu_ps(row + i + 48));
     }
-    return _mm512_reduce_max_ps(mx);
+    for (; i < n; i += 16) {
+        __mmask16 m = tail512(n - i);
+        m0 = _mm512_mask_max_ps(m0, m, m0, _mm512_maskz_loadu_ps(m, row + i));
+    }
+    return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
 }
 
 AFM_512 static void softmax_avx512(float *row, int n, float scale) {
@@ -131,38 +140,115 @@ AFM_512 static inline __m512 exp2_512(__m512 t) {
     return _mm512_scalef_ps(p, n);
 }
 
-AFM_512 static void softmax_u8_avx512(const float *row, int n, float scale, unsigned char *q, float *q_scale) {
-    /* exp(scale·x - scale·max) = 2^(x·s - max·s) with s = scale·log2(e). */
-    const float s2 = scale * 1.44269504088896341f;
-    __m512 s = _mm512_set1_ps(s2);
-    __m512 shift = _mm512_set1_ps(row_max_avx512(row, n) * s2);
+/* One row's codes and scale, given s = scale·log2(e) and its maximum times s: exp(scale·x -
+ * scale·max) = 2^(x·s - max·s). Whole 64-byte lines of codes where the row has them (the same
+ * adds in the same order as the masked tail loop, so the same sum). */
+AFM_512 static inline void softmax_u8_row_avx512(const float *row, int n, __m512 s, __m512 shift, unsigned char *q, float *q_scale) {
+    const __m512 full = _mm512_set1_ps(255.f);
+    /* packs/packus interleave 128-bit lanes; this puts the 16 four-byte groups back in order. */
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     __m512 sum = _mm512_setzero_ps();
-    for (int i = 0; i < n; i += 16) {
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512 e0 = exp2_512(_mm512_fmsub_ps(_mm512_loadu_ps(row + i), s, shift));
+        __m512 e1 = exp2_512(_mm512_fmsub_ps(_mm512_loadu_ps(row + i + 16), s, shift));
+        __m512 e2 = exp2_512(_mm512_fmsub_ps(_mm512_loadu_ps(row + i + 32), s, shift));
+        __m512 e3 = exp2_512(_mm512_fmsub_ps(_mm512_loadu_ps(row + i + 48), s, shift));
+        sum = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_add_ps(sum, e0), e1), e2), e3);
+        __m512i c0 = _mm512_cvtps_epi32(_mm512_mul_ps(e0, full)), c1 = _mm512_cvtps_epi32(_mm512_mul_ps(e1, full));
+        __m512i c2 = _mm512_cvtps_epi32(_mm512_mul_ps(e2, full)), c3 = _mm512_cvtps_epi32(_mm512_mul_ps(e3, full));
+        /* Codes are in [0, 255]: the saturating packs change none. */
+        __m512i bytes = _mm512_packus_epi16(_mm512_packs_epi32(c0, c1), _mm512_packs_epi32(c2, c3));
+        _mm512_storeu_si512((void *)(q + i), _mm512_permutexvar_epi32(order, bytes));
+    }
+    for (; i < n; i += 16) {
         __mmask16 m = tail512(n - i);
         __m512 e = exp2_512(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(m, row + i), s, shift));
         sum = _mm512_mask_add_ps(sum, m, sum, e);
-        __m512i codes = _mm512_cvtps_epi32(_mm512_mul_ps(e, _mm512_set1_ps(255.f)));
+        __m512i codes = _mm512_cvtps_epi32(_mm512_mul_ps(e, full));
         _mm_mask_storeu_epi8(q + i, m, _mm512_cvtusepi32_epi8(codes));
     }
     *q_scale = 1.f / (_mm512_reduce_add_ps(sum) * 255.f);
 }
 
-AFM_512 static void layernorm_avx512(const float *x, float *y, int n, const float *w, const float *b, float eps) {
-    __m512 sum = _mm512_setzero_ps();
-    for (int i = 0; i < n; i += 16) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(tail512(n - i), x + i));
-    __m512 mean = _mm512_set1_ps(_mm512_reduce_add_ps(sum) / (float)n);
-    __m512 sq = _mm512_setzero_ps();
-    for (int i = 0; i < n; i += 16) {
-        __mmask16 m = tail512(n - i);
-        __m512 d = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), mean);
-        sq = _mm512_fmadd_ps(d, d, sq);
+/* Rows in blocks of 8, the block's maxima first: one row's reduction then does not hold up its
+ * own exponentials. Each row gets the bits it would alone. */
+AFM_512 static void softmax_u8_rows_avx512(const float *x, int rows, int n, int ld, float scale,
+                                           unsigned char *q, int ldq, float *q_scale) {
+    enum { BLOCK = 8 };
+    const float s2 = scale * 1.44269504088896341f;
+    const __m512 s = _mm512_set1_ps(s2);
+    for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+        const int count = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+        float shift[BLOCK];
+        for (int r = 0; r < count; r++) shift[r] = row_max_avx512(x + (size_t)(r0 + r) * (size_t)ld, n) * s2;
+        for (int r = 0; r < count; r++)
+            softmax_u8_row_avx512(x + (size_t)(r0 + r) * (size_t)ld, n, s, _mm512_set1_ps(shift[r]),
+                                  q + (size_t)(r0 + r) * (size_t)ldq, q_scale + r0 + r);
     }
-    __m512 inv = _mm512_set1_ps(1.f / sqrtf(_mm512_reduce_add_ps(sq) / (float)n + eps));
-    for (int i = 0; i < n; i += 16) {
-        __mmask16 m = tail512(n - i);
-        __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), mean), inv);
-        __m512 out = _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, b + i));
-        _mm512_mask_storeu_ps(y + i, m, out);
+}
+
+/* A row's sum and its sum of squared deviations, each on four partial sums: with one, a 384-wide
+ * row was a chain of 24 dependent adds, then 24 dependent FMAs. */
+AFM_512 static inline float row_sum_avx512(const float *x, int n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
+        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
+        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + i + 32));
+        s3 = _mm512_add_ps(s3, _mm512_loadu_ps(x + i + 48));
+    }
+    for (; i < n; i += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(tail512(n - i), x + i));
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+AFM_512 static inline float row_squares_avx512(const float *x, int n, float mean) {
+    const __m512 m = _mm512_set1_ps(mean);
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), m), d1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), m);
+        __m512 d2 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 32), m), d3 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 48), m);
+        s0 = _mm512_fmadd_ps(d0, d0, s0);
+        s1 = _mm512_fmadd_ps(d1, d1, s1);
+        s2 = _mm512_fmadd_ps(d2, d2, s2);
+        s3 = _mm512_fmadd_ps(d3, d3, s3);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 tail = tail512(n - i);
+        __m512 d = _mm512_maskz_sub_ps(tail, _mm512_maskz_loadu_ps(tail, x + i), m);
+        s0 = _mm512_fmadd_ps(d, d, s0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+/* Eight rows at a time, each step for all eight before the next: one row's sums, square root and
+ * division were a serial chain, now the rows' chains overlap. Each row gets the bits it would alone. */
+AFM_512 static void layernorm_rows_avx512(const float *x, float *y, int rows, int n, int ld,
+                                          const float *w, const float *b, float eps) {
+    enum { BLOCK = 8 };
+    for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+        const int count = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+        float mean[BLOCK], inv[BLOCK];
+        for (int r = 0; r < count; r++) mean[r] = row_sum_avx512(x + (size_t)(r0 + r) * (size_t)ld, n) / (float)n;
+        for (int r = 0; r < count; r++) inv[r] = row_squares_avx512(x + (size_t)(r0 + r) * (size_t)ld, n, mean[r]) / (float)n;
+        for (int r = 0; r < count; r++) inv[r] = 1.f / sqrtf(inv[r] + eps);
+        for (int r = 0; r < count; r++) {
+            const float *row = x + (size_t)(r0 + r) * (size_t)ld;
+            float *out = y + (size_t)(r0 + r) * (size_t)ld;
+            const __m512 m = _mm512_set1_ps(mean[r]), s = _mm512_set1_ps(inv[r]);
+            int i = 0;
+            for (; i + 16 <= n; i += 16) {
+                __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(row + i), m), s);
+                _mm512_storeu_ps(out + i, _mm512_fmadd_ps(d, _mm512_loadu_ps(w + i), _mm512_loadu_ps(b + i)));
+            }
+            if (i < n) {
+                __mmask16 tail = tail512(n - i);
+                __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, row + i), m), s);
+                _mm512_mask_storeu_ps(out + i, tail, _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(tail, w + i), _mm512_maskz_loadu_ps(tail, b + i)));
+            }
+        }
     }
 }
 

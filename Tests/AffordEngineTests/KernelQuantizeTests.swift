@@ -74,12 +74,20 @@ private let depths = [1, 3, 7, 15, 16, 17, 33, 64, 384, 588, 1536]
             print("skipping quantize parity for \(kernelName(isa)): not supported by this CPU")
             return
         }
+        // Row counts around the AVX-512 variant's blocks of 16 rows; rows scaled from 1e-30 to
+        // 1e30 so that every lane of its parameters sees tiny and huge ranges.
+        let magnitudes: [Float] = [1, 1e-30, 1e-6, 1e6, 1e30]
         for k in depths {
-            let m = 9, ldx = k + 2, ldq = k + 1
-            let x = testRows(m: m, k: k, ldx: ldx, seed: UInt64(k) + 100)
-            let want = quantize(AFK_ISA_PORTABLE, x, m: m, k: k, ldx: ldx, ldq: ldq)
-            let got = quantize(isa, x, m: m, k: k, ldx: ldx, ldq: ldq)
-            #expect(got.q == want.q && got.scale == want.scale && got.zero == want.zero, "\(kernelName(isa)) k=\(k)")
+            for m in [1, 9, 16, 17, 40] {
+                let ldx = k + 2, ldq = k + 1
+                var x = testRows(m: m, k: k, ldx: ldx, seed: UInt64(k * 64 + m) + 100)
+                for i in 0..<m {
+                    for kk in 0..<k { x[i * ldx + kk] *= magnitudes[i % magnitudes.count] }
+                }
+                let want = quantize(AFK_ISA_PORTABLE, x, m: m, k: k, ldx: ldx, ldq: ldq)
+                let got = quantize(isa, x, m: m, k: k, ldx: ldx, ldq: ldq)
+                #expect(got.q == want.q && got.scale == want.scale && got.zero == want.zero, "\(kernelName(isa)) k=\(k) m=\(m)")
+            }
         }
     }
 }

@@ -66,32 +66,75 @@ import Testing
         }
     }
 
+    /// Up to 19 rows per call (the AVX-512 level works in blocks of 8), with a row stride wider
+    /// than the row: each row against the double reference, each bit for bit as when normalised
+    /// alone, and nothing written between rows.
     @Test(arguments: levels) func layerNormMatchesDoubleReference(level: Int32) {
         for count in Self.lengths {
-            let row = values(count, spread: 5).map { $0 + 3 }
             let weight = values(count, spread: 2), bias = values(count, spread: 0.5).reversed().map { $0 }
-            let reference = VectorMath.layerNormReference(row, weight: weight, bias: bias, eps: 1e-6)
-            var output = [Float](repeating: .nan, count: count)
-            output.withUnsafeMutableBufferPointer { out in
-                VectorMath.layerNorm(row, out.baseAddress!, count: count, weight: weight, bias: bias, eps: 1e-6, level: level)
+            for rows in [1, 8, 19] {
+                let stride = count + 3
+                var input = [Float](repeating: 0, count: rows * stride)
+                for row in 0..<rows {
+                    let line = values(count, spread: 5 + Float(row)).map { $0 + 3 - Float(row) }
+                    for j in 0..<count { input[row * stride + j] = line[j] }
+                }
+                var output = [Float](repeating: .nan, count: rows * stride)
+                output.withUnsafeMutableBufferPointer { out in
+                    VectorMath.layerNorm(input, out.baseAddress!, rows: rows, count: count, stride: stride,
+                                         weight: weight, bias: bias, eps: 1e-6, level: level)
+                }
+                for row in 0..<rows {
+                    let line = Array(input[(row * stride)..<(row * stride + count)])
+                    let got = Array(output[(row * stride)..<(row * stride + count)])
+                    let reference = VectorMath.layerNormReference(line, weight: weight, bias: bias, eps: 1e-6)
+                    let worst = zip(got, reference).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst < 1e-4, "level \(level) n \(count) row \(row) of \(rows): worst absolute error \(worst)")
+                    var alone = [Float](repeating: .nan, count: count)
+                    alone.withUnsafeMutableBufferPointer { out in
+                        VectorMath.layerNorm(line, out.baseAddress!, count: count, weight: weight, bias: bias, eps: 1e-6, level: level)
+                    }
+                    #expect(got == alone, "level \(level) n \(count) row \(row) of \(rows): differs from the row alone")
+                    let untouched = output[(row * stride + count)..<((row + 1) * stride)].allSatisfy { $0.isNaN }
+                    #expect(untouched, "level \(level) n \(count) row \(row) of \(rows): wrote between rows")
+                }
             }
-            let worst = zip(output, reference).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-4, "level \(level) n \(count): worst absolute error \(worst)")
         }
     }
 
+    /// Up to 19 rows per call (the AVX-512 level takes their maxima in blocks of 8), row
+    /// strides wider than the rows: each row against the double reference, each bit for bit as
+    /// when done alone, and no code written between rows.
     @Test(arguments: levels) func softmaxToU8DequantizesToTheReference(level: Int32) {
         for count in Self.lengths {
-            let row = values(count, spread: 30)
-            let reference = VectorMath.softmaxReference(row, scale: 0.125)
-            var codes = [UInt8](repeating: 0, count: count)
-            var scale: Float = 0
-            afm_softmax_u8(level, row, Int32(count), 0.125, &codes, &scale)
-            let peak = reference.max() ?? 1
-            #expect(abs(scale * 255 - peak) <= 1e-6 * peak, "level \(level) n \(count): scale \(scale), max \(peak)")
-            let worst = zip(codes, reference).map { abs(Float($0) * scale - $1) }.max() ?? 0
-            // Rounding to the nearest code: half a step, plus float slack.
-            #expect(worst <= scale * 0.5001, "level \(level) n \(count): worst \(worst), step \(scale)")
+            for rows in [1, 8, 19] {
+                let ld = count + 5, ldq = count + 2
+                var scores = [Float](repeating: 0, count: rows * ld)
+                for row in 0..<rows {
+                    let line = values(count, spread: 30 + Float(row)).map { $0 - Float(row) }
+                    for j in 0..<count { scores[row * ld + j] = line[j] }
+                }
+                var codes = [UInt8](repeating: 0xAB, count: rows * ldq)
+                var scales = [Float](repeating: 0, count: rows)
+                afm_softmax_u8_rows(level, scores, Int32(rows), Int32(count), Int32(ld), 0.125, &codes, Int32(ldq), &scales)
+                for row in 0..<rows {
+                    let line = Array(scores[(row * ld)..<(row * ld + count)])
+                    let got = Array(codes[(row * ldq)..<(row * ldq + count)])
+                    let scale = scales[row]
+                    let reference = VectorMath.softmaxReference(line, scale: 0.125)
+                    let peak = reference.max() ?? 1
+                    #expect(abs(scale * 255 - peak) <= 1e-6 * peak, "level \(level) n \(count) row \(row): scale \(scale), max \(peak)")
+                    let worst = zip(got, reference).map { abs(Float($0) * scale - $1) }.max() ?? 0
+                    // Rounding to the nearest code: half a step, plus float slack.
+                    #expect(worst <= scale * 0.5001, "level \(level) n \(count) row \(row): worst \(worst), step \(scale)")
+                    var alone = [UInt8](repeating: 0, count: count)
+                    var aloneScale: Float = 0
+                    afm_softmax_u8_rows(level, line, 1, Int32(count), Int32(count), 0.125, &alone, Int32(count), &aloneScale)
+                    #expect(got == alone && scale == aloneScale, "level \(level) n \(count) row \(row) of \(rows): differs from the row alone")
+                    let untouched = codes[(row * ldq + count)..<((row + 1) * ldq)].allSatisfy { $0 == 0xAB }
+                    #expect(untouched, "level \(level) n \(count) row \(row): wrote between rows")
+                }
+            }
         }
     }
 

@@ -27,14 +27,16 @@ void afm_scaled_add(int level, float *y, const float *scale, const float *x, int
 void afm_softmax(int level, float *row, int n, float scale);
 
 /*
- * softmax(scale * row) straight to u8 for the PV GEMM: the largest probability is
- * 1/sum (its exp is 1), so q = round(255 e) with scale (1/sum)/255 and zero point 0
- * is exactly per-row asymmetric quantization over [0, max]. One pass, no float output.
+ * softmax(scale * row) straight to u8 for the PV GEMM, for each of `rows` rows of n (row
+ * strides ld for x, ldq for q): the largest probability is 1/sum (its exp is 1), so
+ * q = round(255 e) with scale (1/sum)/255 and zero point 0 is exactly per-row asymmetric
+ * quantization over [0, max]. One pass over each row after its maximum, no float output.
  */
-void afm_softmax_u8(int level, const float *row, int n, float scale, unsigned char *q, float *q_scale);
+void afm_softmax_u8_rows(int level, const float *x, int rows, int n, int ld, float scale,
+                         unsigned char *q, int ldq, float *q_scale);
 
-/* y = (x - mean) / sqrt(var + eps) * w + b over one row of n. */
-void afm_layernorm(int level, const float *x, float *y, int n, const float *w, const float *b, float eps);
+/* y = (x - mean) / sqrt(var + eps) * w + b over each of `rows` rows of n, row stride ld (x and y alike). */
+void afm_layernorm_rows(int level, const float *x, float *y, int rows, int n, int ld, const float *w, const float *b, float eps);
 
 /*
  * The index of the first x[i] >= floor (an ordered compare: NaN never is), or n. What the
