@@ -65,9 +65,9 @@ public struct ZoomSettings: Sendable, Equatable {
     }
 
     /// What affordd runs unless told otherwise: zoom on, margin 2, region contrast and smoothing,
-    /// proposals from the whole vocabulary. Against no zoom: real tabletop photos KLD 1.99 -> 0.93,
-    /// "hold" on the handle in 22 of 26 photos against 13; far-view renders KLD 3.17 -> 2.04 and
-    /// 3.05 -> 1.90; about 4x the CPU of a frame with 3 regions. A plain `ZoomSettings()` stays
+    /// proposals from the whole vocabulary. Against no zoom: real tabletop photos KLD 1.98 -> 0.93,
+    /// "hold" on the handle in 22 of 26 photos against 13; far-view renders KLD 3.17 -> 2.06 and
+    /// 3.05 -> 1.92; about 4x the CPU of a frame with 3 regions. A plain `ZoomSettings()` stays
     /// off: the library's neutral value.
     public static let shipped = ZoomSettings(enabled: true)
 
