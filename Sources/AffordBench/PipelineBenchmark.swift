@@ -1,6 +1,7 @@
 import AffordCapture
 import AffordCore
 import AffordDaemon
+import AffordEngine
 import AffordImaging
 import AffordPostprocess
 import AffordRecording
@@ -15,6 +16,8 @@ import Logging
 /// without either, one whole-frame pass.
 /// `--images DIR` builds the log from your own pictures (resized to 640x480, cycled) instead
 /// of the synthetic pattern: a workcell view, where zoom proposes its regions as it would live.
+/// `--pin-threads on|off` sets `model.pin_threads` for every run; without it the engine is
+/// loaded as the daemon would load it, pinned for the paced runs and not for the lossless ones.
 /// The last line is JSON.
 enum PipelineBenchmark {
     static func run(arguments: [String]) async {
@@ -57,7 +60,13 @@ enum PipelineBenchmark {
         let model = ModelConfig(
             backbone: option("--backbone", in: arguments) ?? "\(models)/dinov2_vits14.int8.safetensors",
             head: option("--head", in: arguments) ?? "models-default/affordd-default.head.safetensors",
-            threads: Int(option("--threads", in: arguments) ?? "") ?? 2)
+            threads: Int(option("--threads", in: arguments) ?? "") ?? 2,
+            pinThreads: try option("--pin-threads", in: arguments).map { value in
+                guard let on = ["on": true, "off": false][value] else {
+                    throw AffordError(.invalidInput, "--pin-threads expects on or off, got \(value)")
+                }
+                return on
+            })
         let frames = Int(option("--frames", in: arguments) ?? "") ?? 300
         let pictures = try option("--images", in: arguments).map(loadPictures)
         if let path = option("--write-log", in: arguments) {
@@ -66,7 +75,9 @@ enum PipelineBenchmark {
             print("wrote \(frames) frames to \(path)")
             return
         }
-        let grounder = try ModelLoader.grounder(model)
+        // As the daemon loads them: pinned for paced frames, unpinned for lossless replay.
+        let grounder = try ModelLoader.grounder(model, realTime: true)
+        let unpacedGrounder = try ModelLoader.grounder(model, realTime: false)
         guard grounder.vocabulary.count >= 5 else {
             throw AffordError(.invalidModel, "the benchmark needs a head with at least 5 actions, \(model.head) has \(grounder.vocabulary.count)")
         }
@@ -91,7 +102,9 @@ enum PipelineBenchmark {
         let engineFps = 1000 / inferenceMs
         let output = config.postprocessing.settings.outputWidth.map { "\($0)x\(config.postprocessing.settings.outputHeight ?? 0)" } ?? "frame size"
         print("model \(grounder.modelID), actions \(config.actions.joined(separator: ",")), heatmaps at \(output), "
-              + "zoom \(config.grounding.zoom.enabled ? (config.grounding.zoom == .fast ? "on (fast)" : "on (shipped settings)") : "off")")
+              + "zoom \(config.grounding.zoom.enabled ? (config.grounding.zoom == .fast ? "on (fast)" : "on (shipped settings)") : "off"), "
+              + "engine threads \(pinned(grounder) ? "pinned" : "unpinned") for the paced runs, "
+              + "\(pinned(unpacedGrounder) ? "pinned" : "unpinned") for the lossless ones")
         print(String(format: "inference stage alone on the log's first %d frames: median %.1f ms (%.2f fps)%@",
                      stageFrames, inferenceMs, engineFps, regionsPerFrame.map { String(format: ", %.2f zoom regions a frame", $0) } ?? ""))
 
@@ -103,8 +116,8 @@ enum PipelineBenchmark {
         // stage's throughput over the same log just before it, and the median round is reported.
         var rounds: [(lossless: CameraRun, engineFps: Double)] = []
         for _ in 0..<losslessRounds {
-            let throughput = try engineThroughputFps(log: log, grounder: grounder, config: config)
-            let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: grounder)
+            let throughput = try engineThroughputFps(log: log, grounder: unpacedGrounder, config: config)
+            let fast = try await runPipeline(log: log, cameras: ["bench"], lossless: true, config: config, grounder: unpacedGrounder)
             rounds.append((fast.cameras["bench"] ?? .none, throughput))
             print(String(format: "unpaced, lossless (replay --fast): %@; %.2f of the stage's %.2f fps over the log just before",
                          rounds[rounds.count - 1].lossless.line, rounds[rounds.count - 1].lossless.fps / throughput, throughput))
@@ -121,7 +134,8 @@ enum PipelineBenchmark {
              + #""paced_inference_p99_ms":\#(jsonNumber(paced.inferenceP99Ms)),"#
              + #""lossless":\#(lossless.json),"engine_throughput_fps":\#(jsonNumber(middle.engineFps)),"#
              + #""lossless_vs_engine":\#(jsonNumber(lossless.fps / middle.engineFps)),"#
-             + #""two_cameras":{\#(cameras)},"rss_mb":\#(jsonNumber(peakRSSMegabytes(), digits: 1))}"#)
+             + #""two_cameras":{\#(cameras)},"threads_pinned":{"paced":\#(pinned(grounder)),"lossless":\#(pinned(unpacedGrounder))},"#
+             + #""rss_mb":\#(jsonNumber(peakRSSMegabytes(), digits: 1))}"#)
     }
 
     /// Lossless runs, each against the stage's throughput just before it.
@@ -339,6 +353,9 @@ enum PipelineBenchmark {
     }
 
     /// VmHWM from /proc/self/status.
+    /// Whether the grounder is an engine whose threads are pinned.
+    static func pinned(_ grounder: any AffordanceGrounder) -> Bool { (grounder as? GroundingEngine)?.threadsPinned == true }
+
     static func peakRSSMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),

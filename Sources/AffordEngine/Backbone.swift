@@ -99,8 +99,11 @@ public final class Backbone: Sendable {
             throw AffordError(.invalidInput, "batch of \(batch) images; 1...\(Self.maximumBatch) run in one pass")
         }
         return try workspaces.withLock { cache in
-            try run(workspace(height: height, width: width, batch: batch, in: &cache),
-                    height: height, width: width, batch: batch, timer: timer, fill: fill, consume: consume)
+            // `consume` runs the head, on the same pool: inside the hold too.
+            try pool.holdingCallerCore {
+                try run(workspace(height: height, width: width, batch: batch, in: &cache),
+                        height: height, width: width, batch: batch, timer: timer, fill: fill, consume: consume)
+            }
         }
     }
 

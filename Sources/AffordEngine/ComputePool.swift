@@ -10,12 +10,16 @@ import Foundation
 public final class ComputePool: @unchecked Sendable {
     public let threads: Int
     public let isa: afk_isa
+    /// Whether each thread, the callers' included, has a core of its own (`afk_pool_pin`).
+    public let isPinned: Bool
     private let pool: OpaquePointer
     // afk pools take one caller at a time; engines sharing a pool queue here.
     private let callers = Shared(())
 
     /// `threads` nil means one per online core; `isa` nil means the best this CPU runs.
-    public init(threads: Int? = nil, isa: afk_isa? = nil) throws {
+    /// `pinned` asks for one core per thread, for a real-time caller (see `afk_pool_pin`);
+    /// where the process has too few cores it runs unpinned and `isPinned` says so.
+    public init(threads: Int? = nil, isa: afk_isa? = nil, pinned: Bool = false) throws {
         let count = max(1, threads ?? Self.onlineCores)
         guard let pool = afk_pool_create(Int32(count)) else {
             throw AffordError(.unsupported, "could not start \(count) engine threads")
@@ -23,6 +27,7 @@ public final class ComputePool: @unchecked Sendable {
         self.pool = pool
         self.threads = count
         self.isa = isa ?? afk_detect_isa()
+        isPinned = pinned && count > 1 && afk_pool_pin(pool) == 0
         openblas_set_num_threads(1)
     }
 
@@ -33,6 +38,14 @@ public final class ComputePool: @unchecked Sendable {
 
     /// Name of the kernel variant in use.
     public var isaName: String { String(cString: afk_isa_name(isa)) }
+
+    /// Runs `body` with the calling thread on the core a pinned pool keeps for its callers (a
+    /// frame's parallel regions in one go); for an unpinned pool just runs it.
+    func holdingCallerCore<Result>(_ body: () throws -> Result) rethrows -> Result {
+        afk_pool_hold_caller(pool)
+        defer { afk_pool_release_caller(pool) }
+        return try body()
+    }
 
     /// Runs `body(task, thread)` for every task in `0..<tasks` across the pool and waits.
     ///

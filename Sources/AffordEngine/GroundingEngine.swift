@@ -7,14 +7,17 @@ public final class GroundingEngine: AffordanceGrounder, @unchecked Sendable {
     public let modelID: String
     public let inputSize: Int
     public let backbone: Backbone
+    /// Whether the engine's threads each have a core of their own (`ComputePool.isPinned`).
+    public var threadsPinned: Bool { backbone.pool.isPinned }
     let head: AffordanceHead
     private let preprocessor: Preprocessor
     private let actionIndex: [String: Int]
 
-    /// Loads both files; `threads` nil means one per core, `inputSize` nil the size the head was exported for.
+    /// Loads both files; `threads` nil means one per core, `inputSize` nil the size the head was
+    /// exported for; `pinThreads` gives each engine thread a core of its own (`ComputePool`).
     public convenience init(backbonePath: String, headPath: String, precision: Precision = .int8, threads: Int? = nil,
-                            inputSize: Int? = nil) throws {
-        let pool = try ComputePool(threads: threads)
+                            inputSize: Int? = nil, pinThreads: Bool = false) throws {
+        let pool = try ComputePool(threads: threads, pinned: pinThreads)
         try self.init(
             backbone: Backbone(path: backbonePath, precision: precision, pool: pool),
             head: AffordanceHead(path: headPath, precision: precision, pool: pool), inputSize: inputSize)

@@ -6,7 +6,7 @@
  * preempted thread then delays the run by at most the task it holds, and the caller never
  * waits for a worker that has not started. The counter shares a 64-bit word with the run's
  * generation, so a compare-and-swap claim only succeeds for the run whose job it read. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define _GNU_SOURCE /* clock_gettime, CPU affinity */
 #include "afford_kernels.h"
 
 #include <pthread.h>
@@ -33,6 +33,8 @@ struct afk_pool {
     _Atomic(afk_task_fn) fn;
     _Atomic(void *) ctx;
     _Atomic int tasks;
+    /* After afk_pool_pin: the CPU a caller holds between hold and release (-1: none). */
+    _Atomic int caller_cpu;
 };
 
 typedef struct {
@@ -132,6 +134,7 @@ afk_pool *afk_pool_create(int threads) {
     if (threads < 1) return NULL;
     afk_pool *pool = calloc(1, sizeof *pool);
     if (!pool) return NULL;
+    atomic_store(&pool->caller_cpu, -1);
     pool->threads = 1; /* counts started threads until all are up */
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
@@ -165,6 +168,59 @@ void afk_pool_destroy(afk_pool *pool) {
 }
 
 int afk_pool_threads(const afk_pool *pool) { return pool->threads; }
+
+static int pin_thread(pthread_t thread, int cpu) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return pthread_setaffinity_np(thread, sizeof one, &one);
+}
+
+int afk_thread_cpu(void) { return sched_getcpu(); }
+
+int afk_thread_allowed_cpus(int *cpus, int capacity) {
+    cpu_set_t allowed;
+    if (pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed) != 0) return -1;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed)) continue;
+        if (count < capacity) cpus[count] = cpu;
+        count++;
+    }
+    return count;
+}
+
+int afk_pool_pin(afk_pool *pool) {
+    if (pool->threads < 2) return 0;
+    int cpus[CPU_SETSIZE];
+    int count = afk_thread_allowed_cpus(cpus, CPU_SETSIZE);
+    if (count < pool->threads) return -1;
+    for (int i = 1; i < pool->threads; i++)
+        if (pin_thread(pool->workers[i - 1], cpus[i]) != 0) return -1;
+    atomic_store(&pool->caller_cpu, cpus[0]);
+    return 0;
+}
+
+/* The calling thread's own affinity while it holds a pool's caller CPU; per thread, so that
+ * callers queueing for one pool each get theirs back. */
+static _Thread_local struct {
+    int depth;
+    int restore;
+    cpu_set_t saved;
+} held;
+
+void afk_pool_hold_caller(afk_pool *pool) {
+    int cpu = atomic_load_explicit(&pool->caller_cpu, memory_order_relaxed);
+    if (cpu < 0 || held.depth++ > 0) return;
+    held.restore = pthread_getaffinity_np(pthread_self(), sizeof held.saved, &held.saved) == 0 &&
+                   pin_thread(pthread_self(), cpu) == 0;
+}
+
+void afk_pool_release_caller(afk_pool *pool) {
+    if (atomic_load_explicit(&pool->caller_cpu, memory_order_relaxed) < 0 || held.depth == 0) return;
+    if (--held.depth > 0 || !held.restore) return;
+    pthread_setaffinity_np(pthread_self(), sizeof held.saved, &held.saved);
+}
 
 void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx) {
     if (tasks <= 0) return;

@@ -59,8 +59,9 @@ struct ModelOptions: ParsableArguments {
         return settings
     }
 
-    /// Loads the grounder, at the head's own input size unless the config or `--input-size` sets one.
-    func grounder(_ config: DaemonConfig?) throws -> any AffordanceGrounder {
-        try ModelLoader.grounder(modelConfig(config))
+    /// Loads the grounder, at the head's own input size unless the config or `--input-size` sets
+    /// one; `realTime` as `ModelLoader.grounder` takes it.
+    func grounder(_ config: DaemonConfig?, realTime: Bool = true) throws -> any AffordanceGrounder {
+        try ModelLoader.grounder(modelConfig(config), realTime: realTime)
     }
 }

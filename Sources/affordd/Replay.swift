@@ -43,7 +43,7 @@ struct Replay: AsyncParsableCommand {
         FrameAllocations.keepPagesMapped()
         let logger = Logger(label: "affordd")
         let loaded = try model.loadConfig()
-        let grounder = try model.grounder(loaded)
+        let grounder = try model.grounder(loaded, realTime: !fast)
         var config = loaded ?? DaemonConfig.replayDefaults(model: model.modelConfig(nil))
         if !action.isEmpty { config.actions = action }
         config.grounding.zoom = model.zoomSettings(loaded)

@@ -119,6 +119,23 @@ import Testing
         #expect(throws: AffordError.self) { _ = try endpoints("  http: :8080\n") }
     }
 
+    /// `model.pin_threads`: left out, the engine is pinned for paced frames only; either
+    /// value set wins over that; anything else is an error naming the key.
+    @Test func pinThreadsDefaultsToTheSourcesPacing() throws {
+        func model(_ line: String) throws -> ModelConfig {
+            try ConfigLoader.parse(Self.example.replacingOccurrences(of: "  threads: 2\n", with: "  threads: 2\n" + line),
+                                   baseDirectory: Self.configDirectory).model
+        }
+        let fallback = try model("")
+        #expect(fallback.pinThreads == nil)
+        #expect(ModelLoader.pinsThreads(fallback, realTime: true) && !ModelLoader.pinsThreads(fallback, realTime: false))
+        let off = try model("  pin_threads: false\n"), on = try model("  pin_threads: true\n")
+        #expect(off.pinThreads == false && !ModelLoader.pinsThreads(off, realTime: true))
+        #expect(on.pinThreads == true && ModelLoader.pinsThreads(on, realTime: false))
+        let error = #expect(throws: AffordError.self) { _ = try model("  pin_threads: sometimes\n") }
+        #expect(error?.message.contains(#"model.pin_threads: expected true or false, got "sometimes""#) == true, "\(String(describing: error))")
+    }
+
     /// `cameras[].depth`: a live camera needs its Z16 node, a replayed one its topic; ranges checked.
     @Test func depthParsesWithRangesAndNeedsItsSource() throws {
         let anchor = "    extrinsics: ../Calibration/front_extrinsics.yaml\n"

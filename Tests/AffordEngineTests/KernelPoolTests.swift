@@ -1,3 +1,4 @@
+@testable import AffordEngine
 import CAffordKernels
 import Glibc
 import Testing
@@ -51,4 +52,46 @@ private let recordTask: afk_task_fn = { context, task, thread in
     @Test func rejectsZeroThreads() {
         #expect(afk_pool_create(0) == nil)
     }
+
+    /// A pinned pool: while the caller holds its core, the caller's tasks all run on the first
+    /// allowed CPU and the worker's on the second; afterwards the caller has its CPUs back.
+    @Test func pinnedPoolKeepsEachThreadOnItsCore() throws {
+        let allowed = allowedCPUs()
+        guard allowed.count >= 2 else {
+            print("skipping pinning: this process may run on \(allowed.count) CPU")
+            return
+        }
+        let pool = try ComputePool(threads: 2, pinned: true)
+        #expect(pool.isPinned)
+        let tasks = 400
+        let cpus = UnsafeMutablePointer<Int32>.allocate(capacity: tasks), threads = UnsafeMutablePointer<Int>.allocate(capacity: tasks)
+        defer { cpus.deallocate(); threads.deallocate() }
+        var during: [Int32] = []
+        pool.holdingCallerCore {
+            during = allowedCPUs()
+            pool.parallelFor(tasks) { task, thread in
+                var spin = 0.0
+                for step in 0..<20_000 { spin += Double(step) }  // long enough for both threads to take tasks
+                threads[task] = thread + (spin < 0 ? 1 : 0)
+                cpus[task] = afk_thread_cpu()
+            }
+        }
+        #expect(during == [allowed[0]])
+        #expect(allowedCPUs() == allowed, "the caller's CPUs come back after the hold")
+        for thread in 0..<2 {
+            let seen = Set((0..<tasks).filter { threads[$0] == thread }.map { cpus[$0] })
+            #expect(seen.isEmpty || seen == [allowed[thread]], "thread \(thread) ran on CPUs \(seen.sorted())")
+        }
+        #expect((0..<tasks).contains { threads[$0] == 1 }, "the worker took part")
+        let unpinned = try ComputePool(threads: 2)
+        #expect(!unpinned.isPinned)
+        unpinned.holdingCallerCore { #expect(allowedCPUs() == allowed) }
+    }
+}
+
+/// The CPUs the calling thread may run on.
+private func allowedCPUs() -> [Int32] {
+    var cpus = [Int32](repeating: -1, count: 1024)
+    let count = Int(afk_thread_allowed_cpus(&cpus, Int32(cpus.count)))
+    return Array(cpus.prefix(max(0, min(count, cpus.count))))
 }

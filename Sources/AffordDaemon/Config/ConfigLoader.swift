@@ -177,13 +177,14 @@ public enum ConfigLoader {
     }
 
     static func model(_ field: YAMLField, resolve: (String) -> String) throws -> ModelConfig {
-        let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision"])
+        let f = try field.mapping(allowed: ["backbone", "head", "input_size", "threads", "precision", "pin_threads"])
         let inputSize = try f.optional("input_size").map { try patchMultiple($0, in: Limits.inputSize) }
         return ModelConfig(
             backbone: resolve(try f.required("backbone", in: field).string()),
             head: resolve(try f.required("head", in: field).string()),
             inputSize: inputSize,
             threads: try f.optional("threads")?.int(in: Limits.threads) ?? 2,
-            precision: try f.optional("precision")?.choice(["int8", "fp32"]) ?? "int8")
+            precision: try f.optional("precision")?.choice(["int8", "fp32"]) ?? "int8",
+            pinThreads: try f.optional("pin_threads")?.bool())
     }
 }

@@ -89,13 +89,18 @@ public struct ModelConfig: Sendable, Equatable {
     public var threads: Int
     /// `int8` (the default) or `fp32`, the reference arithmetic.
     var precision: String
+    /// One core per engine thread; nil pins for real-time sources and not for `replay --fast`
+    /// (`ModelLoader.grounder`).
+    public var pinThreads: Bool?
 
-    public init(backbone: String, head: String, inputSize: Int? = nil, threads: Int = 2, precision: String = "int8") {
+    public init(backbone: String, head: String, inputSize: Int? = nil, threads: Int = 2, precision: String = "int8",
+                pinThreads: Bool? = nil) {
         self.backbone = backbone
         self.head = head
         self.inputSize = inputSize
         self.threads = threads
         self.precision = precision
+        self.pinThreads = pinThreads
     }
 }
 

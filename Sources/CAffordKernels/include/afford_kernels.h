@@ -113,6 +113,23 @@ void afk_pool_destroy(afk_pool *pool);
 int afk_pool_threads(const afk_pool *pool);
 /* Runs fn(ctx, t, thread) for t in [0, tasks) across the pool; returns when all are done. */
 void afk_pool_run(afk_pool *pool, int tasks, afk_task_fn fn, void *ctx);
+/* Pins worker i to the i-th CPU this process may run on and keeps the first for callers
+ * (afk_pool_hold_caller). For a real-time caller on few cores: a worker woken from sleep was
+ * otherwise often placed on the caller's core, and the frame then took twice as long. 0 on
+ * success (and for a one-thread pool, which pins nothing); -1 where the process may use fewer
+ * CPUs than the pool has threads or the system refuses, with the workers maybe partly pinned
+ * and no CPU kept for callers. Call it before the pool's first run. */
+int afk_pool_pin(afk_pool *pool);
+/* For a pinned pool, moves the calling thread onto the callers' CPU until the matching
+ * afk_pool_release_caller gives it back the CPUs it had; calls nest. Meant around a frame's
+ * runs rather than each run: threads the caller starts outside keep their affinity, and two
+ * system calls a frame cost nothing. No-ops for an unpinned pool. */
+void afk_pool_hold_caller(afk_pool *pool);
+void afk_pool_release_caller(afk_pool *pool);
+/* The CPU the calling thread runs on now (-1 if unknown); the CPUs it may run on, ascending,
+ * at most `capacity` of them written, their count returned (-1 on error). For diagnostics. */
+int afk_thread_cpu(void);
+int afk_thread_allowed_cpus(int *cpus, int capacity);
 
 /* ---- benchmark support -------------------------------------------------- */
 
