@@ -117,10 +117,11 @@ public final class Backbone: Sendable {
             fill(image, UnsafeMutableBufferPointer(start: workspace.input.pointer + image * imageFloats, count: imageFloats))
         }
         timer.measure(.embedding) { embedding.forward(workspace, width: width, height: height, pool: pool) }
-        for block in blocks { block.forward(workspace, pool: pool, timer: timer) }
-        timer.measure(.finalNorm) {
-            finalNorm.apply(workspace.hidden.pointer, into: workspace.output.pointer, rows: workspace.rows,
-                            dim: config.embedDim, pool: pool)
+        for (index, block) in blocks.enumerated() {
+            let next = index + 1 < blocks.count
+                ? TransformerBlock.Continuation.block(blocks[index + 1])
+                : .finalNorm(finalNorm, output: workspace.output.pointer)
+            block.forward(workspace, pool: pool, timer: timer, computesQKV: index == 0, then: next)
         }
         return try consume(UnsafeBufferPointer(start: workspace.output.pointer, count: workspace.output.count))
     }

@@ -5,7 +5,8 @@ enum Epilogue {
     case gelu
     /// max(0, y) in place (head convolutions).
     case relu
-    /// `residual += scale ⊙ y`, the LayerScale residual of every block.
+    /// `residual += scale ⊙ y`, the LayerScale residual of every block. The int8 GEMM adds
+    /// into `residual` in its own epilogue and leaves the layer's output buffer unwritten.
     case scaledResidual(residual: UnsafeMutablePointer<Float>, ldResidual: Int, scale: UnsafePointer<Float>)
 
     func apply(_ output: UnsafeMutablePointer<Float>, rows: Range<Int>, ld: Int, columns: Range<Int>) {

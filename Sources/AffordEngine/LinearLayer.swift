@@ -135,8 +135,17 @@ final class LinearLayer: @unchecked Sendable {
             afk_quantize_rows_u8(
                 isa, input + first * ldInput, Int32(range.count), Int32(inFeatures), Int32(ldInput),
                 scratch.quantized + first * ldq, Int32(ldq), scratch.scale + first, scratch.zero + first)
+            let codes = scratch.quantized + first * ldq
+            if case .scaledResidual(let residual, let ldResidual, let layerScale) = epilogue {
+                // Added straight into the residual in the GEMM's epilogue; `output` stays unwritten.
+                afk_gemm_u8s8_f32_accumulate(
+                    isa, Int32(range.count), 0, Int32(outFeatures), codes, Int32(ldq), scratch.scale + first,
+                    scratch.zero + first, packed, scale.pointer, biasBuffer.pointer, layerScale,
+                    residual + first * ldResidual, Int32(ldResidual))
+                return
+            }
             afk_gemm_u8s8_f32(
-                isa, Int32(range.count), 0, Int32(outFeatures), scratch.quantized + first * ldq, Int32(ldq),
+                isa, Int32(range.count), 0, Int32(outFeatures), codes, Int32(ldq),
                 scratch.scale + first, scratch.zero + first, packed, scale.pointer, biasBuffer.pointer,
                 output + first * ldOutput, Int32(ldOutput))
         }

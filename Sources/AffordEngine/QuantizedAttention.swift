@@ -14,25 +14,29 @@ enum QuantizedAttention {
         let scratch = workspace.attention
         let isa = pool.isa
 
-        // Keys and values become this frame's packed "weights", one pair per (image, head),
-        // quantized straight into the scratch's own slots: no allocation per frame.
-        pool.parallelFor(2 * heads * workspace.batch) { task, _ in
-            let pair = task / 2  // image · heads + head
-            let image = pair / heads, head = pair % heads
-            let imageQKV = qkv + image * tokens * 3 * dim
-            if task % 2 == 0 {
-                scratch.packed.pointer[task] = afk_pack_quantized_rows(
-                    isa, imageQKV + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                    scratch.keyScales.pointer + pair * tokens, scratch.packedSlot(task), scratch.packedSlotBytes)
-            } else {
-                scratch.packed.pointer[task] = afk_pack_quantized_columns(
-                    isa, imageQKV + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
-                    scratch.valueScales.pointer + pair * headDim, scratch.packedSlot(task), scratch.packedSlotBytes)
-            }
-        }
-
         let blockRows = workspace.attentionRows
         let blocks = (tokens + blockRows - 1) / blockRows
+        // Keys and values become this frame's packed "weights", one pair per (image, head),
+        // quantized straight into the scratch's own slots: no allocation per frame.
+        func pack(_ slot: Int) {
+            let pair = slot / 2  // image · heads + head
+            let image = pair / heads, head = pair % heads
+            let imageQKV = qkv + image * tokens * 3 * dim
+            if slot % 2 == 0 {
+                scratch.packed.pointer[slot] = afk_pack_quantized_rows(
+                    isa, imageQKV + dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                    scratch.keyScales.pointer + pair * tokens, scratch.packedSlot(slot), scratch.packedSlotBytes)
+            } else {
+                scratch.packed.pointer[slot] = afk_pack_quantized_columns(
+                    isa, imageQKV + 2 * dim + head * headDim, Int32(tokens), Int32(headDim), Int32(3 * dim),
+                    scratch.valueScales.pointer + pair * headDim, scratch.packedSlot(slot), scratch.packedSlotBytes)
+            }
+        }
+        // A head in one task packs its own K and V (no phase and barrier of their own, and they
+        // are still in L1 for QKᵀ); a head split across tasks needs them packed by all first.
+        let packsInTask = blocks == 1
+        if !packsInTask { pool.parallelFor(2 * heads * workspace.batch) { slot, _ in pack(slot) } }
+
         let scale = 1 / Float(headDim).squareRoot()
         pool.parallelFor(heads * blocks * workspace.batch) { task, thread in
             let pair = task / blocks
@@ -40,6 +44,10 @@ enum QuantizedAttention {
             let imageRow = (pair / heads) * tokens
             let first = (task % blocks) * blockRows
             let rows = Int32(min(blockRows, tokens - first))
+            if packsInTask {
+                pack(2 * pair)
+                pack(2 * pair + 1)
+            }
             guard let keys = scratch.packed.pointer[2 * pair], let values = scratch.packed.pointer[2 * pair + 1] else { return }
             let queryCodes = scratch.queryCodes.pointer + thread * blockRows * headDim
             let probabilityCodes = scratch.probabilityCodes.pointer + thread * blockRows * tokens

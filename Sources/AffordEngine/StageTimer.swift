@@ -3,7 +3,9 @@ import AffordCore
 /// Per-stage wall time of the backbone, for benchmarks (off in normal runs).
 final class StageTimer {
     enum Stage: Int, CaseIterable {
-        case embedding, normQKV, attention, projectionMLP, finalNorm
+        /// `normQKV` is the first block's alone: every later block's runs at the end of the
+        /// previous `projectionMLP`, as the final LayerNorm does at the end of the last.
+        case embedding, normQKV, attention, projectionMLP
         var name: String { String(describing: self) }
     }
 

@@ -1,3 +1,4 @@
+import CAffordKernels
 import COpenBLAS
 
 /// One pre-norm DINOv2 block: `x += ls1·proj(attn(norm1 x))`, `x += ls2·fc2(gelu(fc1(norm2 x)))`.
@@ -13,10 +14,21 @@ struct TransformerBlock {
     let layerScale2: Buffer<Float>
     let numHeads: Int
 
-    /// Three parallel phases with a barrier between each; everything row-local is fused into
-    /// one task per row range (norm → quantize → GEMM → epilogue → …) so it stays in cache.
-    /// Row-local steps run over the whole batch (`workspace.rows`); attention stays per image.
-    func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?) {
+    /// The row-local step that follows a block's last phase, run on each row range while it is in cache.
+    enum Continuation {
+        /// The next block's norm1 and q/k/v GEMM, so that block starts with its attention.
+        case block(TransformerBlock)
+        /// The backbone's final LayerNorm into `output`.
+        case finalNorm(LayerNormWeights, output: UnsafeMutablePointer<Float>)
+    }
+
+    /// Parallel phases with a barrier between each; everything row-local is fused into one task
+    /// per row range (norm → quantize → GEMM → epilogue → …) so it stays in cache, across blocks
+    /// too: the last phase ends with `continuation`. Only the first block (`computesQKV`) norms
+    /// its own input. Row-local steps run over the whole batch (`workspace.rows`); attention
+    /// stays per image.
+    func forward(_ workspace: Workspace, pool: ComputePool, timer: StageTimer?, computesQKV: Bool,
+                 then continuation: Continuation) {
         let rowCount = workspace.rows
         let dim = qkv.inFeatures
         let hidden = workspace.hidden.pointer
@@ -24,11 +36,11 @@ struct TransformerBlock {
         let scratch = workspace.activations
         let isa = pool.isa
 
-        timer.measure(.normQKV) {
-            pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
-                norm1.apply(rows: rows, hidden, into: normed, dim: dim)
-                qkv.forward(rows: rows, normed, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim,
-                            scratch: scratch, isa: isa)
+        if computesQKV {
+            timer.measure(.normQKV) {
+                pool.parallelRanges(rowCount, alignment: LinearLayer.rowBlock) { rows, _ in
+                    normQKV(rows: rows, workspace, isa: isa)
+                }
             }
         }
         timer.measure(.attention) {
@@ -53,8 +65,20 @@ struct TransformerBlock {
                     rows: rows, mlp, ldInput: hiddenWidth, into: projected, ldOutput: dim,
                     scratch: scratch, isa: isa,
                     epilogue: .scaledResidual(residual: hidden, ldResidual: dim, scale: layerScale2.pointer))
+                switch continuation {
+                case .block(let next): next.normQKV(rows: rows, workspace, isa: isa)
+                case .finalNorm(let norm, let output): norm.apply(rows: rows, hidden, into: output, dim: dim)
+                }
             }
         }
+    }
+
+    /// norm1 and the q/k/v GEMM of one row range.
+    private func normQKV(rows: Range<Int>, _ workspace: Workspace, isa: afk_isa) {
+        let dim = qkv.inFeatures
+        norm1.apply(rows: rows, workspace.hidden.pointer, into: workspace.normed.pointer, dim: dim)
+        qkv.forward(rows: rows, workspace.normed.pointer, ldInput: dim, into: workspace.qkv.pointer, ldOutput: 3 * dim,
+                    scratch: workspace.activations, isa: isa)
     }
 }
 

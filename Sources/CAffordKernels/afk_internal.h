@@ -80,9 +80,22 @@ typedef struct {
     const int32_t *a_zero;
     const afk_packed_weights *w;
     const float *w_scale, *bias;
+    const float *c_scale; /* NULL: c = result; else c += c_scale[j] * result */
     float *c;
     int ldc, n_begin, n_end;
 } afk_gemm_args;
+
+/* Writes one finished value (the scalar path at a column range's edges, and the portable GEMM):
+ * c = v, or c += c_scale[j] * v as a multiply, then an add. */
+static inline void afk_store_value(const afk_gemm_args *g, int i, int j, float v) {
+    float *out = g->c + (size_t)i * (size_t)g->ldc + (size_t)j;
+    if (g->c_scale) {
+        float product = g->c_scale[j] * v;
+        *out = *out + product;
+    } else {
+        *out = v;
+    }
+}
 
 /* A model's layers do not fit L2, so a GEMM's next column block comes from L3. The variants
  * walk a block down its rows in tiles; from the block's middle on, each tile first asks for the

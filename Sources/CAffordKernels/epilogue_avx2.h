@@ -13,13 +13,16 @@ void afk_store_rows8_avx2(const afk_gemm_args *g, int i0, int rows, int j, const
         __m256i col_sum = _mm256_loadu_si256((const __m256i *)(g->w->col_sum + j));
         __m256 w_scale = _mm256_loadu_ps(g->w_scale + j);
         __m256 bias = g->bias ? _mm256_loadu_ps(g->bias + j) : _mm256_setzero_ps();
+        __m256 c_scale = g->c_scale ? _mm256_loadu_ps(g->c_scale + j) : _mm256_setzero_ps();
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
             __m256i exact = _mm256_sub_epi32(acc[r], _mm256_mullo_epi32(_mm256_set1_epi32(g->a_zero[i]), col_sum));
             __m256 scale = _mm256_mul_ps(_mm256_set1_ps(g->a_scale[i]), w_scale);
             __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), scale);
             if (g->bias) v = _mm256_add_ps(v, bias);
-            _mm256_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + j, v);
+            float *out = g->c + (size_t)i * (size_t)g->ldc + j;
+            if (g->c_scale) v = _mm256_add_ps(_mm256_loadu_ps(out), _mm256_mul_ps(c_scale, v));
+            _mm256_storeu_ps(out, v);
         }
         return;
     }
@@ -30,8 +33,8 @@ void afk_store_rows8_avx2(const afk_gemm_args *g, int i0, int rows, int j, const
         for (int t = 0; t < 8; t++) {
             int jj = j + t;
             if (jj < g->n_begin || jj >= g->n_end) continue;
-            g->c[(size_t)i * (size_t)g->ldc + (size_t)jj] =
-                afk_epilogue(lanes[t], g->a_zero[i], g->w->col_sum[jj], g->a_scale[i], g->w_scale[jj], g->bias, jj);
+            afk_store_value(g, i, jj, afk_epilogue(lanes[t], g->a_zero[i], g->w->col_sum[jj], g->a_scale[i],
+                                                   g->w_scale[jj], g->bias, jj));
         }
     }
 }

@@ -19,7 +19,9 @@ void afk_store_tile_neon(const afk_gemm_args *g, int i0, int rows, int panel, co
                 int32x4_t exact = vsubq_s32(acc[r][quad], vmulq_n_s32(col_sum, g->a_zero[i]));
                 float32x4_t v = vmulq_f32(vcvtq_f32_s32(exact), vmulq_n_f32(w_scale, g->a_scale[i]));
                 if (g->bias) v = vaddq_f32(v, vld1q_f32(g->bias + j));
-                vst1q_f32(g->c + (size_t)i * (size_t)g->ldc + j, v);
+                float *out = g->c + (size_t)i * (size_t)g->ldc + j;
+                if (g->c_scale) v = vaddq_f32(vld1q_f32(out), vmulq_f32(vld1q_f32(g->c_scale + j), v));
+                vst1q_f32(out, v);
             }
             continue;
         }
@@ -30,8 +32,8 @@ void afk_store_tile_neon(const afk_gemm_args *g, int i0, int rows, int panel, co
             for (int t = 0; t < 4; t++) {
                 int jj = j + t;
                 if (jj < g->n_begin || jj >= g->n_end) continue;
-                g->c[(size_t)i * (size_t)g->ldc + (size_t)jj] = afk_epilogue(
-                    lanes[t], g->a_zero[i], g->w->col_sum[jj], g->a_scale[i], g->w_scale[jj], g->bias, jj);
+                afk_store_value(g, i, jj, afk_epilogue(lanes[t], g->a_zero[i], g->w->col_sum[jj], g->a_scale[i],
+                                                       g->w_scale[jj], g->bias, jj));
             }
         }
     }

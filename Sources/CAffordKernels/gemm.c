@@ -3,36 +3,48 @@
 
 #include <assert.h>
 
-void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
-                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
-                       const afk_packed_weights *w, const float *w_scale, const float *bias,
-                       float *c, int ldc) {
-    assert(0 <= n_begin && n_begin <= n_end && n_end <= w->n);
-    if (m <= 0 || n_begin >= n_end) return;
+static void dispatch(afk_isa isa, int m, const afk_gemm_args *g) {
+    assert(0 <= g->n_begin && g->n_begin <= g->n_end && g->n_end <= g->w->n);
+    if (m <= 0 || g->n_begin >= g->n_end) return;
     if (!afk_isa_supported(isa)) isa = AFK_ISA_PORTABLE;
-    const afk_gemm_args args = {a, lda, a_scale, a_zero, w, w_scale, bias, c, ldc, n_begin, n_end};
     switch (isa) {
 #if defined(__x86_64__)
     case AFK_ISA_AVX512_VNNI:
-        afk_gemm_avx512_vnni(&args, m);
+        afk_gemm_avx512_vnni(g, m);
         return;
     case AFK_ISA_AVX_VNNI:
-        afk_gemm_avx_vnni(&args, m);
+        afk_gemm_avx_vnni(g, m);
         return;
     case AFK_ISA_AVX2:
-        afk_gemm_avx2(&args, m);
+        afk_gemm_avx2(g, m);
         return;
 #endif
 #if defined(__aarch64__)
     case AFK_ISA_NEON_DOTPROD:
-        afk_gemm_neon_dotprod(&args, m);
+        afk_gemm_neon_dotprod(g, m);
         return;
     case AFK_ISA_NEON:
-        afk_gemm_neon(&args, m);
+        afk_gemm_neon(g, m);
         return;
 #endif
     default:
-        afk_gemm_portable(&args, m);
+        afk_gemm_portable(g, m);
         return;
     }
+}
+
+void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
+                       const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                       const afk_packed_weights *w, const float *w_scale, const float *bias,
+                       float *c, int ldc) {
+    const afk_gemm_args args = {a, lda, a_scale, a_zero, w, w_scale, bias, NULL, c, ldc, n_begin, n_end};
+    dispatch(isa, m, &args);
+}
+
+void afk_gemm_u8s8_f32_accumulate(afk_isa isa, int m, int n_begin, int n_end,
+                                  const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                                  const afk_packed_weights *w, const float *w_scale, const float *bias,
+                                  const float *c_scale, float *c, int ldc) {
+    const afk_gemm_args args = {a, lda, a_scale, a_zero, w, w_scale, bias, c_scale, c, ldc, n_begin, n_end};
+    dispatch(isa, m, &args);
 }

@@ -31,7 +31,7 @@ INLINE __mmask16 column_mask(const afk_gemm_args *g, int panel) {
 typedef struct {
     __mmask16 mask;
     __m512i col_sum;
-    __m512 w_scale, bias;
+    __m512 w_scale, bias, c_scale;
 } panel_epilogue;
 
 INLINE panel_epilogue load_panel_epilogue(const afk_gemm_args *g, int panel) {
@@ -41,21 +41,26 @@ INLINE panel_epilogue load_panel_epilogue(const afk_gemm_args *g, int panel) {
     e.col_sum = _mm512_maskz_loadu_epi32(e.mask, g->w->col_sum + j);
     e.w_scale = _mm512_maskz_loadu_ps(e.mask, g->w_scale + j);
     e.bias = g->bias ? _mm512_maskz_loadu_ps(e.mask, g->bias + j) : _mm512_setzero_ps();
+    e.c_scale = g->c_scale ? _mm512_maskz_loadu_ps(e.mask, g->c_scale + j) : _mm512_setzero_ps();
     return e;
 }
 
-INLINE void store_row(const afk_gemm_args *g, int i, int panel, const panel_epilogue *e, __m512i acc) {
+/* `accumulate` (c += c_scale * result) is a compile-time constant, as are the tile's shapes: a
+ * branch on it per row and panel cost K = 64 GEMMs 6%. */
+INLINE void store_row(const afk_gemm_args *g, int i, int panel, const panel_epilogue *e, __m512i acc, int accumulate) {
     if (!e->mask) return;
     __m512i exact = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_set1_epi32(g->a_zero[i]), e->col_sum));
     __m512 scale = _mm512_mul_ps(_mm512_set1_ps(g->a_scale[i]), e->w_scale);
     __m512 out = _mm512_mul_ps(_mm512_cvtepi32_ps(exact), scale);
     if (g->bias) out = _mm512_add_ps(out, e->bias);
-    _mm512_mask_storeu_ps(g->c + (size_t)i * (size_t)g->ldc + (size_t)panel * AFK_PANEL, e->mask, out);
+    float *c = g->c + (size_t)i * (size_t)g->ldc + (size_t)panel * AFK_PANEL;
+    if (accumulate) out = _mm512_add_ps(_mm512_maskz_loadu_ps(e->mask, c), _mm512_mul_ps(e->c_scale, out));
+    _mm512_mask_storeu_ps(c, e->mask, out);
 }
 
 /* One tile: `rows` rows from row i0, `panels` panels from `panel0`. Both are
  * compile-time constants at every call site, so the accumulators stay in registers. */
-INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panels) {
+INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panels, int accumulate) {
     const afk_packed_weights *w = g->w;
     const size_t panel_stride = (size_t)w->k_padded * AFK_PANEL;
     const int8_t *b = afk_panel(w, panel0);
@@ -89,42 +94,51 @@ INLINE void tile(const afk_gemm_args *g, int i0, int rows, int panel0, int panel
     }
     UNROLL for (int p = 0; p < panels; p++) {
         panel_epilogue e = load_panel_epilogue(g, panel0 + p);
-        UNROLL for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p]);
+        UNROLL for (int r = 0; r < rows; r++) store_row(g, i0 + r, panel0 + p, &e, acc[r][p], accumulate);
     }
 }
 
 /* All rows against `panels` panels: full row tiles (each asking for a slice of the next
  * block ahead, `afk_lookahead`), then the leftover rows. */
-INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels) {
+INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels, int accumulate) {
     afk_lookahead ahead = afk_lookahead_of(g, panel0 + panels, PANELS, (m + ROWS - 1) / ROWS);
     int i0 = 0;
     for (; i0 + ROWS <= m; i0 += ROWS) {
         afk_lookahead_step(&ahead);
-        tile(g, i0, ROWS, panel0, panels);
+        tile(g, i0, ROWS, panel0, panels, accumulate);
     }
     switch (m - i0) {
-    case 1: tile(g, i0, 1, panel0, panels); break;
-    case 2: tile(g, i0, 2, panel0, panels); break;
-    case 3: tile(g, i0, 3, panel0, panels); break;
-    case 4: tile(g, i0, 4, panel0, panels); break;
-    case 5: tile(g, i0, 5, panel0, panels); break;
+    case 1: tile(g, i0, 1, panel0, panels, accumulate); break;
+    case 2: tile(g, i0, 2, panel0, panels, accumulate); break;
+    case 3: tile(g, i0, 3, panel0, panels, accumulate); break;
+    case 4: tile(g, i0, 4, panel0, panels, accumulate); break;
+    case 5: tile(g, i0, 5, panel0, panels, accumulate); break;
     default: break;
     }
 }
 
-static TARGET void column_block_4(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 4); }
-static TARGET void column_block_3(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 3); }
-static TARGET void column_block_2(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 2); }
-static TARGET void column_block_1(const afk_gemm_args *g, int m, int p0) { column_block(g, m, p0, 1); }
+/* Every (panels, accumulate) pair as its own function, so each gets its own unrolled code. */
+#define COLUMN_BLOCK(panels, accumulate)                                                                 \
+    static TARGET void column_block_##panels##_##accumulate(const afk_gemm_args *g, int m, int p0) {    \
+        column_block(g, m, p0, panels, accumulate);                                                      \
+    }
+#define COLUMN_BLOCKS(accumulate)                                                                         \
+    COLUMN_BLOCK(4, accumulate) COLUMN_BLOCK(3, accumulate) COLUMN_BLOCK(2, accumulate) COLUMN_BLOCK(1, accumulate) \
+    static TARGET void columns_##accumulate(const afk_gemm_args *g, int m) {                              \
+        int panel = g->n_begin / AFK_PANEL, panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;          \
+        for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4_##accumulate(g, m, panel);    \
+        switch (panel_end - panel) {                                                                     \
+        case 3: column_block_3_##accumulate(g, m, panel); break;                                         \
+        case 2: column_block_2_##accumulate(g, m, panel); break;                                         \
+        case 1: column_block_1_##accumulate(g, m, panel); break;                                         \
+        default: break;                                                                                  \
+        }                                                                                                \
+    }
+COLUMN_BLOCKS(0)
+COLUMN_BLOCKS(1)
 
 TARGET void afk_gemm_avx512_vnni(const afk_gemm_args *g, int m) {
-    int panel = g->n_begin / AFK_PANEL, panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;
-    for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4(g, m, panel);
-    switch (panel_end - panel) {
-    case 3: column_block_3(g, m, panel); break;
-    case 2: column_block_2(g, m, panel); break;
-    case 1: column_block_1(g, m, panel); break;
-    default: break;
-    }
+    if (g->c_scale) columns_1(g, m);
+    else columns_0(g, m);
 }
 #endif

@@ -31,8 +31,8 @@ void afk_gemm_portable(const afk_gemm_args *g, int m) {
                 for (int col = 0; col < AFK_PANEL; col++) {
                     int j = panel * AFK_PANEL + col;
                     if (j < n_begin || j >= n_end) continue;
-                    g->c[(size_t)i * (size_t)g->ldc + (size_t)j] = afk_epilogue(
-                        acc[r][col], g->a_zero[i], w->col_sum[j], g->a_scale[i], g->w_scale[j], g->bias, j);
+                    afk_store_value(g, i, j, afk_epilogue(acc[r][col], g->a_zero[i], w->col_sum[j], g->a_scale[i],
+                                                          g->w_scale[j], g->bias, j));
                 }
             }
         }

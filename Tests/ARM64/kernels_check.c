@@ -10,6 +10,9 @@
 
 #include "afford_kernels.h"
 
+/* The expected accumulation is a multiply, then an add, as the kernels do: never one FMA. */
+#pragma STDC FP_CONTRACT OFF
+
 static int failures = 0;
 
 #define CHECK(cond, ...)                            \
@@ -36,20 +39,21 @@ static const float untouched = -12345.0f;
 typedef struct {
     int m, n, k, lda, ldc;
     uint8_t *a;
-    float *a_scale, *w_scale, *bias;
+    float *a_scale, *w_scale, *bias, *c_scale;
     int32_t *a_zero;
     int8_t *b;
 } problem;
 
 static problem make_problem(int m, int n, int k) {
-    problem p = {m, n, k, k + 3, n + 5, NULL, NULL, NULL, NULL, NULL, NULL};
+    problem p = {m, n, k, k + 3, n + 5, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     p.a = malloc((size_t)m * (size_t)p.lda);
     p.a_scale = malloc(sizeof(float) * (size_t)m);
     p.a_zero = malloc(sizeof(int32_t) * (size_t)m);
     p.b = malloc((size_t)n * (size_t)k);
     p.w_scale = malloc(sizeof(float) * (size_t)n);
     p.bias = malloc(sizeof(float) * (size_t)n);
-    if (!p.a || !p.a_scale || !p.a_zero || !p.b || !p.w_scale || !p.bias) {
+    p.c_scale = malloc(sizeof(float) * (size_t)n);
+    if (!p.a || !p.a_scale || !p.a_zero || !p.b || !p.w_scale || !p.bias || !p.c_scale) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
@@ -62,16 +66,19 @@ static problem make_problem(int m, int n, int k) {
     for (int j = 0; j < n; j++) {
         p.w_scale[j] = uniform(0.001f, 0.05f);
         p.bias[j] = uniform(-2, 2);
+        p.c_scale[j] = uniform(0.01f, 2);
     }
     return p;
 }
 
 static void free_problem(problem *p) {
-    free(p->a), free(p->a_scale), free(p->a_zero), free(p->b), free(p->w_scale), free(p->bias);
+    free(p->a), free(p->a_scale), free(p->a_zero), free(p->b), free(p->w_scale), free(p->bias), free(p->c_scale);
 }
 
-/* Differences from the reference over columns [n_begin, n_end), and writes outside them. */
-static int compare(const problem *p, afk_isa isa, const afk_packed_weights *w, int n_begin, int n_end, int with_bias) {
+/* Differences from the reference over columns [n_begin, n_end), and writes outside them. With
+ * `accumulate`, the call adds c_scale times its result into C (which starts `untouched`). */
+static int compare(const problem *p, afk_isa isa, const afk_packed_weights *w, int n_begin, int n_end, int with_bias,
+                   int accumulate) {
     size_t cells = (size_t)p->m * (size_t)p->ldc;
     float *want = malloc(sizeof(float) * cells), *got = malloc(sizeof(float) * cells);
     if (!want || !got) exit(2);
@@ -79,7 +86,19 @@ static int compare(const problem *p, afk_isa isa, const afk_packed_weights *w, i
     afk_gemm_u8s8_f32_ref(p->m, p->n, p->k, p->a, p->lda, p->a_scale, p->a_zero, p->b, p->k, p->w_scale, bias,
                           want, p->ldc);
     for (size_t i = 0; i < cells; i++) got[i] = untouched;
-    afk_gemm_u8s8_f32(isa, p->m, n_begin, n_end, p->a, p->lda, p->a_scale, p->a_zero, w, p->w_scale, bias, got, p->ldc);
+    if (accumulate) {
+        afk_gemm_u8s8_f32_accumulate(isa, p->m, n_begin, n_end, p->a, p->lda, p->a_scale, p->a_zero, w, p->w_scale,
+                                     bias, p->c_scale, got, p->ldc);
+        for (int i = 0; i < p->m; i++)
+            for (int j = n_begin; j < n_end; j++) {
+                size_t at = (size_t)i * (size_t)p->ldc + (size_t)j;
+                float product = p->c_scale[j] * want[at];
+                want[at] = untouched + product;
+            }
+    } else {
+        afk_gemm_u8s8_f32(isa, p->m, n_begin, n_end, p->a, p->lda, p->a_scale, p->a_zero, w, p->w_scale, bias, got,
+                          p->ldc);
+    }
     int bad = 0;
     for (int i = 0; i < p->m; i++) {
         for (int j = 0; j < p->ldc; j++) {
@@ -103,7 +122,8 @@ static void check_gemm(afk_isa isa) {
                 afk_packed_weights *w = afk_pack_weights(p.b, p.n, p.k);
                 if (!w) exit(2);
                 int sub_begin = p.n / 3, sub_end = p.n - p.n / 4 > sub_begin + 1 ? p.n - p.n / 4 : sub_begin + 1;
-                int bad = compare(&p, isa, w, 0, p.n, 1) + compare(&p, isa, w, sub_begin, sub_end, 0);
+                int bad = compare(&p, isa, w, 0, p.n, 1, 0) + compare(&p, isa, w, sub_begin, sub_end, 0, 0)
+                          + compare(&p, isa, w, 0, p.n, 1, 1) + compare(&p, isa, w, sub_begin, sub_end, 0, 1);
                 CHECK(bad == 0, "%s m=%d n=%d k=%d: %d cells differ from the reference", afk_isa_name(isa), p.m, p.n,
                       p.k, bad);
                 afk_packed_weights_free(w);
@@ -145,7 +165,7 @@ static void check_reused_buffer(afk_isa isa) {
         problem p = make_problem(shapes[s][0], shapes[s][1], shapes[s][2]);
         afk_packed_weights *w = afk_pack_weights_into(p.b, p.n, p.k, buffer, sizeof buffer);
         CHECK(w != NULL, "packing %dx%d into the reused buffer failed", p.n, p.k);
-        if (w) CHECK(compare(&p, isa, w, 0, p.n, 1) == 0, "%s reused buffer, shape %zu", afk_isa_name(isa), s);
+        if (w) CHECK(compare(&p, isa, w, 0, p.n, 1, 0) == 0, "%s reused buffer, shape %zu", afk_isa_name(isa), s);
         free_problem(&p);
     }
 }
@@ -176,7 +196,7 @@ static void check_quantized_packing(afk_isa isa) {
             int scales_right = 1;
             for (int j = 0; j < p.n; j++) scales_right &= scale[j] == 0.5f;
             CHECK(scales_right, "%s quantized packing %dx%d: wrong scales", afk_isa_name(isa), p.n, p.k);
-            if (w) CHECK(compare(&p, isa, w, 0, p.n, 1) == 0, "%s quantized packing %dx%d (%s) differs", afk_isa_name(isa),
+            if (w) CHECK(compare(&p, isa, w, 0, p.n, 1, 0) == 0, "%s quantized packing %dx%d (%s) differs", afk_isa_name(isa),
                          p.n, p.k, by_columns ? "columns" : "rows");
             free(x), free(scale);
             free_problem(&p);

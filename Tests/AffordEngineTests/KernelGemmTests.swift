@@ -23,6 +23,8 @@ private struct GemmProblem {
     let b: [Int8]
     let wScale: [Float]
     let bias: [Float]
+    /// For the accumulating GEMM: `C[i][j] += cScale[j] · result`.
+    let cScale: [Float]
 
     /// `weights` (N × K) replaces the random B.
     init(m: Int, n: Int, k: Int, seed: UInt64, weights: [Int8]? = nil) {
@@ -36,6 +38,7 @@ private struct GemmProblem {
         b = weights ?? random.signedBytes(n * k)
         wScale = random.floats(n, in: 0.001..<0.05)
         bias = random.floats(n, in: -2..<2)
+        cScale = random.floats(n, in: 0.01..<2)
     }
 
     func reference(withBias: Bool) -> [Float] {
@@ -57,6 +60,25 @@ private struct GemmProblem {
                               withBias ? biasBuffer.baseAddress : nil, &c, Int32(ldc))
         }
         return c
+    }
+
+    /// The accumulating GEMM into a C of `untouched`, and what it must give: `untouched + cScale[j] · reference`
+    /// (a multiply, then an add) inside `columns`, `untouched` elsewhere.
+    func accumulated(_ isa: afk_isa, weights: OpaquePointer, columns: Range<Int>, withBias: Bool) -> (actual: [Float], expected: [Float]) {
+        var c = [Float](repeating: untouched, count: m * ldc)
+        bias.withUnsafeBufferPointer { biasBuffer in
+            afk_gemm_u8s8_f32_accumulate(isa, Int32(m), Int32(columns.lowerBound), Int32(columns.upperBound),
+                                         a, Int32(lda), aScale, aZero, weights, wScale,
+                                         withBias ? biasBuffer.baseAddress : nil, cScale, &c, Int32(ldc))
+        }
+        var expected = reference(withBias: withBias)
+        for i in 0..<m {
+            for j in columns {
+                let product = cScale[j] * expected[i * ldc + j]
+                expected[i * ldc + j] = untouched + product
+            }
+        }
+        return (c, expected)
     }
 }
 
@@ -90,6 +112,9 @@ private func checkMatchesReference(_ isa: afk_isa) throws {
                     let actual = problem.packed(isa, weights: weights, columns: columns, withBias: withBias)
                     let bad = mismatches(actual, expected, problem: problem, columns: columns)
                     #expect(bad == 0, "\(kernelName(isa)) m=\(m) n=\(n) k=\(k) columns=\(columns) bias=\(withBias): \(bad) wrong")
+                    let accumulated = problem.accumulated(isa, weights: weights, columns: columns, withBias: withBias)
+                    let badSums = mismatches(accumulated.actual, accumulated.expected, problem: problem, columns: columns)
+                    #expect(badSums == 0, "\(kernelName(isa)) accumulating m=\(m) n=\(n) k=\(k) columns=\(columns): \(badSums) wrong")
                 }
             }
         }

@@ -93,6 +93,14 @@ void afk_gemm_u8s8_f32(afk_isa isa, int m, int n_begin, int n_end,
                        const afk_packed_weights *w, const float *w_scale, const float *bias,
                        float *c, int ldc);
 
+/* The same GEMM added into C, each column scaled: C[i][j] += c_scale[j] * result[i][j] (a
+ * multiply, then an add), for the LayerScale residual that ends a transformer block's
+ * attention and MLP: the result never makes a round trip through memory. */
+void afk_gemm_u8s8_f32_accumulate(afk_isa isa, int m, int n_begin, int n_end,
+                                  const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
+                                  const afk_packed_weights *w, const float *w_scale, const float *bias,
+                                  const float *c_scale, float *c, int ldc);
+
 /* The plain reference: unpacked B, no SIMD, no blocking. The oracle for every variant. */
 void afk_gemm_u8s8_f32_ref(int m, int n, int k,
                            const uint8_t *a, int lda, const float *a_scale, const int32_t *a_zero,
