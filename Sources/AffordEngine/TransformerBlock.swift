@@ -94,10 +94,6 @@ struct LayerNormWeights {
         self.eps = eps
     }
 
-    func apply(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int, dim: Int, pool: ComputePool) {
-        pool.parallelRanges(rows) { range, _ in apply(rows: range, input, into: output, dim: dim) }
-    }
-
     /// One range of rows on the calling thread.
     func apply(rows: Range<Int>, _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, dim: Int) {
         VectorMath.layerNorm(input + rows.lowerBound * dim, output + rows.lowerBound * dim, rows: rows.count, count: dim,
