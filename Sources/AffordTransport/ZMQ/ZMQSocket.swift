@@ -31,8 +31,10 @@ final class ZMQSocket {
     private let context: ZMQContext
     private let owner: pthread_t
     private var isClosed = false
-    /// ipc:// endpoints this socket bound; libzmq 4.3 leaves their files behind.
-    private var boundIPCEndpoints: [String] = []
+    /// ipc:// and inproc:// endpoints this socket bound, unbound before it closes: libzmq 4.3
+    /// leaves ipc files behind, and it frees a closed socket's inproc names later, on its reaper
+    /// thread, so binding the same name at once (a reload's new ZAP handler) could fail.
+    private var unbindAtClose: [String] = []
     let kind: Kind
 
     init(_ context: ZMQContext, _ kind: Kind) throws(ZMQError) {
@@ -49,8 +51,9 @@ final class ZMQSocket {
     func close() {
         guard !isClosed else { return }
         isClosed = true
-        for endpoint in boundIPCEndpoints {
+        for endpoint in unbindAtClose {
             zmq_unbind(handle, endpoint)
+            guard endpoint.hasPrefix("ipc://") else { continue }
             let path = endpoint.dropFirst("ipc://".count)
             // Binding unlinked any earlier file at this path, so the file is ours; "@" names are abstract.
             if !path.hasPrefix("@") { unlink(String(path)) }
@@ -76,7 +79,7 @@ final class ZMQSocket {
     func bind(_ endpoint: String) throws(ZMQError) {
         checkOwner()
         try zmqCheck(zmq_bind(handle, endpoint), "zmq_bind(\(endpoint))")
-        if endpoint.hasPrefix("ipc://") { boundIPCEndpoints.append(endpoint) }
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { unbindAtClose.append(endpoint) }
     }
 
     /// Binds, retrying while the address is still in use for up to `seconds`: a socket
