@@ -123,10 +123,14 @@ import Testing
                     let scale = scales[row]
                     let reference = VectorMath.softmaxReference(line, scale: 0.125)
                     let peak = reference.max() ?? 1
-                    #expect(abs(scale * 255 - peak) <= 1e-6 * peak, "level \(level) n \(count) row \(row): scale \(scale), max \(peak)")
+                    // The AVX-512 level's degree-4 exponential (relative error 2.6e-6) moves the scale
+                    // and each code by up to 255 · 5e-6 of a step each; the others are within float slack.
+                    let slack: Float = level >= 2 ? 5e-6 : 1e-6
+                    #expect(abs(scale * 255 - peak) <= slack * peak, "level \(level) n \(count) row \(row): scale \(scale), max \(peak)")
                     let worst = zip(got, reference).map { abs(Float($0) * scale - $1) }.max() ?? 0
-                    // Rounding to the nearest code: half a step, plus float slack.
-                    #expect(worst <= scale * 0.5001, "level \(level) n \(count) row \(row): worst \(worst), step \(scale)")
+                    // Rounding to the nearest code: half a step, plus the exponential's error.
+                    let halfStep: Float = level >= 2 ? 0.5 + 2 * 255 * slack : 0.5001
+                    #expect(worst <= scale * halfStep, "level \(level) n \(count) row \(row): worst \(worst), step \(scale)")
                     var alone = [UInt8](repeating: 0, count: count)
                     var aloneScale: Float = 0
                     afm_softmax_u8_rows(level, line, 1, Int32(count), Int32(count), 0.125, &alone, Int32(count), &aloneScale)

@@ -31,6 +31,8 @@ void afm_softmax(int level, float *row, int n, float scale);
  * strides ld for x, ldq for q): the largest probability is 1/sum (its exp is 1), so
  * q = round(255 e) with scale (1/sum)/255 and zero point 0 is exactly per-row asymmetric
  * quantization over [0, max]. One pass over each row after its maximum, no float output.
+ * The AVX-512 level's exponential is a degree-4 fit (relative error 2.6e-6): codes within half
+ * a step plus 1e-3 of one, the scale within 5e-6.
  */
 void afm_softmax_u8_rows(int level, const float *x, int rows, int n, int ld, float scale,
                          unsigned char *q, int ldq, float *q_scale);
