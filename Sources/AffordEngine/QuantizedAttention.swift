@@ -50,19 +50,19 @@ enum QuantizedAttention {
             }
             guard let keys = scratch.packed.pointer[2 * pair], let values = scratch.packed.pointer[2 * pair + 1] else { return }
             let queryCodes = scratch.queryCodes.pointer + thread * blockRows * headDim
-            let probabilityCodes = scratch.probabilityCodes.pointer + thread * blockRows * tokens
+            let probabilityCodes = scratch.probabilityCodes.pointer + thread * blockRows * scratch.codeStride
             let rowScale = scratch.rowScales.pointer + thread * blockRows
             let rowZero = scratch.rowZeros.pointer + thread * blockRows
-            let scores = workspace.scores.pointer + thread * blockRows * tokens
+            let scores = workspace.scores.pointer + thread * blockRows * workspace.scoreStride
 
             afk_quantize_rows_u8(isa, qkv + (imageRow + first) * 3 * dim + head * headDim, rows, Int32(headDim), Int32(3 * dim),
                                  queryCodes, Int32(headDim), rowScale, rowZero)
             afk_gemm_u8s8_f32(isa, rows, 0, Int32(tokens), queryCodes, Int32(headDim), rowScale, rowZero,
-                              keys, scratch.keyScales.pointer + pair * tokens, nil, scores, Int32(tokens))
-            afm_softmax_u8_rows(VectorMath.level, scores, rows, Int32(tokens), Int32(tokens), scale,
-                                probabilityCodes, Int32(tokens), rowScale)
+                              keys, scratch.keyScales.pointer + pair * tokens, nil, scores, Int32(workspace.scoreStride))
+            afm_softmax_u8_rows(VectorMath.level, scores, rows, Int32(tokens), Int32(workspace.scoreStride), scale,
+                                probabilityCodes, Int32(scratch.codeStride), rowScale)
             rowZero.update(repeating: 0, count: Int(rows))
-            afk_gemm_u8s8_f32(isa, rows, 0, Int32(headDim), probabilityCodes, Int32(tokens), rowScale, rowZero,
+            afk_gemm_u8s8_f32(isa, rows, 0, Int32(headDim), probabilityCodes, Int32(scratch.codeStride), rowScale, rowZero,
                               values, scratch.valueScales.pointer + pair * headDim, nil,
                               workspace.context.pointer + (imageRow + first) * dim + head * headDim, Int32(dim))
         }
@@ -78,6 +78,9 @@ final class AttentionScratch: @unchecked Sendable {
     let packedSlotBytes: Int
     private let packedSlots: Buffer<UInt8>
     let queryCodes, probabilityCodes: Buffer<UInt8>
+    /// Bytes from one row of probability codes to the next: whole 64-byte lines, which the
+    /// softmax stores whole.
+    let codeStride: Int
     let rowScales: Buffer<Float>
     let rowZeros: Buffer<Int32>
 
@@ -90,7 +93,8 @@ final class AttentionScratch: @unchecked Sendable {
         packedSlotBytes = (largest + 63) / 64 * 64
         packedSlots = Buffer(2 * heads * batch * packedSlotBytes)
         queryCodes = Buffer(threads * blockRows * (dim / heads))
-        probabilityCodes = Buffer(threads * blockRows * tokens)
+        codeStride = (tokens + 63) / 64 * 64
+        probabilityCodes = Buffer(threads * blockRows * codeStride)
         rowScales = Buffer(threads * blockRows)
         rowZeros = Buffer(threads * blockRows)
     }

@@ -110,7 +110,7 @@ enum Attention {
         let blocks = (tokens + blockRows - 1) / blockRows
         let qkvBase = workspace.qkv.pointer
         let contextBase = workspace.context.pointer
-        let scoresBase = workspace.scores.pointer
+        let scoresBase = workspace.scores.pointer, stride = workspace.scoreStride
         let scale = 1 / Float(headDim).squareRoot()
         let ld = Int32(3 * dim)
         pool.parallelFor(heads * blocks * workspace.batch) { task, thread in
@@ -121,15 +121,15 @@ enum Attention {
             let context = contextBase + imageRow * dim
             let first = (task % blocks) * blockRows
             let rows = min(blockRows, tokens - first)
-            let scores = scoresBase + thread * blockRows * tokens
+            let scores = scoresBase + thread * blockRows * stride
             let query = qkv + first * 3 * dim + head * headDim
             let key = qkv + dim + head * headDim
             let value = qkv + 2 * dim + head * headDim
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(tokens), Int32(headDim),
-                        1, query, ld, key, ld, 0, scores, Int32(tokens))
-            for row in 0..<rows { VectorMath.softmax(scores + row * tokens, count: tokens, scale: scale) }
+                        1, query, ld, key, ld, 0, scores, Int32(stride))
+            for row in 0..<rows { VectorMath.softmax(scores + row * stride, count: tokens, scale: scale) }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(headDim), Int32(tokens),
-                        1, scores, Int32(tokens), value, ld, 0, context + first * dim + head * headDim, Int32(dim))
+                        1, scores, Int32(stride), value, ld, 0, context + first * dim + head * headDim, Int32(dim))
         }
     }
 }

@@ -27,8 +27,11 @@ final class Workspace: @unchecked Sendable {
     let mlp: Buffer<Float>
     /// The final LayerNorm's output: the backbone's result.
     let output: Buffer<Float>
-    /// Attention scores, one `[attentionRows, tokens]` slab per thread.
+    /// Attention scores, one `[attentionRows, scoreStride]` slab per thread.
     let scores: Buffer<Float>
+    /// Floats from one score row to the next: `tokens` rounded up to whole 64-byte lines, so
+    /// QKᵀ's stores and the softmax's loads never straddle two (257 tokens: 272).
+    let scoreStride: Int
     let activations: ActivationScratch
     let attention: AttentionScratch
 
@@ -59,7 +62,8 @@ final class Workspace: @unchecked Sendable {
         projected = Buffer(rows * dim)
         mlp = Buffer(rows * config.mlpHidden)
         output = Buffer(rows * dim)
-        scores = Buffer(threads * self.attentionRows * tokens)
+        scoreStride = (tokens + 15) / 16 * 16
+        scores = Buffer(threads * self.attentionRows * scoreStride)
         activations = ActivationScratch(rows: rows, columns: max(config.mlpHidden, patchInputs, dim))
         attention = AttentionScratch(tokens: tokens, dim: dim, heads: config.numHeads, threads: threads,
                                      blockRows: self.attentionRows, batch: batch)

@@ -117,6 +117,80 @@ INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels, 
     }
 }
 
+/* A last panel with only a few columns in range (QKᵀ's 257th key) as a 16-column tile would be
+ * nearly all padding, and its six accumulator chains wait on vpdpbusd's latency. Each of its
+ * columns instead becomes one dot product per row over whole 64-byte lines of A. */
+enum { NARROW_COLUMNS = 2, NARROW_MAX_LINES = 4 };
+
+INLINE int narrow_columns_of_last_panel(const afk_gemm_args *g) {
+    const int last = (g->n_end - 1) / AFK_PANEL;
+    const int first = g->n_begin > last * AFK_PANEL ? g->n_begin : last * AFK_PANEL;
+    return g->n_end - first <= NARROW_COLUMNS && g->w->k_padded <= NARROW_MAX_LINES * 64;
+}
+
+/* Sixteen vectors into one whose lane r is the sum of v[r]'s lanes. */
+INLINE __m512i sum_lanes_of_16(const __m512i v[16]) {
+    __m512i pairs[8], quads[4];
+    UNROLL for (int p = 0; p < 8; p++) /* per 128-bit lane: a0+a2, b0+b2, a1+a3, b1+b3 */
+        pairs[p] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * p], v[2 * p + 1]), _mm512_unpackhi_epi32(v[2 * p], v[2 * p + 1]));
+    UNROLL for (int q = 0; q < 4; q++) /* per 128-bit lane: rows 4q .. 4q+3 */
+        quads[q] = _mm512_add_epi32(_mm512_unpacklo_epi64(pairs[2 * q], pairs[2 * q + 1]),
+                                    _mm512_unpackhi_epi64(pairs[2 * q], pairs[2 * q + 1]));
+    __m512i low = _mm512_add_epi32(_mm512_shuffle_i32x4(quads[0], quads[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm512_shuffle_i32x4(quads[0], quads[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    __m512i high = _mm512_add_epi32(_mm512_shuffle_i32x4(quads[2], quads[3], _MM_SHUFFLE(2, 0, 2, 0)),
+                                    _mm512_shuffle_i32x4(quads[2], quads[3], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(low, high, _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i32x4(low, high, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* One row of A against a column's bytes, over `lines` 64-byte lines (the last masked to K): the
+ * 16 lanes of the result sum to the dot product. */
+INLINE __m512i row_dot(const uint8_t *a, const __m512i *column, int lines, __mmask64 last_line) {
+    __m512i sum = _mm512_setzero_si512();
+    for (int l = 0; l < lines; l++)
+        sum = _mm512_dpbusd_epi32(sum, _mm512_maskz_loadu_epi8(l + 1 < lines ? ~(__mmask64)0 : last_line, a + l * 64), column[l]);
+    return sum;
+}
+
+static TARGET void narrow_columns(const afk_gemm_args *g, int m, int panel) {
+    const afk_packed_weights *w = g->w;
+    const int lines = (w->k + 63) / 64, groups = w->k_padded / AFK_KGROUP;
+    const __mmask64 last_line = w->k % 64 ? ((__mmask64)1 << (w->k % 64)) - 1 : ~(__mmask64)0;
+    const int first = g->n_begin > panel * AFK_PANEL ? g->n_begin : panel * AFK_PANEL;
+    for (int j = first; j < g->n_end; j++) {
+        /* The column's K bytes in order: group kg sits at kg·64 + lane·4 of the panel. */
+        __m512i column[NARROW_MAX_LINES];
+        const __m512i lane_groups = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240);
+        for (int l = 0; l < lines; l++) {
+            int valid = groups - l * 16;
+            __mmask16 present = valid >= 16 ? 0xFFFF : (__mmask16)((1u << valid) - 1u);
+            __m512i index = _mm512_add_epi32(lane_groups, _mm512_set1_epi32(l * 256 + j % AFK_PANEL));
+            column[l] = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), present, index, afk_panel(w, panel), 4);
+        }
+        /* The epilogue over 16 rows at once: the same operations in the same order as store_row's. */
+        const __m512i col_sum = _mm512_set1_epi32(w->col_sum[j]);
+        const __m512 w_scale = _mm512_set1_ps(g->w_scale[j]);
+        const __m512i row_offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                       _mm512_set1_epi32(g->ldc));
+        int i0 = 0;
+        for (; i0 + 16 <= m; i0 += 16) {
+            __m512i rows[16];
+            UNROLL for (int r = 0; r < 16; r++) rows[r] = row_dot(g->a + (size_t)(i0 + r) * (size_t)g->lda, column, lines, last_line);
+            __m512i exact = _mm512_sub_epi32(sum_lanes_of_16(rows), _mm512_mullo_epi32(_mm512_loadu_si512((const void *)(g->a_zero + i0)), col_sum));
+            __m512 out = _mm512_mul_ps(_mm512_cvtepi32_ps(exact), _mm512_mul_ps(_mm512_loadu_ps(g->a_scale + i0), w_scale));
+            if (g->bias) out = _mm512_add_ps(out, _mm512_set1_ps(g->bias[j]));
+            float *c = g->c + (size_t)i0 * (size_t)g->ldc + (size_t)j;
+            if (g->c_scale) out = _mm512_add_ps(_mm512_i32gather_ps(row_offsets, c, 4), _mm512_mul_ps(_mm512_set1_ps(g->c_scale[j]), out));
+            _mm512_i32scatter_ps(c, row_offsets, out, 4);
+        }
+        for (int i = i0; i < m; i++) {
+            int32_t sum = _mm512_reduce_add_epi32(row_dot(g->a + (size_t)i * (size_t)g->lda, column, lines, last_line));
+            afk_store_value(g, i, j, afk_epilogue(sum, g->a_zero[i], w->col_sum[j], g->a_scale[i], g->w_scale[j], g->bias, j));
+        }
+    }
+}
+
 /* Every (panels, accumulate) pair as its own function, so each gets its own unrolled code. */
 #define COLUMN_BLOCK(panels, accumulate)                                                                 \
     static TARGET void column_block_##panels##_##accumulate(const afk_gemm_args *g, int m, int p0) {    \
@@ -126,6 +200,8 @@ INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels, 
     COLUMN_BLOCK(4, accumulate) COLUMN_BLOCK(3, accumulate) COLUMN_BLOCK(2, accumulate) COLUMN_BLOCK(1, accumulate) \
     static TARGET void columns_##accumulate(const afk_gemm_args *g, int m) {                              \
         int panel = g->n_begin / AFK_PANEL, panel_end = (g->n_end + AFK_PANEL - 1) / AFK_PANEL;          \
+        const int narrow = narrow_columns_of_last_panel(g);                                              \
+        panel_end -= narrow;                                                                             \
         for (; panel + PANELS <= panel_end; panel += PANELS) column_block_4_##accumulate(g, m, panel);    \
         switch (panel_end - panel) {                                                                     \
         case 3: column_block_3_##accumulate(g, m, panel); break;                                         \
@@ -133,6 +209,7 @@ INLINE void column_block(const afk_gemm_args *g, int m, int panel0, int panels, 
         case 1: column_block_1_##accumulate(g, m, panel); break;                                         \
         default: break;                                                                                  \
         }                                                                                                \
+        if (narrow) narrow_columns(g, m, panel_end);                                                     \
     }
 COLUMN_BLOCKS(0)
 COLUMN_BLOCKS(1)
