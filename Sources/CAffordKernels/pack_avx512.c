@@ -60,6 +60,10 @@ TARGET afk_packed_weights *afk_pack_quantized_rows_avx512(const float *x, int n,
         float peaks[AFK_PANEL] = {0}, inverse[AFK_PANEL];
         for (int r = 0; r < rows; r++) {
             const float *row = x + (size_t)(j0 + r) * (size_t)ldx;
+            /* Rows are ldx apart, each on a page of its own at attention's strides, where the
+             * hardware prefetchers stop: ask for the next panel's row while this one is read. */
+            if (j0 + AFK_PANEL + r < n)
+                for (int kk = 0; kk < k; kk += 16) _mm_prefetch((const char *)(row + (size_t)AFK_PANEL * (size_t)ldx + kk), _MM_HINT_T0);
             __m512 largest = _mm512_setzero_ps();
             for (int kk = 0; kk < k; kk += 16)
                 largest = _mm512_max_ps(largest, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail_mask(k - kk), row + kk)));
