@@ -125,7 +125,8 @@ enum { NARROW_COLUMNS = 2, NARROW_MAX_LINES = 4 };
 INLINE int narrow_columns_of_last_panel(const afk_gemm_args *g) {
     const int last = (g->n_end - 1) / AFK_PANEL;
     const int first = g->n_begin > last * AFK_PANEL ? g->n_begin : last * AFK_PANEL;
-    return g->n_end - first <= NARROW_COLUMNS && g->w->k_padded <= NARROW_MAX_LINES * 64;
+    /* The 16-row stores scatter at multiples of ldc, as 32-bit offsets. */
+    return g->n_end - first <= NARROW_COLUMNS && g->w->k_padded <= NARROW_MAX_LINES * 64 && g->ldc <= INT32_MAX / 16;
 }
 
 /* Sixteen vectors into one whose lane r is the sum of v[r]'s lanes. */
