@@ -2,7 +2,6 @@ import AffordCore
 
 /// Upsample, min-max normalise, threshold and describe one action map. Pure; no I/O.
 public struct HeatmapPostprocessor: Sendable {
-    static let epsilon: Float = 1e-12
     public var settings: PostprocessSettings
 
     public init(settings: PostprocessSettings) { self.settings = settings }
@@ -22,11 +21,10 @@ public struct HeatmapPostprocessor: Sendable {
     ) -> (result: ActionResult, pixels: [ComponentPixels]) {
         let width = settings.outputWidth ?? frameWidth
         let height = settings.outputHeight ?? frameHeight
-        var heatmap = raw.map.width == width && raw.map.height == height
-            ? raw.map
+        let heatmap = raw.map.width == width && raw.map.height == height
+            ? Self.normalised(raw.map)
             : Bilinear.Separable(sourceWidth: raw.map.width, sourceHeight: raw.map.height,
-                                 targetWidth: width, targetHeight: height).resize(raw.map)
-        Self.normalise(&heatmap.values)
+                                 targetWidth: width, targetHeight: height).resizeNormalised(raw.map)
         let shown = showsComponents ?? settings.showsComponents(presence: raw.presence, shownBefore: false)
         var (components, pixels) = !shown ? ([], []) : Self.componentsAndPixels(
             of: heatmap, relativeThreshold: settings.relativeThreshold, minArea: settings.minArea,
@@ -43,50 +41,11 @@ public struct HeatmapPostprocessor: Sendable {
         return (ActionResult(action: raw.action, heatmap: heatmap, components: components, presence: raw.presence), pixels)
     }
 
-    /// `(x - min) / (max - min + eps)`.
+    /// `(x - min) / (max - min + eps)` (`MinMaxNormalisation`).
     public static func normalised(_ map: Heatmap) -> Heatmap {
         var values = map.values
-        normalise(&values)
+        values.withUnsafeMutableBufferPointer { MinMaxNormalisation.normalise($0) }
         return Heatmap(width: map.width, height: map.height, values: values)
-    }
-
-    /// `normalised`, in place.
-    static func normalise(_ values: inout [Float]) {
-        values.withUnsafeMutableBufferPointer { buffer in
-            guard let (low, high) = extremes(UnsafeBufferPointer(buffer)) else { return }
-            let scale = 1 / (high - low + epsilon)
-            guard let base = buffer.baseAddress else { return }
-            // 16 lanes with the scalar tail's arithmetic, so it vectorises.
-            let whole = buffer.count / 16 * 16
-            for start in stride(from: 0, to: whole, by: 16) {
-                let value = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(base + start).storeBytes(of: (value - low) * scale, as: SIMD16<Float>.self)
-            }
-            for index in whole..<buffer.count { buffer[index] = (buffer[index] - low) * scale }
-        }
-    }
-
-    /// The smallest and largest value, as a sequential `min`/`max` fold finds them (a NaN
-    /// counts only in the first place), in 16 lanes so that it vectorises.
-    static func extremes(_ values: UnsafeBufferPointer<Float>) -> (low: Float, high: Float)? {
-        guard let first = values.first, let base = values.baseAddress else { return nil }
-        var low = SIMD16<Float>(repeating: first), high = low
-        let whole = values.count / 16 * 16
-        for start in stride(from: 0, to: whole, by: 16) {
-            let value = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<Float>.self)
-            low = low.replacing(with: value, where: value .< low)
-            high = high.replacing(with: value, where: value .> high)
-        }
-        var lowest = low[0], highest = high[0]
-        for lane in 1..<16 {
-            lowest = min(lowest, low[lane])
-            highest = max(highest, high[lane])
-        }
-        for value in values[whole...] {
-            lowest = min(lowest, value)
-            highest = max(highest, value)
-        }
-        return (lowest, highest)
     }
 
     /// Connected regions at or above `relativeThreshold` of the peak, largest score mass first.
@@ -102,7 +61,7 @@ public struct HeatmapPostprocessor: Sendable {
         of map: Heatmap, relativeThreshold: Float, minArea: Int, keep: Int, collectPixels: Bool
     ) -> (components: [AffordanceComponent], pixels: [ComponentPixels]) {
         map.values.withUnsafeBufferPointer { scores in
-            guard let peak = extremes(scores)?.high, peak > 0 else { return ([], []) }
+            guard let peak = MinMaxNormalisation.extremes(scores)?.high, peak > 0 else { return ([], []) }
             let found = RunComponents.components(scores, width: map.width, height: map.height,
                                                  cut: relativeThreshold * peak, collectPixels: collectPixels)
             let kept = rankedIndices(found.statistics, minArea: minArea, keep: keep)

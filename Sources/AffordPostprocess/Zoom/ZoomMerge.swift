@@ -27,12 +27,13 @@ public enum ZoomMerge {
         whole: ActionMap, regions: [Region], frameWidth: Int, frameHeight: Int,
         canvasWidth: Int, canvasHeight: Int, outsideWeight: Float
     ) -> ActionMap {
-        var canvas = whole.map.width == canvasWidth && whole.map.height == canvasHeight
-            ? whole.map
+        let resize = whole.map.width == canvasWidth && whole.map.height == canvasHeight ? nil
             : Bilinear.Separable(sourceWidth: whole.map.width, sourceHeight: whole.map.height,
-                                 targetWidth: canvasWidth, targetHeight: canvasHeight).resize(whole.map)
-        guard !regions.isEmpty else { return ActionMap(action: whole.action, map: canvas, presence: whole.presence) }
-        HeatmapPostprocessor.normalise(&canvas.values)
+                                 targetWidth: canvasWidth, targetHeight: canvasHeight)
+        guard !regions.isEmpty else {
+            return ActionMap(action: whole.action, map: resize?.resize(whole.map) ?? whole.map, presence: whole.presence)
+        }
+        var canvas = resize?.resizeNormalised(whole.map) ?? HeatmapPostprocessor.normalised(whole.map)
         for index in canvas.values.indices { canvas.values[index] *= outsideWeight }
         let presences = regions.compactMap(\.map.presence)
         let best = presences.count == regions.count ? presences.max() : nil
