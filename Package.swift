@@ -32,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // The bottom layer: frames, heatmaps, errors, the seams.
-        .target(name: "AffordCore"),
+        .target(name: "AffordCore", dependencies: ["CAffordMath"]),
 
         // Portable and ISA-specific int8 kernels, chosen at run time.
         .target(name: "CAffordKernels", cSettings: [.unsafeFlags(["-O3"])]),

@@ -83,6 +83,18 @@ static int first_at_least_scalar(const float *x, int n, float floor) {
     return n;
 }
 
+/* Two statements, so the product is rounded before the add (as at every level). */
+static void mono8_scalar(const float *x, unsigned char *out, int n) {
+    for (int i = 0; i < n; i++) {
+        float clamped = x[i] > 0.f ? (x[i] < 1.f ? x[i] : 1.f) : 0.f; /* NaN fails x > 0 */
+        float scaled = clamped * 255.f;
+        float shifted = scaled + 8388608.f; /* the integer in the low mantissa bits */
+        uint32_t bits;
+        memcpy(&bits, &shifted, sizeof bits);
+        out[i] = (unsigned char)bits;
+    }
+}
+
 static void weighted_rows_scalar(const float *const *rows, const float *taps, int count, float *out, int n) {
     for (int i = 0; i < n; i++) {
         float sum = 0.f;
@@ -193,4 +205,13 @@ void afm_weighted_rows(int level, const float *const *rows, const float *taps, i
 #endif
     (void)level;
     weighted_rows_scalar(rows, taps, count, out, n);
+}
+
+void afm_mono8(int level, const float *x, unsigned char *out, int n) {
+#ifdef AFM_X86
+    if (level >= 2) { mono8_avx512(x, out, n); return; }
+    if (level == 1) { mono8_avx2(x, out, n); return; }
+#endif
+    (void)level;
+    mono8_scalar(x, out, n);
 }

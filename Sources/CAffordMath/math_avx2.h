@@ -181,3 +181,23 @@ AFM_256 static void weighted_rows_avx2(const float *const *rows, const float *ta
     for (int k = 0; k < count; k++) tail[k] = rows[k] + i;
     weighted_rows_scalar(tail, taps, count, out + i, n - i);
 }
+
+/* max(x, 0) first: it returns its second operand, 0, for NaN. Bytes 0-255 pack without saturating
+ * once the shift is masked off; the packs work per 128-bit lane, the permute restores the order. */
+AFM_256 static void mono8_avx2(const float *x, unsigned char *out, int n) {
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
+    const __m256 full = _mm256_set1_ps(255.f), shift = _mm256_set1_ps(8388608.f);
+    const __m256i low_byte = _mm256_set1_epi32(0xFF), order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i q[4];
+        for (int k = 0; k < 4; k++) {
+            __m256 clamped = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(x + i + 8 * k), zero), one);
+            __m256 shifted = _mm256_add_ps(_mm256_mul_ps(clamped, full), shift);
+            q[k] = _mm256_and_si256(_mm256_castps_si256(shifted), low_byte);
+        }
+        __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]), _mm256_packus_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)(out + i), _mm256_permutevar8x32_epi32(bytes, order));
+    }
+    mono8_scalar(x + i, out + i, n - i);
+}

@@ -162,4 +162,42 @@ import Testing
             }
         }
     }
+
+    /// Heatmap mono8 bytes at every level against rint(clamp(v, 0, 1) × 255) written plainly:
+    /// a dense sweep of [-0.1, 1.1], each rounding tie (k + ½) / 255 with its neighbours two
+    /// ulps either side, and NaN, infinities, signed zeros and subnormals; each start and length
+    /// around the vector widths, so the tails are covered.
+    @Test(arguments: levels) func mono8MatchesRoundedClamp(level: Int32) {
+        func plain(_ value: Float) -> UInt8 {
+            guard value > 0 else { return 0 }  // NaN, zeros and negatives
+            return UInt8((min(value, 1) * 255).rounded(.toNearestOrEven))
+        }
+        var inputs = (-10_000...110_000).map { Float($0) / 100_000 }
+        for k in 0..<255 {
+            var tie = (Float(k) + 0.5) / 255
+            for _ in 0..<2 { tie = tie.nextDown }
+            for _ in 0..<5 {
+                inputs.append(tie)
+                tie = tie.nextUp
+            }
+        }
+        inputs += [.nan, -.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                   1, Float(1).nextDown, Float(1).nextUp, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        var bytes = [UInt8](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in
+            bytes.withUnsafeMutableBufferPointer { afm_mono8(level, x.baseAddress!, $0.baseAddress!, Int32(x.count)) }
+        }
+        let wrong = zip(inputs, bytes).filter { plain($0) != $1 }
+        #expect(wrong.isEmpty, "level \(level): \(wrong.count) wrong, first \(wrong.prefix(3).map { "\($0.0) -> \($0.1)" })")
+        for start in [0, 1, 5] {
+            for count in [0, 1, 15, 16, 17, 31, 32, 33, 63, 65] {
+                var out = [UInt8](repeating: 7, count: count + 1)  // one past the end must stay 7
+                inputs.withUnsafeBufferPointer { x in
+                    out.withUnsafeMutableBufferPointer { afm_mono8(level, x.baseAddress! + 110_000 + start, $0.baseAddress!, Int32(count)) }
+                }
+                let expected = inputs[(110_000 + start)..<(110_000 + start + count)].map(plain) + [7]
+                #expect(out == expected, "level \(level), \(count) values from \(start)")
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /*
  * afford_math: the fp32 elementwise parts of the ViT (erf GELU, softmax,
- * LayerNorm) and the post-processing's run scan as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
+ * LayerNorm) and the post-processing's run scan and mono8 bytes as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
  * here and cost tens of milliseconds a frame; these run at AVX-512 width.
  *
  * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F/BW/VL. Callers pick once from
@@ -52,6 +52,13 @@ int afm_first_at_least(int level, const float *x, int n, float floor);
  * blur: the rows are a row's shifted copies, or neighbouring rows.
  */
 void afm_weighted_rows(int level, const float *const *rows, const float *taps, int count, float *out, int n);
+
+/*
+ * A heatmap's mono8 bytes: out[i] = rint(clamp(x[i], 0, 1) * 255), halves to even, NaN 0. The
+ * product is rounded to float first, then to an integer by adding 2^23 (no fused multiply-add),
+ * so every level gives the same bytes.
+ */
+void afm_mono8(int level, const float *x, unsigned char *out, int n);
 
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);
