@@ -95,6 +95,37 @@ static void mono8_scalar(const float *x, unsigned char *out, int n) {
     }
 }
 
+static float table_read(const afm_table *table, float x) {
+    float position = fminf(fmaxf(0.f, x * table->per_unit), (float)(table->count - 1));
+    int lower = (int)position, upper = lower + 1 < table->count ? lower + 1 : table->count - 1;
+    float difference = table->values[upper] - table->values[lower];
+    float offset = position - (float)lower;
+    float step = difference * offset;
+    return table->values[lower] + step;
+}
+
+#pragma clang fp contract(off)
+static void contrast_pixels_scalar(const unsigned char *rgb, const int *offsets, int n, const afm_contrast_tables *tables,
+                                   const float *centres, int count, float *target) {
+    for (int i = 0; i < n; i++) {
+        const unsigned char *pixel = rgb + offsets[i];
+        float r = tables->linear[pixel[0]], g = tables->linear[pixel[1]], b = tables->linear[pixel[2]];
+        float fx = table_read(&tables->cube_root, (0.412453f * r + 0.357580f * g + 0.180423f * b) / 0.950456f);
+        float fy = table_read(&tables->cube_root, 0.212671f * r + 0.715160f * g + 0.072169f * b);
+        float fz = table_read(&tables->cube_root, (0.019334f * r + 0.119193f * g + 0.950227f * b) / 1.088754f);
+        float l = 116.f * fy - 16.f, a = 500.f * (fx - fy), bb = 200.f * (fy - fz);
+        float nearest = INFINITY;
+        for (int c = 0; c < count; c++) {
+            float dl = l - centres[3 * c], da = a - centres[3 * c + 1], db = bb - centres[3 * c + 2];
+            float distance = dl * dl + da * da + db * db;
+            nearest = distance < nearest ? distance : nearest;
+        }
+        float weight = table_read(&tables->step, sqrtf(nearest));
+        target[i] = weight < target[i] ? weight : target[i];
+    }
+}
+#pragma clang fp contract(on)
+
 static void weighted_rows_scalar(const float *const *rows, const float *taps, int count, float *out, int n) {
     for (int i = 0; i < n; i++) {
         float sum = 0.f;
@@ -214,4 +245,17 @@ void afm_mono8(int level, const float *x, unsigned char *out, int n) {
 #endif
     (void)level;
     mono8_scalar(x, out, n);
+}
+
+void afm_contrast_row(int level, const unsigned char *rgb, size_t rgb_bytes, const int *offsets, int n,
+                      const afm_contrast_tables *tables, const float *centres, int count, float *target) {
+    int done = 0;
+#ifdef AFM_X86
+    if (level >= 2) done = contrast_pixels_avx512(rgb, rgb_bytes, offsets, n, tables, centres, count, target);
+    else if (level == 1) done = contrast_pixels_avx2(rgb, rgb_bytes, offsets, n, tables, centres, count, target);
+#else
+    (void)rgb_bytes;
+#endif
+    (void)level;
+    contrast_pixels_scalar(rgb, offsets + done, n - done, tables, centres, count, target + done);
 }

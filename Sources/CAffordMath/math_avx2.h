@@ -201,3 +201,54 @@ AFM_256 static void mono8_avx2(const float *x, unsigned char *out, int n) {
     }
     mono8_scalar(x + i, out + i, n - i);
 }
+
+AFM_256 static inline __m256 table_read256(const afm_table *table, __m256 x) {
+    __m256 position = _mm256_min_ps(_mm256_max_ps(_mm256_setzero_ps(), _mm256_mul_ps(x, _mm256_set1_ps(table->per_unit))),
+                                    _mm256_set1_ps((float)(table->count - 1)));
+    __m256i lower = _mm256_cvttps_epi32(position);
+    __m256i upper = _mm256_min_epi32(_mm256_add_epi32(lower, _mm256_set1_epi32(1)), _mm256_set1_epi32(table->count - 1));
+    __m256 low = _mm256_i32gather_ps(table->values, lower, 4), high = _mm256_i32gather_ps(table->values, upper, 4);
+    return _mm256_add_ps(low, _mm256_mul_ps(_mm256_sub_ps(high, low), _mm256_sub_ps(position, _mm256_cvtepi32_ps(lower))));
+}
+
+/* Sums as (p0 + p1) + p2, as the scalar expression rounds them. */
+AFM_256 static inline __m256 dot3_256(float c0, __m256 x0, float c1, __m256 x1, float c2, __m256 x2) {
+    __m256 sum = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(c0), x0), _mm256_mul_ps(_mm256_set1_ps(c1), x1));
+    return _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(c2), x2));
+}
+
+/* 8 pixels at a time while each one's 4-byte gather stays inside rgb; returns how many it did. */
+AFM_256 static int contrast_pixels_avx2(const unsigned char *rgb, size_t rgb_bytes, const int *offsets, int n,
+                                        const afm_contrast_tables *tables, const float *centres, int count, float *target) {
+    const __m256i low_byte = _mm256_set1_epi32(0xFF);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int first = offsets[i], last = offsets[i];
+        for (int k = 1; k < 8; k++) {
+            first = offsets[i + k] < first ? offsets[i + k] : first;
+            last = offsets[i + k] > last ? offsets[i + k] : last;
+        }
+        if (first < 0 || (size_t)last + 4 > rgb_bytes) break;
+        __m256i bytes = _mm256_i32gather_epi32((const int *)(const void *)rgb, _mm256_loadu_si256((const __m256i *)(offsets + i)), 1);
+        __m256 r = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(bytes, low_byte), 4);
+        __m256 g = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(_mm256_srli_epi32(bytes, 8), low_byte), 4);
+        __m256 b = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(_mm256_srli_epi32(bytes, 16), low_byte), 4);
+        __m256 fx = table_read256(&tables->cube_root, _mm256_div_ps(dot3_256(0.412453f, r, 0.357580f, g, 0.180423f, b), _mm256_set1_ps(0.950456f)));
+        __m256 fy = table_read256(&tables->cube_root, dot3_256(0.212671f, r, 0.715160f, g, 0.072169f, b));
+        __m256 fz = table_read256(&tables->cube_root, _mm256_div_ps(dot3_256(0.019334f, r, 0.119193f, g, 0.950227f, b), _mm256_set1_ps(1.088754f)));
+        __m256 l = _mm256_sub_ps(_mm256_mul_ps(_mm256_set1_ps(116.f), fy), _mm256_set1_ps(16.f));
+        __m256 a = _mm256_mul_ps(_mm256_set1_ps(500.f), _mm256_sub_ps(fx, fy));
+        __m256 bb = _mm256_mul_ps(_mm256_set1_ps(200.f), _mm256_sub_ps(fy, fz));
+        __m256 nearest = _mm256_set1_ps(INFINITY);
+        for (int c = 0; c < count; c++) {
+            __m256 dl = _mm256_sub_ps(l, _mm256_set1_ps(centres[3 * c]));
+            __m256 da = _mm256_sub_ps(a, _mm256_set1_ps(centres[3 * c + 1]));
+            __m256 db = _mm256_sub_ps(bb, _mm256_set1_ps(centres[3 * c + 2]));
+            __m256 distance = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(dl, dl), _mm256_mul_ps(da, da)), _mm256_mul_ps(db, db));
+            nearest = _mm256_min_ps(distance, nearest); /* distance < nearest ? distance : nearest */
+        }
+        __m256 weight = table_read256(&tables->step, _mm256_sqrt_ps(nearest));
+        _mm256_storeu_ps(target + i, _mm256_min_ps(weight, _mm256_loadu_ps(target + i)));
+    }
+    return i;
+}

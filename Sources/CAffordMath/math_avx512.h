@@ -284,3 +284,51 @@ AFM_512 static void mono8_avx512(const float *x, unsigned char *out, int n) {
         _mm_mask_storeu_epi8(out + i, m, mono8_16(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
+
+AFM_512 static inline __m512 table_read512(const afm_table *table, __m512 x) {
+    __m512 position = _mm512_min_ps(_mm512_max_ps(_mm512_setzero_ps(), _mm512_mul_ps(x, _mm512_set1_ps(table->per_unit))),
+                                    _mm512_set1_ps((float)(table->count - 1)));
+    __m512i lower = _mm512_cvttps_epi32(position);
+    __m512i upper = _mm512_min_epi32(_mm512_add_epi32(lower, _mm512_set1_epi32(1)), _mm512_set1_epi32(table->count - 1));
+    __m512 low = _mm512_i32gather_ps(lower, table->values, 4), high = _mm512_i32gather_ps(upper, table->values, 4);
+    return _mm512_add_ps(low, _mm512_mul_ps(_mm512_sub_ps(high, low), _mm512_sub_ps(position, _mm512_cvtepi32_ps(lower))));
+}
+
+/* Sums as (p0 + p1) + p2, as the scalar expression rounds them. */
+AFM_512 static inline __m512 dot3_512(float c0, __m512 x0, float c1, __m512 x1, float c2, __m512 x2) {
+    __m512 sum = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(c0), x0), _mm512_mul_ps(_mm512_set1_ps(c1), x1));
+    return _mm512_add_ps(sum, _mm512_mul_ps(_mm512_set1_ps(c2), x2));
+}
+
+/* 16 pixels at a time while each one's 4-byte gather stays inside rgb; returns how many it did. */
+AFM_512 static int contrast_pixels_avx512(const unsigned char *rgb, size_t rgb_bytes, const int *offsets, int n,
+                                          const afm_contrast_tables *tables, const float *centres, int count, float *target) {
+    const __m512i low_byte = _mm512_set1_epi32(0xFF);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i at = _mm512_loadu_si512((const void *)(offsets + i));
+        int last = _mm512_reduce_max_epi32(at), first = _mm512_reduce_min_epi32(at);
+        if (first < 0 || (size_t)last + 4 > rgb_bytes) break;
+        __m512i bytes = _mm512_i32gather_epi32(at, (const void *)rgb, 1);
+        __m512 r = _mm512_i32gather_ps(_mm512_and_si512(bytes, low_byte), tables->linear, 4);
+        __m512 g = _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(bytes, 8), low_byte), tables->linear, 4);
+        __m512 b = _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(bytes, 16), low_byte), tables->linear, 4);
+        __m512 fx = table_read512(&tables->cube_root, _mm512_div_ps(dot3_512(0.412453f, r, 0.357580f, g, 0.180423f, b), _mm512_set1_ps(0.950456f)));
+        __m512 fy = table_read512(&tables->cube_root, dot3_512(0.212671f, r, 0.715160f, g, 0.072169f, b));
+        __m512 fz = table_read512(&tables->cube_root, _mm512_div_ps(dot3_512(0.019334f, r, 0.119193f, g, 0.950227f, b), _mm512_set1_ps(1.088754f)));
+        __m512 l = _mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(116.f), fy), _mm512_set1_ps(16.f));
+        __m512 a = _mm512_mul_ps(_mm512_set1_ps(500.f), _mm512_sub_ps(fx, fy));
+        __m512 bb = _mm512_mul_ps(_mm512_set1_ps(200.f), _mm512_sub_ps(fy, fz));
+        __m512 nearest = _mm512_set1_ps(INFINITY);
+        for (int c = 0; c < count; c++) {
+            __m512 dl = _mm512_sub_ps(l, _mm512_set1_ps(centres[3 * c]));
+            __m512 da = _mm512_sub_ps(a, _mm512_set1_ps(centres[3 * c + 1]));
+            __m512 db = _mm512_sub_ps(bb, _mm512_set1_ps(centres[3 * c + 2]));
+            __m512 distance = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(dl, dl), _mm512_mul_ps(da, da)), _mm512_mul_ps(db, db));
+            nearest = _mm512_min_ps(distance, nearest); /* distance < nearest ? distance : nearest */
+        }
+        __m512 weight = table_read512(&tables->step, _mm512_sqrt_ps(nearest));
+        _mm512_storeu_ps(target + i, _mm512_min_ps(weight, _mm512_loadu_ps(target + i)));
+    }
+    return i;
+}

@@ -1,6 +1,7 @@
 /*
  * afford_math: the fp32 elementwise parts of the ViT (erf GELU, softmax,
- * LayerNorm) and the post-processing's run scan and mono8 bytes as SIMD loops. Swift's generic SIMD types compile to baseline SSE2
+ * LayerNorm) and the post-processing's run scan, mono8 bytes and zoom's region contrast as
+ * SIMD loops. Swift's generic SIMD types compile to baseline SSE2
  * here and cost tens of milliseconds a frame; these run at AVX-512 width.
  *
  * `level`: 0 portable scalar, 1 AVX2+FMA, 2 AVX-512F/BW/VL. Callers pick once from
@@ -9,6 +10,8 @@
  */
 #ifndef AFFORD_MATH_H
 #define AFFORD_MATH_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,6 +62,32 @@ void afm_weighted_rows(int level, const float *const *rows, const float *taps, i
  * so every level gives the same bytes.
  */
 void afm_mono8(int level, const float *x, unsigned char *out, int n);
+
+/* A function sampled at count points over [0, (count - 1) / per_unit], read with linear
+ * interpolation and clamped at both ends. */
+typedef struct {
+    const float *values;
+    int count;
+    float per_unit;
+} afm_table;
+
+/* What zoom's region contrast reads: sRGB codes to linear light (256 values), CIELAB's f of
+ * XYZ over white, and the soft step of a CIELAB distance. */
+typedef struct {
+    const float *linear;
+    afm_table cube_root;
+    afm_table step;
+} afm_contrast_tables;
+
+/*
+ * One canvas row of a zoom region's contrast: pixel i's sRGB bytes are at rgb + offsets[i]
+ * (rgb holds rgb_bytes), its CIELAB colour comes from the tables, and
+ * target[i] = min(target[i], step(distance to the nearest of the `count` centres, l a b
+ * triples)). Products and sums are rounded one by one (no fused multiply-add), so every
+ * level gives the same bits.
+ */
+void afm_contrast_row(int level, const unsigned char *rgb, size_t rgb_bytes, const int *offsets, int n,
+                      const afm_contrast_tables *tables, const float *centres, int count, float *target);
 
 /* Scalar twins of the approximations, for tests. */
 float afm_exp_scalar(float x);

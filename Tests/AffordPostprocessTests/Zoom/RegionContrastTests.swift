@@ -1,4 +1,5 @@
 import AffordCore
+import CAffordMath
 import AffordTestSupport
 import Foundation
 import Testing
@@ -82,6 +83,34 @@ import Testing
             #expect(worst < 1e-3, "\(canvas): \(worst)")
             #expect(reference.values.contains { $0 < 0.5 } && reference.values.contains { $0 > 0.5 && $0 < 1 })
         }
+    }
+
+    /// Every SIMD level of the tabled row against the scalar level, bit for bit: noise, overlapping
+    /// boxes, a canvas of another size, and rows that end at the image's last byte (the SIMD
+    /// levels read 4 bytes a pixel and leave such pixels to the scalar loop).
+    @Test(arguments: Array(0...afm_best_level())) func everyLevelGivesTheScalarBits(level: Int32) {
+        var random = SplitMix64(seed: 23)
+        let image = RGBImage(width: 160, height: 120, pixels: (0..<(160 * 120 * 3)).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let boxes = [RegionBox(x: 0, y: 0, width: 240, height: 240), RegionBox(x: 280, y: 200, width: 40, height: 40),
+                     RegionBox(x: 100, y: 50, width: 150, height: 150)]
+        for canvas in [(320, 240), (211, 97), (160, 120)] {
+            let scalar = RegionContrast.weights(image: image, boxes: boxes, frameWidth: 320, frameHeight: 240,
+                                                canvasWidth: canvas.0, canvasHeight: canvas.1, kernel: .tables(level: 0))
+            let simd = RegionContrast.weights(image: image, boxes: boxes, frameWidth: 320, frameHeight: 240,
+                                              canvasWidth: canvas.0, canvasHeight: canvas.1, kernel: .tables(level: level))
+            let differing = zip(scalar.values, simd.values).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "level \(level), canvas \(canvas): \(differing) weights differ")
+            #expect(scalar.values.contains { $0 < 0.5 } && scalar.values.contains { $0 > 0.5 && $0 < 1 })
+        }
+    }
+
+    @Test func applyMatchesTheScalarDefinition() {
+        var random = SplitMix64(seed: 3)
+        let weights = Heatmap(width: 37, height: 3, values: (0..<111).map { _ in Float(random.next() % 1001) / 1000 })
+        var map = Heatmap(width: 37, height: 3, values: (0..<111).map { _ in Float(random.next() % 997) / 97 })
+        let expected = zip(map.values, weights.values).map { $0 * (0.2 + (1 - 0.2) * $1) }
+        RegionContrast.apply(weights, floor: 0.2, to: &map)
+        #expect(map.values == expected)
     }
 
     @Test func applyScalesBetweenTheFloorAndOne() {
