@@ -220,16 +220,20 @@ AFM_256 static inline __m256 dot3_256(float c0, __m256 x0, float c1, __m256 x1, 
 /* 8 pixels at a time while each one's 4-byte gather stays inside rgb; returns how many it did. */
 AFM_256 static int contrast_pixels_avx2(const unsigned char *rgb, size_t rgb_bytes, const int *offsets, int n,
                                         const afm_contrast_tables *tables, const float *centres, int count, float *target) {
-    const __m256i low_byte = _mm256_set1_epi32(0xFF);
+    const __m256i low_byte = _mm256_set1_epi32(0xFF), lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
+    for (; i < n; i += 8) {
+        /* The row's last pixels in masked lanes too: the scalar loop costs far more a pixel. */
+        int width = n - i < 8 ? n - i : 8;
+        __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(width), lanes);
         int first = offsets[i], last = offsets[i];
-        for (int k = 1; k < 8; k++) {
+        for (int k = 1; k < width; k++) {
             first = offsets[i + k] < first ? offsets[i + k] : first;
             last = offsets[i + k] > last ? offsets[i + k] : last;
         }
         if (first < 0 || (size_t)last + 4 > rgb_bytes) break;
-        __m256i bytes = _mm256_i32gather_epi32((const int *)(const void *)rgb, _mm256_loadu_si256((const __m256i *)(offsets + i)), 1);
+        __m256i at = _mm256_maskload_epi32(offsets + i, m);
+        __m256i bytes = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(const void *)rgb, at, m, 1);
         __m256 r = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(bytes, low_byte), 4);
         __m256 g = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(_mm256_srli_epi32(bytes, 8), low_byte), 4);
         __m256 b = _mm256_i32gather_ps(tables->linear, _mm256_and_si256(_mm256_srli_epi32(bytes, 16), low_byte), 4);
@@ -248,7 +252,7 @@ AFM_256 static int contrast_pixels_avx2(const unsigned char *rgb, size_t rgb_byt
             nearest = _mm256_min_ps(distance, nearest); /* distance < nearest ? distance : nearest */
         }
         __m256 weight = table_read256(&tables->step, _mm256_sqrt_ps(nearest));
-        _mm256_storeu_ps(target + i, _mm256_min_ps(weight, _mm256_loadu_ps(target + i)));
+        _mm256_maskstore_ps(target + i, m, _mm256_min_ps(weight, _mm256_maskload_ps(target + i, m)));
     }
-    return i;
+    return i < n ? i : n;
 }

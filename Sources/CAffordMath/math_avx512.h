@@ -305,11 +305,13 @@ AFM_512 static int contrast_pixels_avx512(const unsigned char *rgb, size_t rgb_b
                                           const afm_contrast_tables *tables, const float *centres, int count, float *target) {
     const __m512i low_byte = _mm512_set1_epi32(0xFF);
     int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512i at = _mm512_loadu_si512((const void *)(offsets + i));
-        int last = _mm512_reduce_max_epi32(at), first = _mm512_reduce_min_epi32(at);
+    for (; i < n; i += 16) {
+        /* The row's last pixels in masked lanes too: the scalar loop costs far more a pixel. */
+        __mmask16 m = tail512(n - i);
+        __m512i at = _mm512_maskz_loadu_epi32(m, offsets + i);
+        int last = _mm512_mask_reduce_max_epi32(m, at), first = _mm512_mask_reduce_min_epi32(m, at);
         if (first < 0 || (size_t)last + 4 > rgb_bytes) break;
-        __m512i bytes = _mm512_i32gather_epi32(at, (const void *)rgb, 1);
+        __m512i bytes = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), m, at, (const void *)rgb, 1);
         __m512 r = _mm512_i32gather_ps(_mm512_and_si512(bytes, low_byte), tables->linear, 4);
         __m512 g = _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(bytes, 8), low_byte), tables->linear, 4);
         __m512 b = _mm512_i32gather_ps(_mm512_and_si512(_mm512_srli_epi32(bytes, 16), low_byte), tables->linear, 4);
@@ -328,7 +330,7 @@ AFM_512 static int contrast_pixels_avx512(const unsigned char *rgb, size_t rgb_b
             nearest = _mm512_min_ps(distance, nearest); /* distance < nearest ? distance : nearest */
         }
         __m512 weight = table_read512(&tables->step, _mm512_sqrt_ps(nearest));
-        _mm512_storeu_ps(target + i, _mm512_min_ps(weight, _mm512_loadu_ps(target + i)));
+        _mm512_mask_storeu_ps(target + i, m, _mm512_min_ps(weight, _mm512_maskz_loadu_ps(m, target + i)));
     }
-    return i;
+    return i < n ? i : n;
 }

@@ -25,26 +25,23 @@ public enum RegionContrast {
     /// At most this many border pixels take part in the clustering (evenly subsampled).
     static let maximumSamples = 1024
 
-    /// Which row kernel computes the weights: the tables at a SIMD level of `afm_contrast_row`
-    /// (what runs, `best`), or `reference`, the plain definition with libm's cube root and exp.
-    public enum Kernel: Sendable, Equatable {
-        case tables(level: Int32)
-        case reference
-
-        public static let best = Kernel.tables(level: afm_best_level())
-    }
+    /// Which row kernel computes the weights: the tables (`afm_contrast_row`, what runs), or
+    /// `reference`, the plain definition with libm's cube root and exp.
+    public enum Kernel: Sendable { case tables, reference }
 
     /// The weight of every pixel of a `canvasWidth`×`canvasHeight` canvas (the merged maps'
     /// grid): 1 outside every box, the lowest box's weight where boxes overlap.
     /// `image` may be decoded at another scale than the `frameWidth`×`frameHeight` frame.
+    /// `level` picks a SIMD level of the tables (tests); the CPU's widest by default.
     public static func weights(
         image: RGBImage, boxes: [RegionBox], frameWidth: Int, frameHeight: Int, canvasWidth: Int, canvasHeight: Int,
-        kernel: Kernel = .best
+        kernel: Kernel = .tables, level: Int32? = nil
     ) -> Heatmap {
         var canvas = Heatmap(width: canvasWidth, height: canvasHeight, repeating: 1)
         // The C kernel takes 32-bit byte offsets.
         guard image.width > 0, image.height > 0, frameWidth > 0, frameHeight > 0, image.pixels.count <= Int32.max
         else { return canvas }
+        let tableLevel = level ?? afm_best_level()
         let toImageX = Double(image.width) / Double(frameWidth), toImageY = Double(image.height) / Double(frameHeight)
         for box in boxes {
             let background = backgroundColours(image: image, box: box, toImageX: toImageX, toImageY: toImageY)
@@ -67,8 +64,8 @@ public enum RegionContrast {
                         }
                         let target = values + row.canvas * canvasWidth + firstColumn
                         switch kernel {
-                        case .tables(let level):
-                            tabledRow(level: level, pixels: pixels, offsets: offsets, centres: centres, into: target)
+                        case .tables:
+                            tabledRow(level: tableLevel, pixels: pixels, offsets: offsets, centres: centres, into: target)
                         case .reference:
                             referenceRow(pixels: pixels, offsets: offsets, background: background, into: target)
                         }

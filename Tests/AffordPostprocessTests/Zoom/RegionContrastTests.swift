@@ -95,9 +95,9 @@ import Testing
                      RegionBox(x: 100, y: 50, width: 150, height: 150)]
         for canvas in [(320, 240), (211, 97), (160, 120)] {
             let scalar = RegionContrast.weights(image: image, boxes: boxes, frameWidth: 320, frameHeight: 240,
-                                                canvasWidth: canvas.0, canvasHeight: canvas.1, kernel: .tables(level: 0))
+                                                canvasWidth: canvas.0, canvasHeight: canvas.1, level: 0)
             let simd = RegionContrast.weights(image: image, boxes: boxes, frameWidth: 320, frameHeight: 240,
-                                              canvasWidth: canvas.0, canvasHeight: canvas.1, kernel: .tables(level: level))
+                                              canvasWidth: canvas.0, canvasHeight: canvas.1, level: level)
             let differing = zip(scalar.values, simd.values).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "level \(level), canvas \(canvas): \(differing) weights differ")
             #expect(scalar.values.contains { $0 < 0.5 } && scalar.values.contains { $0 > 0.5 && $0 < 1 })
