@@ -33,26 +33,35 @@ public enum GaussianSmoothing {
         let radius = taps.count / 2, width = map.width, height = map.height
         var across = [Float](repeating: 0, count: width * height)
         var padded = [Float](repeating: 0, count: width + 2 * radius)
+        // The rows each output row sums, reused from row to row (no allocation per row).
+        var rows = [UnsafePointer<Float>?](repeating: nil, count: taps.count)
         map.values.withUnsafeBufferPointer { source in
             across.withUnsafeMutableBufferPointer { across in
                 padded.withUnsafeMutableBufferPointer { padded in
-                    guard let source = source.baseAddress, let across = across.baseAddress,
-                          let padded = padded.baseAddress else { return }
-                    for y in 0..<height {
-                        let row = source + y * width
-                        for x in 0..<(width + 2 * radius) { padded[x] = row[max(0, min(width - 1, x - radius))] }
-                        weightedSum(rows: taps.indices.map { UnsafePointer(padded + $0) }, taps: taps,
-                                    into: across + y * width, count: width)
+                    rows.withUnsafeMutableBufferPointer { rows in
+                        guard let source = source.baseAddress, let across = across.baseAddress,
+                              let padded = padded.baseAddress else { return }
+                        for k in taps.indices { rows[k] = UnsafePointer(padded + k) }
+                        for y in 0..<height {
+                            // The row with its edge pixels repeated `radius` times outwards.
+                            let row = source + y * width
+                            padded.update(repeating: row[0], count: radius)
+                            (padded + radius).update(from: row, count: width)
+                            (padded + radius + width).update(repeating: row[width - 1], count: radius)
+                            weightedSum(rows: rows, taps: taps, into: across + y * width, count: width)
+                        }
                     }
                 }
             }
         }
         across.withUnsafeBufferPointer { across in
             map.values.withUnsafeMutableBufferPointer { target in
-                guard let across = across.baseAddress, let target = target.baseAddress else { return }
-                for y in 0..<height {
-                    let rows = taps.indices.map { across + max(0, min(height - 1, y + $0 - radius)) * width }
-                    weightedSum(rows: rows, taps: taps, into: target + y * width, count: width)
+                rows.withUnsafeMutableBufferPointer { rows in
+                    guard let across = across.baseAddress, let target = target.baseAddress else { return }
+                    for y in 0..<height {
+                        for k in taps.indices { rows[k] = across + max(0, min(height - 1, y + k - radius)) * width }
+                        weightedSum(rows: rows, taps: taps, into: target + y * width, count: width)
+                    }
                 }
             }
         }
@@ -81,10 +90,9 @@ public enum GaussianSmoothing {
     }
 
     /// `target[x] = Σ taps[k] · rows[k][x]`, summed in tap order (`afm_weighted_rows`, AVX-512 here).
-    static func weightedSum(rows: [UnsafePointer<Float>], taps: [Float], into target: UnsafeMutablePointer<Float>, count: Int) {
-        rows.map(Optional.init).withUnsafeBufferPointer { rows in
-            afm_weighted_rows(level, rows.baseAddress, taps, Int32(taps.count), target, Int32(count))
-        }
+    static func weightedSum(rows: UnsafeMutableBufferPointer<UnsafePointer<Float>?>, taps: [Float],
+                            into target: UnsafeMutablePointer<Float>, count: Int) {
+        afm_weighted_rows(level, rows.baseAddress, taps, Int32(taps.count), target, Int32(count))
     }
 
     /// The plain definition: every output pixel the double sum over the kernel's outer product,
