@@ -1,6 +1,6 @@
 /// Min-max normalisation, `(v - low) / (high - low + epsilon)`, computed as one subtraction
 /// and one multiplication by the reciprocal. The plain pass over a map and the fused resize
-/// (`Bilinear.Separable.resizeNormalised`) both apply it through here, so they agree bit for bit.
+/// (`Bilinear.Separable.resizeNormalised`) both apply it through here, so they give the same values.
 public struct MinMaxNormalisation: Sendable, Equatable {
     public static let epsilon: Float = 1e-12
     /// Leaves every value as it is, NaN and signed zeros included: `(v - 0) * 1 == v`.

@@ -104,6 +104,7 @@ static float table_read(const afm_table *table, float x) {
     return table->values[lower] + step;
 }
 
+/* Every product and sum rounded on its own, as the SIMD levels' intrinsics round them. */
 #pragma clang fp contract(off)
 static void contrast_pixels_scalar(const unsigned char *rgb, const int *offsets, int n, const afm_contrast_tables *tables,
                                    const float *centres, int count, float *target) {
